@@ -1,0 +1,59 @@
+import { generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// A stand-in OIDC identity provider: serves a JWKS with one RSA and one EC key; the tests get
+// the private halves to sign tokens with, plus a key the JWKS does not hold, to forge with.
+
+export interface SigningKey {
+  alg: 'RS256' | 'ES256';
+  kid: string;
+  privateJwk: JsonWebKey;
+}
+
+export interface IdentityProvider {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  keys: { rsa: SigningKey; ec: SigningKey; unknown: SigningKey };
+  close(): Promise<void>;
+}
+
+function signingKey(alg: SigningKey['alg']) {
+  const kid = randomUUID();
+  const { publicKey, privateKey } =
+    alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    signing: { alg, kid, privateJwk: privateKey.export({ format: 'jwk' }) },
+    published: { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' },
+  };
+}
+
+export async function startIdentityProvider(): Promise<IdentityProvider> {
+  const rsa = signingKey('RS256');
+  const ec = signingKey('ES256');
+  const unknown = signingKey('RS256');
+  const jwks = JSON.stringify({ keys: [rsa.published, ec.published] });
+
+  const server = createServer((request, response) => {
+    if (request.url === '/.well-known/jwks.json') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    issuer: 'https://identity.test/',
+    audience: 'meeting-rooms',
+    keys: { rsa: rsa.signing, ec: ec.signing, unknown: unknown.signing },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,45 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+import type { TestServers } from './test/global-setup';
+
+// Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins and
+// the identity provider's JWKS are node servers on 127.0.0.1 started by the global setup.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('migrations');
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => {
+        const servers = inject<TestServers>('servers');
+        return {
+          wrangler: { configPath: './wrangler.toml' },
+          miniflare: {
+            bindings: {
+              TEST_MIGRATIONS: migrations,
+              ENVIRONMENT: 'production',
+              WHEREBY_API_URL: servers.whereby.apiUrl,
+              WHEREBY_API_KEY: servers.whereby.apiKey,
+              DAILY_API_URL: servers.daily.apiUrl,
+              DAILY_API_KEY: servers.daily.apiKey,
+              RECORDING_S3_ENDPOINT: 'http://127.0.0.1:9/',
+              RECORDING_S3_BUCKET: 'recordings',
+              RECORDING_S3_ACCESS_KEY_ID: 'test-access-key',
+              RECORDING_S3_SECRET_ACCESS_KEY: 'test-secret-key',
+              AUTH_JWKS_URL: servers.identity.jwksUrl,
+              AUTH_ISSUER: servers.identity.issuer,
+              AUTH_AUDIENCE: servers.identity.audience,
+              ADMIN_USER_IDS: 'admin-1, admin-2',
+            },
+          },
+        };
+      }),
+    ],
+    test: {
+      globalSetup: ['test/global-setup.ts'],
+      setupFiles: ['test/worker/apply-migrations.ts'],
+      include: ['test/worker/**/*.test.ts'],
+      testTimeout: 30_000,
+      // The Worker logs a JSON line per request; show them only for failing tests.
+      silent: 'passed-only',
+    },
+  };
+});

@@ -1,0 +1,56 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './app-env';
+import { ApiError } from './errors';
+import { log } from './log';
+import { flagRoutes } from './routes/flags';
+import { healthRoutes } from './routes/health';
+import { meetingRoutes } from './routes/meetings';
+import { roomRoutes } from './routes/rooms';
+
+/** Invalid input answers 422 with the first problem in words, naming the field. */
+const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => {
+  if (result.success) return;
+  const issue = result.error?.issues[0];
+  const field = issue?.path.map(String).join('.');
+  throw new ApiError(422, issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'The request is not valid.');
+};
+
+export const app = new OpenAPIHono<AppEnv>({ defaultHook });
+
+app.use(async (c, next) => {
+  const requestId = crypto.randomUUID();
+  const started = Date.now();
+  c.set('requestId', requestId);
+  await next();
+  c.header('X-Request-Id', requestId);
+  log(c.res.status >= 500 ? 'error' : 'info', 'request', {
+    request_id: requestId,
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    duration_ms: Date.now() - started,
+  });
+});
+
+app.onError((error, c) => {
+  if (error instanceof ApiError) return c.json({ detail: error.detail }, error.status);
+  if (error instanceof HTTPException) return c.json({ detail: error.message || 'The request could not be handled.' }, error.status);
+  log('error', 'unhandled error', { request_id: c.var.requestId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  return c.json({ detail: 'Something went wrong on our side; it has been logged.' }, 500);
+});
+
+app.notFound((c) => c.json({ detail: `There is no ${c.req.method} ${c.req.path}.` }, 404));
+
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
+  .route('/', healthRoutes)
+  .route('/', roomRoutes)
+  .route('/', meetingRoutes)
+  .route('/', flagRoutes);
+
+v1.doc31('/openapi.json', {
+  openapi: '3.1.0',
+  info: { title: 'Meeting rooms on Whereby and Daily', version: '1.0.0' },
+});
+
+app.route('/v1', v1);

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { PLATFORMS, type Platform } from './db/schema';
+
+// Settings of SPEC §1, read from the Worker's vars and secrets. Each is parsed when a request
+// needs it, so one bad setting fails only the requests that depend on it, with its name.
+
+type Source = Record<string, unknown>;
+
+const present = (value: unknown) => typeof value === 'string' && value.trim() !== '';
+
+function read<T>(env: Source, name: string, schema: z.ZodType<T>, fallback?: string): T {
+  const raw = present(env[name]) ? String(env[name]).trim() : fallback;
+  if (raw === undefined) throw new ConfigError(name, 'is not set');
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(name, `is malformed (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  return parsed.data;
+}
+
+const readOptional = <T>(env: Source, name: string, schema: z.ZodType<T>): T | undefined =>
+  present(env[name]) ? read(env, name, schema) : undefined;
+
+const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const secret = z.string().min(1);
+
+export interface ProviderSettings {
+  apiUrl: string;
+  apiKey: string;
+}
+export interface DailySettings extends ProviderSettings {
+  /** Set: Daily rooms record straight into the recordings bucket through this role. */
+  awsRoleArn?: string;
+}
+export interface BucketSettings {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+export interface AuthSettings {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+export function config(env: Env) {
+  const source = env as unknown as Source;
+  return {
+    environment: (): 'development' | 'production' =>
+      read(source, 'ENVIRONMENT', z.enum(['development', 'production']), 'development'),
+
+    whereby: (): ProviderSettings => ({
+      apiUrl: read(source, 'WHEREBY_API_URL', url, 'https://api.whereby.dev/v1'),
+      apiKey: read(source, 'WHEREBY_API_KEY', secret),
+    }),
+
+    daily: (): DailySettings => ({
+      apiUrl: read(source, 'DAILY_API_URL', url, 'https://api.daily.co/v1'),
+      apiKey: read(source, 'DAILY_API_KEY', secret),
+      awsRoleArn: readOptional(source, 'AWS_DAILY_ROLE_ARN', z.string().startsWith('arn:', 'an ARN starts with "arn:"')),
+    }),
+
+    bucket: (): BucketSettings => ({
+      endpoint: read(source, 'RECORDING_S3_ENDPOINT', url),
+      bucket: read(source, 'RECORDING_S3_BUCKET', z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a bucket name')),
+      region: read(source, 'RECORDING_S3_REGION', z.string().regex(/^[a-z0-9-]+$/, 'not a region'), 'us-east-1'),
+      accessKeyId: read(source, 'RECORDING_S3_ACCESS_KEY_ID', secret),
+      secretAccessKey: read(source, 'RECORDING_S3_SECRET_ACCESS_KEY', secret),
+    }),
+
+    /** Whether an identity provider is named; then there is no development login. */
+    hasIdentityProvider: (): boolean => present(source.AUTH_JWKS_URL),
+
+    auth: (): AuthSettings => ({
+      jwksUrl: read(source, 'AUTH_JWKS_URL', url),
+      issuer: read(source, 'AUTH_ISSUER', z.string().min(1)),
+      audience: read(source, 'AUTH_AUDIENCE', z.string().min(1)),
+    }),
+
+    adminUserIds: (): ReadonlySet<string> =>
+      new Set(
+        String(source.ADMIN_USER_IDS ?? '')
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+
+    pipelineToken: (): string => read(source, 'PIPELINE_TOKEN', secret),
+
+    defaultPlatform: (): Platform => read(source, 'DEFAULT_VIDEO_PLATFORM', z.enum(PLATFORMS), 'whereby'),
+
+    /** Fallbacks of the rollout flags; parsed (and forgiven when malformed) by rollout/flags.ts. */
+    flagFallbacks: (): Record<string, string | undefined> => ({
+      DAILY_MIGRATION_ENABLED: optionalText(source.DAILY_MIGRATION_ENABLED),
+      DAILY_MIGRATION_ROOM_IDS: optionalText(source.DAILY_MIGRATION_ROOM_IDS),
+      DAILY_MIGRATION_PERCENT: optionalText(source.DAILY_MIGRATION_PERCENT),
+    }),
+  };
+}
+
+export type Config = ReturnType<typeof config>;
+
+const optionalText = (value: unknown) => (present(value) ? String(value).trim() : undefined);
+
+/** Whether a group of settings is usable, without throwing: for /v1/health. */
+export function isConfigured(get: () => unknown): boolean {
+  try {
+    get();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,67 @@
+import { and, eq, lte } from 'drizzle-orm';
+import type { Database } from './client';
+import { meetingClaims, meetingConsent, meetings, type Meeting } from './schema';
+
+export type NewMeeting = typeof meetings.$inferInsert;
+
+export const findMeetingById = async (db: Database, id: string) =>
+  (await db.select().from(meetings).where(eq(meetings.id, id)).limit(1))[0];
+
+export const findActiveMeeting = async (db: Database, roomId: string) =>
+  (await db.select().from(meetings).where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true))).limit(1))[0];
+
+export const insertMeeting = async (db: Database, meeting: NewMeeting): Promise<Meeting> => {
+  const [created] = await db.insert(meetings).values(meeting).returning();
+  if (!created) throw new Error('the meeting insert returned no row');
+  return created;
+};
+
+/** Ends the meeting's life in our records; the next join creates a new one. */
+export const retireMeeting = (db: Database, id: string) =>
+  db.update(meetings).set({ isActive: false }).where(and(eq(meetings.id, id), eq(meetings.isActive, true)));
+
+export const retireActiveMeetings = (db: Database, roomId: string) =>
+  db.update(meetings).set({ isActive: false }).where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true))).returning();
+
+export type Claim = { won: true } | { won: false; error?: { status: number; detail: string } };
+
+/**
+ * Takes the right to create the room's next meeting, unless another request holds it and its
+ * lease has not run out. Atomic in D1: one statement decides between simultaneous requests.
+ */
+export async function claimMeetingCreation(db: Database, roomId: string, token: string, leaseMs: number, now = Date.now()): Promise<Claim> {
+  const [row] = await db
+    .insert(meetingClaims)
+    .values({ roomId, token, expiresAt: now + leaseMs })
+    .onConflictDoUpdate({
+      target: meetingClaims.roomId,
+      set: { token, expiresAt: now + leaseMs, errorStatus: null, errorDetail: null },
+      setWhere: lte(meetingClaims.expiresAt, now),
+    })
+    .returning({ token: meetingClaims.token });
+  if (row?.token === token) return { won: true };
+
+  const [held] = await db.select().from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1);
+  if (held?.errorStatus && held.errorDetail) return { won: false, error: { status: held.errorStatus, detail: held.errorDetail } };
+  return { won: false };
+}
+
+export const releaseClaim = (db: Database, roomId: string, token: string) =>
+  db.delete(meetingClaims).where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
+
+/** Keeps a failed creation's error for a moment, so the requests waiting on it share it. */
+export const failClaim = (db: Database, roomId: string, token: string, error: { status: number; detail: string }, untilMs: number) =>
+  db
+    .update(meetingClaims)
+    .set({ errorStatus: error.status, errorDetail: error.detail, expiresAt: untilMs })
+    .where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
+
+export async function recordConsent(db: Database, meetingId: string, userId: string | null, consentGiven: boolean) {
+  const [row] = await db
+    .insert(meetingConsent)
+    .values({ id: crypto.randomUUID(), meetingId, userId, consentGiven, consentTimestamp: new Date().toISOString() })
+    .returning({ id: meetingConsent.id });
+  if (!row) throw new Error('the consent insert returned no row');
+  return row.id;
+}
+

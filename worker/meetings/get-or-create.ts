@@ -1,0 +1,88 @@
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { claimMeetingCreation, failClaim, findActiveMeeting, insertMeeting, releaseClaim, retireMeeting } from '../db/meetings';
+import type { Meeting, Room } from '../db/schema';
+import { ApiError } from '../errors';
+import { log } from '../log';
+import { platformFor } from '../platforms/registry';
+import { choosePlatform } from '../rollout/choose';
+import type { RolloutFlags } from '../rollout/flags';
+
+const MEETING_HOURS = 8;
+/** Longer than a provider call can take with its retries (3 × 8 s plus backoff). */
+const CLAIM_LEASE_MS = 30_000;
+/** How long a failed creation's error is shared with the requests that waited on it. */
+const FAILURE_MEMORY_MS = 5_000;
+const POLL_MS = 50;
+
+const SHAPING_SETTINGS = ['isLocked', 'roomMode', 'recordingType', 'recordingTrigger'] as const;
+
+/** An active meeting serves the room while it has time left and the room's current settings. */
+export const isReusable = (meeting: Meeting, room: Room, now: number) =>
+  Date.parse(meeting.endDate) > now && SHAPING_SETTINGS.every((setting) => meeting[setting] === room[setting]);
+
+/**
+ * The room's active meeting, created at the chosen platform if there is none. Simultaneous
+ * callers share one creation: the one whose claim wins calls the provider, the others wait for
+ * the row (or share its failure).
+ */
+export async function getOrCreateMeeting(
+  db: Database,
+  settings: Config,
+  room: Room,
+  flags: () => Promise<RolloutFlags>,
+): Promise<Meeting> {
+  const token = crypto.randomUUID();
+  const deadline = Date.now() + CLAIM_LEASE_MS;
+
+  while (true) {
+    const active = await findActiveMeeting(db, room.id);
+    if (active && isReusable(active, room, Date.now())) return active;
+    if (active) await retireMeeting(db, active.id);
+
+    const claim = await claimMeetingCreation(db, room.id, token, CLAIM_LEASE_MS);
+    if (claim.won) return createMeeting(db, settings, room, await flags(), token);
+    if (claim.error) throw new ApiError(claim.error.status as ApiError['status'], claim.error.detail);
+    if (Date.now() > deadline) throw new ApiError(503, 'The meeting is still being created; try again in a moment.');
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function createMeeting(db: Database, settings: Config, room: Room, flags: RolloutFlags, token: string) {
+  try {
+    const platform = choosePlatform(room, flags);
+    const start = new Date();
+    const end = new Date(start.getTime() + MEETING_HOURS * 3_600_000);
+    const created = await platformFor(platform, settings).createMeeting({
+      roomName: room.name,
+      start,
+      end,
+      isLocked: room.isLocked,
+      roomMode: room.roomMode,
+      recordingType: room.recordingType,
+      recordingTrigger: room.recordingTrigger,
+    });
+    const meeting = await insertMeeting(db, {
+      id: crypto.randomUUID(),
+      roomId: room.id,
+      roomName: created.roomName,
+      roomUrl: created.roomUrl,
+      hostRoomUrl: created.hostRoomUrl,
+      platformMeetingId: created.platformMeetingId,
+      startDate: start.toISOString(),
+      endDate: end.toISOString(),
+      isLocked: room.isLocked,
+      roomMode: room.roomMode,
+      recordingType: room.recordingType,
+      recordingTrigger: room.recordingTrigger,
+      platform,
+    });
+    await releaseClaim(db, room.id, token);
+    log('info', 'meeting created', { room_id: room.id, meeting_id: meeting.id, platform });
+    return meeting;
+  } catch (error) {
+    if (error instanceof ApiError) await failClaim(db, room.id, token, error, Date.now() + FAILURE_MEMORY_MS);
+    else await releaseClaim(db, room.id, token);
+    throw error;
+  }
+}

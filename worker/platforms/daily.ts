@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import type { BucketSettings, DailySettings } from '../config';
+import { providerClient, safeJson } from './http';
+import type { CreatedMeeting, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
+
+// Daily's REST API as PROVIDERS.md describes it. Each meeting gets a Daily room of its own,
+// named after our room and the start time, so webhooks (which name the room) find the meeting.
+
+const createdRoom = z.object({ id: z.string().min(1), name: z.string().min(1), url: z.url() });
+
+// Current docs use camelCase keys, older generated clients snake_case: both are accepted.
+const presence = z.object({
+  total_count: z.number(),
+  data: z.array(
+    z
+      .object({
+        id: z.string(),
+        userId: z.string().nullish(),
+        user_id: z.string().nullish(),
+        userName: z.string().nullish(),
+        user_name: z.string().nullish(),
+        joinTime: z.string().nullish(),
+        join_time: z.string().nullish(),
+      })
+      .transform((p) => ({
+        id: p.id,
+        userId: p.userId ?? p.user_id ?? undefined,
+        userName: p.userName ?? p.user_name ?? undefined,
+        joinedAt: p.joinTime ?? p.join_time ?? undefined,
+      })),
+  ),
+});
+
+const meetingToken = z.object({ token: z.string().min(1) });
+const errorBody = z.object({ error: z.string(), info: z.string().optional() });
+
+/** `myroom-20261124101500`: our room name and the meeting's start, UTC, to the second. */
+export function dailyRoomName(roomName: string, start: Date): string {
+  return `${roomName}-${start.toISOString().replace(/\D/g, '').slice(0, 14)}`;
+}
+
+/** Daily's `user_id` of a meeting token holds at most 36 characters. */
+const tokenUserId = (userId: string) => userId.slice(0, 36);
+
+export function dailyPlatform(settings: DailySettings, bucket: () => BucketSettings): VideoPlatform {
+  const client = providerClient({
+    provider: 'Daily',
+    ...settings,
+    describeError: (status, text) => {
+      const parsed = errorBody.safeParse(safeJson(text));
+      if (!parsed.success) return `it answered ${status}`;
+      return parsed.data.info ? `${parsed.data.error}: ${parsed.data.info}` : parsed.data.error;
+    },
+    retryAfterMs: (response) => {
+      const seconds = Number(response.headers.get('retry-after'));
+      return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
+    },
+  });
+
+  return {
+    name: 'daily',
+
+    async createMeeting(request: MeetingRequest): Promise<CreatedMeeting> {
+      const room = await client.json(
+        {
+          method: 'POST',
+          path: '/rooms',
+          action: 'create the room',
+          body: {
+            name: dailyRoomName(request.roomName, request.start),
+            // A locked room lets people in only when the owner admits them.
+            privacy: request.isLocked ? 'private' : 'public',
+            properties: {
+              exp: Math.floor(request.end.getTime() / 1000),
+              enable_knocking: request.isLocked,
+              enable_chat: true,
+              enable_screenshare: true,
+              enable_prejoin_ui: true,
+              ...recording(request, settings, bucket),
+            },
+          },
+        },
+        createdRoom,
+      );
+      return { platformMeetingId: room.id, roomName: room.name, roomUrl: room.url, hostRoomUrl: room.url };
+    },
+
+    async activity(meeting: MeetingRef): Promise<RoomActivity> {
+      const present = await client.json(
+        { method: 'GET', path: `/rooms/${encodeURIComponent(meeting.roomName)}/presence`, action: 'tell who is in the room' },
+        presence,
+      );
+      return { ongoing: present.data.length > 0, participants: present.data };
+    },
+
+    async endMeeting(meeting: MeetingRef) {
+      await client.status({
+        method: 'DELETE',
+        path: `/rooms/${encodeURIComponent(meeting.roomName)}`,
+        action: 'delete the room',
+        accept: [404],
+      });
+    },
+
+    async ownerRoomUrl(meeting: MeetingRef, ownerUserId: string) {
+      const { token } = await client.json(
+        {
+          method: 'POST',
+          path: '/meeting-tokens',
+          action: "mint the owner's meeting token",
+          body: {
+            properties: {
+              room_name: meeting.roomName,
+              is_owner: true,
+              user_id: tokenUserId(ownerUserId),
+              exp: Math.floor(Date.parse(meeting.endDate) / 1000),
+              enable_recording_ui: true,
+            },
+          },
+        },
+        meetingToken,
+      );
+      const url = new URL(meeting.roomUrl);
+      url.searchParams.set('t', token);
+      return url.toString();
+    },
+  };
+}
+
+function recording(request: MeetingRequest, settings: DailySettings, bucket: () => BucketSettings) {
+  if (request.recordingType === 'none') return {};
+  if (request.recordingType === 'local') return { enable_recording: 'local' };
+  if (!settings.awsRoleArn) return { enable_recording: 'cloud' };
+  // Daily writes straight into the recordings bucket by assuming the role.
+  const { bucket: bucketName, region } = bucket();
+  return {
+    enable_recording: 'cloud',
+    recordings_bucket: {
+      bucket_name: bucketName,
+      bucket_region: region,
+      assume_role_arn: settings.awsRoleArn,
+      allow_api_access: true,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { Meeting, Platform, RecordingTrigger, RecordingType, RoomMode } from '../db/schema';
+
+/** What a meeting is created from: the room's settings when the meeting starts. */
+export interface MeetingRequest {
+  /** Our room's name; providers derive their own room names from it. */
+  roomName: string;
+  start: Date;
+  end: Date;
+  isLocked: boolean;
+  roomMode: RoomMode;
+  recordingType: RecordingType;
+  recordingTrigger: RecordingTrigger;
+}
+
+export interface CreatedMeeting {
+  /** The provider's id: Whereby's meetingId, Daily's room id. */
+  platformMeetingId: string;
+  /** The provider's room name, without Whereby's leading slash. */
+  roomName: string;
+  roomUrl: string;
+  /** Whereby's host link; Daily has none (the owner gets a token instead), so the room URL. */
+  hostRoomUrl: string;
+}
+
+export interface PresentParticipant {
+  id: string;
+  userId?: string;
+  userName?: string;
+  joinedAt?: string;
+}
+
+export interface RoomActivity {
+  /** Someone is in the room now. */
+  ongoing: boolean;
+  /** Who is there, where the provider says (Daily's presence); undefined where it does not. */
+  participants?: PresentParticipant[];
+}
+
+/** The meeting fields a provider call needs. */
+export type MeetingRef = Pick<Meeting, 'platformMeetingId' | 'roomName' | 'roomUrl' | 'hostRoomUrl' | 'endDate'>;
+
+/** One video provider. Everything outside platforms/ speaks only this. */
+export interface VideoPlatform {
+  readonly name: Platform;
+  createMeeting(request: MeetingRequest): Promise<CreatedMeeting>;
+  /** Whether the meeting's room is in use, and by whom where the provider tells. */
+  activity(meeting: MeetingRef): Promise<RoomActivity>;
+  /** Ends the meeting at the provider, ejecting everyone; a meeting already gone is no error. */
+  endMeeting(meeting: MeetingRef): Promise<void>;
+  /** The link that makes the room's owner its host. */
+  ownerRoomUrl(meeting: MeetingRef, ownerUserId: string): Promise<string>;
+}

@@ -1,0 +1,60 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env';
+import { requireAdmin } from '../auth';
+import { config } from '../config';
+import { log } from '../log';
+import { FLAG_KEYS, forgetCachedFlags, readFlags, writeFlags } from '../rollout/flags';
+import { errorResponses } from './shapes';
+
+export const flagRoutes = new OpenAPIHono<AppEnv>();
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+const Flags = z
+  .object({
+    DAILY_MIGRATION_ENABLED: z.boolean().openapi({ description: 'the master switch: false sends every new meeting to Whereby' }),
+    DAILY_MIGRATION_ROOM_IDS: z.array(z.string().trim().min(1)).max(1000).openapi({ description: 'room ids or names that move to Daily' }),
+    DAILY_MIGRATION_PERCENT: z.number().min(0).max(100).openapi({ description: 'share of all rooms on Daily, by a stable hash of the room id' }),
+  })
+  .strict()
+  .openapi('RolloutFlags');
+
+const EffectiveFlags = Flags.extend({
+  malformed: z
+    .array(z.object({ key: z.enum(FLAG_KEYS), source: z.enum(['kv', 'env']), raw: z.string(), reason: z.string() }))
+    .openapi({ description: 'stored values that did not parse and were ignored' }),
+}).openapi('EffectiveRolloutFlags');
+
+flagRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/flags',
+    summary: 'The effective rollout flags, with any stored value that failed to parse',
+    responses: { 200: { description: 'the flags', ...json(EffectiveFlags) }, ...errorResponses(401, 403) },
+  }),
+  async (c) => {
+    await requireAdmin(c);
+    // An operator looking at the flags sees KV as it is now, not this isolate's cached copy.
+    forgetCachedFlags();
+    const { flags, malformed } = await readFlags(c.env.FLAGS, config(c.env).flagFallbacks());
+    return c.json({ ...flags, malformed }, 200);
+  },
+);
+
+flagRoutes.openapi(
+  createRoute({
+    method: 'put',
+    path: '/flags',
+    summary: 'Writes the rollout flags to KV',
+    request: { body: { required: true, ...json(Flags) } },
+    responses: { 200: { description: 'the flags now in effect', ...json(EffectiveFlags) }, ...errorResponses(400, 401, 403, 422) },
+  }),
+  async (c) => {
+    const admin = await requireAdmin(c);
+    const flags = c.req.valid('json');
+    await writeFlags(c.env.FLAGS, flags);
+    log('info', 'rollout flags written', { user_id: admin.id, ...flags });
+    const state = await readFlags(c.env.FLAGS, config(c.env).flagFallbacks());
+    return c.json({ ...state.flags, malformed: state.malformed }, 200);
+  },
+);

@@ -1,0 +1,54 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env';
+import { currentUser } from '../auth';
+import { config } from '../config';
+import { database } from '../db/client';
+import { findMeetingById, recordConsent } from '../db/meetings';
+import { findRoomByName } from '../db/rooms';
+import { notFound } from '../errors';
+import { getOrCreateMeeting } from '../meetings/get-or-create';
+import { meetingLinks } from '../meetings/links';
+import { readFlags } from '../rollout/flags';
+import { ConsentInput, ConsentResult, errorResponses, MeetingSchema, toMeetingResponse } from './shapes';
+
+export const meetingRoutes = new OpenAPIHono<AppEnv>();
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+meetingRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/rooms/{room_name}/meeting',
+    summary: "The room's active meeting, created if there is none",
+    request: { params: z.object({ room_name: z.string() }) },
+    responses: { 200: { description: 'the meeting', ...json(MeetingSchema) }, ...errorResponses(401, 404, 502, 503) },
+  }),
+  async (c) => {
+    const db = database(c.env);
+    const settings = config(c.env);
+    const room = await findRoomByName(db, c.req.valid('param').room_name);
+    if (!room) throw notFound('The room');
+
+    const meeting = await getOrCreateMeeting(db, settings, room, async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags);
+    const links = await meetingLinks(meeting, room, await currentUser(c), settings);
+    return c.json(toMeetingResponse(meeting, room, links), 200);
+  },
+);
+
+meetingRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/meetings/{meeting_id}/consent',
+    summary: "Records one participant's answer to the recording-consent question",
+    request: { params: z.object({ meeting_id: z.string() }), body: { required: true, ...json(ConsentInput) } },
+    responses: { 200: { description: 'recorded', ...json(ConsentResult) }, ...errorResponses(400, 404, 422) },
+  }),
+  async (c) => {
+    const db = database(c.env);
+    const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
+    if (!meeting) throw notFound('The meeting');
+    const user = await currentUser(c);
+    const consentId = await recordConsent(db, meeting.id, user?.id ?? null, c.req.valid('json').consent_given);
+    return c.json({ status: 'success' as const, consent_id: consentId }, 200);
+  },
+);

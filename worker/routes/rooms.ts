@@ -1,0 +1,149 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env';
+import { requireUser, type User } from '../auth';
+import { config } from '../config';
+import { database, type Database } from '../db/client';
+import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
+import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom, type RoomChanges } from '../db/rooms';
+import type { Room } from '../db/schema';
+import { conflict, forbidden, notFound } from '../errors';
+import { log } from '../log';
+import { platformFor } from '../platforms/registry';
+import { errorResponses, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
+
+export const roomRoutes = new OpenAPIHono<AppEnv>();
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+const RoomId = z.object({ room_id: z.string() });
+
+const nameTaken = (name: string) => conflict(`A room named "${name}" already exists; choose another name.`);
+
+/** The room, if this user may change it: its owner or an admin. */
+async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
+  const room = await findRoomById(db, roomId);
+  if (!room) throw notFound('The room');
+  if (room.userId !== user.id && !user.isAdmin) throw forbidden('Only the room’s owner or an administrator may change it.');
+  return room;
+}
+
+roomRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/rooms',
+    summary: 'Your rooms and the shared ones, newest first',
+    request: { query: Pagination },
+    responses: { 200: { description: 'a page of rooms', ...json(RoomList) }, ...errorResponses(401, 422) },
+  }),
+  async (c) => {
+    const user = await requireUser(c);
+    const { page, size } = c.req.valid('query');
+    const { items, total } = await listVisibleRooms(database(c.env), user.id, page, size);
+    return c.json({ items: items.map(toRoomResponse), total, page, size }, 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/rooms',
+    summary: 'Creates a room',
+    request: { body: { required: true, ...json(RoomInput) } },
+    responses: { 201: { description: 'the new room', ...json(RoomSchema) }, ...errorResponses(400, 401, 409, 422, 503) },
+  }),
+  async (c) => {
+    const user = await requireUser(c);
+    const input = c.req.valid('json');
+    const room = await insertRoom(database(c.env), {
+      id: crypto.randomUUID(),
+      name: input.name,
+      userId: user.id,
+      createdAt: new Date().toISOString(),
+      isLocked: input.is_locked,
+      roomMode: input.room_mode,
+      recordingType: input.recording_type,
+      recordingTrigger: input.recording_trigger,
+      isShared: input.is_shared,
+      skipConsent: input.skip_consent,
+      platform: input.platform ?? config(c.env).defaultPlatform(),
+    });
+    if (!room) throw nameTaken(input.name);
+    return c.json(toRoomResponse(room), 201);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/rooms/{room_id}',
+    summary: 'One room: its owner may see it, and anyone if it is shared',
+    request: { params: RoomId },
+    responses: { 200: { description: 'the room', ...json(RoomSchema) }, ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    const room = await findRoomById(database(c.env), c.req.valid('param').room_id);
+    if (!room) throw notFound('The room');
+    if (!room.isShared) {
+      const user = await requireUser(c);
+      if (room.userId !== user.id && !user.isAdmin) throw forbidden('This room is private to its owner.');
+    }
+    return c.json(toRoomResponse(room), 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/rooms/{room_id}',
+    summary: "Changes a room; a change to the meeting's settings retires its active meeting",
+    request: { params: RoomId, body: { required: true, ...json(RoomPatch) } },
+    responses: { 200: { description: 'the changed room', ...json(RoomSchema) }, ...errorResponses(400, 401, 403, 404, 409, 422) },
+  }),
+  async (c) => {
+    const user = await requireUser(c);
+    const db = database(c.env);
+    const room = await ownedRoom(db, c.req.valid('param').room_id, user);
+    const patch = c.req.valid('json');
+    const changes: RoomChanges = {
+      name: patch.name,
+      isLocked: patch.is_locked,
+      roomMode: patch.room_mode,
+      recordingType: patch.recording_type,
+      recordingTrigger: patch.recording_trigger,
+      isShared: patch.is_shared,
+      skipConsent: patch.skip_consent,
+      platform: patch.platform,
+    };
+    const updated = await updateRoom(db, room.id, changes);
+    if (!updated) throw nameTaken(patch.name ?? room.name);
+
+    const reshaped = (['isLocked', 'roomMode', 'recordingType', 'recordingTrigger', 'platform'] as const).some(
+      (setting) => updated[setting] !== room[setting],
+    );
+    if (reshaped) {
+      const retired = await retireActiveMeetings(db, room.id);
+      if (retired.length) log('info', 'meeting retired by a settings change', { room_id: room.id, meeting_id: retired[0]?.id });
+    }
+    return c.json(toRoomResponse(updated), 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/rooms/{room_id}',
+    summary: 'Deletes a room, ending its active meeting at the provider',
+    request: { params: RoomId },
+    responses: { 204: { description: 'deleted' }, ...errorResponses(401, 403, 404, 502, 503) },
+  }),
+  async (c) => {
+    const user = await requireUser(c);
+    const db = database(c.env);
+    const room = await ownedRoom(db, c.req.valid('param').room_id, user);
+    // The provider first: if it fails, the room stays as it was and the request can be repeated.
+    const active = await findActiveMeeting(db, room.id);
+    if (active) await platformFor(active.platform, config(c.env)).endMeeting(active);
+    await retireActiveMeetings(db, room.id);
+    await deleteRoom(db, room.id);
+    return c.body(null, 204);
+  },
+);

@@ -1,0 +1,140 @@
+import { z } from '@hono/zod-openapi';
+import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES, type Meeting, type Room } from '../db/schema';
+
+// The API's JSON shapes (SPEC §4): they validate requests, type handlers and make the OpenAPI
+// document. Field names are snake_case, as the existing clients use them.
+
+/** Paths of the client's own pages, which a room name would shadow. */
+export const RESERVED_ROOM_NAMES = ['rooms', 'admin', 'v1', 'assets', 'api', 'static', 'login', 'logout', 'left'];
+
+export const ROOM_NAME_RULE =
+  'a room name is 1 to 64 lower-case letters, digits and hyphens, not starting or ending with a hyphen, and not one of the page names ' +
+  RESERVED_ROOM_NAMES.join(', ');
+
+export const RoomName = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, ROOM_NAME_RULE)
+  .refine((name) => !RESERVED_ROOM_NAMES.includes(name), ROOM_NAME_RULE)
+  .openapi({ example: 'team-standup' });
+
+const roomSettings = {
+  is_locked: z.boolean(),
+  room_mode: z.enum(ROOM_MODES),
+  recording_type: z.enum(RECORDING_TYPES),
+  recording_trigger: z.enum(RECORDING_TRIGGERS),
+  is_shared: z.boolean(),
+  skip_consent: z.boolean(),
+  platform: z.enum(PLATFORMS),
+};
+
+export const RoomInput = z
+  .object({
+    name: RoomName,
+    is_locked: roomSettings.is_locked.default(false),
+    room_mode: roomSettings.room_mode.default('normal'),
+    recording_type: roomSettings.recording_type.default('cloud'),
+    recording_trigger: roomSettings.recording_trigger.default('automatic-2nd-participant'),
+    is_shared: roomSettings.is_shared.default(false),
+    skip_consent: roomSettings.skip_consent.default(false),
+    platform: roomSettings.platform.optional().openapi({ description: 'DEFAULT_VIDEO_PLATFORM when absent' }),
+  })
+  .strict()
+  .openapi('RoomInput');
+
+export const RoomPatch = z
+  .object({ name: RoomName, ...roomSettings })
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
+  .openapi('RoomPatch');
+
+export const RoomSchema = z
+  .object({ id: z.string(), name: z.string(), user_id: z.string(), created_at: z.string(), ...roomSettings })
+  .openapi('Room');
+
+export const RoomList = z
+  .object({ items: z.array(RoomSchema), total: z.number().int(), page: z.number().int(), size: z.number().int() })
+  .openapi('RoomList');
+
+export const Pagination = z.object({
+  page: z.coerce.number().int().min(1).default(1).openapi({ param: { in: 'query' } }),
+  size: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { in: 'query' } }),
+});
+
+export const MeetingSchema = z
+  .object({
+    id: z.string(),
+    room_name: z.string(),
+    room_url: z.string(),
+    host_room_url: z.string().nullable().openapi({ description: "the room owner's host link; null for everyone else" }),
+    start_date: z.string(),
+    end_date: z.string(),
+    is_locked: z.boolean(),
+    room_mode: z.enum(ROOM_MODES),
+    recording_type: z.enum(RECORDING_TYPES),
+    recording_trigger: z.enum(RECORDING_TRIGGERS),
+    skip_consent: z.boolean(),
+    num_clients: z.number().int(),
+    is_active: z.boolean(),
+    platform: z.enum(PLATFORMS),
+  })
+  .openapi('Meeting');
+
+export const ConsentInput = z.object({ consent_given: z.boolean() }).strict().openapi('ConsentInput');
+export const ConsentResult = z.object({ status: z.literal('success'), consent_id: z.string() }).openapi('ConsentResult');
+
+export const ErrorSchema = z.object({ detail: z.string() }).openapi('Error');
+
+export const toRoomResponse = (room: Room): z.infer<typeof RoomSchema> => ({
+  id: room.id,
+  name: room.name,
+  user_id: room.userId,
+  created_at: room.createdAt,
+  is_locked: room.isLocked,
+  room_mode: room.roomMode,
+  recording_type: room.recordingType,
+  recording_trigger: room.recordingTrigger,
+  is_shared: room.isShared,
+  skip_consent: room.skipConsent,
+  platform: room.platform,
+});
+
+/** The meeting as one requester sees it: the links are chosen per requester by the caller. */
+export const toMeetingResponse = (
+  meeting: Meeting,
+  room: Pick<Room, 'skipConsent'>,
+  links: { roomUrl: string; hostRoomUrl: string | null },
+): z.infer<typeof MeetingSchema> => ({
+  id: meeting.id,
+  room_name: meeting.roomName,
+  room_url: links.roomUrl,
+  host_room_url: links.hostRoomUrl,
+  start_date: meeting.startDate,
+  end_date: meeting.endDate,
+  is_locked: meeting.isLocked,
+  room_mode: meeting.roomMode,
+  recording_type: meeting.recordingType,
+  recording_trigger: meeting.recordingTrigger,
+  skip_consent: room.skipConsent,
+  num_clients: meeting.numClients,
+  is_active: meeting.isActive,
+  platform: meeting.platform,
+});
+
+/** The error answers every route may give, for the OpenAPI document. */
+export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 502 | 503)[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [status, { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: ErrorSchema } } }]),
+  );
+
+const ERROR_MEANINGS = {
+  400: 'malformed request',
+  401: 'no or bad credentials',
+  403: 'not allowed',
+  404: 'unknown',
+  409: 'conflict',
+  413: 'too large',
+  422: 'invalid input',
+  502: 'the provider failed',
+  503: 'the provider or a setting is unavailable; try again',
+} as const;
