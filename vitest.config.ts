@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import type { TestServers } from './test/global-setup';
+import type { TestServers } from './test/global-setup.ts';
 
 // Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins and
 // the identity provider's JWKS are node servers on 127.0.0.1 started by the global setup.

@@ -33,7 +33,9 @@ export async function updateRoom(db: Database, id: string, changes: RoomChanges)
     const [updated] = await db.update(rooms).set(changes).where(eq(rooms.id, id)).returning();
     return updated;
   } catch (error) {
-    if (String(error).includes('UNIQUE constraint failed: rooms.name')) return undefined;
+    // drizzle wraps D1's error; the constraint is named in the cause.
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (String(cause ?? error).includes('UNIQUE constraint failed: rooms.name')) return undefined;
     throw error;
   }
 }

@@ -51,7 +51,8 @@ export async function getOrCreateMeeting(
 async function createMeeting(db: Database, settings: Config, room: Room, flags: RolloutFlags, token: string) {
   try {
     const platform = choosePlatform(room, flags);
-    const start = new Date();
+    // Whole seconds: Daily's exp has no finer grain, and end_date must equal it.
+    const start = new Date(Math.floor(Date.now() / 1000) * 1000);
     const end = new Date(start.getTime() + MEETING_HOURS * 3_600_000);
     const created = await platformFor(platform, settings).createMeeting({
       roomName: room.name,

@@ -1,0 +1,334 @@
+// Local stand-in of Daily's REST API (see /work/shared/PROVIDERS.md), for tests and `npm start`.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
+import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
+
+export type { StandIn } from './control.ts';
+
+interface DailyRoom {
+  id: string;
+  name: string;
+  api_created: true;
+  privacy: 'public' | 'private';
+  url: string;
+  created_at: string;
+  config: JsonObject;
+}
+
+interface StoredRoom {
+  room: DailyRoom;
+  createBody: unknown;
+}
+
+/** Someone present in a room, as set through the control endpoint. */
+interface Presence {
+  id: string;
+  joinMs: number;
+  /** The control body item as received; its fields win over the computed ones. */
+  given: JsonObject;
+}
+
+interface SessionParticipant {
+  participantId: string;
+  userId: unknown;
+  userName: unknown;
+  joinMs: number;
+  leftMs: number | null;
+}
+
+/** A meeting session, derived from presence: it starts with the first person in and ends when the room empties. */
+interface MeetingSession {
+  id: string;
+  room: string;
+  startMs: number;
+  endMs: number | null;
+  maxParticipants: number;
+  participants: Map<string, SessionParticipant>;
+}
+
+interface DailyState {
+  rooms: Map<string, StoredRoom>;
+  presence: Map<string, Presence[]>;
+  sessions: MeetingSession[];
+  recordings: Map<string, JsonObject[]>;
+}
+
+const ROOM_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const MAX_USER_ID_LENGTH = 36;
+
+export async function startDailyStandIn(options: { port?: number; apiKey?: string } = {}): Promise<StandIn> {
+  const state = emptyState();
+  return startStandIn({
+    name: 'Daily',
+    apiKey: options.apiKey ?? 'daily-local-key',
+    port: options.port ?? 0,
+    restRoutes: restRoutes(state),
+    controlRoutes: controlRoutes(state),
+    errorReply: dailyErrorReply,
+    hasRoom: (path) => state.rooms.has(path.slice(1)),
+    reset() {
+      Object.assign(state, emptyState());
+    },
+  });
+}
+
+function emptyState(): DailyState {
+  return { rooms: new Map(), presence: new Map(), sessions: [], recordings: new Map() };
+}
+
+function dailyError(status: number, type: string, info: string): Reply {
+  return json(status, { error: type, info });
+}
+
+function dailyErrorReply(kind: ErrorKind, detail: string): Reply {
+  switch (kind) {
+    case 'unauthorized':
+      return dailyError(401, 'authentication-error', detail);
+    case 'not-found':
+      return dailyError(404, 'not-found', detail);
+    case 'bad-json':
+      return dailyError(400, 'json-parsing-error', detail);
+    case 'internal':
+      return dailyError(500, 'server-error', detail);
+  }
+}
+
+function invalidRequest(info: string): Reply {
+  return dailyError(400, 'invalid-request-error', info);
+}
+
+function roomNotFound(name: string): Reply {
+  return dailyError(404, 'not-found', `room ${name} not found`);
+}
+
+function restRoutes(state: DailyState): Route[] {
+  return [
+    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, origin)),
+    route('GET', '/rooms/:name', ({ params }) => {
+      const stored = state.rooms.get(params.name);
+      return stored ? json(200, stored.room) : roomNotFound(params.name);
+    }),
+    route('DELETE', '/rooms/:name', ({ params }) => deleteRoom(state, params.name)),
+    route('GET', '/rooms/:name/presence', ({ params }) => {
+      if (!state.rooms.has(params.name)) return roomNotFound(params.name);
+      return json(200, listOf(presenceItems(state, params.name)));
+    }),
+    route('GET', '/presence', () => {
+      const byRoom = [...state.presence.keys()].map((room) => [room, presenceItems(state, room)]);
+      return json(200, Object.fromEntries(byRoom));
+    }),
+    route('POST', '/meeting-tokens', ({ body }) => createToken(body)),
+    route('GET', '/meetings', ({ query }) => {
+      const room = query.get('room');
+      const sessions = room === null ? state.sessions : state.sessions.filter((session) => session.room === room);
+      return json(200, listOf(sessions.map(meetingJson)));
+    }),
+    route('GET', '/recordings', ({ query }) => {
+      const room = query.get('room_name');
+      const recordings = room === null ? [...state.recordings.values()].flat() : (state.recordings.get(room) ?? []);
+      return json(200, listOf(recordings));
+    }),
+    route('GET', '/recordings/:id', ({ params }) => {
+      const recording = [...state.recordings.values()].flat().find((item) => item['id'] === params.id);
+      return recording ? json(200, recording) : dailyError(404, 'not-found', `recording ${params.id} not found`);
+    }),
+  ];
+}
+
+function controlRoutes(state: DailyState): Route[] {
+  return [
+    route('PUT', '/daily/presence/:room', ({ params, body }) => {
+      if (!state.rooms.has(params.room)) return controlError(404, `room ${params.room} not found`);
+      const people = parsePresence(body);
+      if (typeof people === 'string') return controlError(400, people);
+      setPresence(state, params.room, people);
+      return noContent;
+    }),
+    route('PUT', '/daily/recordings/:room', ({ params, body }) => {
+      if (!isRecordArray(body)) return controlError(400, 'the body must be an array of recording objects');
+      state.recordings.set(params.room, body.map((given) => completeRecording(params.room, given)));
+      return noContent;
+    }),
+    route('GET', '/daily/rooms', () => json(200, [...state.rooms.values()].map(({ room, createBody }) => ({ ...room, createBody })))),
+  ];
+}
+
+function listOf(data: unknown[]): { total_count: number; data: unknown[] } {
+  return { total_count: data.length, data };
+}
+
+// Rooms
+
+function createRoom(state: DailyState, body: unknown, origin: string): Reply {
+  const request = body ?? {};
+  if (!isRecord(request)) return invalidRequest('the body must be a JSON object');
+  const { name = randomRoomName(), privacy = 'public', properties = {} } = request;
+  if (typeof name !== 'string' || !ROOM_NAME.test(name)) {
+    return invalidRequest('name must be 1 to 128 characters of A-Z, a-z, 0-9, "-" and "_"');
+  }
+  if (privacy !== 'public' && privacy !== 'private') return invalidRequest('privacy must be "public" or "private"');
+  if (!isRecord(properties)) return invalidRequest('properties must be an object');
+  if (state.rooms.has(name)) return invalidRequest(`a room named ${name} already exists`);
+  const room: DailyRoom = {
+    id: randomUUID(),
+    name,
+    api_created: true,
+    privacy,
+    url: `${origin}/${name}`,
+    created_at: new Date().toISOString(),
+    config: properties,
+  };
+  state.rooms.set(name, { room, createBody: body });
+  return json(200, room);
+}
+
+function deleteRoom(state: DailyState, name: string): Reply {
+  if (!state.rooms.delete(name)) return roomNotFound(name);
+  // Deleting a room ejects everyone, which ends its meeting session.
+  setPresence(state, name, []);
+  return json(200, { deleted: true, name });
+}
+
+function randomRoomName(): string {
+  return randomBytes(15).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+// Meeting tokens
+
+function createToken(body: unknown): Reply {
+  const properties = isRecord(body) ? body['properties'] : undefined;
+  if (!isRecord(properties)) return invalidRequest('properties must be an object');
+  const { room_name: roomName, user_id: userId } = properties;
+  if (typeof roomName !== 'string' || roomName === '') return invalidRequest('properties.room_name is required');
+  if (userId !== undefined && (typeof userId !== 'string' || userId.length > MAX_USER_ID_LENGTH)) {
+    return invalidRequest(`properties.user_id must be a string of at most ${MAX_USER_ID_LENGTH} characters`);
+  }
+  const payload = Buffer.from(JSON.stringify(properties)).toString('base64url');
+  return json(200, { token: `${payload}.${randomBytes(16).toString('base64url')}` });
+}
+
+// Presence and the meeting sessions it implies
+
+function parsePresence(body: unknown): Presence[] | string {
+  if (!isRecordArray(body)) return 'the body must be an array of {id, userId?, userName?, joinTime?}';
+  const now = Date.now();
+  const people: Presence[] = [];
+  for (const given of body) {
+    const { id, userId, userName, joinTime } = given;
+    if (typeof id !== 'string' || id === '') return 'every item needs a string id';
+    if (people.some((person) => person.id === id)) return `id ${id} appears twice`;
+    if (!isOptionalText(userId) || !isOptionalText(userName)) return 'userId and userName must be strings or null';
+    const joinMs = joinTime === undefined ? now : parseDate(joinTime);
+    if (joinMs === null) return 'joinTime must be an ISO-8601 date';
+    people.push({ id, joinMs, given });
+  }
+  return people;
+}
+
+function isOptionalText(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
+}
+
+function setPresence(state: DailyState, room: string, people: Presence[]): void {
+  const now = Date.now();
+  let session = state.sessions.find((candidate) => candidate.room === room && candidate.endMs === null);
+  if (!session && people.length > 0) {
+    session = openSession(room, people);
+    state.sessions.push(session);
+  }
+  if (session) recordAttendance(session, people, now);
+  if (people.length > 0) state.presence.set(room, people);
+  else state.presence.delete(room);
+}
+
+function openSession(room: string, people: Presence[]): MeetingSession {
+  return {
+    id: randomUUID(),
+    room,
+    startMs: Math.min(...people.map((person) => person.joinMs)),
+    endMs: null,
+    maxParticipants: 0,
+    participants: new Map(),
+  };
+}
+
+function recordAttendance(session: MeetingSession, people: Presence[], now: number): void {
+  const present = new Set(people.map((person) => person.id));
+  for (const participant of session.participants.values()) {
+    if (participant.leftMs === null && !present.has(participant.participantId)) participant.leftMs = now;
+  }
+  for (const person of people) {
+    const known = session.participants.get(person.id);
+    if (known) known.leftMs = null;
+    else session.participants.set(person.id, toParticipant(person));
+  }
+  session.maxParticipants = Math.max(session.maxParticipants, people.length);
+  if (people.length === 0) session.endMs = now;
+}
+
+function toParticipant(person: Presence): SessionParticipant {
+  return {
+    participantId: person.id,
+    userId: person.given['userId'] ?? null,
+    userName: person.given['userName'] ?? null,
+    joinMs: person.joinMs,
+    leftMs: null,
+  };
+}
+
+function presenceItems(state: DailyState, room: string): JsonObject[] {
+  const mtgSessionId = state.sessions.find((session) => session.room === room && session.endMs === null)?.id ?? null;
+  const now = Date.now();
+  return (state.presence.get(room) ?? []).map((person) => ({
+    room,
+    id: person.id,
+    userId: null,
+    userName: null,
+    mtgSessionId,
+    joinTime: new Date(person.joinMs).toISOString(),
+    duration: seconds(now - person.joinMs),
+    ...person.given,
+  }));
+}
+
+function meetingJson(session: MeetingSession): JsonObject {
+  const now = Date.now();
+  return {
+    id: session.id,
+    room: session.room,
+    start_time: Math.floor(session.startMs / 1000),
+    duration: seconds((session.endMs ?? now) - session.startMs),
+    ongoing: session.endMs === null,
+    max_participants: session.maxParticipants,
+    participants: [...session.participants.values()].map((participant) => ({
+      user_id: participant.userId,
+      participant_id: participant.participantId,
+      user_name: participant.userName,
+      join_time: Math.floor(participant.joinMs / 1000),
+      duration: seconds((participant.leftMs ?? now) - participant.joinMs),
+    })),
+  };
+}
+
+function seconds(ms: number): number {
+  return Math.max(0, Math.floor(ms / 1000));
+}
+
+// Recordings
+
+function completeRecording(room: string, given: JsonObject): JsonObject {
+  const startTs = typeof given['start_ts'] === 'number' ? given['start_ts'] : Math.floor(Date.now() / 1000);
+  const hasKey = 's3key' in given || 's3Key' in given;
+  return {
+    id: randomUUID(),
+    room_name: room,
+    start_ts: startTs,
+    status: 'finished',
+    max_participants: 1,
+    duration: 0,
+    ...(hasKey ? {} : { s3key: `local/${room}/${startTs}` }),
+    mtgSessionId: randomUUID(),
+    ...given,
+  };
+}

@@ -1,0 +1,88 @@
+import { env } from 'cloudflare:workers';
+import { SignJWT } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { app } from '../../worker/app';
+import { ADMIN, call, OWNER, resetWorld, servers, tokenFor } from './helpers';
+
+beforeEach(resetWorld);
+
+const listRooms = (token: string) => call('GET', '/v1/rooms', { token });
+
+describe('sign-in with the identity provider’s JWTs', () => {
+  it('accepts RS256 and ES256 tokens from the JWKS', async () => {
+    expect((await listRooms(await tokenFor(OWNER, { key: 'rsa' }))).status).toBe(200);
+    expect((await listRooms(await tokenFor(OWNER, { key: 'ec' }))).status).toBe(200);
+  });
+
+  it('accepts the Cloudflare Access header and cookie', async () => {
+    const token = await tokenFor(OWNER);
+    expect((await call('GET', '/v1/rooms', { headers: { 'cf-access-jwt-assertion': token } })).status).toBe(200);
+    expect((await call('GET', '/v1/rooms', { headers: { cookie: `CF_Authorization=${token}` } })).status).toBe(200);
+  });
+
+  it.each([
+    ['signed by a key the JWKS does not hold', () => tokenFor(OWNER, { key: 'unknown' }), 'not valid'],
+    ['expired', () => tokenFor(OWNER, { expiresIn: Math.floor(Date.now() / 1000) - 60 }), 'expired'],
+    ['from another issuer', () => tokenFor(OWNER, { issuer: 'https://evil.test/' }), 'iss'],
+    ['for another audience', () => tokenFor(OWNER, { audience: 'another-service' }), 'aud'],
+    ['not a JWT', async () => 'not-a-token', 'not valid'],
+    ['tampered', async () => (await tokenFor(OWNER)).replace(/\.[^.]+\./, `.${btoa(JSON.stringify({ sub: ADMIN })).replace(/=+$/, '')}.`), 'not valid'],
+  ])('refuses a token %s with 401', async (_, token, why) => {
+    const response = await listRooms(await token());
+    expect(response.status).toBe(401);
+    expect(response.body?.detail).toContain(why);
+  });
+
+  it('refuses unsigned tokens (alg none) and symmetric ones', async () => {
+    const unsigned = `${btoa(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${btoa(
+      JSON.stringify({ sub: ADMIN, iss: servers.identity.issuer, aud: servers.identity.audience, exp: 9999999999 }),
+    )}.`.replace(/=/g, '');
+    expect((await listRooms(unsigned)).status).toBe(401);
+    const hmac = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(ADMIN)
+      .setIssuer(servers.identity.issuer)
+      .setAudience(servers.identity.audience)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('guessable-secret-of-thirty-two-bytes!'));
+    expect((await listRooms(hmac)).status).toBe(401);
+  });
+
+  it('answers 503 naming the setting when the identity provider is half configured', async () => {
+    const response = await app.request(
+      '/v1/rooms',
+      { headers: { authorization: `Bearer ${await tokenFor(OWNER)}` } },
+      { ...env, AUTH_ISSUER: '' },
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ detail: expect.stringContaining('AUTH_ISSUER is not set') });
+  });
+});
+
+describe('the development login', () => {
+  const local = { ...env, AUTH_JWKS_URL: '', ENVIRONMENT: 'development' };
+
+  it('signs everyone in as the local admin in development without an identity provider', async () => {
+    const created = await app.request('/v1/rooms', { method: 'POST', body: JSON.stringify({ name: 'local-room' }), headers: { 'content-type': 'application/json' } }, local);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ user_id: 'local-admin' });
+    expect((await app.request('/v1/flags', {}, local)).status).toBe(200);
+  });
+
+  it('is impossible in production', async () => {
+    const response = await app.request('/v1/rooms', {}, { ...local, ENVIRONMENT: 'production' });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ detail: expect.stringContaining('AUTH_JWKS_URL is not set') });
+  });
+
+  it('is impossible once AUTH_JWKS_URL is set, whatever ENVIRONMENT says', async () => {
+    const response = await app.request('/v1/rooms', {}, { ...env, ENVIRONMENT: 'development' });
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses a malformed ENVIRONMENT with a clear error rather than guessing', async () => {
+    const response = await app.request('/v1/rooms', {}, { ...local, ENVIRONMENT: 'staging' });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ detail: expect.stringContaining('ENVIRONMENT is malformed') });
+  });
+});

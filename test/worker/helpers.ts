@@ -1,0 +1,105 @@
+import { env, exports } from 'cloudflare:workers';
+import { importJWK, SignJWT } from 'jose';
+import { inject } from 'vitest';
+import { forgetCachedFlags } from '../../worker/rollout/flags';
+
+// What the worker tests share: calls to the Worker, tokens signed as the identity provider
+// would (or forged), and the provider stand-ins' control endpoints.
+
+export const servers = inject('servers');
+
+type KeyName = keyof typeof servers.identity.keys;
+
+/** A JWT for `sub`, signed with one of the identity provider's keys (or one it does not know). */
+export async function tokenFor(
+  sub: string,
+  options: { key?: KeyName; issuer?: string; audience?: string; expiresIn?: string | number } = {},
+): Promise<string> {
+  const { alg, kid, privateJwk } = servers.identity.keys[options.key ?? 'rsa'];
+  const key = await importJWK(privateJwk, alg);
+  return new SignJWT({})
+    .setProtectedHeader({ alg, kid })
+    .setSubject(sub)
+    .setIssuer(options.issuer ?? servers.identity.issuer)
+    .setAudience(options.audience ?? servers.identity.audience)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '10m')
+    .sign(key);
+}
+
+export interface CallOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** Calls the Worker like a client would: through its fetch handler. */
+export async function call(method: string, path: string, options: CallOptions = {}) {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set('authorization', `Bearer ${options.token}`);
+  if (options.body !== undefined) headers.set('content-type', 'application/json');
+  const response = await exports.default.fetch(
+    new Request(`https://rooms.test${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    }),
+  );
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : null };
+}
+
+export type Provider = 'daily' | 'whereby';
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  authorization: string | null;
+  body: any;
+}
+
+async function control(provider: Provider, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${servers[provider].origin}/__control${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`stand-in control ${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+export const standIn = {
+  reset: (provider: Provider) => control(provider, 'POST', '/reset'),
+  requests: (provider: Provider) => control(provider, 'GET', '/requests') as Promise<LoggedRequest[]>,
+  fault: (
+    provider: Provider,
+    fault: { method?: string; path: string; status: number; body?: unknown; headers?: Record<string, string>; times?: number; delay_ms?: number },
+  ) => control(provider, 'POST', '/faults', fault),
+  setDailyPresence: (room: string, participants: { id: string; userId?: string; userName?: string; joinTime?: string }[]) =>
+    control('daily', 'PUT', `/daily/presence/${room}`, participants),
+  setWherebySessions: (roomName: string, sessions: unknown[]) => control('whereby', 'PUT', '/whereby/sessions', { roomName, sessions }),
+};
+
+export async function resetWorld() {
+  await Promise.all([standIn.reset('daily'), standIn.reset('whereby')]);
+  await Promise.all(['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) => env.FLAGS.delete(key)));
+  await env.DB.batch([env.DB.prepare('DELETE FROM meeting_consent'), env.DB.prepare('DELETE FROM meetings'), env.DB.prepare('DELETE FROM meeting_claims'), env.DB.prepare('DELETE FROM rooms')]);
+  forgetCachedFlags();
+}
+
+export const OWNER = 'owner-1';
+export const STRANGER = 'stranger-1';
+export const ADMIN = 'admin-1';
+
+export async function createRoom(owner: string, room: Record<string, unknown>) {
+  const response = await call('POST', '/v1/rooms', { token: await tokenFor(owner), body: room });
+  if (response.status !== 201) throw new Error(`room not created: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as Record<string, any>;
+}
+
+/** Writes rollout flags to KV as an operator would in the dashboard, and drops the isolate's copy. */
+export async function setFlags(flags: Partial<Record<'DAILY_MIGRATION_ENABLED' | 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT', string>>) {
+  await Promise.all(Object.entries(flags).map(([key, value]) => env.FLAGS.put(key, value)));
+  forgetCachedFlags();
+}
