@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import type { TestServers } from './test/global-setup.ts';
+import type { TestServers } from './test/servers.ts';
 
 // Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins and
 // the identity provider's JWKS are node servers on 127.0.0.1 started by the global setup.
@@ -13,6 +13,8 @@ export default defineConfig(async () => {
         return {
           wrangler: { configPath: './wrangler.toml' },
           miniflare: {
+            // An empty database of its own for the test that replays the migrations one by one.
+            d1Databases: { MIGRATION_DB: 'migration-test' },
             bindings: {
               TEST_MIGRATIONS: migrations,
               ENVIRONMENT: 'production',
@@ -39,7 +41,7 @@ export default defineConfig(async () => {
       include: ['test/worker/**/*.test.ts'],
       testTimeout: 30_000,
       // The Worker logs a JSON line per request; show them only for failing tests.
-      silent: 'passed-only',
+      silent: 'passed-only' as const,
     },
   };
 });

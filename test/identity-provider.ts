@@ -1,15 +1,11 @@
-import { generateKeyPairSync, randomUUID, type JsonWebKey } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JWK } from 'jose';
+import type { SigningKey } from './servers.ts';
 
 // A stand-in OIDC identity provider: serves a JWKS with one RSA and one EC key; the tests get
 // the private halves to sign tokens with, plus a key the JWKS does not hold, to forge with.
-
-export interface SigningKey {
-  alg: 'RS256' | 'ES256';
-  kid: string;
-  privateJwk: JsonWebKey;
-}
 
 export interface IdentityProvider {
   jwksUrl: string;
@@ -19,12 +15,12 @@ export interface IdentityProvider {
   close(): Promise<void>;
 }
 
-function signingKey(alg: SigningKey['alg']) {
+function signingKey(alg: SigningKey['alg']): { signing: SigningKey; published: JWK } {
   const kid = randomUUID();
   const { publicKey, privateKey } =
     alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
-    signing: { alg, kid, privateJwk: privateKey.export({ format: 'jwk' }) },
+    signing: { alg, kid, privateJwk: privateKey.export({ format: 'jwk' }) as JWK },
     published: { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' },
   };
 }

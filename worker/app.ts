@@ -48,9 +48,9 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', meetingRoutes)
   .route('/', flagRoutes);
 
-v1.doc31('/openapi.json', {
+app.route('/v1', v1);
+
+app.doc31('/v1/openapi.json', {
   openapi: '3.1.0',
   info: { title: 'Meeting rooms on Whereby and Daily', version: '1.0.0' },
 });
-
-app.route('/v1', v1);

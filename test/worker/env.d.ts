@@ -1,5 +1,9 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+    MIGRATION_DB: D1Database;
+  }
+  interface GlobalProps {
+    mainModule: typeof import('../../worker/index');
   }
 }

@@ -34,18 +34,21 @@ const parsers: { [K in FlagKey]: (text: string) => Parsed<RolloutFlags[K]> } = {
   },
   DAILY_MIGRATION_ROOM_IDS(text) {
     const value = text.trim();
-    if (value.startsWith('[')) {
-      let list: unknown;
+    let list: unknown = value.split(',');
+    if (/^[[{"]/.test(value)) {
       try {
         list = JSON.parse(value);
       } catch {
         return { ok: false, reason: 'not valid JSON' };
       }
-      if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
-        return { ok: false, reason: 'expected a JSON array of strings' };
-      return { ok: true, value: list.map((item) => item.trim()).filter(Boolean) };
     }
-    return { ok: true, value: value.split(',').map((item) => item.trim()).filter(Boolean) };
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
+      return { ok: false, reason: 'expected a JSON array of strings or a comma-separated list' };
+    const rooms = list.map((item) => item.trim()).filter(Boolean);
+    // Room ids are UUIDs and names are [a-z0-9-]: anything else is a typo, not a room.
+    const stray = rooms.find((item) => !/^[A-Za-z0-9-]+$/.test(item));
+    if (stray !== undefined) return { ok: false, reason: `"${stray}" is not a room id or name` };
+    return { ok: true, value: rooms };
   },
   DAILY_MIGRATION_PERCENT(text) {
     const value = text.trim();

@@ -1,0 +1,27 @@
+import type { JWK } from 'jose';
+
+// What the global setup hands to the tests (vitest's provide/inject): the servers it started.
+
+export interface SigningKey {
+  alg: 'RS256' | 'ES256';
+  kid: string;
+  privateJwk: JWK;
+}
+
+export interface StandInAddress {
+  origin: string;
+  apiUrl: string;
+  apiKey: string;
+}
+
+export interface TestServers {
+  daily: StandInAddress;
+  whereby: StandInAddress;
+  identity: { jwksUrl: string; issuer: string; audience: string; keys: Record<'rsa' | 'ec' | 'unknown', SigningKey> };
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    servers: TestServers;
+  }
+}

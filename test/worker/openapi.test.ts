@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { call } from './helpers';
+
+describe('GET /v1/openapi.json', () => {
+  it('documents every route of the API from the schemas that validate it', async () => {
+    const response = await call('GET', '/v1/openapi.json');
+    expect(response.status).toBe(200);
+    const document = response.body as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    expect(document.openapi).toBe('3.1.0');
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(operations.sort()).toEqual(
+      [
+        'GET /v1/health',
+        'GET /v1/rooms',
+        'POST /v1/rooms',
+        'GET /v1/rooms/{room_id}',
+        'PATCH /v1/rooms/{room_id}',
+        'DELETE /v1/rooms/{room_id}',
+        'POST /v1/rooms/{room_name}/meeting',
+        'POST /v1/meetings/{meeting_id}/consent',
+        'GET /v1/flags',
+        'PUT /v1/flags',
+      ].sort(),
+    );
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags']));
+    const roomInput = document.components.schemas.RoomInput as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(roomInput.properties).sort()).toEqual(
+      ['is_locked', 'is_shared', 'name', 'platform', 'recording_trigger', 'recording_type', 'room_mode', 'skip_consent'].sort(),
+    );
+  });
+});

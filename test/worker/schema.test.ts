@@ -1,0 +1,109 @@
+import { applyD1Migrations } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { describe, expect, it } from 'vitest';
+import { database } from '../../worker/db/client';
+import { findRoomByName } from '../../worker/db/rooms';
+import * as schema from '../../worker/db/schema';
+
+const tables = [schema.rooms, schema.meetings, schema.meetingConsent, schema.meetingClaims];
+
+interface ColumnInfo {
+  name: string;
+  type: string;
+  notnull: number;
+  pk: number;
+}
+
+describe('the drizzle schema', () => {
+  it.each(tables.map((table) => [getTableConfig(table).name, table] as const))(
+    'matches the migrated table %s column by column',
+    async (name, table: SQLiteTable) => {
+      const config = getTableConfig(table);
+      const { results } = await env.DB.prepare(`PRAGMA table_info(${name})`).all<ColumnInfo>();
+      const migrated = results.map((column) => ({
+        name: column.name,
+        type: column.type.toLowerCase(),
+        notNull: column.notnull === 1 || column.pk === 1,
+        primaryKey: column.pk === 1,
+      }));
+      const declared = config.columns.map((column) => ({
+        name: column.name,
+        type: column.getSQLType().toLowerCase(),
+        notNull: column.notNull,
+        primaryKey: column.primary,
+      }));
+      expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(migrated.sort((a, b) => a.name.localeCompare(b.name)));
+    },
+  );
+
+  it.each(tables.map((table) => [getTableConfig(table).name, table] as const))('declares the indexes of table %s', async (name, table: SQLiteTable) => {
+    const { results } = await env.DB.prepare(`PRAGMA index_list(${name})`).all<{ name: string; unique: number; origin: string; partial: number }>();
+    const migrated = results
+      .filter((index) => index.origin === 'c')
+      .map((index) => ({ name: index.name, unique: index.unique === 1, partial: index.partial === 1 }));
+    const declared = getTableConfig(table).indexes.map((index) => ({
+      name: index.config.name,
+      unique: index.config.unique,
+      partial: index.config.where !== undefined,
+    }));
+    expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(migrated.sort((a, b) => a.name.localeCompare(b.name)));
+  });
+});
+
+describe('the migrations', () => {
+  it('turn rows of the Whereby-era schema into Whereby rows, keeping them whole', async () => {
+    const db = env.MIGRATION_DB;
+    const [first, ...rest] = env.TEST_MIGRATIONS;
+    if (!first) throw new Error('no migrations');
+    await applyD1Migrations(db, [first]);
+
+    const room = (id: string, name: string) =>
+      db.prepare("INSERT INTO rooms (id, name, user_id, created_at, recording_type) VALUES (?, ?, 'old-owner', '2025-01-01T00:00:00Z', 'cloud')").bind(id, name);
+    const meeting = (id: string, roomId: string, start: string, active: number) =>
+      db
+        .prepare(
+          `INSERT INTO meetings (id, room_id, room_name, room_url, host_room_url, start_date, end_date, is_active)
+           VALUES (?, ?, '/old-' || ?, 'https://x.whereby.com/old', 'https://x.whereby.com/old?roomKey=k', ?, '2099-01-01T00:00:00Z', ?)`,
+        )
+        .bind(id, roomId, id, start, active);
+    await db.batch([
+      room('r1', 'legacy-room'),
+      room('r2', 'other-room'),
+      // The old service could leave two active meetings in one room; only the newest stays active.
+      meeting('111', 'r1', '2025-01-01T10:00:00Z', 1),
+      meeting('222', 'r1', '2025-01-02T10:00:00Z', 1),
+      meeting('333', 'r2', '2025-01-01T10:00:00Z', 0),
+      db.prepare("INSERT INTO meeting_consent (id, meeting_id, consent_given, consent_timestamp) VALUES ('c1', '111', 0, '2025-01-01T10:05:00Z')"),
+    ]);
+
+    await applyD1Migrations(db, rest);
+
+    const { results: rooms } = await db.prepare('SELECT id, name, platform, recording_type FROM rooms ORDER BY id').all();
+    expect(rooms).toEqual([
+      { id: 'r1', name: 'legacy-room', platform: 'whereby', recording_type: 'cloud' },
+      { id: 'r2', name: 'other-room', platform: 'whereby', recording_type: 'cloud' },
+    ]);
+    const { results: meetings } = await db.prepare('SELECT id, platform, platform_meeting_id, is_active FROM meetings ORDER BY id').all();
+    expect(meetings).toEqual([
+      { id: '111', platform: 'whereby', platform_meeting_id: '111', is_active: 0 },
+      { id: '222', platform: 'whereby', platform_meeting_id: '222', is_active: 1 },
+      { id: '333', platform: 'whereby', platform_meeting_id: '333', is_active: 0 },
+    ]);
+    expect((await db.prepare('SELECT count(*) AS n FROM meeting_consent').first())?.n).toBe(1);
+
+    // And the Worker's own code reads them as Whereby rooms.
+    const legacy = await findRoomByName(database({ ...env, DB: db }), 'legacy-room');
+    expect(legacy).toMatchObject({ platform: 'whereby', isLocked: false, recordingType: 'cloud' });
+  });
+
+  it('keep one active meeting per room in the database itself', async () => {
+    await env.DB.prepare("INSERT INTO rooms (id, name, user_id, created_at) VALUES ('r', 'guarded', 'u', '2026-01-01')").run();
+    const insert = (id: string) =>
+      env.DB.prepare(
+        "INSERT INTO meetings (id, room_id, room_name, room_url, host_room_url, start_date, end_date) VALUES (?, 'r', 'n', 'u', 'h', 's', 'e')",
+      ).bind(id);
+    await insert('m1').run();
+    await expect(insert('m2').run()).rejects.toThrow(/UNIQUE constraint failed/);
+  });
+});
