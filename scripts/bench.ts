@@ -1,0 +1,223 @@
+// `npm run bench`: request rates of routes measured side by side on one local service (started
+// exactly as `npm start` starts it, on a free port with its own fresh state). On a shared
+// 2-core machine an absolute figure says little, so cases run in alternating rounds and are
+// compared with each other as ratios.
+//
+// A new benchmark is one more entry in CASES (and, if it is to be compared, in RATIOS).
+// BENCH_ROUNDS, BENCH_SECONDS and BENCH_CONNECTIONS override the load (3 × 10 s at 10);
+// BENCH_LOG_LEVEL wrangler's --log-level (warn: no per-request log lines).
+
+import autocannon from 'autocannon';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, startLocalService, type LocalService } from './start.ts';
+
+/** What the cases may refer to, made ready before any load runs. */
+interface Fixture {
+  /** A room with an active meeting. */
+  roomName: string;
+  meetingId: string;
+}
+
+interface BenchRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface BenchCase {
+  name: string;
+  request(fixture: Fixture): BenchRequest;
+}
+
+interface Ratio {
+  label: string;
+  numerator: string;
+  denominator: string;
+  goal: number;
+}
+
+const CASES: BenchCase[] = [
+  { name: 'GET /v1/health', request: () => ({ method: 'GET', path: '/v1/health' }) },
+  {
+    name: 'POST /v1/rooms/{room}/meeting (active meeting)',
+    request: ({ roomName }) => ({ method: 'POST', path: `/v1/rooms/${roomName}/meeting` }),
+  },
+];
+
+const RATIOS: Ratio[] = [{ label: 'join / health', numerator: CASES[1]!.name, denominator: CASES[0]!.name, goal: 0.5 }];
+
+/** Each case runs this long, unmeasured, before the first round: the first requests compile code. */
+const WARM_UP_SECONDS = 2;
+
+interface Load {
+  rounds: number;
+  seconds: number;
+  connections: number;
+}
+
+interface CaseFigures {
+  name: string;
+  /** 2xx answers per second, one figure per round. */
+  perRound: number[];
+  meanRate: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${text}"`);
+  return value;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+async function call(url: string, method: string, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A room on the default platform, joined once so that later joins find an active meeting. */
+async function prepare(service: LocalService): Promise<Fixture> {
+  const roomName = 'bench-room';
+  await call(`${service.url}/v1/rooms`, 'POST', { name: roomName });
+  const meeting = await call(`${service.url}/v1/rooms/${roomName}/meeting`, 'POST');
+  return { roomName, meetingId: String(meeting.id) };
+}
+
+async function runRound(url: string, bench: BenchCase, fixture: Fixture, load: Load): Promise<autocannon.RawResult> {
+  const request = bench.request(fixture);
+  return autocannon({
+    url: `${url}${request.path}`,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    connections: load.connections,
+    duration: load.seconds,
+    skipAggregateResult: true,
+  });
+}
+
+/** Every case once per round, in turn, so that drift of the machine touches all of them alike. */
+async function measure(url: string, fixture: Fixture, load: Load, signal: AbortSignal): Promise<CaseFigures[]> {
+  process.stderr.write('warming up ...\n');
+  for (const bench of CASES) await runRound(url, bench, fixture, { ...load, seconds: WARM_UP_SECONDS });
+  const results = new Map<string, autocannon.RawResult[]>(CASES.map((bench) => [bench.name, []]));
+  for (let round = 1; round <= load.rounds; round++) {
+    for (const bench of CASES) {
+      signal.throwIfAborted();
+      process.stderr.write(`round ${round}/${load.rounds}: ${bench.name} ...\n`);
+      results.get(bench.name)!.push(await runRound(url, bench, fixture, load));
+    }
+  }
+  return CASES.map((bench) => figures(bench.name, results.get(bench.name)!, url, load));
+}
+
+function figures(name: string, rounds: autocannon.RawResult[], url: string, load: Load): CaseFigures {
+  const perRound = rounds.map((round) => round['2xx'] / round.duration);
+  const merged = autocannon.aggregateResult(rounds, { url, connections: load.connections });
+  return {
+    name,
+    perRound,
+    meanRate: perRound.reduce((sum, rate) => sum + rate, 0) / perRound.length,
+    p50: merged.latency.p50,
+    p99: merged.latency.p99,
+    failed: rounds.reduce((sum, round) => sum + round.non2xx + round.errors + round.timeouts, 0),
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+}
+
+function report(all: CaseFigures[], load: Load, loadBefore: number): string {
+  const rows = [
+    ['case', 'req/s (mean)', 'per round', 'p50 ms', 'p99 ms', 'failed'],
+    ...all.map((row) => [
+      row.name,
+      row.meanRate.toFixed(0),
+      row.perRound.map((rate) => rate.toFixed(0)).join(' / '),
+      String(row.p50),
+      String(row.p99),
+      String(row.failed),
+    ]),
+  ];
+  const byName = new Map(all.map((row) => [row.name, row]));
+  const ratios = RATIOS.map(({ label, numerator, denominator, goal }) => {
+    const top = byName.get(numerator)!;
+    const bottom = byName.get(denominator)!;
+    const value = top.meanRate / bottom.meanRate;
+    // Rounds ran back to back, so each round's ratio shows how steady the figure is.
+    const perRound = top.perRound.map((rate, round) => (rate / bottom.perRound[round]!).toFixed(2)).join(' / ');
+    return `${label}: ${value.toFixed(2)} (per round ${perRound}; goal ≥ ${goal}: ${value >= goal ? 'met' : 'NOT met'})`;
+  });
+  const header = `${load.rounds} alternating rounds × ${load.seconds} s at ${load.connections} connections, one wrangler dev on 127.0.0.1`;
+  // Other work on the machine moves every figure; its load says how much to trust them.
+  const machine = `machine load (1 min average) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`;
+  return [header, machine, '', table(rows), '', ...ratios, ''].join('\n');
+}
+
+async function main(): Promise<void> {
+  const load: Load = {
+    rounds: positiveInteger('BENCH_ROUNDS', 3),
+    seconds: positiveInteger('BENCH_SECONDS', 10),
+    connections: positiveInteger('BENCH_CONNECTIONS', 10),
+  };
+  const loadBefore = loadavg()[0]!;
+  const dir = join(ROOT, '.wrangler', 'bench');
+  const persistTo = join(dir, 'state');
+  rmSync(dir, { recursive: true, force: true });
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => controller.abort(signal));
+
+  process.stderr.write(`starting the local service (wrangler output: ${join(dir, 'wrangler.log')}) ...\n`);
+  const service = await startLocalService({
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    persistTo,
+    output: { file: join(dir, 'wrangler.log') },
+    // Log lines (wrangler's and the Worker's own) cost alike for every case; leave them out.
+    logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+    signal: controller.signal,
+  });
+  try {
+    const fixture = await prepare(service);
+    const results = await measure(service.url, fixture, load, controller.signal);
+    // The join case must have measured reuse: the room still has the meeting it had before.
+    const after = await call(`${service.url}/v1/rooms/${fixture.roomName}/meeting`, 'POST');
+    if (after.id !== fixture.meetingId) throw new Error('the join case created a new meeting instead of reusing the active one');
+    process.stdout.write(report(results, load, loadBefore));
+    if (results.some((row) => row.failed > 0)) {
+      process.stderr.write('some requests failed: the figures above are not comparable (see the wrangler log)\n');
+      process.exitCode = 1;
+    }
+  } finally {
+    await service.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
