@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import type { TestServers } from './test/servers.ts';
+import { WEBHOOK_SECRETS, type TestServers } from './test/servers.ts';
 
 // Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins and
 // the identity provider's JWKS are node servers on 127.0.0.1 started by the global setup.
@@ -30,6 +30,8 @@ export default defineConfig(async () => {
               AUTH_ISSUER: servers.identity.issuer,
               AUTH_AUDIENCE: servers.identity.audience,
               ADMIN_USER_IDS: 'admin-1, admin-2',
+              DAILY_WEBHOOK_SECRET: WEBHOOK_SECRETS.daily,
+              WHEREBY_WEBHOOK_SECRET: WEBHOOK_SECRETS.whereby,
             },
           },
         };

@@ -2,6 +2,12 @@ import type { JWK } from 'jose';
 
 // What the global setup hands to the tests (vitest's provide/inject): the servers it started.
 
+/** The webhook secrets of the test Worker: Daily's is base64, as Daily hands it out. */
+export const WEBHOOK_SECRETS = {
+  daily: 'c2VjcmV0LWZvci1kYWlseS13ZWJob29rcy0xMjM0NTY=',
+  whereby: 'secret-for-whereby-webhooks',
+};
+
 export interface SigningKey {
   alg: 'RS256' | 'ES256';
   kid: string;

@@ -7,6 +7,7 @@ import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { meetingRoutes } from './routes/meetings';
 import { roomRoutes } from './routes/rooms';
+import { webhookRoutes } from './routes/webhooks';
 
 /** Invalid input answers 422 with the first problem in words, naming the field. */
 const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => {
@@ -46,7 +47,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', healthRoutes)
   .route('/', roomRoutes)
   .route('/', meetingRoutes)
-  .route('/', flagRoutes);
+  .route('/', flagRoutes)
+  .route('/', webhookRoutes);
 
 app.route('/v1', v1);
 

@@ -86,6 +86,11 @@ export function config(env: Env) {
           .filter(Boolean),
       ),
 
+    /** Daily's webhook secret, base64 as Daily gives it. */
+    dailyWebhookSecret: (): string => read(source, 'DAILY_WEBHOOK_SECRET', z.base64('is not base64').min(1)),
+
+    wherebyWebhookSecret: (): string => read(source, 'WHEREBY_WEBHOOK_SECRET', secret),
+
     pipelineToken: (): string => read(source, 'PIPELINE_TOKEN', secret),
 
     defaultPlatform: (): Platform => read(source, 'DEFAULT_VIDEO_PLATFORM', z.enum(PLATFORMS), 'whereby'),

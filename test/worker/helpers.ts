@@ -84,7 +84,11 @@ export const standIn = {
 export async function resetWorld() {
   await Promise.all([standIn.reset('daily'), standIn.reset('whereby')]);
   await Promise.all(['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) => env.FLAGS.delete(key)));
-  await env.DB.batch([env.DB.prepare('DELETE FROM meeting_consent'), env.DB.prepare('DELETE FROM meetings'), env.DB.prepare('DELETE FROM meeting_claims'), env.DB.prepare('DELETE FROM rooms')]);
+  await env.DB.batch(
+    ['meeting_consent', 'webhook_events', 'participant_sessions', 'recordings', 'meeting_corrections', 'meetings', 'meeting_claims', 'rooms'].map(
+      (table) => env.DB.prepare(`DELETE FROM ${table}`),
+    ),
+  );
   forgetCachedFlags();
 }
 

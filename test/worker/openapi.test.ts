@@ -20,6 +20,8 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/meetings/{meeting_id}/consent',
         'GET /v1/flags',
         'PUT /v1/flags',
+        'POST /v1/daily/webhook',
+        'POST /v1/whereby',
       ].sort(),
     );
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags']));

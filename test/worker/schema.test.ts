@@ -6,7 +6,16 @@ import { database } from '../../worker/db/client';
 import { findRoomByName } from '../../worker/db/rooms';
 import * as schema from '../../worker/db/schema';
 
-const tables = [schema.rooms, schema.meetings, schema.meetingConsent, schema.meetingClaims];
+const tables = [
+  schema.rooms,
+  schema.meetings,
+  schema.meetingConsent,
+  schema.meetingClaims,
+  schema.webhookEvents,
+  schema.participantSessions,
+  schema.recordings,
+  schema.meetingCorrections,
+];
 
 interface ColumnInfo {
   name: string;
@@ -24,14 +33,15 @@ describe('the drizzle schema', () => {
       const migrated = results.map((column) => ({
         name: column.name,
         type: column.type.toLowerCase(),
-        notNull: column.notnull === 1 || column.pk === 1,
-        primaryKey: column.pk === 1,
+        notNull: column.notnull === 1 || column.pk > 0,
+        primaryKey: column.pk > 0,
       }));
+      const compositeKey = new Set(config.primaryKeys.flatMap((key) => key.columns.map((column) => column.name)));
       const declared = config.columns.map((column) => ({
         name: column.name,
         type: column.getSQLType().toLowerCase(),
-        notNull: column.notNull,
-        primaryKey: column.primary,
+        notNull: column.notNull || compositeKey.has(column.name),
+        primaryKey: column.primary || compositeKey.has(column.name),
       }));
       expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(migrated.sort((a, b) => a.name.localeCompare(b.name)));
     },

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Mirrors migrations/ exactly; test/worker/schema.test.ts compares the two.
 
@@ -53,12 +53,17 @@ export const meetings = sqliteTable(
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     platform: text('platform', { enum: PLATFORMS }).notNull().default('whereby'),
     platformMeetingId: text('platform_meeting_id'),
+    sessionStartedAt: integer('session_started_at'),
+    sessionEndedAt: integer('session_ended_at'),
+    reconciledAt: integer('reconciled_at'),
+    recordsToBucket: integer('records_to_bucket', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
     index('meetings_platform_meeting').on(t.platform, t.platformMeetingId),
     index('meetings_platform_room_name').on(t.platform, t.roomName),
     uniqueIndex('meetings_one_active_per_room').on(t.roomId).where(sql`is_active = 1`),
+    index('meetings_active_reconciled').on(t.isActive, t.reconciledAt),
   ],
 );
 
@@ -86,5 +91,84 @@ export const meetingClaims = sqliteTable('meeting_claims', {
   errorDetail: text('error_detail'),
 });
 
+export const WEBHOOK_OUTCOMES = ['applied', 'unknown-type', 'unknown-meeting'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
+
+export const webhookEvents = sqliteTable(
+  'webhook_events',
+  {
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    meetingId: text('meeting_id').references(() => meetings.id, { onDelete: 'set null' }),
+    outcome: text('outcome', { enum: WEBHOOK_OUTCOMES }).notNull(),
+    eventAt: integer('event_at'),
+    receivedAt: integer('received_at').notNull(),
+    delayMs: integer('delay_ms'),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.eventId] }), index('webhook_events_received').on(t.receivedAt, t.platform)],
+);
+
+export const participantSessions = sqliteTable(
+  'participant_sessions',
+  {
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    participantId: text('participant_id').notNull(),
+    userId: text('user_id'),
+    userName: text('user_name'),
+    joinedAt: integer('joined_at'),
+    leftAt: integer('left_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.meetingId, t.participantId] }),
+    index('participant_sessions_open').on(t.meetingId).where(sql`joined_at IS NOT NULL AND left_at IS NULL`),
+  ],
+);
+
+export const RECORDING_STATUSES = ['recording', 'ready', 'stored', 'failed', 'deleted'] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+export const recordings = sqliteTable(
+  'recordings',
+  {
+    id: text('id').primaryKey(),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    meetingId: text('meeting_id').references(() => meetings.id, { onDelete: 'set null' }),
+    platformRecordingId: text('platform_recording_id'),
+    instanceId: text('instance_id'),
+    objectKey: text('object_key'),
+    status: text('status', { enum: RECORDING_STATUSES }).notNull(),
+    size: integer('size'),
+    duration: integer('duration'),
+    error: text('error'),
+    startedAt: integer('started_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('recordings_platform_recording').on(t.platform, t.platformRecordingId),
+    index('recordings_meeting').on(t.meetingId),
+    index('recordings_status_updated').on(t.status, t.updatedAt),
+    index('recordings_created').on(t.createdAt, t.platform),
+  ],
+);
+
+export const CORRECTION_KINDS = ['participant-added', 'participant-closed', 'meeting-ended', 'recording-found'] as const;
+
+export const meetingCorrections = sqliteTable(
+  'meeting_corrections',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    meetingId: text('meeting_id').references(() => meetings.id, { onDelete: 'set null' }),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    kind: text('kind', { enum: CORRECTION_KINDS }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('meeting_corrections_at').on(t.at, t.platform)],
+);
+
 export type Room = typeof rooms.$inferSelect;
 export type Meeting = typeof meetings.$inferSelect;
+export type Recording = typeof recordings.$inferSelect;

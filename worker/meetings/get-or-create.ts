@@ -70,6 +70,7 @@ async function createMeeting(db: Database, settings: Config, room: Room, flags: 
       roomUrl: created.roomUrl,
       hostRoomUrl: created.hostRoomUrl,
       platformMeetingId: created.platformMeetingId,
+      recordsToBucket: created.recordsToBucket,
       startDate: start.toISOString(),
       endDate: end.toISOString(),
       isLocked: room.isLocked,

@@ -82,7 +82,13 @@ export function dailyPlatform(settings: DailySettings, bucket: () => BucketSetti
         },
         createdRoom,
       );
-      return { platformMeetingId: room.id, roomName: room.name, roomUrl: room.url, hostRoomUrl: room.url };
+      return {
+        platformMeetingId: room.id,
+        roomName: room.name,
+        roomUrl: room.url,
+        hostRoomUrl: room.url,
+        recordsToBucket: request.recordingType === 'cloud' && settings.awsRoleArn !== undefined,
+      };
     },
 
     async activity(meeting: MeetingRef): Promise<RoomActivity> {

@@ -20,6 +20,8 @@ export interface CreatedMeeting {
   roomUrl: string;
   /** Whereby's host link; Daily has none (the owner gets a token instead), so the room URL. */
   hostRoomUrl: string;
+  /** The provider writes the meeting's cloud recordings straight into our bucket (no copy). */
+  recordsToBucket: boolean;
 }
 
 export interface PresentParticipant {

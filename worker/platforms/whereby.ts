@@ -64,6 +64,7 @@ export function wherebyPlatform(settings: ProviderSettings, bucket: () => Bucket
         roomName: meeting.roomName.replace(/^\//, ''),
         roomUrl: meeting.roomUrl,
         hostRoomUrl: meeting.hostRoomUrl ?? meeting.roomUrl,
+        recordsToBucket: request.recordingType === 'cloud',
       };
     },
 

@@ -1,0 +1,9 @@
+/**
+ * The object key of a recording in Whereby's layout, `<room name>-<UTC start, ISO-8601>.mp4`,
+ * so the transcription pipeline takes Daily's recordings as it takes Whereby's:
+ * `myroom-20261124101500-2026-11-24T10:15:02Z.mp4`.
+ */
+export function recordingObjectKey(providerRoomName: string, startedAtMs: number): string {
+  const start = new Date(Math.floor(startedAtMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return `${providerRoomName.replace(/^\//, '')}-${start}.mp4`;
+}

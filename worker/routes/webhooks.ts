@@ -1,0 +1,109 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from '../app-env';
+import { config } from '../config';
+import { database } from '../db/client';
+import { ApiError, ConfigError, unauthorized } from '../errors';
+import { log } from '../log';
+import { applyWebhookEvent } from '../webhooks/apply';
+import { isDailyPing, parseDailyWebhook } from '../webhooks/daily';
+import type { ParsedWebhook } from '../webhooks/events';
+import { verifyDaily, verifyWhereby, type Verdict } from '../webhooks/signatures';
+import { parseWherebyWebhook } from '../webhooks/whereby';
+import { errorResponses } from './shapes';
+
+// The providers' webhook receivers (SPEC §5): raw body read once, signature verified, event
+// parsed, then recorded and applied in one transaction before the 200.
+
+export const webhookRoutes = new OpenAPIHono<AppEnv>();
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => c.json({ detail: 'The webhook body is over 1 MB.' }, 413),
+});
+webhookRoutes.use('/daily/webhook', limitBody);
+webhookRoutes.use('/whereby', limitBody);
+
+const Received = z
+  .object({ status: z.enum(['applied', 'duplicate', 'unknown-type', 'unknown-meeting', 'ok']) })
+  .openapi('WebhookReceived');
+
+const receiverRoute = (path: string, summary: string) =>
+  createRoute({
+    method: 'post',
+    path,
+    summary,
+    responses: {
+      200: { description: 'recorded (or a repeat, or an event the service ignores)', content: { 'application/json': { schema: Received } } },
+      ...errorResponses(400, 401, 413, 503),
+    },
+  });
+
+interface Receiver {
+  provider: 'Daily' | 'Whereby';
+  secret: (c: Context<AppEnv>) => string;
+  verify: (secret: string, c: Context<AppEnv>, raw: string) => Promise<Verdict>;
+  parse: (raw: string) => ParsedWebhook;
+}
+
+async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
+  const started = Date.now();
+  let secret: string;
+  try {
+    secret = receiver.secret(c);
+  } catch (error) {
+    // Fail closed: without its secret nothing from this provider is accepted.
+    if (error instanceof ConfigError) log('error', `${receiver.provider} webhook refused: ${error.detail}`, { request_id: c.var.requestId });
+    throw error;
+  }
+
+  const verdict = await receiver.verify(secret, c, raw);
+  if (!verdict.ok) {
+    log('warn', 'webhook rejected', { provider: receiver.provider, reason: verdict.reason, request_id: c.var.requestId });
+    throw unauthorized(`The ${receiver.provider} webhook is not authentic: ${verdict.reason}.`);
+  }
+
+  const parsed = receiver.parse(raw);
+  if (!parsed.ok) {
+    log('warn', 'webhook malformed', { provider: receiver.provider, reason: parsed.reason, request_id: c.var.requestId });
+    throw new ApiError(400, `The ${receiver.provider} webhook is malformed: ${parsed.reason}.`);
+  }
+
+  const { event } = parsed;
+  const applied = await applyWebhookEvent(database(c.env), c.env.RECORDING_COPIES, event);
+  log('info', 'webhook event', {
+    request_id: c.var.requestId,
+    platform: event.platform,
+    event_id: event.eventId,
+    type: event.type,
+    meeting_id: applied.meetingId,
+    outcome: applied.outcome,
+    duration_ms: Date.now() - started,
+  });
+  return c.json({ status: applied.outcome }, 200);
+}
+
+webhookRoutes.openapi(receiverRoute('/daily/webhook', "Daily's webhook events"), async (c) => {
+  const raw = await c.req.text();
+  // Daily checks the URL with an unsigned {"test":"test"} before registering it.
+  if (isDailyPing(raw)) return c.json({ status: 'ok' as const }, 200);
+  return receive(c, raw, {
+    provider: 'Daily',
+    secret: (ctx) => config(ctx.env).dailyWebhookSecret(),
+    verify: (secret, ctx, body) =>
+      verifyDaily(secret, { signature: ctx.req.header('x-webhook-signature'), timestamp: ctx.req.header('x-webhook-timestamp') }, body),
+    parse: parseDailyWebhook,
+  });
+});
+
+webhookRoutes.openapi(receiverRoute('/whereby', "Whereby's webhook events"), async (c) =>
+  receive(c, await c.req.text(), {
+    provider: 'Whereby',
+    secret: (ctx) => config(ctx.env).wherebyWebhookSecret(),
+    verify: (secret, ctx, body) => verifyWhereby(secret, ctx.req.header('whereby-signature'), body),
+    parse: parseWherebyWebhook,
+  }),
+);

@@ -1,0 +1,95 @@
+import type { Database } from '../db/client';
+import { findMeetingByRef } from '../db/meeting-lookup';
+import type { Meeting, WebhookOutcome } from '../db/schema';
+import {
+  findRecordingByPlatformId,
+  isRecorded,
+  logEvent,
+  recordingStatements,
+  recordJoin,
+  recordLeave,
+  recordSessionEnd,
+  recordSessionStart,
+  recountClients,
+} from '../db/webhooks';
+import { log } from '../log';
+import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
+import type { Effect, WebhookEvent } from './events';
+
+export interface Applied {
+  outcome: WebhookOutcome | 'duplicate';
+  meetingId: string | null;
+}
+
+/**
+ * Records an authentic event and applies its effect, in one D1 transaction: either both are
+ * durable or neither is (and the caller answers 5xx, so the provider retries). A repeat of an
+ * event already recorded changes nothing.
+ */
+export async function applyWebhookEvent(
+  db: Database,
+  copies: Queue<RecordingCopyMessage>,
+  event: WebhookEvent,
+  receivedAt = Date.now(),
+): Promise<Applied> {
+  if (await isRecorded(db, event.platform, event.eventId)) return { outcome: 'duplicate', meetingId: null };
+
+  const meeting = event.effect && event.meeting ? ((await findMeetingByRef(db, event.platform, event.meeting)) ?? null) : null;
+  // A recording-started event of Daily may name no room; it is still a recording.
+  const actsWithoutMeeting = event.effect?.kind === 'recording-started' && !event.meeting;
+  const outcome: WebhookOutcome = !event.effect ? 'unknown-type' : meeting || actsWithoutMeeting ? 'applied' : 'unknown-meeting';
+
+  const entry = logEvent(db, {
+    platform: event.platform,
+    eventId: event.eventId,
+    type: event.type,
+    meetingId: meeting?.id ?? null,
+    outcome,
+    eventAt: event.occurredAt,
+    receivedAt,
+  });
+  const effects = outcome === 'applied' && event.effect ? effectStatements(db, meeting, event.effect, receivedAt) : [];
+  try {
+    await db.batch([entry, ...effects]);
+  } catch (error) {
+    // A simultaneous delivery of the same event won the race: this one is the repeat.
+    if (String(error instanceof Error ? error.cause ?? error : error).includes('UNIQUE constraint failed: webhook_events')) {
+      return { outcome: 'duplicate', meetingId: meeting?.id ?? null };
+    }
+    throw error;
+  }
+
+  if (outcome === 'applied' && event.effect?.kind === 'recording-ready') await requestCopy(db, copies, event.effect.recordingId);
+  return { outcome, meetingId: meeting?.id ?? null };
+}
+
+function effectStatements(db: Database, meeting: Meeting | null, effect: Effect, now: number) {
+  if (effect.kind.startsWith('recording-')) return recordingStatements(db, meeting, effect, now);
+  if (!meeting) return [];
+  switch (effect.kind) {
+    case 'participant-joined':
+      return [recordJoin(db, meeting.id, effect), recountClients(db, meeting.id)];
+    case 'participant-left':
+      return [recordLeave(db, meeting.id, effect), recountClients(db, meeting.id)];
+    case 'session-started':
+      return [recordSessionStart(db, meeting.id, effect.at)];
+    case 'session-ended':
+      return [recordSessionEnd(db, meeting.id, effect.at)];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Hands a ready Daily recording to the copy queue. The event is already durable, so a failed
+ * send is logged, not answered 5xx: the scheduled sweep re-sends recordings left `ready`.
+ */
+async function requestCopy(db: Database, copies: Queue<RecordingCopyMessage>, platformRecordingId: string) {
+  const recording = await findRecordingByPlatformId(db, 'daily', platformRecordingId);
+  if (recording?.status !== 'ready') return;
+  try {
+    await copies.send(copyMessage(recording.id));
+  } catch (error) {
+    log('error', 'recording copy not queued; the sweep will retry', { recording_id: recording.id, error: String(error) });
+  }
+}
