@@ -78,6 +78,7 @@ export const standIn = {
   ) => control(provider, 'POST', '/faults', fault),
   setDailyPresence: (room: string, participants: { id: string; userId?: string; userName?: string; joinTime?: string }[]) =>
     control('daily', 'PUT', `/daily/presence/${room}`, participants),
+  setDailyRecordings: (room: string, recordings: Record<string, unknown>[]) => control('daily', 'PUT', `/daily/recordings/${room}`, recordings),
   setWherebySessions: (roomName: string, sessions: unknown[]) => control('whereby', 'PUT', '/whereby/sessions', { roomName, sessions }),
 };
 

@@ -1,4 +1,4 @@
-import { and, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { meetingClaims, meetingConsent, meetings, type Meeting } from './schema';
 
@@ -65,3 +65,49 @@ export async function recordConsent(db: Database, meetingId: string, userId: str
   return row.id;
 }
 
+export const recordSessionStart = (db: Database, meetingId: string, at: number) =>
+  db
+    .update(meetings)
+    .set({ sessionStartedAt: sql`max(coalesce(${meetings.sessionStartedAt}, 0), ${at})` })
+    .where(eq(meetings.id, meetingId));
+
+/**
+ * The provider's session ended: everyone left. The meeting retires unless a later session has
+ * started or people are still counted in it (their leaves may yet arrive; then it stays
+ * reusable, the safe side, until the reconciliation ends it).
+ */
+export const recordSessionEnd = (db: Database, meetingId: string, at: number) =>
+  db
+    .update(meetings)
+    .set({
+      sessionEndedAt: sql`max(coalesce(${meetings.sessionEndedAt}, 0), ${at})`,
+      isActive: sql`CASE WHEN ${at} >= coalesce(${meetings.sessionStartedAt}, 0) AND ${meetings.numClients} = 0 THEN 0 ELSE ${meetings.isActive} END`,
+    })
+    .where(eq(meetings.id, meetingId));
+
+/** Active meetings, those the reconciliation looked at longest ago first. */
+export const meetingsDueForReconciliation = (db: Database, limit: number) =>
+  db
+    .select()
+    .from(meetings)
+    .where(eq(meetings.isActive, true))
+    .orderBy(asc(sql`coalesce(${meetings.reconciledAt}, 0)`))
+    .limit(limit);
+
+export const markReconciled = (db: Database, id: string, at: number) => db.update(meetings).set({ reconciledAt: at }).where(eq(meetings.id, id));
+
+/** Daily meetings recorded in the cloud that started since then and whose copies are ours to make. */
+export const dailyMeetingsToCopyFrom = (db: Database, since: string, limit: number) =>
+  db
+    .select()
+    .from(meetings)
+    .where(
+      and(
+        eq(meetings.platform, 'daily'),
+        eq(meetings.recordingType, 'cloud'),
+        eq(meetings.recordsToBucket, false),
+        gte(meetings.startDate, since),
+      ),
+    )
+    .orderBy(asc(meetings.startDate))
+    .limit(limit);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { BucketSettings, DailySettings } from '../config';
 import { providerClient, safeJson } from './http';
-import type { CreatedMeeting, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
+import { toMs } from '../time';
+import type { CreatedMeeting, FinishedRecording, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
 
 // Daily's REST API as PROVIDERS.md describes it. Each meeting gets a Daily room of its own,
 // named after our room and the start time, so webhooks (which name the room) find the meeting.
@@ -32,6 +33,20 @@ const presence = z.object({
 });
 
 const meetingToken = z.object({ token: z.string().min(1) });
+
+// `s3key` and `s3Key` both occur: both are accepted.
+const recordingList = z.object({
+  data: z.array(
+    z.object({
+      id: z.string().min(1),
+      start_ts: z.number(),
+      status: z.string(),
+      duration: z.number().nullish(),
+      s3key: z.string().nullish(),
+      s3Key: z.string().nullish(),
+    }),
+  ),
+});
 const errorBody = z.object({ error: z.string(), info: z.string().optional() });
 
 /** `myroom-20261124101500`: our room name and the meeting's start, UTC, to the second. */
@@ -130,7 +145,26 @@ export function dailyPlatform(settings: DailySettings, bucket: () => BucketSetti
       url.searchParams.set('t', token);
       return url.toString();
     },
+
+    async finishedRecordings(meeting: MeetingRef) {
+      const list = await client.json(
+        { method: 'GET', path: `/recordings?room_name=${encodeURIComponent(meeting.roomName)}`, action: 'list the recordings' },
+        recordingList,
+      );
+      return finished(list);
+    },
   };
+}
+
+function finished(list: z.infer<typeof recordingList>): FinishedRecording[] {
+  return list.data
+    .filter((recording) => recording.status === 'finished')
+    .map((recording) => ({
+      recordingId: recording.id,
+      startedAt: toMs(recording.start_ts),
+      durationS: recording.duration == null ? undefined : Math.round(recording.duration),
+      providerKey: recording.s3key ?? recording.s3Key ?? undefined,
+    }));
 }
 
 function recording(request: MeetingRequest, settings: DailySettings, bucket: () => BucketSettings) {

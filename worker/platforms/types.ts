@@ -38,6 +38,14 @@ export interface RoomActivity {
   participants?: PresentParticipant[];
 }
 
+/** A recording the provider finished, as its recordings API lists it. */
+export interface FinishedRecording {
+  recordingId: string;
+  startedAt: number;
+  durationS?: number;
+  providerKey?: string;
+}
+
 /** The meeting fields a provider call needs. */
 export type MeetingRef = Pick<Meeting, 'platformMeetingId' | 'roomName' | 'roomUrl' | 'hostRoomUrl' | 'endDate'>;
 
@@ -51,4 +59,9 @@ export interface VideoPlatform {
   endMeeting(meeting: MeetingRef): Promise<void>;
   /** The link that makes the room's owner its host. */
   ownerRoomUrl(meeting: MeetingRef, ownerUserId: string): Promise<string>;
+  /**
+   * The meeting's finished recordings that wait to be copied, for providers that keep them
+   * (Daily); absent where recordings go straight to the bucket (Whereby).
+   */
+  finishedRecordings?(meeting: MeetingRef): Promise<FinishedRecording[]>;
 }

@@ -1,17 +1,10 @@
-import type { Database } from '../db/client';
+import { inOneTransaction, type Database } from '../db/client';
 import { findMeetingByRef } from '../db/meeting-lookup';
 import type { Meeting, WebhookOutcome } from '../db/schema';
-import {
-  findRecordingByPlatformId,
-  isRecorded,
-  logEvent,
-  recordingStatements,
-  recordJoin,
-  recordLeave,
-  recordSessionEnd,
-  recordSessionStart,
-  recountClients,
-} from '../db/webhooks';
+import { recordSessionEnd, recordSessionStart } from '../db/meetings';
+import { recordJoin, recordLeave, recountClients } from '../db/participants';
+import { findRecordingByPlatformId, recordingStatements } from '../db/recordings';
+import { isRecorded, logEvent } from '../db/webhook-events';
 import { log } from '../log';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
 import type { Effect, WebhookEvent } from './events';
@@ -50,7 +43,7 @@ export async function applyWebhookEvent(
   });
   const effects = outcome === 'applied' && event.effect ? effectStatements(db, meeting, event.effect, receivedAt) : [];
   try {
-    await db.batch([entry, ...effects]);
+    await inOneTransaction(db, [entry, ...effects]);
   } catch (error) {
     // A simultaneous delivery of the same event won the race: this one is the repeat.
     if (String(error instanceof Error ? error.cause ?? error : error).includes('UNIQUE constraint failed: webhook_events')) {

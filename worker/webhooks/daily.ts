@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { firstIssue, parseJson, toMs, type Effect, type MeetingRef, type ParsedWebhook } from './events';
+import { toMs } from '../time';
+import { firstIssue, parseJson, type Effect, type MeetingRef, type ParsedWebhook } from './events';
 
 // Daily's webhook events (PROVIDERS.md): `{version, type, id, payload, event_ts}`.
 

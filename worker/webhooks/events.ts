@@ -30,9 +30,6 @@ export interface WebhookEvent {
 
 export type ParsedWebhook = { ok: true; event: WebhookEvent } | { ok: false; reason: string };
 
-/** Unix seconds or milliseconds to milliseconds: no event of this century has 10^12 seconds. */
-export const toMs = (time: number) => Math.round(time > 1e12 ? time : time * 1000);
-
 /** The text of a zod error's first issue, for a 400's detail. */
 export const firstIssue = (issues: { path: PropertyKey[]; message: string }[]) => {
   const issue = issues[0];

@@ -1,0 +1,165 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import worker from '../../worker/index';
+import { reconcile } from '../../worker/scheduled/reconcile';
+import { resetWorld, standIn } from './helpers';
+import { dailyEvent, meetingOn, numClients, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+
+beforeEach(resetWorld);
+
+const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
+const corrections = () => env.DB.prepare('SELECT kind FROM meeting_corrections ORDER BY id').all<{ kind: string }>().then((r) => r.results.map((row) => row.kind));
+const sessions = (meetingId: string) =>
+  env.DB.prepare('SELECT participant_id, left_at FROM participant_sessions WHERE meeting_id = ? ORDER BY participant_id')
+    .bind(meetingId)
+    .all<{ participant_id: string; left_at: number | null }>()
+    .then((r) => r.results);
+
+function queue() {
+  const sent: unknown[] = [];
+  return { sent, env: { ...env, RECORDING_COPIES: { send: async (body: unknown) => void sent.push(body) } as unknown as Queue } };
+}
+
+const joinDaily = (room: string, sessionId: string, joinedAt: number) =>
+  sendDaily(dailyEvent('participant.joined', { room, session_id: sessionId, user_id: null, user_name: sessionId, joined_at: joinedAt }));
+
+describe('reconciliation of Daily meetings against presence', () => {
+  it('closes a session whose leave was lost and adds one whose join was lost', async () => {
+    const meeting = await meetingOn('daily', 'recon-daily');
+    await joinDaily(meeting.roomName, 'left-silently', seconds(-300));
+    await joinDaily(meeting.roomName, 'still-here', seconds(-300));
+    expect(await numClients(meeting.id)).toBe(2);
+    await standIn.setDailyPresence(meeting.roomName, [
+      { id: 'still-here', userName: 'still-here' },
+      { id: 'joined-silently', userName: 'Late', joinTime: new Date(Date.now() - 120_000).toISOString() },
+    ]);
+
+    const report = await reconcile(env);
+    expect(report).toMatchObject({ meetingsChecked: 1, corrections: 2, providerErrors: 0 });
+    expect(await numClients(meeting.id)).toBe(2);
+    expect(await sessions(meeting.id)).toEqual([
+      { participant_id: 'joined-silently', left_at: null },
+      { participant_id: 'left-silently', left_at: expect.any(Number) },
+      { participant_id: 'still-here', left_at: null },
+    ]);
+    expect(await corrections()).toEqual(['participant-closed', 'participant-added']);
+  });
+
+  it('leaves a fresh join alone while presence catches up', async () => {
+    const meeting = await meetingOn('daily', 'recon-fresh');
+    await joinDaily(meeting.roomName, 'just-arrived', seconds(-5));
+    const report = await reconcile(env);
+    expect(report.corrections).toBe(0);
+    expect(await numClients(meeting.id)).toBe(1);
+  });
+
+  it('does not reopen a session whose leave it already has', async () => {
+    const meeting = await meetingOn('daily', 'recon-gone');
+    await joinDaily(meeting.roomName, 'gone', seconds(-300));
+    await sendDaily(dailyEvent('participant.left', { room: meeting.roomName, session_id: 'gone', user_id: null, user_name: 'gone', joined_at: seconds(-300), duration: 290 }));
+    await standIn.setDailyPresence(meeting.roomName, [{ id: 'gone' }]);
+    await reconcile(env);
+    expect(await numClients(meeting.id)).toBe(0);
+  });
+});
+
+describe('reconciliation of Whereby meetings against room sessions', () => {
+  it('closes open sessions once the room session has ended (a lost leave)', async () => {
+    const meeting = await meetingOn('whereby', 'recon-whereby');
+    const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p1', displayName: 'P' };
+    await sendWhereby({ ...wherebyEvent('room.client.joined', data), createdAt: new Date(Date.now() - 240_000).toISOString() });
+    expect(await numClients(meeting.id)).toBe(1);
+    await standIn.setWherebySessions(`/${meeting.roomName}`, [
+      { roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date(Date.now() - 300_000).toISOString(), endedAt: new Date().toISOString() },
+    ]);
+    const report = await reconcile(env);
+    expect(report.corrections).toBe(1);
+    expect(await numClients(meeting.id)).toBe(0);
+  });
+
+  it('keeps open sessions while the room session goes on', async () => {
+    const meeting = await meetingOn('whereby', 'recon-ongoing');
+    const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p1', displayName: 'P' };
+    await sendWhereby({ ...wherebyEvent('room.client.joined', data), createdAt: new Date(Date.now() - 240_000).toISOString() });
+    await standIn.setWherebySessions(`/${meeting.roomName}`, [{ roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date().toISOString(), endedAt: null }]);
+    expect((await reconcile(env)).corrections).toBe(0);
+    expect(await numClients(meeting.id)).toBe(1);
+  });
+});
+
+describe('meetings whose time is over', () => {
+  it('ends those that are empty and keeps those still in use', async () => {
+    const empty = await meetingOn('whereby', 'recon-over-empty');
+    const busy = await meetingOn('daily', 'recon-over-busy');
+    await env.DB.prepare('UPDATE meetings SET end_date = ?').bind(new Date(Date.now() - 60_000).toISOString()).run();
+    await standIn.setDailyPresence(busy.roomName, [{ id: 'night-owl' }]);
+    await reconcile(env);
+    const active = await env.DB.prepare('SELECT id, is_active FROM meetings ORDER BY id').all<{ id: string; is_active: number }>();
+    expect(Object.fromEntries(active.results.map((row) => [row.id, row.is_active]))).toEqual({ [empty.id]: 0, [busy.id]: 1 });
+    expect(await corrections()).toEqual(expect.arrayContaining(['meeting-ended', 'participant-added']));
+  });
+});
+
+describe('provider trouble during reconciliation', () => {
+  it('logs the failing meeting and goes on with the others', async () => {
+    await meetingOn('daily', 'recon-failing');
+    await meetingOn('whereby', 'recon-fine');
+    await standIn.fault('daily', { path: '/presence$', status: 500, times: 10 });
+    const report = await reconcile(env);
+    expect(report).toMatchObject({ meetingsChecked: 1, providerErrors: 1 });
+    const checked = await env.DB.prepare('SELECT id, reconciled_at FROM meetings').all<{ id: string; reconciled_at: number | null }>();
+    // Both move to the back of the queue, the failing one too.
+    expect(checked.results.every((row) => row.reconciled_at !== null)).toBe(true);
+  });
+
+  it('checks a bounded number of meetings per run, the least recently checked first', async () => {
+    for (let i = 0; i < 27; i++) await meetingOn('whereby', `recon-many-${i}`);
+    expect((await reconcile(env)).meetingsChecked).toBe(25);
+    const second = await reconcile(env);
+    expect(second.meetingsChecked).toBe(25);
+    const never = await env.DB.prepare('SELECT count(*) AS n FROM meetings WHERE reconciled_at IS NULL').first();
+    expect(never?.n).toBe(0);
+  });
+});
+
+describe('Daily recordings whose ready event never came', () => {
+  it('are found through the recordings API, recorded and sent to be copied', async () => {
+    const meeting = await meetingOn('daily', 'recon-recording');
+    await standIn.setDailyRecordings(meeting.roomName, [
+        { id: 'lost-rec', room_name: meeting.roomName, start_ts: Date.UTC(2026, 10, 24, 9, 0, 0) / 1000, status: 'finished', duration: 900, s3key: 'x/y' },
+        { id: 'still-going', room_name: meeting.roomName, start_ts: seconds(), status: 'in-progress' },
+    ]);
+    const { sent, env: local } = queue();
+    const report = await reconcile(local);
+    expect(report.recordingsFound).toBe(1);
+    const rows = (await env.DB.prepare('SELECT id, platform_recording_id, status, object_key, meeting_id FROM recordings').all()).results;
+    expect(rows).toEqual([
+      { id: expect.any(String), platform_recording_id: 'lost-rec', status: 'ready', object_key: `${meeting.roomName}-2026-11-24T09:00:00Z.mp4`, meeting_id: meeting.id },
+    ]);
+    expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: rows[0]?.id }]);
+    // The next run finds nothing new.
+    expect((await reconcile(local)).recordingsFound).toBe(0);
+  });
+
+  it('re-sends the copy of a recording left ready too long', async () => {
+    const meeting = await meetingOn('daily', 'recon-stuck');
+    await sendDaily(dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'stuck', room_name: meeting.roomName, start_ts: seconds(-3600), status: 'finished', duration: 60 }));
+    await env.DB.prepare('UPDATE recordings SET updated_at = ?').bind(Date.now() - 20 * 60_000).run();
+    const { sent, env: local } = queue();
+    expect((await reconcile(local)).copiesResent).toBe(1);
+    expect(sent).toHaveLength(1);
+    expect((await reconcile(local)).copiesResent).toBe(0);
+  });
+});
+
+describe('the Cron Trigger', () => {
+  it('runs the reconciliation', async () => {
+    const meeting = await meetingOn('daily', 'recon-cron');
+    await standIn.setDailyPresence(meeting.roomName, [{ id: 'cron-found' }]);
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await numClients(meeting.id)).toBe(1);
+  });
+});

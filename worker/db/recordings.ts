@@ -1,0 +1,105 @@
+import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, sql, type SQL, type Table } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { recordingObjectKey } from '../recordings/keys';
+import type { Effect } from '../webhooks/events';
+import type { Database } from './client';
+import { recordings, type Meeting, type Platform, type Recording } from './schema';
+
+// Recording rows. Statuses only move forward (recording → ready → stored), so events in any
+// order, and repeats, end in the same row.
+
+export function recordingStatements(db: Database, meeting: Meeting | null, effect: Effect, now: number): BatchItem<'sqlite'>[] {
+  const platform = meeting?.platform ?? 'daily';
+  const meetingId = meeting?.id ?? null;
+  const target = [recordings.platform, recordings.platformRecordingId];
+  const fresh = { id: crypto.randomUUID(), platform, meetingId, createdAt: now, updatedAt: now };
+
+  switch (effect.kind) {
+    case 'recording-started':
+      return [
+        db
+          .insert(recordings)
+          .values({ ...fresh, platformRecordingId: effect.recordingId, instanceId: effect.instanceId, status: 'recording', startedAt: effect.startedAt })
+          .onConflictDoNothing({ target }),
+      ];
+    case 'recording-ready': {
+      // Rooms made while AWS_DAILY_ROLE_ARN was set record into our bucket: Daily's key is final.
+      const direct = meeting?.recordsToBucket === true && effect.providerKey !== undefined;
+      const row = {
+        meetingId,
+        objectKey: direct ? effect.providerKey : recordingObjectKey(effect.providerRoomName, effect.startedAt),
+        status: direct ? ('stored' as const) : ('ready' as const),
+        duration: effect.durationS,
+        startedAt: effect.startedAt,
+        updatedAt: now,
+      };
+      return [
+        db
+          .insert(recordings)
+          .values({ ...fresh, ...row, platformRecordingId: effect.recordingId })
+          .onConflictDoUpdate({ target, set: row, setWhere: eq(recordings.status, 'recording') }),
+      ];
+    }
+    case 'recording-stored': {
+      const row = { meetingId, objectKey: effect.objectKey, status: 'stored' as const, updatedAt: now };
+      return [
+        db
+          .insert(recordings)
+          .values({ ...fresh, ...row, platformRecordingId: effect.recordingId })
+          .onConflictDoUpdate({ target, set: row, setWhere: inArray(recordings.status, ['recording', 'ready']) }),
+      ];
+    }
+    case 'recording-failed': {
+      // The error names the recording's instance and room, not the recording.
+      const names = [
+        effect.instanceId ? eq(recordings.instanceId, effect.instanceId) : undefined,
+        meetingId ? eq(recordings.meetingId, meetingId) : undefined,
+      ].filter((condition) => condition !== undefined);
+      const failedRow: Recording = {
+        ...fresh,
+        platformRecordingId: null,
+        instanceId: effect.instanceId ?? null,
+        objectKey: null,
+        status: 'failed',
+        size: null,
+        duration: null,
+        error: effect.error,
+        startedAt: null,
+      };
+      const ofThisRecording = names.length ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names)) : sql`0`;
+      return [
+        // A failure whose recording never announced itself still counts: it gets a row.
+        db.insert(recordings).select(
+          db
+            .select(constantRow(recordings, failedRow))
+            .from(sql`(SELECT 1)`)
+            .where(notExists(db.select({ one: sql`1` }).from(recordings).where(ofThisRecording))),
+        ),
+        db.update(recordings).set({ status: 'failed', error: effect.error, updatedAt: now }).where(ofThisRecording),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+/** A SELECT of constants shaped as the table's columns, in order: the source of an INSERT ... SELECT. */
+function constantRow<T extends Table>(table: T, row: T['$inferSelect']) {
+  return Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => [key, sql`${(row as Record<string, unknown>)[key] ?? null}`.as(column.name)]),
+  ) as Record<keyof T['$inferSelect'], SQL.Aliased>;
+}
+
+export const findRecordingByPlatformId = async (db: Database, platform: Platform, platformRecordingId: string) =>
+  (await db.select().from(recordings).where(and(eq(recordings.platform, platform), eq(recordings.platformRecordingId, platformRecordingId))).limit(1))[0];
+
+/** Recordings left `ready` (their copy message lost or dead) since before then. */
+export const recordingsStuckReady = (db: Database, updatedBefore: number, limit: number) =>
+  db
+    .select()
+    .from(recordings)
+    .where(and(eq(recordings.status, 'ready'), lt(recordings.updatedAt, updatedBefore)))
+    .orderBy(asc(recordings.updatedAt))
+    .limit(limit);
+
+export const touchRecording = (db: Database, id: string, at: number) => db.update(recordings).set({ updatedAt: at }).where(eq(recordings.id, id));
