@@ -12,8 +12,17 @@ declare module 'autocannon' {
       duration?: number;
       timeout?: number;
       title?: string;
+      /** Requests sent in turn; setupRequest may rewrite each one just before it is sent. */
+      requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: SentRequest) => SentRequest }[];
       /** Leaves histograms encoded so several runs can be merged with aggregateResult(). */
       skipAggregateResult?: boolean;
+    }
+
+    interface SentRequest {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
     }
 
     /** What one run gives with `skipAggregateResult: true`. */

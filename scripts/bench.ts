@@ -8,6 +8,7 @@
 // BENCH_LOG_LEVEL wrangler's --log-level (warn: no per-request log lines).
 
 import autocannon from 'autocannon';
+import { createHmac, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
@@ -19,6 +20,9 @@ interface Fixture {
   /** A room with an active meeting. */
   roomName: string;
   meetingId: string;
+  /** Daily's room name of an active Daily meeting, and the service's Daily webhook secret. */
+  dailyRoomName: string;
+  dailyWebhookSecret: string;
 }
 
 interface BenchRequest {
@@ -26,11 +30,29 @@ interface BenchRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Builds each request anew (a fresh event id and signature), where repeats would measure something else. */
+  fresh?: () => { headers: Record<string, string>; body: string };
 }
 
 interface BenchCase {
   name: string;
   request(fixture: Fixture): BenchRequest;
+  /** Connections for this case instead of the run's. */
+  connections?: number;
+}
+
+/** A Daily participant.joined of a new participant, signed as Daily signs (verify + record + apply). */
+function signedDailyJoin({ dailyRoomName, dailyWebhookSecret }: Fixture) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const body = JSON.stringify({
+    version: '1.0.0',
+    type: 'participant.joined',
+    id: randomUUID(),
+    payload: { room: dailyRoomName, session_id: randomUUID(), user_id: null, user_name: 'Bench', joined_at: Number(timestamp), owner: false },
+    event_ts: Number(timestamp),
+  });
+  const signature = createHmac('sha256', Buffer.from(dailyWebhookSecret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
+  return { headers: { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp }, body };
 }
 
 interface Ratio {
@@ -46,9 +68,21 @@ const CASES: BenchCase[] = [
     name: 'POST /v1/rooms/{room}/meeting (active meeting)',
     request: ({ roomName }) => ({ method: 'POST', path: `/v1/rooms/${roomName}/meeting` }),
   },
+  {
+    name: 'POST /v1/daily/webhook (signed, new event)',
+    request: (fixture) => ({ method: 'POST', path: '/v1/daily/webhook', fresh: () => signedDailyJoin(fixture) }),
+  },
+  {
+    name: 'POST /v1/daily/webhook at 20 connections',
+    request: (fixture) => ({ method: 'POST', path: '/v1/daily/webhook', fresh: () => signedDailyJoin(fixture) }),
+    connections: 20,
+  },
 ];
 
-const RATIOS: Ratio[] = [{ label: 'join / health', numerator: CASES[1]!.name, denominator: CASES[0]!.name, goal: 0.5 }];
+const RATIOS: Ratio[] = [
+  { label: 'join / health', numerator: CASES[1]!.name, denominator: CASES[0]!.name, goal: 0.5 },
+  { label: 'webhook / health', numerator: CASES[2]!.name, denominator: CASES[0]!.name, goal: 0.5 },
+];
 
 /** Each case runs this long, unmeasured, before the first round: the first requests compile code. */
 const WARM_UP_SECONDS = 2;
@@ -97,22 +131,33 @@ async function call(url: string, method: string, body?: unknown): Promise<Record
   return json;
 }
 
-/** A room on the default platform, joined once so that later joins find an active meeting. */
+/**
+ * A room on the default platform, joined once so that later joins find an active meeting, and
+ * a room moved to Daily by the flags, whose meeting the webhook cases send events for.
+ */
 async function prepare(service: LocalService): Promise<Fixture> {
   const roomName = 'bench-room';
   await call(`${service.url}/v1/rooms`, 'POST', { name: roomName });
   const meeting = await call(`${service.url}/v1/rooms/${roomName}/meeting`, 'POST');
-  return { roomName, meetingId: String(meeting.id) };
+  await call(`${service.url}/v1/flags`, 'PUT', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['bench-daily'], DAILY_MIGRATION_PERCENT: 0 });
+  await call(`${service.url}/v1/rooms`, 'POST', { name: 'bench-daily' });
+  const daily = await call(`${service.url}/v1/rooms/bench-daily/meeting`, 'POST');
+  if (daily.platform !== 'daily') throw new Error('the flags did not move bench-daily to Daily');
+  const dailyWebhookSecret = service.settings.values.DAILY_WEBHOOK_SECRET;
+  if (!dailyWebhookSecret) throw new Error('the local service has no DAILY_WEBHOOK_SECRET');
+  return { roomName, meetingId: String(meeting.id), dailyRoomName: String(daily.room_name), dailyWebhookSecret };
 }
 
 async function runRound(url: string, bench: BenchCase, fixture: Fixture, load: Load): Promise<autocannon.RawResult> {
   const request = bench.request(fixture);
+  const { fresh } = request;
   return autocannon({
     url: `${url}${request.path}`,
     method: request.method,
     headers: request.headers,
     body: request.body,
-    connections: load.connections,
+    requests: fresh ? [{ setupRequest: (sent) => ({ ...sent, ...fresh() }) }] : undefined,
+    connections: bench.connections ?? load.connections,
     duration: load.seconds,
     skipAggregateResult: true,
   });

@@ -90,8 +90,18 @@ export interface LocalService {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
+/** Webhook secrets of the local run; `npm run webhook` signs with them too. Daily's is base64. */
+export const localWebhookSecrets: DefaultGroup = {
+  label: 'local webhook secrets',
+  values: {
+    DAILY_WEBHOOK_SECRET: Buffer.from('local-daily-webhook-secret').toString('base64'),
+    WHEREBY_WEBHOOK_SECRET: 'local-whereby-webhook-secret',
+  },
+};
+
 export function localDefaults(standIns: StandIns): DefaultGroup[] {
   return [
+    localWebhookSecrets,
     { label: 'development mode', values: { ENVIRONMENT: 'development' } },
     {
       label: 'Whereby stand-in',

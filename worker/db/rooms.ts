@@ -1,6 +1,6 @@
-import { count, desc, eq, or } from 'drizzle-orm';
+import { and, count, desc, eq, or } from 'drizzle-orm';
 import type { Database } from './client';
-import { rooms, type Room } from './schema';
+import { meetings, rooms, type Meeting, type Room } from './schema';
 
 export type NewRoom = typeof rooms.$inferInsert;
 export type RoomChanges = Partial<Omit<Room, 'id' | 'userId' | 'createdAt'>>;
@@ -10,6 +10,17 @@ export const findRoomById = async (db: Database, id: string) =>
 
 export const findRoomByName = async (db: Database, name: string) =>
   (await db.select().from(rooms).where(eq(rooms.name, name)).limit(1))[0];
+
+/** The room and its active meeting in one query: the join path's only read when a meeting exists. */
+export async function findRoomWithActiveMeeting(db: Database, name: string): Promise<{ room: Room; meeting: Meeting | null } | undefined> {
+  const [row] = await db
+    .select({ room: rooms, meeting: meetings })
+    .from(rooms)
+    .leftJoin(meetings, and(eq(meetings.roomId, rooms.id), eq(meetings.isActive, true)))
+    .where(eq(rooms.name, name))
+    .limit(1);
+  return row;
+}
 
 /** A user's own rooms and the shared ones, newest first. */
 export async function listVisibleRooms(db: Database, userId: string, page: number, size: number) {

@@ -31,12 +31,16 @@ export async function getOrCreateMeeting(
   settings: Config,
   room: Room,
   flags: () => Promise<RolloutFlags>,
+  /** The active meeting as the caller already read it (null: none); read here when absent. */
+  knownActive?: Meeting | null,
 ): Promise<Meeting> {
   const token = crypto.randomUUID();
   const deadline = Date.now() + CLAIM_LEASE_MS;
+  let known = knownActive;
 
   while (true) {
-    const active = await findActiveMeeting(db, room.id);
+    const active = known === undefined ? await findActiveMeeting(db, room.id) : known;
+    known = undefined;
     if (active && isReusable(active, room, Date.now())) return active;
     if (active) await retireMeeting(db, active.id);
 

@@ -4,7 +4,7 @@ import { currentUser } from '../auth';
 import { config } from '../config';
 import { database } from '../db/client';
 import { findMeetingById, recordConsent } from '../db/meetings';
-import { findRoomByName } from '../db/rooms';
+import { findRoomWithActiveMeeting } from '../db/rooms';
 import { notFound } from '../errors';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
@@ -26,10 +26,12 @@ meetingRoutes.openapi(
   async (c) => {
     const db = database(c.env);
     const settings = config(c.env);
-    const room = await findRoomByName(db, c.req.valid('param').room_name);
-    if (!room) throw notFound('The room');
+    const found = await findRoomWithActiveMeeting(db, c.req.valid('param').room_name);
+    if (!found) throw notFound('The room');
+    const { room } = found;
 
-    const meeting = await getOrCreateMeeting(db, settings, room, async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags);
+    const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
+    const meeting = await getOrCreateMeeting(db, settings, room, flags, found.meeting);
     const links = await meetingLinks(meeting, room, await currentUser(c), settings);
     return c.json(toMeetingResponse(meeting, room, links), 200);
   },
