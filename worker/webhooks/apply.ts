@@ -4,7 +4,7 @@ import type { Meeting, WebhookOutcome } from '../db/schema';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients } from '../db/participants';
 import { findRecordingByPlatformId, recordingStatements } from '../db/recordings';
-import { isRecorded, logEvent } from '../db/webhook-events';
+import { logEvent } from '../db/webhook-events';
 import { log } from '../log';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
 import type { Effect, WebhookEvent } from './events';
@@ -17,7 +17,8 @@ export interface Applied {
 /**
  * Records an authentic event and applies its effect, in one D1 transaction: either both are
  * durable or neither is (and the caller answers 5xx, so the provider retries). A repeat of an
- * event already recorded changes nothing.
+ * event already recorded fails the log's primary key, which rolls its effects back: it changes
+ * nothing, and costs no read beforehand.
  */
 export async function applyWebhookEvent(
   db: Database,
@@ -25,8 +26,6 @@ export async function applyWebhookEvent(
   event: WebhookEvent,
   receivedAt = Date.now(),
 ): Promise<Applied> {
-  if (await isRecorded(db, event.platform, event.eventId)) return { outcome: 'duplicate', meetingId: null };
-
   const meeting = event.effect && event.meeting ? ((await findMeetingByRef(db, event.platform, event.meeting)) ?? null) : null;
   // A recording-started event of Daily may name no room; it is still a recording.
   const actsWithoutMeeting = event.effect?.kind === 'recording-started' && !event.meeting;
@@ -45,7 +44,6 @@ export async function applyWebhookEvent(
   try {
     await inOneTransaction(db, [entry, ...effects]);
   } catch (error) {
-    // A simultaneous delivery of the same event won the race: this one is the repeat.
     if (String(error instanceof Error ? error.cause ?? error : error).includes('UNIQUE constraint failed: webhook_events')) {
       return { outcome: 'duplicate', meetingId: meeting?.id ?? null };
     }

@@ -33,8 +33,21 @@ function signedBodies(rawBody: string): string[] {
   }
 }
 
+// Imported keys by secret, per isolate: the secrets are few and fixed, the import is not free.
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(key: Uint8Array): Promise<CryptoKey> {
+  const id = key.join(',');
+  let imported = importedKeys.get(id);
+  if (!imported) {
+    imported = crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    importedKeys.set(id, imported);
+  }
+  return imported;
+}
+
 async function hmacMatches(key: Uint8Array, timestamp: string, rawBody: string, signature: Uint8Array): Promise<boolean> {
-  const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  const cryptoKey = await hmacKey(key);
   for (const body of signedBodies(rawBody)) {
     if (await crypto.subtle.verify('HMAC', cryptoKey, signature, encoder.encode(`${timestamp}.${body}`))) return true;
   }
