@@ -2,8 +2,9 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { WEBHOOK_SECRETS, type TestServers } from './test/servers.ts';
 
-// Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins and
-// the identity provider's JWKS are node servers on 127.0.0.1 started by the global setup.
+// Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins, the
+// identity provider's JWKS and an S3 server (behind a fault proxy) are node servers on
+// 127.0.0.1 started by the global setup.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations');
   return {
@@ -22,10 +23,11 @@ export default defineConfig(async () => {
               WHEREBY_API_KEY: servers.whereby.apiKey,
               DAILY_API_URL: servers.daily.apiUrl,
               DAILY_API_KEY: servers.daily.apiKey,
-              RECORDING_S3_ENDPOINT: 'http://127.0.0.1:9/',
-              RECORDING_S3_BUCKET: 'recordings',
-              RECORDING_S3_ACCESS_KEY_ID: 'test-access-key',
-              RECORDING_S3_SECRET_ACCESS_KEY: 'test-secret-key',
+              // Through the fault proxy to s3rver, whose only keys these are.
+              RECORDING_S3_ENDPOINT: servers.s3.proxy,
+              RECORDING_S3_BUCKET: servers.s3.bucket,
+              RECORDING_S3_ACCESS_KEY_ID: servers.s3.accessKeyId,
+              RECORDING_S3_SECRET_ACCESS_KEY: servers.s3.secretAccessKey,
               AUTH_JWKS_URL: servers.identity.jwksUrl,
               AUTH_ISSUER: servers.identity.issuer,
               AUTH_AUDIENCE: servers.identity.audience,

@@ -1,19 +1,35 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startIdentityProvider } from './identity-provider.ts';
 import type { StandInAddress, TestServers } from './servers.ts';
 import { startDailyStandIn } from './stand-ins/daily.ts';
+import { startS3Proxy } from './stand-ins/s3-proxy.ts';
+import { startS3Server } from './stand-ins/s3-server.ts';
 import { startWherebyStandIn } from './stand-ins/whereby.ts';
 
 export default async function setup(project: TestProject) {
-  const [daily, whereby, identity] = await Promise.all([startDailyStandIn(), startWherebyStandIn(), startIdentityProvider()]);
+  // A fresh S3 store per run: objects of an earlier run would make tests pass for the wrong reason.
+  const s3Directory = await mkdtemp(join(tmpdir(), 'meeting-rooms-s3-'));
+  const s3 = await startS3Server({ directory: s3Directory, bucket: 'recordings' });
+  const [daily, whereby, identity, s3Proxy] = await Promise.all([
+    startDailyStandIn(),
+    startWherebyStandIn(),
+    startIdentityProvider(),
+    startS3Proxy(s3.endpoint),
+  ]);
   const strip = ({ origin, apiUrl, apiKey }: StandInAddress): StandInAddress => ({ origin, apiUrl, apiKey });
   const servers: TestServers = {
     daily: strip(daily),
     whereby: strip(whereby),
     identity: { jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: identity.audience, keys: identity.keys },
+    s3: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, proxy: s3Proxy.origin },
   };
   project.provide('servers', servers);
   return async () => {
-    await Promise.all([daily.close(), whereby.close(), identity.close()]);
+    await Promise.all([daily.close(), whereby.close(), identity.close(), s3Proxy.close()]);
+    await s3.close();
+    await rm(s3Directory, { recursive: true, force: true });
   };
 }

@@ -20,9 +20,20 @@ export interface StandInAddress {
   apiKey: string;
 }
 
+export interface S3Address {
+  /** The S3 server itself: for reading objects behind the client's back. */
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The fault proxy in front of it: the Worker's RECORDING_S3_ENDPOINT, and its /__control. */
+  proxy: string;
+}
+
 export interface TestServers {
   daily: StandInAddress;
   whereby: StandInAddress;
+  s3: S3Address;
   identity: { jwksUrl: string; issuer: string; audience: string; keys: Record<'rsa' | 'ec' | 'unknown', SigningKey> };
 }
 

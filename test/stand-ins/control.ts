@@ -1,10 +1,13 @@
 // The shared core of the local provider stand-ins: a small router over node:http, JSON
-// bodies, the request log, fault injection and the generic /__control endpoints.
+// bodies, the request log, fault injection and the generic /__control endpoints. The S3 fault
+// proxy (s3-proxy.ts) uses the same log, faults and control endpoints.
 // Runs in plain Node 24 by type stripping: erasable TypeScript only, explicit .ts imports.
 
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface StandIn {
@@ -20,7 +23,10 @@ export type JsonObject = Record<string, unknown>;
 
 export interface Reply {
   status: number;
-  /** A string is sent as is (text/plain unless a content-type header says otherwise); anything else as JSON. */
+  /**
+   * A string is sent as is (text/plain unless a content-type header says otherwise); a Readable
+   * is streamed (the handler sets content-length); anything else goes as JSON.
+   */
   body?: unknown;
   headers?: Readonly<Record<string, string>>;
 }
@@ -33,10 +39,11 @@ export interface RouteRequest<Param extends string = never> {
   query: URLSearchParams;
   /** Parsed JSON, or null for an empty body. */
   body: unknown;
+  headers: IncomingHttpHeaders;
   origin: string;
 }
 
-type Handler = (request: RouteRequest) => Reply;
+type Handler = (request: RouteRequest) => Reply | Promise<Reply>;
 
 export interface Route {
   method: string;
@@ -55,7 +62,7 @@ type ParamNames<Pattern extends string> = Pattern extends `${string}:${infer Nam
 export function route<Pattern extends string>(
   method: string,
   pattern: Pattern,
-  handle: (request: RouteRequest<ParamNames<Pattern>>) => Reply,
+  handle: (request: RouteRequest<ParamNames<Pattern>>) => Reply | Promise<Reply>,
 ): Route {
   const names: string[] = [];
   const source = pattern
@@ -103,6 +110,11 @@ export interface ProviderSpec {
   restRoutes: readonly Route[];
   /** Mounted under /__control, next to reset, requests and faults. */
   controlRoutes: readonly Route[];
+  /**
+   * Mounted under /__files: what the provider's download links point at. No API key (a link is
+   * its own authorisation); logged and subject to faults like the REST API.
+   */
+  fileRoutes?: readonly Route[];
   /** The provider's own body for errors the core detects. */
   errorReply(kind: ErrorKind, detail: string): Reply;
   /** Whether a browser path (percent-decoded, e.g. `/my-room`) names a live room. */
@@ -111,22 +123,41 @@ export interface ProviderSpec {
   reset(): void;
 }
 
-interface LoggedRequest {
+export interface LoggedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
   authorization: string | null;
+  /** The Range header, for downloads read in pieces. */
+  range: string | null;
+  /** The Content-Length header; null for a body sent chunked (or none). */
+  contentLength: string | null;
   body: unknown;
 }
 
-interface Fault {
+export interface Fault {
   method: string | null;
+  /** Tested against the path and against path?query, so `'/rooms/x$'` and `'partNumber=2'` both work. */
   path: RegExp;
-  status: number;
+  /** The answer instead of the real one; null when the real answer is cut (cutAfterBytes). */
+  status: number | null;
   body: unknown;
   headers: Record<string, string>;
   remaining: number;
   delayMs: number;
+  /** Send the real answer's headers and this many body bytes, then drop the connection. */
+  cutAfterBytes: number | null;
+}
+
+/** The request log and pending faults of one server, and the /__control endpoints over them. */
+export interface Recorder {
+  log: LoggedRequest[];
+  faults: Fault[];
+  /** POST /reset (also runs `onReset`), GET /requests, POST /faults. */
+  controlRoutes: Route[];
+  record(request: IncomingMessage, url: URL, body: unknown): void;
+  /** The fault that applies to this request, counted as used; null when none does. */
+  takeFault(method: string, url: URL): Fault | null;
 }
 
 interface ReceivedBody {
@@ -136,80 +167,92 @@ interface ReceivedBody {
 }
 
 const REST_PREFIX = '/v1';
-const CONTROL_PREFIX = '/__control';
+export const CONTROL_PREFIX = '/__control';
+const FILES_PREFIX = '/__files';
 
-export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
+export function createRecorder(onReset: () => void): Recorder {
   const log: LoggedRequest[] = [];
   const faults: Fault[] = [];
+  return {
+    log,
+    faults,
+    controlRoutes: [
+      route('POST', '/reset', () => {
+        onReset();
+        log.length = 0;
+        faults.length = 0;
+        return noContent;
+      }),
+      route('GET', '/requests', () => json(200, log)),
+      route('POST', '/faults', ({ body }) => {
+        const fault = parseFault(body);
+        if (typeof fault === 'string') return controlError(400, fault);
+        faults.push(fault);
+        return noContent;
+      }),
+    ],
+    record(request, url, body) {
+      log.push({
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        authorization: request.headers.authorization ?? null,
+        range: request.headers.range ?? null,
+        contentLength: request.headers['content-length'] ?? null,
+        body,
+      });
+    },
+    takeFault: (method, url) => takeFault(faults, method, url),
+  };
+}
+
+export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
+  const recorder = createRecorder(spec.reset);
   // Aborted on close so that requests held by delay_ms faults do not outlive the server.
   const closing = new AbortController();
-  const controlRoutes: readonly Route[] = [
-    route('POST', '/reset', () => {
-      spec.reset();
-      log.length = 0;
-      faults.length = 0;
-      return noContent;
-    }),
-    route('GET', '/requests', () => json(200, log)),
-    route('POST', '/faults', ({ body }) => {
-      const fault = parseFault(body);
-      if (typeof fault === 'string') return controlError(400, fault);
-      faults.push(fault);
-      return noContent;
-    }),
-    ...spec.controlRoutes,
-  ];
+  const controlRoutes: readonly Route[] = [...recorder.controlRoutes, ...spec.controlRoutes];
 
   const server = createServer();
   const origin = await listen(server, spec.port ?? 0);
 
-  async function handleRest(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+  /** The provider's API and its download links: logged, faulted, then answered by a route. */
+  async function handleProvider(request: IncomingMessage, response: ServerResponse, url: URL, prefix: string): Promise<void> {
     const body = await readBody(request);
     const method = request.method ?? 'GET';
-    log.push({
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: request.headers.authorization ?? null,
-      body: body.value,
-    });
-    const fault = takeFault(faults, method, url.pathname);
-    if (fault) return answerWithFault(fault, response, closing.signal);
-    if (request.headers.authorization !== `Bearer ${spec.apiKey}`) {
-      return send(response, spec.errorReply('unauthorized', 'missing or invalid API key'));
+    recorder.record(request, url, body.value);
+    const fault = recorder.takeFault(method, url);
+    if (fault && (await answerWithFault(fault, response, closing.signal))) return;
+    const cut = fault?.cutAfterBytes ?? null;
+    const isRest = prefix === REST_PREFIX;
+    if (isRest && request.headers.authorization !== `Bearer ${spec.apiKey}`) {
+      return send(response, spec.errorReply('unauthorized', 'missing or invalid API key'), cut);
     }
-    if (!body.valid) return send(response, spec.errorReply('bad-json', 'the request body is not valid JSON'));
-    const handler = findHandler(spec.restRoutes, method, subpathOf(url.pathname, REST_PREFIX));
-    if (!handler) return send(response, spec.errorReply('not-found', `${method} ${url.pathname} not found`));
-    send(response, handler({ method, path: url.pathname, params: {}, query: url.searchParams, body: body.value, origin }));
+    if (!body.valid) return send(response, spec.errorReply('bad-json', 'the request body is not valid JSON'), cut);
+    const routes = isRest ? spec.restRoutes : (spec.fileRoutes ?? []);
+    const handler = findHandler(routes, method, subpathOf(url.pathname, prefix));
+    if (!handler) return send(response, spec.errorReply('not-found', `${method} ${url.pathname} not found`), cut);
+    const reply = await handler({ method, path: url.pathname, params: {}, query: url.searchParams, body: body.value, headers: request.headers, origin });
+    return send(response, reply, cut);
   }
 
-  async function handleControl(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const body = await readBody(request);
-    if (!body.valid) return send(response, controlError(400, 'the request body is not valid JSON'));
-    const method = request.method ?? 'GET';
-    const handler = findHandler(controlRoutes, method, subpathOf(url.pathname, CONTROL_PREFIX));
-    if (!handler) return send(response, controlError(404, `no control endpoint ${method} ${url.pathname}`));
-    send(response, handler({ method, path: url.pathname, params: {}, query: url.searchParams, body: body.value, origin }));
-  }
-
-  function handlePage(request: IncomingMessage, response: ServerResponse, url: URL): void {
+  function handlePage(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     request.resume();
     const path = safeDecode(url.pathname) ?? url.pathname;
     const found = request.method === 'GET' && spec.hasRoom(path);
     const title = found ? `Local ${spec.name} stand-in room: ${path}` : `Local ${spec.name} stand-in: no room at ${path}`;
-    send(response, htmlPage(found ? 200 : 404, title));
+    return send(response, htmlPage(found ? 200 : 404, title));
   }
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', origin);
     let handled: Promise<void> | void;
-    if (isUnder(url.pathname, CONTROL_PREFIX)) handled = handleControl(request, response, url);
-    else if (isUnder(url.pathname, REST_PREFIX)) handled = handleRest(request, response, url);
+    if (isUnder(url.pathname, CONTROL_PREFIX)) handled = handleControl(controlRoutes, request, response, url, origin);
+    else if (isUnder(url.pathname, REST_PREFIX)) handled = handleProvider(request, response, url, REST_PREFIX);
+    else if (isUnder(url.pathname, FILES_PREFIX)) handled = handleProvider(request, response, url, FILES_PREFIX);
     else handled = handlePage(request, response, url);
     Promise.resolve(handled).catch((error: unknown) => {
       console.error(`${spec.name} stand-in: ${request.method} ${url.pathname} failed`, error);
-      if (!response.headersSent) send(response, spec.errorReply('internal', String(error)));
+      if (!response.headersSent) void send(response, spec.errorReply('internal', String(error)));
       else response.destroy();
     });
   });
@@ -226,7 +269,24 @@ export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
   };
 }
 
-function listen(server: Server, port: number): Promise<string> {
+/** Answers a /__control request from `routes`. */
+export async function handleControl(
+  routes: readonly Route[],
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  origin: string,
+): Promise<void> {
+  const body = await readBody(request);
+  if (!body.valid) return send(response, controlError(400, 'the request body is not valid JSON'));
+  const method = request.method ?? 'GET';
+  const handler = findHandler(routes, method, subpathOf(url.pathname, CONTROL_PREFIX));
+  if (!handler) return send(response, controlError(404, `no control endpoint ${method} ${url.pathname}`));
+  const reply = await handler({ method, path: url.pathname, params: {}, query: url.searchParams, body: body.value, headers: request.headers, origin });
+  return send(response, reply);
+}
+
+export function listen(server: Server, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -237,7 +297,7 @@ function listen(server: Server, port: number): Promise<string> {
   });
 }
 
-function shutDown(server: Server, closing: AbortController): Promise<void> {
+export function shutDown(server: Server, closing: AbortController): Promise<void> {
   closing.abort();
   server.closeAllConnections();
   return new Promise((resolve, reject) => {
@@ -245,7 +305,7 @@ function shutDown(server: Server, closing: AbortController): Promise<void> {
   });
 }
 
-function isUnder(path: string, prefix: string): boolean {
+export function isUnder(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
@@ -253,9 +313,10 @@ function subpathOf(path: string, prefix: string): string {
   return path.slice(prefix.length) || '/';
 }
 
+/** A HEAD is answered by the GET route (node sends no body for it). */
 function findHandler(routes: readonly Route[], method: string, subpath: string): Handler | null {
   for (const candidate of routes) {
-    if (candidate.method !== method) continue;
+    if (candidate.method !== method && !(method === 'HEAD' && candidate.method === 'GET')) continue;
     const handler = candidate.match(subpath);
     if (handler) return handler;
   }
@@ -274,21 +335,75 @@ async function readBody(request: IncomingMessage): Promise<ReceivedBody> {
   }
 }
 
-function send(response: ServerResponse, reply: Reply): void {
+/** Sends a reply; with `cutAfterBytes`, only that many body bytes before the connection drops. */
+export async function send(response: ServerResponse, reply: Reply, cutAfterBytes: number | null = null): Promise<void> {
   for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
-  if (reply.body === undefined || !statusAllowsBody(reply.status)) {
+  const stream = reply.body instanceof Readable ? reply.body : null;
+  if (reply.body === undefined || !statusAllowsBody(reply.status) || response.req.method === 'HEAD') {
+    stream?.destroy();
     response.writeHead(reply.status);
-    response.end();
+    if (cutAfterBytes === null) response.end();
+    else await dropConnection(response);
     return;
   }
+  if (stream) {
+    response.writeHead(reply.status);
+    return sendBody(response, stream, cutAfterBytes);
+  }
   const isText = typeof reply.body === 'string';
-  const payload = isText ? (reply.body as string) : JSON.stringify(reply.body);
+  const payload = Buffer.from(isText ? (reply.body as string) : JSON.stringify(reply.body));
   if (!response.hasHeader('content-type')) {
     response.setHeader('content-type', isText ? 'text/plain; charset=utf-8' : 'application/json');
   }
-  response.setHeader('content-length', Buffer.byteLength(payload));
+  response.setHeader('content-length', payload.byteLength);
   response.writeHead(reply.status);
-  response.end(payload);
+  return sendBody(response, Readable.from([payload]), cutAfterBytes);
+}
+
+/**
+ * Streams a body after the headers; with `cutAfterBytes`, stops after that many bytes and drops
+ * the connection (what a source failing mid-download looks like to its client).
+ */
+export async function sendBody(response: ServerResponse, body: Readable, cutAfterBytes: number | null): Promise<void> {
+  if (cutAfterBytes === null) {
+    // A client that goes away mid-body (a cancelled download) is no failure of ours.
+    return pipeline(body, response).catch((error: unknown) => {
+      if (!response.destroyed) throw error;
+    });
+  }
+  let left = cutAfterBytes;
+  if (left > 0) {
+    // Leaving the loop early destroys the body stream.
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (response.destroyed) break;
+      const piece = chunk.subarray(0, left);
+      left -= piece.byteLength;
+      if (!response.write(piece)) await drained(response);
+      if (left === 0) break;
+    }
+  } else {
+    body.destroy();
+  }
+  await dropConnection(response);
+}
+
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done).off('close', done);
+      resolve();
+    };
+    response.once('drain', done).once('close', done);
+  });
+}
+
+/** Flushes what was written (headers included), then destroys the socket: no clean end. */
+async function dropConnection(response: ServerResponse): Promise<void> {
+  response.flushHeaders();
+  const socket = response.socket;
+  if (!socket || socket.destroyed) return;
+  await new Promise<void>((resolve) => socket.end(resolve));
+  socket.destroy();
 }
 
 function statusAllowsBody(status: number): boolean {
@@ -304,8 +419,9 @@ function htmlPage(status: number, title: string): Reply {
   };
 }
 
-function takeFault(faults: Fault[], method: string, path: string): Fault | null {
-  const index = faults.findIndex((fault) => (fault.method === null || fault.method === method) && fault.path.test(path));
+function takeFault(faults: Fault[], method: string, url: URL): Fault | null {
+  const matches = (fault: Fault) => fault.path.test(url.pathname) || fault.path.test(url.pathname + url.search);
+  const index = faults.findIndex((fault) => (fault.method === null || fault.method === method) && matches(fault));
   const fault = faults[index];
   if (!fault) return null;
   fault.remaining -= 1;
@@ -313,26 +429,32 @@ function takeFault(faults: Fault[], method: string, path: string): Fault | null 
   return fault;
 }
 
-async function answerWithFault(fault: Fault, response: ServerResponse, closing: AbortSignal): Promise<void> {
+/**
+ * Waits out the fault's delay, then answers with its status (0: drops the connection). Answers
+ * false when the request is still to be answered as usual: a cutAfterBytes fault.
+ */
+export async function answerWithFault(fault: Fault, response: ServerResponse, closing: AbortSignal): Promise<boolean> {
   if (fault.delayMs > 0) {
     try {
       await sleep(fault.delayMs, undefined, { signal: closing });
     } catch {
       response.destroy();
-      return;
+      return true;
     }
   }
+  if (fault.status === null) return false;
   if (fault.status === 0) {
     response.socket?.destroy();
-    return;
+    return true;
   }
-  send(response, { status: fault.status, body: fault.body, headers: fault.headers });
+  await send(response, { status: fault.status, body: fault.body, headers: fault.headers });
+  return true;
 }
 
 /** Validates a POST /__control/faults body; answers the fault or an error message. */
 function parseFault(body: unknown): Fault | string {
   if (!isRecord(body)) return 'the body must be a JSON object';
-  const { method, path, status, headers, times = 1, delay_ms: delayMs = 0 } = body;
+  const { method, path, status, headers, times = 1, delay_ms: delayMs = 0, cut_after_bytes: cutAfterBytes } = body;
   if (method !== undefined && typeof method !== 'string') return 'method must be a string';
   if (typeof path !== 'string') return 'path must be a regular expression source string';
   let pathRegex: RegExp;
@@ -341,8 +463,13 @@ function parseFault(body: unknown): Fault | string {
   } catch {
     return `path is not a valid regular expression: ${path}`;
   }
-  if (typeof status !== 'number' || !Number.isInteger(status) || (status !== 0 && (status < 200 || status > 599))) {
-    return 'status must be 0 (drop the connection) or an HTTP status from 200 to 599';
+  if (cutAfterBytes !== undefined && (typeof cutAfterBytes !== 'number' || !Number.isInteger(cutAfterBytes) || cutAfterBytes < 0)) {
+    return 'cut_after_bytes must be a non-negative integer';
+  }
+  // A cut fault keeps the real answer (any status given with it is not used).
+  const cuts = cutAfterBytes !== undefined;
+  if (!cuts && (typeof status !== 'number' || !Number.isInteger(status) || (status !== 0 && (status < 200 || status > 599)))) {
+    return 'status must be 0 (drop the connection) or an HTTP status from 200 to 599, unless cut_after_bytes is given';
   }
   if (headers !== undefined && !isStringRecord(headers)) return 'headers must map names to strings';
   if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) return 'times must be a positive integer';
@@ -350,11 +477,12 @@ function parseFault(body: unknown): Fault | string {
   return {
     method: method === undefined ? null : method.toUpperCase(),
     path: pathRegex,
-    status,
+    status: cuts ? null : (status as number),
     body: body.body,
     headers: headers ?? {},
     remaining: times,
     delayMs,
+    cutAfterBytes: cuts ? cutAfterBytes : null,
   };
 }
 

@@ -1,6 +1,8 @@
 // Local stand-in of Daily's REST API (see /work/shared/PROVIDERS.md), for tests and `npm start`.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
 
@@ -52,10 +54,15 @@ interface DailyState {
   presence: Map<string, Presence[]>;
   sessions: MeetingSession[];
   recordings: Map<string, JsonObject[]>;
+  /** Sizes of recording files set through the control endpoint; any other id has the default size. */
+  fileSizes: Map<string, number>;
 }
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_USER_ID_LENGTH = 36;
+/** Several parts of a multipart copy, and not a round number, so the last part is short. */
+export const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
+const DEFAULT_LINK_SECONDS = 3600;
 
 export async function startDailyStandIn(options: { port?: number; apiKey?: string } = {}): Promise<StandIn> {
   const state = emptyState();
@@ -65,6 +72,7 @@ export async function startDailyStandIn(options: { port?: number; apiKey?: strin
     port: options.port ?? 0,
     restRoutes: restRoutes(state),
     controlRoutes: controlRoutes(state),
+    fileRoutes: fileRoutes(state),
     errorReply: dailyErrorReply,
     hasRoom: (path) => state.rooms.has(path.slice(1)),
     reset() {
@@ -74,7 +82,7 @@ export async function startDailyStandIn(options: { port?: number; apiKey?: strin
 }
 
 function emptyState(): DailyState {
-  return { rooms: new Map(), presence: new Map(), sessions: [], recordings: new Map() };
+  return { rooms: new Map(), presence: new Map(), sessions: [], recordings: new Map(), fileSizes: new Map() };
 }
 
 function dailyError(status: number, type: string, info: string): Reply {
@@ -133,6 +141,7 @@ function restRoutes(state: DailyState): Route[] {
       const recording = [...state.recordings.values()].flat().find((item) => item['id'] === params.id);
       return recording ? json(200, recording) : dailyError(404, 'not-found', `recording ${params.id} not found`);
     }),
+    route('GET', '/recordings/:id/access-link', ({ params, query, origin }) => accessLink(params.id, query, origin)),
   ];
 }
 
@@ -151,7 +160,24 @@ function controlRoutes(state: DailyState): Route[] {
       return noContent;
     }),
     route('GET', '/daily/rooms', () => json(200, [...state.rooms.values()].map(({ room, createBody }) => ({ ...room, createBody })))),
+    route('PUT', '/daily/files/:id', ({ params, body }) => {
+      const size = isRecord(body) ? body['size'] : undefined;
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return controlError(400, 'the body must be {size: bytes}');
+      state.fileSizes.set(params.id, size);
+      return noContent;
+    }),
+    route('GET', '/daily/files/:id/sha256', async ({ params }) => {
+      const size = fileSize(state, params.id);
+      const hash = createHash('sha256');
+      await pipeline(fileBytes(params.id, 0, size), hash);
+      return json(200, { sha256: hash.digest('hex'), size });
+    }),
   ];
+}
+
+/** What the download links point at: the recording files, served like a CDN would (ranges, HEAD). */
+function fileRoutes(state: DailyState): Route[] {
+  return [route('GET', '/recordings/:id', ({ params, headers }) => serveFile(params.id, fileSize(state, params.id), headers.range))];
 }
 
 function listOf(data: unknown[]): { total_count: number; data: unknown[] } {
@@ -331,4 +357,90 @@ function completeRecording(room: string, given: JsonObject): JsonObject {
     mtgSessionId: randomUUID(),
     ...given,
   };
+}
+
+// Recording files: download links and the bytes behind them
+
+function accessLink(id: string, query: URLSearchParams, origin: string): Reply {
+  const given = query.get('valid_for_secs');
+  const seconds = given === null ? DEFAULT_LINK_SECONDS : Number(given);
+  if (!Number.isInteger(seconds) || seconds < 1) return invalidRequest('valid_for_secs must be a positive integer');
+  // Any id has a file (of the default size unless set), so a local recording always downloads.
+  return json(200, {
+    download_link: `${origin}/__files/recordings/${encodeURIComponent(id)}`,
+    expires: Math.floor(Date.now() / 1000) + seconds,
+  });
+}
+
+function fileSize(state: DailyState, id: string): number {
+  return state.fileSizes.get(id) ?? DEFAULT_FILE_SIZE;
+}
+
+function serveFile(id: string, size: number, range: string | undefined): Reply {
+  const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
+  const wanted = range === undefined ? null : parseRange(range, size);
+  if (wanted === 'unsatisfiable') {
+    return { status: 416, body: '', headers: { ...headers, 'content-range': `bytes */${size}`, 'content-length': '0' } };
+  }
+  if (wanted === null) {
+    return { status: 200, body: fileBytes(id, 0, size), headers: { ...headers, 'content-length': String(size) } };
+  }
+  const { start, end } = wanted;
+  return {
+    status: 206,
+    body: fileBytes(id, start, end + 1),
+    headers: { ...headers, 'content-length': String(end + 1 - start), 'content-range': `bytes ${start}-${end}/${size}` },
+  };
+}
+
+/**
+ * One `bytes=a-b`, `bytes=a-` or `bytes=-n` range, as inclusive offsets; null when the header is
+ * not one such range (the whole file is then sent, as HTTP allows).
+ */
+function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const found = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!found || (found[1] === '' && found[2] === '')) return null;
+  const [first, last] = [found[1] ?? '', found[2] ?? ''];
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size) return 'unsatisfiable';
+  if (end < start) return null;
+  return { start, end };
+}
+
+const FILE_CHUNK = 64 * 1024;
+const AES_BLOCK = 16;
+
+/**
+ * Bytes [start, end) of the file of `id`: an AES-256-CTR keystream keyed by the id's hash, so the
+ * content is pseudo-random, the same on every request, and any offset is reached directly (the
+ * counter of block n is n) without generating what comes before. Made chunk by chunk as read.
+ */
+function fileBytes(id: string, start: number, end: number): Readable {
+  const key = createHash('sha256').update(`daily-recording:${id}`).digest();
+  const firstBlock = Math.floor(start / AES_BLOCK);
+  const counter = Buffer.alloc(AES_BLOCK);
+  counter.writeBigUInt64BE(BigInt(firstBlock), 8);
+  const cipher = createCipheriv('aes-256-ctr', key, counter);
+  const zeros = Buffer.alloc(FILE_CHUNK);
+  let skip = start - firstBlock * AES_BLOCK;
+  let left = end - start;
+  return new Readable({
+    read() {
+      if (left <= 0) {
+        this.push(null);
+        return;
+      }
+      const produced = cipher.update(zeros.subarray(0, Math.min(FILE_CHUNK, left + skip)));
+      const chunk = produced.subarray(skip);
+      skip = 0;
+      left -= chunk.byteLength;
+      this.push(chunk);
+    },
+  });
 }

@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 import { forgetCachedFlags } from '../../worker/rollout/flags';
 
 // What the worker tests share: calls to the Worker, tokens signed as the identity provider
-// would (or forged), and the provider stand-ins' control endpoints.
+// would (or forged), the provider stand-ins' and the S3 fault proxy's control endpoints, and a
+// look at the S3 server's objects.
 
 export const servers = inject('servers');
 
@@ -56,11 +57,30 @@ export interface LoggedRequest {
   path: string;
   query: Record<string, string>;
   authorization: string | null;
+  range: string | null;
+  contentLength: string | null;
   body: any;
 }
 
-async function control(provider: Provider, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${servers[provider].origin}/__control${path}`, {
+/**
+ * The next `times` requests (default 1) of `method` (default any) whose path, or path?query,
+ * matches the regex `path` get this answer instead: `status` 0 drops the connection; with
+ * `cut_after_bytes` the real answer comes but stops after that many body bytes (status unused).
+ */
+export interface Fault {
+  method?: string;
+  path: string;
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  times?: number;
+  delay_ms?: number;
+  cut_after_bytes?: number;
+}
+
+async function control(provider: Provider | 's3', method: string, path: string, body?: unknown) {
+  const origin = provider === 's3' ? servers.s3.proxy : servers[provider].origin;
+  const response = await fetch(`${origin}/__control${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -72,15 +92,38 @@ async function control(provider: Provider, method: string, path: string, body?: 
 export const standIn = {
   reset: (provider: Provider) => control(provider, 'POST', '/reset'),
   requests: (provider: Provider) => control(provider, 'GET', '/requests') as Promise<LoggedRequest[]>,
-  fault: (
-    provider: Provider,
-    fault: { method?: string; path: string; status: number; body?: unknown; headers?: Record<string, string>; times?: number; delay_ms?: number },
-  ) => control(provider, 'POST', '/faults', fault),
+  fault: (provider: Provider, fault: Fault) => control(provider, 'POST', '/faults', fault),
   setDailyPresence: (room: string, participants: { id: string; userId?: string; userName?: string; joinTime?: string }[]) =>
     control('daily', 'PUT', `/daily/presence/${room}`, participants),
   setDailyRecordings: (room: string, recordings: Record<string, unknown>[]) => control('daily', 'PUT', `/daily/recordings/${room}`, recordings),
   setWherebySessions: (roomName: string, sessions: unknown[]) => control('whereby', 'PUT', '/whereby/sessions', { roomName, sessions }),
+  /** The size of the file behind a Daily recording's download link (else 12 MiB + 123 bytes). */
+  setDailyFile: (recordingId: string, size: number) => control('daily', 'PUT', `/daily/files/${encodeURIComponent(recordingId)}`, { size }),
+  dailyFileSha256: (recordingId: string) =>
+    control('daily', 'GET', `/daily/files/${encodeURIComponent(recordingId)}/sha256`) as Promise<{ sha256: string; size: number }>,
 };
+
+/** The fault proxy in front of the S3 server (the Worker's RECORDING_S3_ENDPOINT). */
+export const s3Proxy = {
+  reset: () => control('s3', 'POST', '/reset'),
+  requests: () => control('s3', 'GET', '/requests') as Promise<LoggedRequest[]>,
+  /** E.g. `{method: 'PUT', path: 'partNumber=', status: 503, times: 2}`: the next two part uploads fail. */
+  fault: (fault: Fault) => control('s3', 'POST', '/faults', fault),
+};
+
+/** An object's path in the bucket, encoded as the S3 client encodes it. */
+export const objectPath = (key: string) =>
+  `/${servers.s3.bucket}/${key
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/')}`;
+
+/** The bytes of an object, read from the S3 server directly (s3rver serves unsigned reads); throws when there is none. */
+export async function objectBytes(key: string): Promise<Uint8Array> {
+  const response = await fetch(`${servers.s3.endpoint}${objectPath(key)}`);
+  if (response.status !== 200) throw new Error(`no object ${key}: HTTP ${response.status} ${await response.text()}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
 
 export async function resetWorld() {
   await Promise.all([standIn.reset('daily'), standIn.reset('whereby')]);

@@ -29,7 +29,7 @@ describe('joining a Whereby room', () => {
       fields: ['hostRoomUrl'],
       recording: {
         type: 'cloud',
-        destination: { provider: 's3', bucket: 'recordings', accessKeyId: 'test-access-key', accessKeySecret: 'test-secret-key', fileFormat: 'mp4' },
+        destination: { provider: 's3', bucket: 'recordings', accessKeyId: 'S3RVER', accessKeySecret: 'S3RVER', fileFormat: 'mp4' },
         startTrigger: 'prompt',
       },
     });
