@@ -1,7 +1,8 @@
 // `npm start`: the whole product on 127.0.0.1:$PORT (8787 by default) with no provider account:
-// local D1 (migrations applied first), local KV, and in-process stand-ins of Whereby and Daily.
+// local D1 (migrations applied first), local KV, in-process stand-ins of Whereby and Daily, and
+// an in-process S3 server (s3rver, objects under .wrangler/s3) as the recordings bucket.
 //
-// Settings, later wins: local defaults (the stand-ins, a placeholder bucket) < .dev.vars < any
+// Settings, later wins: local defaults (the stand-ins, the local bucket) < .dev.vars < any
 // SPEC §1 setting in the environment. The merged result goes to a file under .wrangler/ passed
 // with `wrangler dev --env-file`, which makes wrangler skip .dev.vars entirely; .dev.vars itself is
 // only ever read. Also used by scripts/bench.ts through startLocalService().
@@ -15,6 +16,7 @@ import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from 'node:util';
+import { startS3Server, type S3Server } from '../test/stand-ins/s3-server.ts';
 import { startStandIns, type StandIns } from '../test/stand-ins/serve.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -76,6 +78,8 @@ export interface LocalServiceOptions {
   logLevel?: string;
   /** wrangler's --inspector-port; its default (9229) when absent. */
   inspectorPort?: number;
+  /** Where the local bucket keeps its objects; .wrangler/s3 when absent. */
+  s3Directory?: string;
   /** Aborting stops whatever is starting or running (wrangler gets the abort reason as its signal). */
   signal?: AbortSignal;
 }
@@ -83,6 +87,8 @@ export interface LocalServiceOptions {
 export interface LocalService {
   url: string;
   standIns: StandIns;
+  /** The local S3 server (used unless RECORDING_S3_* are set). */
+  bucket: S3Server;
   settings: Settings;
   /** Resolves with wrangler's exit code once it has exited and everything is cleaned up. */
   exited: Promise<number>;
@@ -99,7 +105,7 @@ export const localWebhookSecrets: DefaultGroup = {
   },
 };
 
-export function localDefaults(standIns: StandIns): DefaultGroup[] {
+export function localDefaults(standIns: StandIns, bucket: S3Server): DefaultGroup[] {
   return [
     localWebhookSecrets,
     { label: 'development mode', values: { ENVIRONMENT: 'development' } },
@@ -112,15 +118,16 @@ export function localDefaults(standIns: StandIns): DefaultGroup[] {
       values: { DAILY_API_URL: standIns.daily.apiUrl, DAILY_API_KEY: standIns.daily.apiKey },
     },
     {
-      // A placeholder: enough for Whereby's cloud-recording destination; nothing listens there yet.
-      label: 'placeholder bucket',
+      label: 'local bucket',
       values: {
-        RECORDING_S3_ENDPOINT: 'http://127.0.0.1:9000/',
-        RECORDING_S3_BUCKET: 'recordings',
-        RECORDING_S3_ACCESS_KEY_ID: 'local',
-        RECORDING_S3_SECRET_ACCESS_KEY: 'local-secret-key',
+        RECORDING_S3_ENDPOINT: bucket.endpoint,
+        RECORDING_S3_BUCKET: bucket.bucket,
+        RECORDING_S3_ACCESS_KEY_ID: bucket.accessKeyId,
+        RECORDING_S3_SECRET_ACCESS_KEY: bucket.secretAccessKey,
       },
     },
+    // What the local transcription pipeline (or curl) sends to POST /v1/recordings/{id}/processed.
+    { label: 'local pipeline token', values: { PIPELINE_TOKEN: 'local-pipeline-token' } },
   ];
 }
 
@@ -273,19 +280,27 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const url = `http://127.0.0.1:${options.port}`;
   await ensurePortFree(options.port);
   const standIns = await startStandIns();
+  let bucket: S3Server;
+  try {
+    // Kept across runs like the local D1 and KV, so a stored recording stays downloadable.
+    bucket = await startS3Server({ directory: options.s3Directory ?? join(ROOT, '.wrangler', 's3') });
+  } catch (error) {
+    await standIns.close();
+    throw error;
+  }
   let settings: Settings | undefined;
   let settingsFile: string | undefined;
   let cleaned: Promise<void> | undefined;
   const cleanUp = () => {
     cleaned ??= (async () => {
       if (settingsFile) rmSync(settingsFile, { force: true });
-      await standIns.close();
+      await Promise.all([standIns.close(), bucket.close()]);
     })();
     return cleaned;
   };
   let wrangler: ChildProcess | undefined;
   try {
-    settings = mergeSettings(localDefaults(standIns), readDevVars(), settingsFromEnvironment());
+    settings = mergeSettings(localDefaults(standIns, bucket), readDevVars(), settingsFromEnvironment());
     settingsFile = writeSettingsFile(settings.values, options.port);
     await applyMigrations(options);
     const running = (wrangler = startWrangler(options, settingsFile));
@@ -299,7 +314,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     };
     options.signal?.addEventListener('abort', () => void stop(signalOf(options.signal)), { once: true });
     await waitUntilReady(url, running);
-    return { url, standIns, settings, exited, stop };
+    return { url, standIns, bucket, settings, exited, stop };
   } catch (error) {
     if (wrangler && wrangler.exitCode === null && wrangler.signalCode === null) wrangler.kill('SIGTERM');
     if (wrangler) await exitCode(wrangler);
@@ -314,7 +329,7 @@ const signalOf = (signal?: AbortSignal): NodeJS.Signals =>
 
 /** What to print: addresses and where each setting came from, never a value. */
 export function banner(service: LocalService, devVarsPath = join(ROOT, '.dev.vars')): string {
-  const { standIns, settings } = service;
+  const { standIns, bucket, settings } = service;
   const unused = (label: string) => (settings.overridden.includes(label) ? '  (not used: you set its settings)' : '');
   const bySource = (source: Source) =>
     Object.entries(settings.sources)
@@ -325,6 +340,7 @@ export function banner(service: LocalService, devVarsPath = join(ROOT, '.dev.var
     `Meeting rooms: ${service.url}   (API ${service.url}/v1, OpenAPI ${service.url}/v1/openapi.json)`,
     `  Whereby stand-in  ${standIns.whereby.apiUrl}${unused('Whereby stand-in')}`,
     `  Daily stand-in    ${standIns.daily.apiUrl}${unused('Daily stand-in')}`,
+    `  Local bucket      ${bucket.endpoint}/${bucket.bucket}  (S3, path-style)${unused('local bucket')}`,
     'Settings (values not shown):',
   ];
   const sources: [Source, string][] = [
