@@ -16,6 +16,9 @@ export default defineConfig(async () => {
           miniflare: {
             // An empty database of its own for the test that replays the migrations one by one.
             d1Databases: { MIGRATION_DB: 'migration-test' },
+            // Copy messages go to a queue nobody consumes: the tests deliver them to the consumer
+            // themselves, attempt by attempt, instead of racing a background copy.
+            queueProducers: { RECORDING_COPIES: { queueName: 'recording-copies-in-tests' } },
             bindings: {
               TEST_MIGRATIONS: migrations,
               ENVIRONMENT: 'production',
@@ -34,6 +37,7 @@ export default defineConfig(async () => {
               ADMIN_USER_IDS: 'admin-1, admin-2',
               DAILY_WEBHOOK_SECRET: WEBHOOK_SECRETS.daily,
               WHEREBY_WEBHOOK_SECRET: WEBHOOK_SECRETS.whereby,
+              PIPELINE_TOKEN: 'test-pipeline-token',
             },
           },
         };

@@ -6,6 +6,7 @@ import { log } from './log';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { meetingRoutes } from './routes/meetings';
+import { recordingRoutes } from './routes/recordings';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
 
@@ -48,6 +49,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', roomRoutes)
   .route('/', meetingRoutes)
   .route('/', flagRoutes)
+  .route('/', recordingRoutes)
   .route('/', webhookRoutes);
 
 app.route('/v1', v1);

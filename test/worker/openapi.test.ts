@@ -22,12 +22,14 @@ describe('GET /v1/openapi.json', () => {
         'PUT /v1/flags',
         'POST /v1/daily/webhook',
         'POST /v1/whereby',
+        'GET /v1/meetings/{meeting_id}/recordings',
+        'POST /v1/recordings/{recording_id}/processed',
       ].sort(),
     );
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags']));
     const roomInput = document.components.schemas.RoomInput as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(roomInput.properties).sort()).toEqual(
-      ['is_locked', 'is_shared', 'name', 'platform', 'recording_trigger', 'recording_type', 'room_mode', 'skip_consent'].sort(),
+      ['is_locked', 'is_shared', 'name', 'platform', 'raw_tracks', 'recording_trigger', 'recording_type', 'room_mode', 'skip_consent'].sort(),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, sql, type SQL, type Table } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { recordingObjectKey } from '../recordings/keys';
+import { recordingKeyPrefix, recordingObjectKey } from '../recordings/keys';
 import type { Effect } from '../webhooks/events';
 import type { Database } from './client';
 import { recordings, type Meeting, type Platform, type Recording } from './schema';
@@ -23,12 +23,9 @@ export function recordingStatements(db: Database, meeting: Meeting | null, effec
           .onConflictDoNothing({ target }),
       ];
     case 'recording-ready': {
-      // Rooms made while AWS_DAILY_ROLE_ARN was set record into our bucket: Daily's key is final.
-      const direct = meeting?.recordsToBucket === true && effect.providerKey !== undefined;
       const row = {
         meetingId,
-        objectKey: direct ? effect.providerKey : recordingObjectKey(effect.providerRoomName, effect.startedAt),
-        status: direct ? ('stored' as const) : ('ready' as const),
+        ...placement(meeting, effect),
         duration: effect.durationS,
         startedAt: effect.startedAt,
         updatedAt: now,
@@ -65,6 +62,7 @@ export function recordingStatements(db: Database, meeting: Meeting | null, effec
         duration: null,
         error: effect.error,
         startedAt: null,
+        tracks: null,
       };
       const ofThisRecording = names.length ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names)) : sql`0`;
       return [
@@ -81,6 +79,21 @@ export function recordingStatements(db: Database, meeting: Meeting | null, effec
     default:
       return [];
   }
+}
+
+/**
+ * Where a ready recording goes and whether it still has to be moved there. Rooms made while
+ * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
+ * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in.
+ */
+function placement(meeting: Meeting | null, effect: Extract<Effect, { kind: 'recording-ready' }>) {
+  if (effect.tracks) {
+    const prefix = recordingKeyPrefix(effect.providerRoomName, effect.startedAt);
+    const tracks = effect.tracks.map((track) => ({ key: `${prefix}${track.sourceKey.split('/').pop()}`, type: track.type, source_key: track.sourceKey }));
+    return { objectKey: prefix, status: 'ready' as const, tracks };
+  }
+  if (meeting?.recordsToBucket && effect.providerKey) return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
+  return { objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt), status: 'ready' as const, tracks: null };
 }
 
 /** A SELECT of constants shaped as the table's columns, in order: the source of an INSERT ... SELECT. */
@@ -103,3 +116,24 @@ export const recordingsStuckReady = (db: Database, updatedBefore: number, limit:
     .limit(limit);
 
 export const touchRecording = (db: Database, id: string, at: number) => db.update(recordings).set({ updatedAt: at }).where(eq(recordings.id, id));
+
+export const findRecordingById = async (db: Database, id: string) => (await db.select().from(recordings).where(eq(recordings.id, id)).limit(1))[0];
+
+/** The copy finished: only a recording still waiting for it becomes stored. */
+export const markRecordingStored = (db: Database, id: string, size: number, now = Date.now()) =>
+  db
+    .update(recordings)
+    .set({ status: 'stored', size, error: null, updatedAt: now })
+    .where(and(eq(recordings.id, id), eq(recordings.status, 'ready')));
+
+export const markRecordingFailed = (db: Database, id: string, error: string, now = Date.now()) =>
+  db
+    .update(recordings)
+    .set({ status: 'failed', error, updatedAt: now })
+    .where(and(eq(recordings.id, id), inArray(recordings.status, ['recording', 'ready'])));
+
+/** A failed attempt that will be tried again: the reason is kept, the status stays. */
+export const noteRecordingError = (db: Database, id: string, error: string) => db.update(recordings).set({ error }).where(eq(recordings.id, id));
+
+export const recordingsOfMeeting = (db: Database, meetingId: string) =>
+  db.select().from(recordings).where(eq(recordings.meetingId, meetingId)).orderBy(asc(recordings.createdAt));

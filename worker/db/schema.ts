@@ -29,6 +29,7 @@ export const rooms = sqliteTable(
     isShared: integer('is_shared', { mode: 'boolean' }).notNull().default(false),
     skipConsent: integer('skip_consent', { mode: 'boolean' }).notNull().default(false),
     platform: text('platform', { enum: PLATFORMS }).notNull().default('whereby'),
+    rawTracks: integer('raw_tracks', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('rooms_user_id').on(t.userId)],
 );
@@ -57,6 +58,7 @@ export const meetings = sqliteTable(
     sessionEndedAt: integer('session_ended_at'),
     reconciledAt: integer('reconciled_at'),
     recordsToBucket: integer('records_to_bucket', { mode: 'boolean' }).notNull().default(false),
+    rawTracks: integer('raw_tracks', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
@@ -127,6 +129,13 @@ export const participantSessions = sqliteTable(
   ],
 );
 
+/** One file of a raw-tracks recording: where it is kept, its kind, and where Daily wrote it. */
+export interface RecordingTrack {
+  key: string;
+  type: string;
+  source_key: string;
+}
+
 export const RECORDING_STATUSES = ['recording', 'ready', 'stored', 'failed', 'deleted'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
@@ -146,6 +155,7 @@ export const recordings = sqliteTable(
     startedAt: integer('started_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    tracks: text('tracks', { mode: 'json' }).$type<RecordingTrack[]>(),
   },
   (t) => [
     uniqueIndex('recordings_platform_recording').on(t.platform, t.platformRecordingId),

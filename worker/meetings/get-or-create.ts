@@ -15,7 +15,8 @@ const CLAIM_LEASE_MS = 30_000;
 const FAILURE_MEMORY_MS = 5_000;
 const POLL_MS = 50;
 
-const SHAPING_SETTINGS = ['isLocked', 'roomMode', 'recordingType', 'recordingTrigger'] as const;
+/** The room's settings a meeting is made with: a change retires the active meeting. */
+export const SHAPING_SETTINGS = ['isLocked', 'roomMode', 'recordingType', 'recordingTrigger', 'rawTracks'] as const;
 
 /** An active meeting serves the room while it has time left and the room's current settings. */
 export const isReusable = (meeting: Meeting, room: Room, now: number) =>
@@ -66,6 +67,7 @@ async function createMeeting(db: Database, settings: Config, room: Room, flags: 
       roomMode: room.roomMode,
       recordingType: room.recordingType,
       recordingTrigger: room.recordingTrigger,
+      rawTracks: room.rawTracks,
     });
     const meeting = await insertMeeting(db, {
       id: crypto.randomUUID(),
@@ -81,6 +83,7 @@ async function createMeeting(db: Database, settings: Config, room: Room, flags: 
       roomMode: room.roomMode,
       recordingType: room.recordingType,
       recordingTrigger: room.recordingTrigger,
+      rawTracks: room.rawTracks,
       platform,
     });
     await releaseClaim(db, room.id, token);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BucketSettings, DailySettings } from '../config';
 import { providerClient, safeJson } from './http';
+import { log } from '../log';
 import { toMs } from '../time';
 import type { CreatedMeeting, FinishedRecording, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
 
@@ -33,6 +34,11 @@ const presence = z.object({
 });
 
 const meetingToken = z.object({ token: z.string().min(1) });
+
+const accessLink = z.object({ download_link: z.url() });
+
+/** Long enough for a copy of several GiB; the link is only ever used by the copy job. */
+const DOWNLOAD_LINK_SECONDS = 3 * 3600;
 
 // `s3key` and `s3Key` both occur: both are accepted.
 const recordingList = z.object({
@@ -153,6 +159,18 @@ export function dailyPlatform(settings: DailySettings, bucket: () => BucketSetti
       );
       return finished(list);
     },
+
+    async recordingDownloadLink(recordingId: string) {
+      const link = await client.json(
+        {
+          method: 'GET',
+          path: `/recordings/${encodeURIComponent(recordingId)}/access-link?valid_for_secs=${DOWNLOAD_LINK_SECONDS}`,
+          action: 'give a download link for the recording',
+        },
+        accessLink,
+      );
+      return link.download_link;
+    },
   };
 }
 
@@ -170,11 +188,15 @@ function finished(list: z.infer<typeof recordingList>): FinishedRecording[] {
 function recording(request: MeetingRequest, settings: DailySettings, bucket: () => BucketSettings) {
   if (request.recordingType === 'none') return {};
   if (request.recordingType === 'local') return { enable_recording: 'local' };
-  if (!settings.awsRoleArn) return { enable_recording: 'cloud' };
+  if (!settings.awsRoleArn) {
+    // Raw tracks are only had straight in our bucket; the call itself must not fail for that.
+    if (request.rawTracks) log('warn', 'raw tracks need AWS_DAILY_ROLE_ARN; recording a composite instead', { room: request.roomName });
+    return { enable_recording: 'cloud' };
+  }
   // Daily writes straight into the recordings bucket by assuming the role.
   const { bucket: bucketName, region } = bucket();
   return {
-    enable_recording: 'cloud',
+    enable_recording: request.rawTracks ? 'raw-tracks' : 'cloud',
     recordings_bucket: {
       bucket_name: bucketName,
       bucket_region: region,

@@ -10,6 +10,8 @@ export interface MeetingRequest {
   roomMode: RoomMode;
   recordingType: RecordingType;
   recordingTrigger: RecordingTrigger;
+  /** Daily: one file per participant's track rather than a composite. */
+  rawTracks: boolean;
 }
 
 export interface CreatedMeeting {
@@ -64,4 +66,6 @@ export interface VideoPlatform {
    * (Daily); absent where recordings go straight to the bucket (Whereby).
    */
   finishedRecordings?(meeting: MeetingRef): Promise<FinishedRecording[]>;
+  /** A short-lived link to download a finished recording, where the provider keeps them (Daily). */
+  recordingDownloadLink?(recordingId: string): Promise<string>;
 }

@@ -8,6 +8,7 @@ import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom, typ
 import type { Room } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
+import { SHAPING_SETTINGS } from '../meetings/get-or-create';
 import { platformFor } from '../platforms/registry';
 import { errorResponses, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
 
@@ -65,6 +66,7 @@ roomRoutes.openapi(
       isShared: input.is_shared,
       skipConsent: input.skip_consent,
       platform: input.platform ?? config(c.env).defaultPlatform(),
+      rawTracks: input.raw_tracks,
     });
     if (!room) throw nameTaken(input.name);
     return c.json(toRoomResponse(room), 201);
@@ -112,11 +114,12 @@ roomRoutes.openapi(
       isShared: patch.is_shared,
       skipConsent: patch.skip_consent,
       platform: patch.platform,
+      rawTracks: patch.raw_tracks,
     };
     const updated = await updateRoom(db, room.id, changes);
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
-    const reshaped = (['isLocked', 'roomMode', 'recordingType', 'recordingTrigger', 'platform'] as const).some(
+    const reshaped = ([...SHAPING_SETTINGS, 'platform'] as const).some(
       (setting) => updated[setting] !== room[setting],
     );
     if (reshaped) {

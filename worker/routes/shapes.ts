@@ -25,6 +25,7 @@ const roomSettings = {
   is_shared: z.boolean(),
   skip_consent: z.boolean(),
   platform: z.enum(PLATFORMS),
+  raw_tracks: z.boolean().openapi({ description: "Daily: record each participant's tracks as files of their own (needs AWS_DAILY_ROLE_ARN)" }),
 };
 
 export const RoomInput = z
@@ -37,6 +38,7 @@ export const RoomInput = z
     is_shared: roomSettings.is_shared.default(false),
     skip_consent: roomSettings.skip_consent.default(false),
     platform: roomSettings.platform.optional().openapi({ description: 'DEFAULT_VIDEO_PLATFORM when absent' }),
+    raw_tracks: roomSettings.raw_tracks.default(false),
   })
   .strict()
   .openapi('RoomInput');
@@ -97,6 +99,7 @@ export const toRoomResponse = (room: Room): z.infer<typeof RoomSchema> => ({
   is_shared: room.isShared,
   skip_consent: room.skipConsent,
   platform: room.platform,
+  raw_tracks: room.rawTracks,
 });
 
 /** The meeting as one requester sees it: the links are chosen per requester by the caller. */

@@ -14,6 +14,12 @@ const envelope = z.object({
 const time = z.number().nonnegative();
 const optionalText = z.string().nullish().transform((value) => value ?? undefined);
 
+// The shape of raw-tracks items is unconfirmed (PROVIDERS.md): the key's casing varies.
+const track = z
+  .object({ s3Key: z.string().optional(), s3key: z.string().optional(), key: z.string().optional(), type: z.string().default('unknown') })
+  .refine((t) => t.s3Key ?? t.s3key ?? t.key, 'a track needs its S3 key')
+  .transform((t) => ({ sourceKey: (t.s3Key ?? t.s3key ?? t.key) as string, type: t.type }));
+
 const participant = z.object({
   room: z.string().min(1),
   session_id: z.string().min(1),
@@ -73,6 +79,7 @@ const known: Record<string, (payload: unknown) => z.ZodSafeParseResult<{ meeting
         start_ts: time,
         duration: z.number().nonnegative().optional(),
         s3_key: optionalText,
+        tracks: z.array(track).nullish(),
       })
       .transform((p) => ({
         meeting: byRoom(p.room_name),
@@ -83,6 +90,7 @@ const known: Record<string, (payload: unknown) => z.ZodSafeParseResult<{ meeting
           startedAt: toMs(p.start_ts),
           durationS: p.duration === undefined ? undefined : Math.round(p.duration),
           providerKey: p.s3_key,
+          tracks: p.tracks?.length ? p.tracks : undefined,
         },
       }))
       .safeParse(payload),

@@ -9,7 +9,16 @@ export type Effect =
   | { kind: 'session-ended'; at: number }
   | { kind: 'recording-started'; recordingId: string; instanceId?: string; startedAt: number }
   /** Daily has a finished recording to download (or, for rooms recording into our bucket, stored it). */
-  | { kind: 'recording-ready'; recordingId: string; providerRoomName: string; startedAt: number; durationS?: number; providerKey?: string }
+  | {
+      kind: 'recording-ready';
+      recordingId: string;
+      providerRoomName: string;
+      startedAt: number;
+      durationS?: number;
+      providerKey?: string;
+      /** A raw-tracks recording's files, where Daily wrote them. */
+      tracks?: { sourceKey: string; type: string }[];
+    }
   /** Whereby wrote the recording straight into the bucket. */
   | { kind: 'recording-stored'; recordingId: string; objectKey: string }
   | { kind: 'recording-failed'; instanceId?: string; error: string; at: number };

@@ -1,0 +1,284 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { createHash } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import worker from '../../worker/index';
+import { PART_SIZE } from '../../worker/recordings/copy';
+import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
+import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
+import { app } from '../../worker/app';
+import { s3Bucket } from '../../worker/recordings/s3';
+import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, setFlags, standIn, STRANGER, tokenFor } from './helpers';
+import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+
+beforeEach(async () => {
+  await resetWorld();
+  await s3Proxy.reset();
+});
+
+const HOUR = 3_600_000;
+const recordingRow = (id: string) => env.DB.prepare('SELECT * FROM recordings WHERE id = ?').bind(id).first<Record<string, any>>();
+
+async function dailyFile(recordingId: string, size: number) {
+  const control = `${servers.daily.origin}/__control/daily/files/${recordingId}`;
+  await fetch(control, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size }) });
+  return (await (await fetch(`${control}/sha256`)).json()) as { sha256: string; size: number };
+}
+
+/** A ready Daily recording of `size` bytes, with its row id and the source's hash. */
+async function readyRecording(room: string, size: number) {
+  const meeting = await meetingOn('daily', room);
+  const recordingId = `rec-${room}`;
+  const source = await dailyFile(recordingId, size);
+  await sendDaily(
+    dailyEvent('recording.ready-to-download', {
+      type: 'cloud',
+      recording_id: recordingId,
+      room_name: meeting.roomName,
+      start_ts: Date.UTC(2026, 10, 24, 10, 15, 2) / 1000,
+      status: 'finished',
+      max_participants: 2,
+      duration: 1200,
+      s3_key: `daily/${meeting.roomName}/1`,
+    }),
+  );
+  const row = await env.DB.prepare('SELECT id, object_key FROM recordings WHERE platform_recording_id = ?').bind(recordingId).first<{ id: string; object_key: string }>();
+  if (!row) throw new Error('no recording row');
+  return { meeting, id: row.id, key: row.object_key, source };
+}
+
+/** Delivers one copy message to the Worker's queue handler, as attempt `attempts`. */
+async function deliver(recordingId: string, attempts = 1, overrides: Record<string, string> = {}) {
+  const dlq: unknown[] = [];
+  const batch = createMessageBatch<RecordingCopyMessage>('recording-copies', [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { kind: 'copy-daily-recording', recordingId } },
+  ]);
+  const ctx = createExecutionContext();
+  const local = { ...env, RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue, ...overrides };
+  const handler: ExportedHandler<Env, RecordingCopyMessage> = worker;
+  await handler.queue?.(batch, local, ctx);
+  const result = await getQueueResult(batch, ctx);
+  return { result, dlq };
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('copying a finished Daily recording into the bucket', () => {
+  it('streams it in fixed-size parts; the object is byte for byte the source, under Whereby’s key layout', async () => {
+    const { meeting, id, key, source } = await readyRecording('copy-happy', 2 * PART_SIZE + 12_345);
+    expect(key).toBe(`${meeting.roomName}-2026-11-24T10:15:02Z.mp4`);
+
+    const { result, dlq } = await deliver(id);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size, error: null });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+
+    const parts = (await s3Proxy.requests()).filter((request) => request.method === 'PUT' && request.query.partNumber);
+    expect(parts.map((request) => request.query.partNumber)).toEqual(['1', '2', '3']);
+    const link = (await standIn.requests('daily')).find((request) => request.path.endsWith('/access-link'));
+    expect(link?.path).toBe('/v1/recordings/rec-copy-happy/access-link');
+  });
+
+  it('does nothing for a repeated message of a stored recording', async () => {
+    const { id } = await readyRecording('copy-repeat', PART_SIZE + 1);
+    await deliver(id);
+    await s3Proxy.reset();
+    const again = await deliver(id);
+    expect(again.result.explicitAcks).toHaveLength(1);
+    expect(await s3Proxy.requests()).toEqual([]);
+  });
+
+  it('re-reads a part whose source failed mid-stream, with a Range request, and stores the whole', async () => {
+    const { id, key, source } = await readyRecording('copy-cut', 2 * PART_SIZE + 99);
+    await standIn.fault('daily', { path: '^/__files/recordings/', status: 206, cut_after_bytes: 1024 * 1024, times: 1 } as never);
+    const { result } = await deliver(id);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+  });
+
+  it('retries a part the bucket answered 503, alone', async () => {
+    const { id, key, source } = await readyRecording('copy-503', 2 * PART_SIZE + 7);
+    await s3Proxy.fault({ method: 'PUT', path: 'partNumber=2', status: 503, times: 2 });
+    await deliver(id);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    const parts = (await s3Proxy.requests()).filter((request) => request.method === 'PUT' && request.query.partNumber);
+    expect(parts.map((request) => request.query.partNumber)).toEqual(['1', '2', '2', '2', '3']);
+  });
+
+  it('gives up a failing attempt cleanly: upload aborted, reason kept, retried later, never stored', async () => {
+    const { id, key } = await readyRecording('copy-500', PART_SIZE + 5);
+    await s3Proxy.fault({ method: 'PUT', path: 'partNumber=2', status: 500, times: 100 });
+    const first = await deliver(id, 1);
+    expect(first.result.retryMessages).toHaveLength(1);
+    expect(first.dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'ready', error: expect.stringContaining('part 2 failed after 4 attempts') });
+    expect((await s3Proxy.requests()).some((request) => request.method === 'DELETE' && request.query.uploadId)).toBe(true);
+
+    const last = await deliver(id, 4);
+    expect(last.result.explicitAcks).toHaveLength(1);
+    expect(last.dlq).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('part 2') });
+    expect((await objectBytes(key).catch(() => null))).toBeNull();
+  });
+
+  it('fails at once, to the dead-letter queue, when the bucket refuses the credentials', async () => {
+    const { id } = await readyRecording('copy-403', PART_SIZE + 5);
+    const { result, dlq } = await deliver(id, 1, { RECORDING_S3_SECRET_ACCESS_KEY: 'wrong-secret' });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/SignatureDoesNotMatch|AccessDenied|403/) });
+  });
+
+  it('fails when Daily no longer has the recording', async () => {
+    const { id } = await readyRecording('copy-gone', PART_SIZE + 5);
+    await standIn.fault('daily', { path: '/access-link$', status: 404, body: { error: 'not-found', info: 'no such recording' }, times: 5 });
+    const { dlq } = await deliver(id, 1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('no such recording') });
+  });
+});
+
+describe('raw-tracks recordings', () => {
+  const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
+
+  it('records each participant’s tracks, moves them under the recording’s key prefix and lists them', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'tracks', platform: 'daily', raw_tracks: true });
+    const joined = await app.request('/v1/rooms/tracks/meeting', { method: 'POST' }, { ...env, ...ROLE });
+    const meeting = (await joined.json()) as { id: string; room_name: string };
+    const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
+    expect(created?.body.properties).toMatchObject({ enable_recording: 'raw-tracks', recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN } });
+
+    // Daily writes the tracks into our bucket under its own keys.
+    const bucket = s3Bucket({ endpoint: servers.s3.endpoint, bucket: servers.s3.bucket, region: 'us-east-1', accessKeyId: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey });
+    const sources = [`daily/${meeting.room_name}/1700-alice-cam-audio.webm`, `daily/${meeting.room_name}/1700-bob-cam-audio.webm`];
+    await Promise.all(sources.map((key, i) => bucket.put(key, new Uint8Array(1000 + i).fill(i + 1))));
+
+    const event = dailyEvent('recording.ready-to-download', {
+      type: 'raw-tracks',
+      recording_id: 'rec-tracks',
+      room_name: meeting.room_name,
+      start_ts: Date.UTC(2026, 10, 24, 11, 0, 0) / 1000,
+      status: 'finished',
+      duration: 60,
+      tracks: sources.map((s3Key) => ({ s3Key, type: 'cam-audio', size: 1000 })),
+    });
+    const body = JSON.stringify(event);
+    await app.request('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue });
+    const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?').bind('rec-tracks').first<{ id: string }>();
+    await deliver(row!.id, 1, ROLE);
+
+    const prefix = `${meeting.room_name}-2026-11-24T11:00:00Z/`;
+    const stored = await recordingRow(row!.id);
+    expect(stored).toMatchObject({ status: 'stored', object_key: prefix, size: 2001 });
+    expect(JSON.parse(stored?.tracks)).toEqual(sources.map((source) => ({ key: `${prefix}${source.split('/').pop()}`, type: 'cam-audio', source_key: source })));
+    expect(await objectBytes(`${prefix}1700-bob-cam-audio.webm`)).toEqual(new Uint8Array(1001).fill(2));
+    for (const source of sources) expect(await bucket.head(source)).toBeNull();
+
+    // A "no" deletes every track once the pipeline has transcribed them.
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+    expect((await call('POST', `/v1/recordings/${row!.id}/processed`, { headers: { authorization: 'Bearer test-pipeline-token' } })).body?.status).toBe('deleted');
+    expect(await bucket.head(`${prefix}1700-alice-cam-audio.webm`)).toBeNull();
+  });
+
+  it('records a composite instead when Daily cannot write into the bucket, and the call still starts', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'tracks-no-role', platform: 'daily', raw_tracks: true });
+    expect((await call('POST', '/v1/rooms/tracks-no-role/meeting')).status).toBe(200);
+    const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
+    expect(created?.body.properties.enable_recording).toBe('cloud');
+  });
+});
+
+describe('the pipeline’s report and consent', () => {
+  const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
+
+  async function storedRecording(room: string, answers: boolean[]) {
+    const recording = await readyRecording(room, PART_SIZE + 1);
+    await deliver(recording.id);
+    for (const consent_given of answers) await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
+    return recording;
+  }
+
+  it('deletes the audio of a meeting in which someone said no', async () => {
+    const { id, key } = await storedRecording('consent-no', [true, false]);
+    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(response).toMatchObject({ status: 200, body: { recording_id: id, status: 'deleted' } });
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+    expect((await s3Proxy.requests()).some((request) => request.method === 'DELETE' && request.path.endsWith(encodeURIComponent(key).replace(/%2F/g, '/')))).toBe(true);
+  });
+
+  it.each([
+    ['everyone said yes', [true, true]],
+    ['nobody answered', []],
+  ])('keeps the audio when %s', async (_, answers) => {
+    const { id, key, source } = await storedRecording(`consent-${answers.length}`, answers);
+    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(response.body).toEqual({ recording_id: id, status: 'kept' });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+  });
+
+  it('never marks deleted when the delete fails, and succeeds when reported again', async () => {
+    const { id } = await storedRecording('consent-retry', [false]);
+    await s3Proxy.fault({ method: 'DELETE', path: '.', status: 500, times: 1 });
+    const failed = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE })).body?.status).toBe('deleted');
+  });
+
+  it('requires the pipeline token', async () => {
+    const { id } = await storedRecording('consent-token', [false]);
+    expect((await call('POST', `/v1/recordings/${id}/processed`)).status).toBe(401);
+    expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await call('POST', `/v1/recordings/${id}/processed`, { token: await tokenFor(ADMIN) })).status).toBe(401);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    expect((await call('POST', '/v1/recordings/unknown/processed', { headers: PIPELINE })).status).toBe(404);
+  });
+
+  it('sweeps the declined audio older than 72 hours even without a report', async () => {
+    const old = await storedRecording('sweep-old', [false]);
+    const fresh = await storedRecording('sweep-fresh', [false]);
+    const agreed = await storedRecording('sweep-agreed', [true]);
+    await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id IN (?, ?)').bind(Date.now() - 73 * HOUR, old.id, agreed.id).run();
+    await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id = ?').bind(Date.now() - 71 * HOUR, fresh.id).run();
+    expect(await sweepDeclinedAudio(env)).toEqual({ deleted: 1, failed: 0 });
+    expect(await recordingRow(old.id)).toMatchObject({ status: 'deleted' });
+    expect(await recordingRow(fresh.id)).toMatchObject({ status: 'stored' });
+    expect(await recordingRow(agreed.id)).toMatchObject({ status: 'stored' });
+  });
+});
+
+describe('GET /v1/meetings/{id}/recordings', () => {
+  it('lists the meeting’s recordings for the room’s owner, with a download link valid at most 15 minutes', async () => {
+    const { meeting, id, source } = await readyRecording('listed', PART_SIZE + 3);
+    await deliver(id);
+    const response = await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(OWNER) });
+    expect(response.status).toBe(200);
+    const [item] = response.body?.items;
+    expect(item).toMatchObject({ id, status: 'stored', platform: 'daily', size: source.size, duration: 1200 });
+    const url = new URL(item.download_url);
+    expect(Number(url.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(900);
+    const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    expect(sha256(downloaded)).toBe(source.sha256);
+  });
+
+  it('includes Whereby’s recordings, and gives no link to what is not stored', async () => {
+    const whereby = await meetingOn('whereby', 'listed-whereby');
+    await sendWhereby(wherebyEvent('recording.finished', { recordingId: 'w', filename: `${whereby.roomName}-x.mp4`, roomName: `/${whereby.roomName}`, status: 'completed' }));
+    const listed = await call('GET', `/v1/meetings/${whereby.id}/recordings`, { token: await tokenFor(ADMIN) });
+    expect(listed.body?.items).toMatchObject([{ platform: 'whereby', status: 'stored', object_key: `${whereby.roomName}-x.mp4` }]);
+  });
+
+  it('is for the room’s owner and admins only', async () => {
+    const meeting = await meetingOn('daily', 'listed-private');
+    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`)).status).toBe(401);
+    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(STRANGER) })).status).toBe(403);
+    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(ADMIN) })).status).toBe(200);
+    expect((await call('GET', '/v1/meetings/nope/recordings', { token: await tokenFor(ADMIN) })).status).toBe(404);
+  });
+});

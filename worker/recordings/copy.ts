@@ -1,0 +1,124 @@
+import type { RecordingTrack } from '../db/schema';
+import { log } from '../log';
+import { S3Error, type S3Bucket } from './s3';
+
+// The streamed copy of one finished recording from a download link into the bucket: a
+// multipart upload of fixed-size parts, each read with its own HTTP Range request and piped
+// straight into its upload, so memory stays at a part's stream buffers whatever the size, and a
+// failed part is retried alone (a consumed stream cannot be sent again; its range can be read again).
+
+/** Every part but the last has this size (S3's minimum is 5 MiB). */
+export const PART_SIZE = 8 * 1024 * 1024;
+const PART_ATTEMPTS = 4;
+const PART_BACKOFF_MS = 500;
+
+/** Why a copy failed, and whether trying again later could help. */
+export class CopyError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'CopyError';
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The source's size, from the Content-Range of a one-byte range read. */
+async function sourceSize(url: string, fetchSource: typeof fetch): Promise<number> {
+  const response = await fetchSource(url, { headers: { range: 'bytes=0-0' } }).catch((error: unknown) => {
+    throw new CopyError(`the recording could not be downloaded (${String(error)})`, true);
+  });
+  await response.body?.cancel();
+  const total = response.headers.get('content-range')?.match(/\/(\d+)$/)?.[1];
+  if (response.status === 206 && total) return Number(total);
+  if (response.status === 200 && response.headers.has('content-length')) return Number(response.headers.get('content-length'));
+  throw new CopyError(`the recording's download answered ${response.status} without its size`, response.status >= 500 || response.status === 429);
+}
+
+async function copyPart(
+  url: string,
+  bucket: S3Bucket,
+  key: string,
+  uploadId: string,
+  part: { number: number; offset: number; length: number },
+  fetchSource: typeof fetch,
+): Promise<string> {
+  const range = `bytes=${part.offset}-${part.offset + part.length - 1}`;
+  const response = await fetchSource(url, { headers: { range } });
+  if (response.status !== 206 || Number(response.headers.get('content-length')) !== part.length || !response.body) {
+    await response.body?.cancel();
+    throw new CopyError(`the download answered ${response.status} to ${range}`, response.status >= 500 || response.status === 429 || response.status === 206);
+  }
+  return bucket.uploadPart(key, uploadId, part.number, response.body, part.length);
+}
+
+const retryable = (error: unknown) => (error instanceof S3Error || error instanceof CopyError ? error.retryable : true);
+
+async function withRetries<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= PART_ATTEMPTS || !retryable(error)) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new CopyError(`${what} failed after ${tried} attempt${tried > 1 ? 's' : ''}: ${reason}`, retryable(error));
+      }
+      await sleep(PART_BACKOFF_MS * 2 ** (tried - 1));
+    }
+  }
+}
+
+/**
+ * Copies the object at `url` to `key`; returns its size once the stored object has exactly the
+ * source's size. On failure the upload is aborted, so no parts are left behind.
+ */
+export async function copyToBucket(url: string, bucket: S3Bucket, key: string, fetchSource: typeof fetch = fetch): Promise<number> {
+  const size = await sourceSize(url, fetchSource);
+  if (size === 0) throw new CopyError('the recording is empty', false);
+
+  const uploadId = await bucket.createMultipartUpload(key, 'video/mp4');
+  try {
+    const parts: { partNumber: number; etag: string }[] = [];
+    for (let number = 1, offset = 0; offset < size; number++, offset += PART_SIZE) {
+      const part = { number, offset, length: Math.min(PART_SIZE, size - offset) };
+      const etag = await withRetries(`part ${number}`, () => copyPart(url, bucket, key, uploadId, part, fetchSource));
+      parts.push({ partNumber: number, etag });
+    }
+    await withRetries('completing the upload', () => bucket.completeMultipartUpload(key, uploadId, parts));
+  } catch (error) {
+    await bucket.abortMultipartUpload(key, uploadId).catch((abortError: unknown) =>
+      log('error', 'multipart upload not aborted; its parts may remain', { key, upload_id: uploadId, error: String(abortError) }),
+    );
+    throw error;
+  }
+
+  const stored = await bucket.head(key);
+  if (stored?.size !== size) {
+    await bucket.delete(key).catch(() => undefined);
+    throw new CopyError(`the stored object has ${stored?.size ?? 'no'} bytes, the source ${size}`, true);
+  }
+  return size;
+}
+
+/**
+ * Moves a raw-tracks recording's files, which Daily wrote into our bucket, under the
+ * recording's key prefix: a copy inside S3, then the original deleted. A track already in place
+ * is left as it is, so a repeated message finishes what an interrupted one began. Answers the
+ * tracks' total size.
+ */
+export async function moveTracks(bucket: S3Bucket, tracks: RecordingTrack[]): Promise<number> {
+  let total = 0;
+  for (const track of tracks) {
+    let placed = await bucket.head(track.key);
+    if (!placed) {
+      await withRetries(`moving the ${track.type} track ${track.source_key}`, () => bucket.copyObject(track.source_key, track.key));
+      placed = await bucket.head(track.key);
+      if (!placed) throw new CopyError(`the ${track.type} track is not at ${track.key} after its copy`, true);
+    }
+    await bucket.delete(track.source_key);
+    total += placed.size;
+  }
+  return total;
+}

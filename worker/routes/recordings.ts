@@ -1,0 +1,109 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../app-env';
+import { requireUser } from '../auth';
+import { config } from '../config';
+import { database } from '../db/client';
+import { findMeetingById } from '../db/meetings';
+import { findRecordingById, recordingsOfMeeting } from '../db/recordings';
+import { findRoomById } from '../db/rooms';
+import { RECORDING_STATUSES, PLATFORMS } from '../db/schema';
+import { forbidden, notFound, unauthorized } from '../errors';
+import { log } from '../log';
+import { anyoneDeclined, deleteAudio } from '../recordings/consent';
+import { s3Bucket } from '../recordings/s3';
+import { errorResponses } from './shapes';
+
+export const recordingRoutes = new OpenAPIHono<AppEnv>();
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+/** Download links are short-lived: SPEC §6 allows 15 minutes at most. */
+const DOWNLOAD_LINK_SECONDS = 15 * 60;
+
+const RecordingSchema = z
+  .object({
+    id: z.string(),
+    meeting_id: z.string().nullable(),
+    platform: z.enum(PLATFORMS),
+    status: z.enum(RECORDING_STATUSES),
+    object_key: z.string().nullable(),
+    size: z.number().int().nullable(),
+    duration: z.number().int().nullable().openapi({ description: 'seconds' }),
+    error: z.string().nullable(),
+    created_at: z.string(),
+    download_url: z.string().nullable().openapi({ description: 'presigned, valid 15 minutes; only for stored recordings' }),
+  })
+  .openapi('Recording');
+
+recordingRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/meetings/{meeting_id}/recordings',
+    summary: "The meeting's recordings, with short-lived download links",
+    request: { params: z.object({ meeting_id: z.string() }) },
+    responses: { 200: { description: 'the recordings', ...json(z.object({ items: z.array(RecordingSchema) })) }, ...errorResponses(401, 403, 404, 503) },
+  }),
+  async (c) => {
+    const user = await requireUser(c);
+    const db = database(c.env);
+    const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
+    if (!meeting) throw notFound('The meeting');
+    const room = meeting.roomId ? await findRoomById(db, meeting.roomId) : undefined;
+    if (!user.isAdmin && room?.userId !== user.id) throw forbidden("Only the room's owner or an administrator may see its recordings.");
+
+    const rows = await recordingsOfMeeting(db, meeting.id);
+    const bucket = rows.some((row) => row.status === 'stored') ? s3Bucket(config(c.env).bucket()) : undefined;
+    const items = await Promise.all(
+      rows.map(async (row) => ({
+        id: row.id,
+        meeting_id: row.meetingId,
+        platform: row.platform,
+        status: row.status,
+        object_key: row.objectKey,
+        size: row.size,
+        duration: row.duration,
+        error: row.error,
+        created_at: new Date(row.createdAt).toISOString(),
+        download_url: bucket && row.status === 'stored' && row.objectKey ? await bucket.presignGet(row.objectKey, DOWNLOAD_LINK_SECONDS) : null,
+      })),
+    );
+    return c.json({ items }, 200);
+  },
+);
+
+const Processed = z
+  .object({ recording_id: z.string(), status: z.enum(['deleted', 'kept']).openapi({ description: 'deleted: someone in the meeting declined' }) })
+  .openapi('RecordingProcessed');
+
+/** The pipeline's bearer token, compared in constant time. */
+async function isPipeline(header: string | undefined, token: string): Promise<boolean> {
+  const given = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!given) return false;
+  // Digests first: timingSafeEqual wants equal lengths, and the length must not leak either.
+  const digest = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  const [a, b] = await Promise.all([digest(given), digest(token)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
+recordingRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/recordings/{recording_id}/processed',
+    summary: "The pipeline has transcribed the recording: the audio of a meeting with a 'no' is deleted",
+    request: { params: z.object({ recording_id: z.string() }) },
+    responses: { 200: { description: 'done', ...json(Processed) }, ...errorResponses(401, 404, 502, 503) },
+  }),
+  async (c) => {
+    const settings = config(c.env);
+    if (!(await isPipeline(c.req.header('authorization'), settings.pipelineToken()))) throw unauthorized('Only the transcription pipeline may report (PIPELINE_TOKEN).');
+    const db = database(c.env);
+    const recording = await findRecordingById(db, c.req.valid('param').recording_id);
+    if (!recording) throw notFound('The recording');
+
+    const recording_id = recording.id;
+    if (recording.status === 'deleted') return c.json({ recording_id, status: 'deleted' as const }, 200);
+    if (!(await anyoneDeclined(db, recording.meetingId))) return c.json({ recording_id, status: 'kept' as const }, 200);
+    await deleteAudio(db, s3Bucket(settings.bucket()), recording);
+    log('info', 'declined audio deleted', { recording_id, meeting_id: recording.meetingId, key: recording.objectKey });
+    return c.json({ recording_id, status: 'deleted' as const }, 200);
+  },
+);
