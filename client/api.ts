@@ -1,0 +1,105 @@
+// The one module that talks to the API (SPEC §4). Its types come from the Worker's own zod
+// schemas through type-only imports, which cost the bundle nothing; an error is always an
+// ApiError carrying the API's `detail` sentence, so pages show what the Worker said.
+
+import type { z } from 'zod';
+import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
+import type {
+  ConsentResult as ConsentResultSchema,
+  MeetingSchema,
+  RoomInput as RoomInputSchema,
+  RoomList as RoomListSchema,
+  RoomPatch as RoomPatchSchema,
+  RoomSchema,
+} from '../worker/routes/shapes.ts';
+
+export type Meeting = z.infer<typeof MeetingSchema>;
+export type Room = z.infer<typeof RoomSchema>;
+export type RoomList = z.infer<typeof RoomListSchema>;
+/** What POST /v1/rooms accepts: every setting but the name may be left to its default. */
+export type RoomInput = z.input<typeof RoomInputSchema>;
+export type RoomPatch = z.input<typeof RoomPatchSchema>;
+export type ConsentResult = z.infer<typeof ConsentResultSchema>;
+export type Platform = Room['platform'];
+export type { MalformedFlag, RolloutFlags };
+export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
+
+/**
+ * GET /v1/metrics does not exist yet (issue 6); its shape is not fixed. The admin page shows
+ * whatever per-platform figures it answers, so this is deliberately loose.
+ */
+export type Metrics = Record<string, unknown>;
+
+/** The status is 0 when the service could not be reached at all. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly detail: string;
+
+  constructor(status: number, detail: string) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.detail = detail;
+  }
+
+  /** The field a 422 names (the API says `field: problem`), if it is one of `fields`. */
+  fieldIn<Field extends string>(fields: readonly Field[]): Field | null {
+    if (this.status !== 422) return null;
+    const named = /^([A-Za-z_][\w.]*): /.exec(this.detail)?.[1]?.split('.')[0];
+    return fields.find((field) => field === named) ?? null;
+  }
+}
+
+/** How long a request may take before the page says so; a meeting may need a provider call. */
+const TIMEOUT_MS = 30_000;
+
+async function request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | number>): Promise<T> {
+  const search = query ? `?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}` : '';
+  let response: Response;
+  try {
+    response = await fetch(`/v1${path}${search}`, {
+      method,
+      // Same origin: Cloudflare Access's CF_Authorization cookie (or the local development
+      // login) identifies the user; the page never handles a token itself.
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+    throw new ApiError(
+      0,
+      timedOut ? 'The service took too long to answer; try again.' : 'The service could not be reached; check your connection and try again.',
+    );
+  }
+  if (response.status === 204) return undefined as T;
+  const data: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, detailOf(data) ?? `The service answered ${response.status} ${response.statusText}.`.trim());
+  return data as T;
+}
+
+function detailOf(data: unknown): string | null {
+  if (typeof data === 'object' && data !== null && 'detail' in data && typeof data.detail === 'string') return data.detail;
+  return null;
+}
+
+const segment = encodeURIComponent;
+
+export const api = {
+  /** The room's active meeting, created if there is none; the host link only for its owner. */
+  joinMeeting: (roomName: string) => request<Meeting>('POST', `/rooms/${segment(roomName)}/meeting`),
+  consent: (meetingId: string, consentGiven: boolean) =>
+    request<ConsentResult>('POST', `/meetings/${segment(meetingId)}/consent`, { consent_given: consentGiven }),
+
+  listRooms: (page: number, size: number) => request<RoomList>('GET', '/rooms', undefined, { page, size }),
+  createRoom: (input: RoomInput) => request<Room>('POST', '/rooms', input),
+  updateRoom: (id: string, patch: RoomPatch) => request<Room>('PATCH', `/rooms/${segment(id)}`, patch),
+  deleteRoom: (id: string) => request<void>('DELETE', `/rooms/${segment(id)}`),
+
+  flags: () => request<EffectiveFlags>('GET', '/flags'),
+  setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
+  metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
+};
+
+export type Api = typeof api;

@@ -1,0 +1,352 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, type EffectiveFlags, type MalformedFlag, type Metrics, type RolloutFlags } from '../api.ts';
+import { Loading, Problem } from '../ui/Status.tsx';
+
+type Load<T> = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: T };
+
+const asApiError = (error: unknown) => (error instanceof ApiError ? error : new ApiError(0, String(error)));
+
+/** `/admin`: the rollout flags (SPEC §3) changed in place, and the metrics (SPEC §7) once they exist. */
+export function AdminPage() {
+  return (
+    <>
+      <h1 tabIndex={-1}>Rollout</h1>
+      <FlagsSection />
+      <MetricsSection />
+    </>
+  );
+}
+
+type FlagField = 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT';
+
+export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flags' | 'setFlags'> }) {
+  const [state, setState] = useState<Load<EffectiveFlags>>({ kind: 'loading' });
+  const [rooms, setRooms] = useState('');
+  const [percent, setPercent] = useState('');
+  const [saving, setSaving] = useState<'switch' | 'form' | null>(null);
+  const [errors, setErrors] = useState<Partial<Record<FlagField, string>>>({});
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  const show = (flags: EffectiveFlags) => {
+    setState({ kind: 'ready', value: flags });
+    setRooms(flags.DAILY_MIGRATION_ROOM_IDS.join('\n'));
+    setPercent(String(flags.DAILY_MIGRATION_PERCENT));
+  };
+
+  useEffect(() => {
+    setState({ kind: 'loading' });
+    client.flags().then(show, (error: unknown) => setState({ kind: 'failed', error: asApiError(error) }));
+  }, [attempt]);
+
+  if (state.kind === 'loading') return <Loading>Loading the rollout flags…</Loading>;
+  if (state.kind === 'failed') {
+    const error = state.error;
+    const title = error.status === 403 ? 'Only administrators can see the rollout flags' : 'The rollout flags could not be loaded';
+    return (
+      <Problem
+        title={title}
+        actions={
+          error.status !== 403 && (
+            <button type="button" class="btn btn-primary" onClick={() => setAttempt((n) => n + 1)}>
+              Try again
+            </button>
+          )
+        }
+      >
+        <p>{error.detail}</p>
+        {error.status === 403 && <p>An operator adds administrators to the ADMIN_USER_IDS setting.</p>}
+      </Problem>
+    );
+  }
+
+  const flags = state.value;
+  const malformed = (key: MalformedFlag['key']) => flags.malformed.filter((item) => item.key === key);
+
+  async function save(next: RolloutFlags, what: 'switch' | 'form', done: string) {
+    setSaving(what);
+    setMessage(null);
+    setErrors({});
+    try {
+      show(await client.setFlags(next));
+      setMessage({ text: done, error: false });
+    } catch (caught) {
+      const error = asApiError(caught);
+      const field = error.fieldIn(['DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'] as const);
+      if (field) setErrors({ [field]: error.detail });
+      else setMessage({ text: error.detail, error: true });
+    } finally {
+      setSaving(null);
+    }
+  }
+
+  function toggle() {
+    const enabled = !flags.DAILY_MIGRATION_ENABLED;
+    // The switch is the rollback: it saves at once, with the other flags as they are in effect.
+    void save(
+      { ...pickFlags(flags), DAILY_MIGRATION_ENABLED: enabled },
+      'switch',
+      enabled
+        ? 'The migration is on: the rooms below get their next meeting on Daily.'
+        : 'The migration is off: every new meeting is on Whereby. Meetings in progress carry on where they are.',
+    );
+  }
+
+  function submit(event: Event) {
+    event.preventDefault();
+    const value = Number(percent);
+    if (percent.trim() === '' || !Number.isFinite(value) || value < 0 || value > 100) {
+      setErrors({ DAILY_MIGRATION_PERCENT: 'Give a number from 0 to 100.' });
+      return;
+    }
+    const ids = rooms
+      .split(/[\n,]/)
+      .map((item) => item.trim())
+      .filter(Boolean);
+    void save(
+      { ...pickFlags(flags), DAILY_MIGRATION_ROOM_IDS: [...new Set(ids)], DAILY_MIGRATION_PERCENT: value },
+      'form',
+      'Saved. New meetings follow these flags within about a minute.',
+    );
+  }
+
+  const enabled = flags.DAILY_MIGRATION_ENABLED;
+  return (
+    <section class="card" aria-labelledby="flags-title">
+      <h2 id="flags-title">Daily migration flags</h2>
+      <p class="summary">
+        In effect now: migration <strong>{enabled ? 'on' : 'off'}</strong>, {flags.DAILY_MIGRATION_ROOM_IDS.length} room
+        {flags.DAILY_MIGRATION_ROOM_IDS.length === 1 ? '' : 's'} listed, {flags.DAILY_MIGRATION_PERCENT}% of all rooms. A change decides each
+        room's next meeting; meetings in progress stay where they are.
+      </p>
+
+      <div class="switch-row">
+        <button
+          type="button"
+          role="switch"
+          aria-checked={enabled}
+          aria-describedby="switch-hint"
+          class="switch"
+          onClick={toggle}
+          disabled={saving !== null}
+        >
+          <span class="switch-track" aria-hidden="true">
+            <span class="switch-thumb" />
+          </span>
+          <span>Migration to Daily</span>
+        </button>
+        <p class="hint" id="switch-hint">
+          {enabled ? 'On: listed rooms and the share below move to Daily.' : 'Off: every new meeting is on Whereby (the rollback).'} Saved at once
+          as <code>DAILY_MIGRATION_ENABLED</code>.
+        </p>
+        <Malformed items={malformed('DAILY_MIGRATION_ENABLED')} />
+      </div>
+
+      <form onSubmit={submit} noValidate>
+        <div class="field">
+          <label for="flag-rooms">Rooms on Daily</label>
+          <textarea
+            id="flag-rooms"
+            name="DAILY_MIGRATION_ROOM_IDS"
+            rows={4}
+            value={rooms}
+            onInput={(event) => setRooms(event.currentTarget.value)}
+            aria-describedby={`flag-rooms-hint${errors.DAILY_MIGRATION_ROOM_IDS ? ' flag-rooms-error' : ''}`}
+            aria-invalid={errors.DAILY_MIGRATION_ROOM_IDS ? true : undefined}
+            spellcheck={false}
+          />
+          <p class="hint" id="flag-rooms-hint">
+            Room ids or names, one per line (commas work too): <code>DAILY_MIGRATION_ROOM_IDS</code>.
+          </p>
+          {errors.DAILY_MIGRATION_ROOM_IDS && (
+            <p class="field-error" id="flag-rooms-error">
+              {errors.DAILY_MIGRATION_ROOM_IDS}
+            </p>
+          )}
+          <Malformed items={malformed('DAILY_MIGRATION_ROOM_IDS')} />
+        </div>
+        <div class="field">
+          <label for="flag-percent">Share of all rooms on Daily</label>
+          <div class="inline narrow">
+            <input
+              id="flag-percent"
+              name="DAILY_MIGRATION_PERCENT"
+              type="number"
+              inputMode="decimal"
+              min={0}
+              max={100}
+              step="any"
+              value={percent}
+              onInput={(event) => setPercent(event.currentTarget.value)}
+              aria-describedby={`flag-percent-hint${errors.DAILY_MIGRATION_PERCENT ? ' flag-percent-error' : ''}`}
+              aria-invalid={errors.DAILY_MIGRATION_PERCENT ? true : undefined}
+            />
+            <span aria-hidden="true">%</span>
+          </div>
+          <p class="hint" id="flag-percent-hint">
+            0 to 100: <code>DAILY_MIGRATION_PERCENT</code>. Rooms are chosen by a stable hash of their id, so raising it only adds
+            rooms.
+          </p>
+          {errors.DAILY_MIGRATION_PERCENT && (
+            <p class="field-error" id="flag-percent-error">
+              {errors.DAILY_MIGRATION_PERCENT}
+            </p>
+          )}
+          <Malformed items={malformed('DAILY_MIGRATION_PERCENT')} />
+        </div>
+        <div class="actions">
+          <button type="submit" class="btn btn-primary" disabled={saving !== null}>
+            {saving === 'form' ? 'Saving…' : 'Save rooms and share'}
+          </button>
+        </div>
+      </form>
+      <p class={message?.error ? 'form-error' : 'notice-line'} role="status" aria-live="polite">
+        {message?.text ?? ''}
+      </p>
+    </section>
+  );
+}
+
+function pickFlags(flags: EffectiveFlags): RolloutFlags {
+  const { DAILY_MIGRATION_ENABLED, DAILY_MIGRATION_ROOM_IDS, DAILY_MIGRATION_PERCENT } = flags;
+  return { DAILY_MIGRATION_ENABLED, DAILY_MIGRATION_ROOM_IDS, DAILY_MIGRATION_PERCENT };
+}
+
+function Malformed({ items }: { items: MalformedFlag[] }) {
+  if (items.length === 0) return null;
+  return (
+    <div class="warning">
+      {items.map((item) => (
+        <p key={`${item.key}-${item.source}`}>
+          The value stored in {item.source === 'kv' ? 'KV' : 'the Worker’s settings'}, <code>{item.raw}</code>, is not valid ({item.reason}), so it
+          is ignored and the value shown is the one in effect. Saving replaces it.
+        </p>
+      ))}
+    </div>
+  );
+}
+
+const WINDOWS = [
+  ['1h', 'Last hour'],
+  ['24h', 'Last 24 hours'],
+  ['7d', 'Last 7 days'],
+] as const;
+
+export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'metrics'> }) {
+  const [span, setSpan] = useState<string>('24h');
+  const [state, setState] = useState<Load<Metrics>>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setState({ kind: 'loading' });
+    client.metrics(span).then(
+      (value) => current && setState({ kind: 'ready', value }),
+      (error: unknown) => current && setState({ kind: 'failed', error: asApiError(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [span, attempt]);
+
+  let body;
+  if (state.kind === 'loading') body = <Loading>Loading the metrics…</Loading>;
+  else if (state.kind === 'failed' && state.error.status === 404)
+    body = (
+      <div class="empty">
+        <p>
+          <strong>Metrics are not available yet.</strong> This service does not answer <code>GET /v1/metrics</code> so far; the figures per
+          platform appear here once it does.
+        </p>
+      </div>
+    );
+  else if (state.kind === 'failed')
+    body = (
+      <Problem
+        title="The metrics could not be loaded"
+        actions={
+          <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        }
+      >
+        <p>{state.error.detail}</p>
+      </Problem>
+    );
+  else body = <MetricsTable metrics={state.value} />;
+
+  return (
+    <section class="card" aria-labelledby="metrics-title">
+      <div class="section-head">
+        <h2 id="metrics-title">Metrics by platform</h2>
+        <label class="inline-label">
+          <span>Window</span>
+          <select value={span} onChange={(event) => setSpan(event.currentTarget.value)}>
+            {WINDOWS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {body}
+    </section>
+  );
+}
+
+const PLATFORMS = ['whereby', 'daily'] as const;
+type Leaf = string | number | boolean | null;
+
+/** Every figure of one platform's object, keyed by its path ("webhooks › received"). */
+function figures(value: unknown, prefix = ''): Map<string, Leaf> {
+  const found = new Map<string, Leaf>();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    found.set(prefix || 'value', Array.isArray(value) ? value.length : (value as Leaf));
+    return found;
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    const label = key.replaceAll('_', ' ');
+    for (const [path, leaf] of figures(inner, prefix ? `${prefix} › ${label}` : label)) found.set(path, leaf);
+  }
+  return found;
+}
+
+/**
+ * The metrics' shape is not fixed yet (issue 6): whatever object holds one entry per platform
+ * (at the top or under `platforms`) becomes a table with the two platforms side by side.
+ */
+export function MetricsTable({ metrics }: { metrics: Metrics }) {
+  const holder = (metrics.platforms ?? metrics) as Record<string, unknown>;
+  const present = PLATFORMS.filter((platform) => platform in holder);
+  if (present.length === 0) return <pre class="raw">{JSON.stringify(metrics, null, 2)}</pre>;
+  const columns = present.map((platform) => figures(holder[platform]));
+  const rows = [...new Set(columns.flatMap((column) => [...column.keys()]))];
+  const format = (leaf: Leaf | undefined) => (leaf === undefined || leaf === null ? '–' : typeof leaf === 'number' ? leaf.toLocaleString() : String(leaf));
+  return (
+    <div class="table-scroll">
+      <table class="metrics">
+        <thead>
+          <tr>
+            <th scope="col">Figure</th>
+            {present.map((platform) => (
+              <th scope="col" key={platform}>
+                {platform === 'daily' ? 'Daily' : 'Whereby'}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row}>
+              <th scope="row">{row}</th>
+              {columns.map((column, index) => (
+                <td key={present[index]}>{format(column.get(row))}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

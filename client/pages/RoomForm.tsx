@@ -1,0 +1,297 @@
+import type { ComponentChildren } from 'preact';
+import { useRef, useState } from 'preact/hooks';
+import { api, ApiError, type Platform, type Room, type RoomInput, type RoomPatch } from '../api.ts';
+
+// Every room setting of SPEC §4, the platform included. The API is the one judge of what is
+// valid: its 422 names the field, and the message is shown next to that field.
+
+/** The settings this form edits; a setting the API adds later is left as it is by an edit. */
+type Settings = Pick<Room, 'name' | 'room_mode' | 'recording_type' | 'recording_trigger' | 'is_locked' | 'is_shared' | 'skip_consent' | 'raw_tracks'> & {
+  platform: Platform | 'default';
+};
+type Field = keyof Settings;
+
+const FIELDS: readonly Field[] = [
+  'name',
+  'platform',
+  'room_mode',
+  'recording_type',
+  'recording_trigger',
+  'raw_tracks',
+  'is_locked',
+  'is_shared',
+  'skip_consent',
+];
+/** The settings that shape a meeting: changing one retires the room's active meeting (SPEC §4). */
+const MEETING_SHAPING: readonly Field[] = ['platform', 'room_mode', 'recording_type', 'recording_trigger', 'is_locked'];
+
+const NEW_ROOM: Settings = {
+  name: '',
+  platform: 'default',
+  room_mode: 'normal',
+  recording_type: 'cloud',
+  recording_trigger: 'automatic-2nd-participant',
+  is_locked: false,
+  is_shared: false,
+  skip_consent: false,
+  raw_tracks: false,
+};
+
+const RECORDING_TYPES: [Room['recording_type'], string][] = [
+  ['none', 'Not recorded'],
+  ['local', 'Recorded by a participant, on their own computer'],
+  ['cloud', 'Recorded in the cloud and transcribed'],
+];
+const RECORDING_TRIGGERS: [Room['recording_trigger'], string][] = [
+  ['automatic-2nd-participant', 'When a second person joins'],
+  ['automatic', 'As soon as the meeting starts'],
+  ['prompt', 'The host is asked at the start'],
+  ['none', 'Only when someone starts it'],
+];
+const ROOM_MODES: [Room['room_mode'], string][] = [
+  ['normal', 'Normal: small meetings'],
+  ['group', 'Group: large meetings'],
+];
+
+export interface RoomSaver {
+  createRoom(input: RoomInput): Promise<Room>;
+  updateRoom(id: string, patch: RoomPatch): Promise<Room>;
+}
+
+interface RoomFormProps {
+  /** The room to edit; a new room when absent. */
+  room?: Room;
+  onSaved(room: Room, changed: boolean): void;
+  onCancel(): void;
+  saver?: RoomSaver;
+}
+
+export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps) {
+  const initial: Settings = room ? { ...pick(room), platform: room.platform } : NEW_ROOM;
+  const [values, setValues] = useState<Settings>(initial);
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  const set = <F extends Field>(field: F, value: Settings[F]) => {
+    setValues((current) => ({ ...current, [field]: value }));
+    setErrors((current) => ({ ...current, [field]: undefined }));
+  };
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setErrors({});
+    setFormError(null);
+    const changed = room ? FIELDS.filter((field) => values[field] !== initial[field]) : FIELDS;
+    if (room && changed.length === 0) {
+      onSaved(room, false);
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = room ? await saver.updateRoom(room.id, patchOf(values, changed)) : await saver.createRoom(inputOf(values));
+      onSaved(saved, true);
+    } catch (caught) {
+      const error = caught instanceof ApiError ? caught : new ApiError(0, 'The room could not be saved; try again.');
+      const field = error.status === 409 ? 'name' : error.fieldIn(FIELDS);
+      if (field) {
+        setErrors({ [field]: withoutField(error.detail, field) });
+        // The field with the problem gets focus, so its message is read out with it.
+        requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(`[name="${field}"]`)?.focus());
+      } else {
+        setFormError(error.detail);
+      }
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const reshapes = room && MEETING_SHAPING.some((field) => values[field] !== initial[field]);
+  const id = (field: Field) => `room-${field}`;
+  const describedBy = (field: Field, hint: boolean) =>
+    [hint ? `${id(field)}-hint` : '', errors[field] ? `${id(field)}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <form ref={form} class="room-form" onSubmit={submit} noValidate>
+      {formError && (
+        <p class="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div class="field">
+        <label for={id('name')}>Room name</label>
+        <input
+          id={id('name')}
+          name="name"
+          value={values.name}
+          onInput={(event) => set('name', event.currentTarget.value)}
+          required
+          autocomplete="off"
+          autocapitalize="none"
+          spellcheck={false}
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={describedBy('name', true)}
+          data-autofocus
+        />
+        <p class="hint" id={`${id('name')}-hint`}>
+          Lower-case letters, digits and hyphens. The room's link is {location.host}/{values.name || 'name'}
+        </p>
+        <FieldError id={`${id('name')}-error`} message={errors.name} />
+      </div>
+
+      <fieldset class="field" aria-describedby={describedBy('platform', false)}>
+        <legend>Video platform</legend>
+        <div class="choices">
+          {!room && <Choice name="platform" value="default" checked={values.platform === 'default'} onPick={() => set('platform', 'default')} label="The service's default" />}
+          <Choice name="platform" value="whereby" checked={values.platform === 'whereby'} onPick={() => set('platform', 'whereby')} label="Whereby" />
+          <Choice name="platform" value="daily" checked={values.platform === 'daily'} onPick={() => set('platform', 'daily')} label="Daily" />
+        </div>
+        <FieldError id={`${id('platform')}-error`} message={errors.platform} />
+      </fieldset>
+
+      <SelectField label="Recording" field="recording_type" options={RECORDING_TYPES} value={values.recording_type} error={errors.recording_type} onChange={(v) => set('recording_type', v)} />
+      <SelectField
+        label="Recording starts"
+        field="recording_trigger"
+        options={RECORDING_TRIGGERS}
+        value={values.recording_trigger}
+        error={errors.recording_trigger}
+        onChange={(v) => set('recording_trigger', v)}
+      />
+      <Check
+        field="raw_tracks"
+        checked={values.raw_tracks}
+        onChange={(v) => set('raw_tracks', v)}
+        error={errors.raw_tracks}
+        label="Keep each person's tracks separately"
+        hint="Daily only: every participant's audio and video as files of their own, besides the recording."
+      />
+      <SelectField label="Meeting size" field="room_mode" options={ROOM_MODES} value={values.room_mode} error={errors.room_mode} onChange={(v) => set('room_mode', v)} />
+
+      <fieldset class="field">
+        <legend>Access and consent</legend>
+        <Check field="is_locked" checked={values.is_locked} onChange={(v) => set('is_locked', v)} error={errors.is_locked} label="Locked" hint="People knock, and the host lets them in." />
+        <Check field="is_shared" checked={values.is_shared} onChange={(v) => set('is_shared', v)} error={errors.is_shared} label="Shared" hint="Other signed-in people see this room in their list." />
+        <Check
+          field="skip_consent"
+          checked={values.skip_consent}
+          onChange={(v) => set('skip_consent', v)}
+          error={errors.skip_consent}
+          label="Don't ask for recording consent"
+          hint="Only when consent is collected some other way."
+        />
+      </fieldset>
+
+      {reshapes && (
+        <p class="notice" role="note">
+          Changing the platform, recording, meeting size or lock starts a new meeting the next time someone joins.
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="btn btn-primary" disabled={saving}>
+          {saving ? 'Saving…' : room ? 'Save changes' : 'Create room'}
+        </button>
+        <button type="button" class="btn" onClick={onCancel} disabled={saving}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function pick(room: Room): Omit<Settings, 'platform'> {
+  const { name, room_mode, recording_type, recording_trigger, is_locked, is_shared, skip_consent, raw_tracks } = room;
+  return { name, room_mode, recording_type, recording_trigger, is_locked, is_shared, skip_consent, raw_tracks };
+}
+
+function inputOf(values: Settings): RoomInput {
+  const { platform, ...rest } = values;
+  return { ...rest, name: rest.name.trim(), ...(platform === 'default' ? {} : { platform }) };
+}
+
+function patchOf(values: Settings, changed: readonly Field[]): RoomPatch {
+  const patch: Record<string, unknown> = {};
+  for (const field of changed) patch[field] = field === 'name' ? values.name.trim() : values[field];
+  return patch as RoomPatch;
+}
+
+/** "name: a room name is …" → "A room name is …" */
+function withoutField(detail: string, field: string): string {
+  const text = detail.startsWith(`${field}: `) ? detail.slice(field.length + 2) : detail;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p class="field-error" id={id}>
+      <span aria-hidden="true">⚠ </span>
+      {message}
+    </p>
+  );
+}
+
+function Choice({ name, value, checked, onPick, label }: { name: string; value: string; checked: boolean; onPick(): void; label: string }) {
+  return (
+    <label class="choice">
+      <input type="radio" name={name} value={value} checked={checked} onChange={onPick} />
+      <span>{label}</span>
+    </label>
+  );
+}
+
+function SelectField<V extends string>(props: {
+  label: string;
+  field: Field;
+  options: [V, string][];
+  value: V;
+  error: string | undefined;
+  onChange(value: V): void;
+}) {
+  const id = `room-${props.field}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.field}
+        value={props.value}
+        onChange={(event) => props.onChange(event.currentTarget.value as V)}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${id}-error` : undefined}
+      >
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${id}-error`} message={props.error} />
+    </div>
+  );
+}
+
+function Check(props: { field: Field; label: string; hint: ComponentChildren; checked: boolean; error: string | undefined; onChange(value: boolean): void }) {
+  const id = `room-${props.field}`;
+  return (
+    <div class="check">
+      <input
+        type="checkbox"
+        id={id}
+        name={props.field}
+        checked={props.checked}
+        onChange={(event) => props.onChange(event.currentTarget.checked)}
+        aria-describedby={[`${id}-hint`, props.error ? `${id}-error` : ''].filter(Boolean).join(' ')}
+        aria-invalid={props.error ? true : undefined}
+      />
+      <div>
+        <label for={id}>{props.label}</label>
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+        <FieldError id={`${id}-error`} message={props.error} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import DailyIframe, { type DailyCall, type DailyEventObjectFatalError, type DailyFatalErrorType } from '@daily-co/daily-js';
+import { useEffect, useRef } from 'preact/hooks';
+import type { CallProblem, PlatformProps } from './platform.ts';
+
+// Daily's prebuilt call in a frame made by daily-js `createFrame` (PROVIDERS.md). This module is
+// its own chunk, so daily-js is downloaded only for meetings on Daily.
+
+/** How long a frame may take to answer leave() before the page stops waiting for it. */
+export const LEAVE_TIMEOUT_MS = 3_000;
+
+const PROBLEMS: Record<DailyFatalErrorType, CallProblem> = {
+  ejected: { title: 'You were removed from the meeting', advice: 'Someone who runs the meeting removed you. Ask them before you join again.' },
+  'nbf-room': { title: 'This meeting has not started yet', advice: 'Try again when the meeting is due to start.' },
+  'nbf-token': { title: 'Your access to this meeting has not started yet', advice: 'Try again when the meeting is due to start.' },
+  'exp-room': { title: 'This meeting has ended', advice: 'Its time is over. Join again to start a new meeting in this room.' },
+  'exp-token': { title: 'Your access to this meeting has expired', advice: 'Join again to get a fresh link.' },
+  'no-room': { title: 'This meeting no longer exists', advice: 'Join again to start a new meeting in this room.' },
+  'meeting-full': { title: 'This meeting is full', advice: 'Try again when someone has left.' },
+  'not-allowed': { title: 'You are not allowed into this meeting', advice: 'Ask the owner of the room to let you in, then join again.' },
+  'connection-error': { title: 'Could not connect to the call', advice: 'Check your internet connection, then join again.' },
+  'end-of-life': { title: 'This browser cannot join the call', advice: 'Update your browser, or use another one, then join again.' },
+};
+
+export function problemOf(event: Pick<DailyEventObjectFatalError, 'errorMsg' | 'error'> | undefined): CallProblem {
+  const type = event?.error?.type as DailyFatalErrorType | undefined;
+  return (type && PROBLEMS[type]) || { title: 'The call stopped', advice: event?.errorMsg ? `${event.errorMsg} Join again to retry.` : 'Join again to retry.' };
+}
+
+/** The room URL without the owner token, and the token (Daily's `?t=` form, SPEC §4). */
+export function splitToken(roomUrl: string): { url: string; token: string | undefined } {
+  const url = new URL(roomUrl);
+  const token = url.searchParams.get('t') ?? undefined;
+  url.searchParams.delete('t');
+  return { url: url.href, token };
+}
+
+// One frame at a time, whatever the component tree does: a new frame is made only once the
+// previous one is gone. destroy() waits for the frame to confirm leave(), which a frame that
+// never loaded (network trouble) never does; after LEAVE_TIMEOUT_MS its iframe is removed by
+// hand, and daily-js, which still counts that instance, is told to allow the next one.
+let previousTeardown: Promise<void> = Promise.resolve();
+let abandonedInstance = false;
+
+const pause = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms));
+
+async function teardown(call: DailyCall): Promise<void> {
+  const iframe = call.iframe();
+  const outcome = await Promise.race([call.destroy().then(() => 'destroyed' as const, () => 'destroyed' as const), pause(LEAVE_TIMEOUT_MS)]);
+  if (outcome === 'timeout') {
+    iframe?.remove();
+    abandonedInstance = true;
+  }
+}
+
+export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: PlatformProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const call = useRef<DailyCall | null>(null);
+  // The latest callbacks, without re-creating the frame when the parent re-renders.
+  const handlers = useRef({ onJoined, onLeft, onProblem });
+  handlers.current = { onJoined, onLeft, onProblem };
+
+  useEffect(() => {
+    let cancelled = false;
+    let created: DailyCall | null = null;
+    const { url, token } = splitToken(meeting.room_url);
+    const started = previousTeardown.then(() => {
+      if (cancelled || !container.current) return;
+      created = DailyIframe.createFrame(container.current, {
+        url,
+        ...(token ? { token } : {}),
+        showLeaveButton: true,
+        showFullscreenButton: true,
+        iframeStyle: { width: '100%', height: '100%', border: '0', display: 'block' },
+        ...(abandonedInstance ? { allowMultipleCallInstances: true } : {}),
+      });
+      created.iframe()?.setAttribute('title', `Video call: ${meeting.room_name}`);
+      created.on('joined-meeting', () => handlers.current.onJoined());
+      created.on('left-meeting', () => handlers.current.onLeft());
+      created.on('error', (event) => handlers.current.onProblem(problemOf(event)));
+      call.current = created;
+      // A failed join also arrives as a fatal `error` event, which says what to do.
+      created.join().catch(() => undefined);
+    });
+    return () => {
+      cancelled = true;
+      call.current = null;
+      previousTeardown = started.then(() => (created ? teardown(created) : undefined));
+    };
+  }, [meeting.room_url, meeting.room_name]);
+
+  useEffect(() => {
+    if (!leaving) return;
+    const current = call.current;
+    if (!current) {
+      handlers.current.onLeft();
+      return;
+    }
+    // left-meeting normally reports the leave; a frame that does not answer is left anyway.
+    void Promise.race([current.leave().catch(() => undefined), pause(LEAVE_TIMEOUT_MS)]).then(() => handlers.current.onLeft());
+  }, [leaving]);
+
+  return <div class="call-frame" ref={container} />;
+}
