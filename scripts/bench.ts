@@ -5,7 +5,8 @@
 //
 // A new benchmark is one more entry in CASES (and, if it is to be compared, in RATIOS).
 // BENCH_ROUNDS, BENCH_SECONDS and BENCH_CONNECTIONS override the load (3 × 10 s at 10);
-// BENCH_LOG_LEVEL wrangler's --log-level (warn: no per-request log lines).
+// BENCH_LOG_LEVEL wrangler's --log-level (warn: no per-request log lines); BENCH_COPY_MIB the
+// sizes of the recording copies (256,1024; 0 leaves them out).
 
 import autocannon from 'autocannon';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { benchRecordingCopies, copyTable } from './bench-recording.ts';
 import { ROOT, startLocalService, type LocalService } from './start.ts';
 
 /** What the cases may refer to, made ready before any load runs. */
@@ -253,6 +255,11 @@ async function main(): Promise<void> {
     const after = await call(`${service.url}/v1/rooms/${fixture.roomName}/meeting`, 'POST');
     if (after.id !== fixture.meetingId) throw new Error('the join case created a new meeting instead of reusing the active one');
     process.stdout.write(report(results, load, loadBefore));
+    const copySizes = (process.env.BENCH_COPY_MIB ?? '256,1024').split(',').map(Number).filter((mib) => mib > 0);
+    if (copySizes.length > 0) {
+      const copies = await benchRecordingCopies(service, copySizes.map((mib) => mib * 1024 * 1024));
+      process.stdout.write(`\n${table(copyTable(copies))}\n(ratio: Worker throughput / curl's; goal ≥ 0.5. growth: goal ≤ 64 MiB whatever the size)\n`);
+    }
     if (results.some((row) => row.failed > 0)) {
       process.stderr.write('some requests failed: the figures above are not comparable (see the wrangler log)\n');
       process.exitCode = 1;

@@ -86,6 +86,8 @@ export interface LocalServiceOptions {
 
 export interface LocalService {
   url: string;
+  /** wrangler's process id (workerd runs beneath it). */
+  pid: number;
   standIns: StandIns;
   /** The local S3 server (used unless RECORDING_S3_* are set). */
   bucket: S3Server;
@@ -314,7 +316,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     };
     options.signal?.addEventListener('abort', () => void stop(signalOf(options.signal)), { once: true });
     await waitUntilReady(url, running);
-    return { url, standIns, bucket, settings, exited, stop };
+    return { url, standIns, bucket, settings, exited, stop, pid: running.pid ?? 0 };
   } catch (error) {
     if (wrangler && wrangler.exitCode === null && wrangler.signalCode === null) wrangler.kill('SIGTERM');
     if (wrangler) await exitCode(wrangler);

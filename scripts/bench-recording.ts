@@ -1,0 +1,176 @@
+// The recording copy, measured (issue 4): a generated Daily recording of each size is copied
+// by the local Worker's queue consumer from the Daily stand-in into the local S3 server, and the
+// same bytes are copied directly between the same two endpoints by curl, streaming (download
+// piped into a signed upload). Reported: both throughputs, their ratio, and the Worker process's
+// peak memory above its idle level while it copies.
+
+import { AwsClient } from 'aws4fetch';
+import { spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { LocalService } from './start.ts';
+
+export interface CopyFigures {
+  size: number;
+  workerSeconds: number;
+  curlSeconds: number;
+  idleRssBytes: number;
+  peakRssBytes: number;
+}
+
+const MiB = 1024 * 1024;
+
+/** Every process below `pid` (workerd runs under wrangler's node). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const visit = (id: number) => (parents.get(id) ?? []).forEach((child) => (found.push(child), visit(child)));
+  visit(pid);
+  return found;
+}
+
+/** Resident memory of the workerd processes that run the Worker. */
+function workerdRss(service: LocalService): number {
+  let total = 0;
+  for (const id of descendants(service.pid)) {
+    try {
+      if (!readFileSync(`/proc/${id}/cmdline`, 'utf8').includes('workerd')) continue;
+      const rss = readFileSync(`/proc/${id}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/)?.[1];
+      total += Number(rss ?? 0) * 1024;
+    } catch {
+      // Gone.
+    }
+  }
+  return total;
+}
+
+async function api(service: LocalService, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${service.url}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function control(origin: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${origin}/__control${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`stand-in ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+/** The Worker's copy: a ready event for a Daily meeting, then the queue consumer's work, until stored. */
+async function copyThroughWorker(service: LocalService, size: number, sample: () => void): Promise<number> {
+  const name = `bench-copy-${size / MiB}mib-${randomUUID().slice(0, 6)}`;
+  const flags = (await api(service, 'GET', '/v1/flags')) as { DAILY_MIGRATION_ROOM_IDS: string[] };
+  await api(service, 'PUT', '/v1/flags', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [...flags.DAILY_MIGRATION_ROOM_IDS, name], DAILY_MIGRATION_PERCENT: 0 });
+  await api(service, 'POST', '/v1/rooms', { name, platform: 'daily' });
+  const meeting = (await api(service, 'POST', `/v1/rooms/${name}/meeting`)) as { id: string; room_name: string; platform: string };
+  if (meeting.platform !== 'daily') throw new Error('the copy benchmark needs a Daily meeting');
+  const recordingId = `rec-${name}`;
+  await control(service.standIns.daily.origin, 'PUT', `/daily/files/${recordingId}`, { size });
+
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const body = JSON.stringify({
+    version: '1.0.0',
+    type: 'recording.ready-to-download',
+    id: randomUUID(),
+    payload: { type: 'cloud', recording_id: recordingId, room_name: meeting.room_name, start_ts: Number(timestamp) - 600, status: 'finished', max_participants: 2, duration: 600 },
+    event_ts: Number(timestamp),
+  });
+  const secret = service.settings.values.DAILY_WEBHOOK_SECRET ?? '';
+  const signature = createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
+
+  const started = performance.now();
+  await api(service, 'POST', '/v1/daily/webhook', body, { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp });
+  const deadline = Date.now() + 30 * 60_000;
+  while (Date.now() < deadline) {
+    sample();
+    const { items } = (await api(service, 'GET', `/v1/meetings/${meeting.id}/recordings`)) as { items: { status: string; size: number; error: string | null }[] };
+    const [recording] = items;
+    if (recording?.status === 'stored') {
+      if (recording.size !== size) throw new Error(`stored ${recording.size} bytes of ${size}`);
+      return (performance.now() - started) / 1000;
+    }
+    if (recording?.status === 'failed') throw new Error(`the copy failed: ${recording.error}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the copy did not finish within 30 minutes');
+}
+
+/**
+ * The same bytes, source to bucket, by curl: the download piped into a streaming upload to a
+ * presigned PUT URL (a URL signed in its query, so curl sends the body as it reads it).
+ */
+async function copyWithCurl(service: LocalService, size: number): Promise<number> {
+  const recordingId = `curl-${size}`;
+  await control(service.standIns.daily.origin, 'PUT', `/daily/files/${recordingId}`, { size });
+  const source = `${service.standIns.daily.origin}/__files/recordings/${recordingId}`;
+  const { endpoint, bucket, accessKeyId, secretAccessKey } = service.bucket;
+  const target = `${endpoint}/${bucket}/curl-copy-${size}.mp4`;
+  const signer = new AwsClient({ accessKeyId, secretAccessKey, service: 's3', region: 'us-east-1' });
+  const presigned = (await signer.sign(`${target}?X-Amz-Expires=3600`, { method: 'PUT', aws: { signQuery: true } })).url;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const download = spawn('curl', ['-sS', '--fail', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // An explicit length and no chunked encoding: S3 wants a Content-Length.
+    const upload = spawn('curl', ['-sS', '--fail', '-o', '/dev/null', '-H', `Content-Length: ${size}`, '-H', 'Transfer-Encoding:', '-T', '-', presigned], {
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    download.stdout.pipe(upload.stdin);
+    upload.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl upload exited with ${code}`))));
+    download.on('exit', (code) => code !== 0 && reject(new Error(`curl download exited with ${code}`)));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const stored = await fetch(target, { method: 'HEAD' });
+  if (Number(stored.headers.get('content-length')) !== size) throw new Error(`curl stored ${stored.headers.get('content-length')} bytes of ${size}`);
+  return seconds;
+}
+
+export async function benchRecordingCopies(service: LocalService, sizes: number[]): Promise<CopyFigures[]> {
+  const figures: CopyFigures[] = [];
+  for (const size of sizes) {
+    process.stderr.write(`recording copy of ${size / MiB} MiB: curl ...\n`);
+    const curlSeconds = await copyWithCurl(service, size);
+    // Idle: after the service has settled, before the copy starts.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const idleRssBytes = workerdRss(service);
+    let peakRssBytes = idleRssBytes;
+    const sample = () => (peakRssBytes = Math.max(peakRssBytes, workerdRss(service)));
+    const timer = setInterval(sample, 100);
+    process.stderr.write(`recording copy of ${size / MiB} MiB: the Worker ...\n`);
+    try {
+      const workerSeconds = await copyThroughWorker(service, size, sample);
+      figures.push({ size, workerSeconds, curlSeconds, idleRssBytes, peakRssBytes });
+    } finally {
+      clearInterval(timer);
+    }
+  }
+  return figures;
+}
+
+export function copyTable(figures: CopyFigures[]): string[][] {
+  return [
+    ['recording copy', 'Worker MB/s', 'curl MB/s', 'ratio', 'workerd RSS idle → peak', 'growth'],
+    ...figures.map((f) => [
+      `${f.size / MiB} MiB`,
+      (f.size / MiB / f.workerSeconds).toFixed(1),
+      (f.size / MiB / f.curlSeconds).toFixed(1),
+      (f.curlSeconds / f.workerSeconds).toFixed(2),
+      `${(f.idleRssBytes / MiB).toFixed(0)} → ${(f.peakRssBytes / MiB).toFixed(0)} MiB`,
+      `${((f.peakRssBytes - f.idleRssBytes) / MiB).toFixed(1)} MiB`,
+    ]),
+  ];
+}
