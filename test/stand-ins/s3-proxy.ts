@@ -11,6 +11,7 @@
 
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { answerWithFault, CONTROL_PREFIX, createRecorder, handleControl, isUnder, listen, send, sendBody, shutDown } from './control.ts';
 
@@ -33,7 +34,12 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
     const method = request.method ?? 'GET';
     recorder.record(request, url, null);
     const fault = recorder.takeFault(method, url);
-    if (fault && fault.status !== null) request.resume(); // the fault answers: the body is not needed
+    if (fault && fault.status !== null) {
+      // The fault answers, so the body is not needed; it is read to its end first, as a server
+      // would, so the client is not cut off mid-upload (it would see a dropped connection).
+      request.resume();
+      if (!request.readableEnded) await once(request, 'end');
+    }
     if (fault && (await answerWithFault(fault, response, closing.signal))) return;
 
     const uploadId = url.searchParams.get('uploadId');

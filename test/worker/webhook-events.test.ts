@@ -54,10 +54,11 @@ describe('Daily events', () => {
 
   it('meeting.started records the session; meeting.ended retires the empty meeting', async () => {
     const meeting = await meetingOn('daily', 'daily-life');
-    await sendDaily(dailyEvent('meeting.started', { start_ts: seconds(-100), meeting_id: 'm-1', room: meeting.roomName }));
-    expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1, session_started_at: (seconds(-100)) * 1000 });
-    await sendDaily(dailyEvent('meeting.ended', { start_ts: seconds(-100), end_ts: seconds(-5), meeting_id: 'm-1', room: meeting.roomName }));
-    expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 0, session_ended_at: seconds(-5) * 1000 });
+    const [start, end] = [seconds(-100), seconds(-5)];
+    await sendDaily(dailyEvent('meeting.started', { start_ts: start, meeting_id: 'm-1', room: meeting.roomName }));
+    expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1, session_started_at: start * 1000 });
+    await sendDaily(dailyEvent('meeting.ended', { start_ts: start, end_ts: end, meeting_id: 'm-1', room: meeting.roomName }));
+    expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 0, session_ended_at: end * 1000 });
     // The next join opens a new meeting.
     expect((await call('POST', '/v1/rooms/daily-life/meeting')).body?.id).not.toBe(meeting.id);
   });

@@ -13,6 +13,18 @@ export type RoomMode = (typeof ROOM_MODES)[number];
 export type RecordingType = (typeof RECORDING_TYPES)[number];
 export type RecordingTrigger = (typeof RECORDING_TRIGGERS)[number];
 
+/**
+ * The settings a meeting is made with: a room's current ones, and a meeting's own copy of those
+ * it was created with (a function, as each table needs column builders of its own).
+ */
+const meetingSettings = () => ({
+  isLocked: integer('is_locked', { mode: 'boolean' }).notNull().default(false),
+  roomMode: text('room_mode', { enum: ROOM_MODES }).notNull().default('normal'),
+  recordingType: text('recording_type', { enum: RECORDING_TYPES }).notNull().default('cloud'),
+  recordingTrigger: text('recording_trigger', { enum: RECORDING_TRIGGERS }).notNull().default('automatic-2nd-participant'),
+  rawTracks: integer('raw_tracks', { mode: 'boolean' }).notNull().default(false),
+});
+
 export const rooms = sqliteTable(
   'rooms',
   {
@@ -20,16 +32,10 @@ export const rooms = sqliteTable(
     name: text('name').notNull().unique(),
     userId: text('user_id').notNull(),
     createdAt: text('created_at').notNull(),
-    isLocked: integer('is_locked', { mode: 'boolean' }).notNull().default(false),
-    roomMode: text('room_mode', { enum: ROOM_MODES }).notNull().default('normal'),
-    recordingType: text('recording_type', { enum: RECORDING_TYPES }).notNull().default('cloud'),
-    recordingTrigger: text('recording_trigger', { enum: RECORDING_TRIGGERS })
-      .notNull()
-      .default('automatic-2nd-participant'),
+    ...meetingSettings(),
     isShared: integer('is_shared', { mode: 'boolean' }).notNull().default(false),
     skipConsent: integer('skip_consent', { mode: 'boolean' }).notNull().default(false),
     platform: text('platform', { enum: PLATFORMS }).notNull().default('whereby'),
-    rawTracks: integer('raw_tracks', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('rooms_user_id').on(t.userId)],
 );
@@ -44,12 +50,7 @@ export const meetings = sqliteTable(
     hostRoomUrl: text('host_room_url').notNull(),
     startDate: text('start_date').notNull(),
     endDate: text('end_date').notNull(),
-    isLocked: integer('is_locked', { mode: 'boolean' }).notNull().default(false),
-    roomMode: text('room_mode', { enum: ROOM_MODES }).notNull().default('normal'),
-    recordingType: text('recording_type', { enum: RECORDING_TYPES }).notNull().default('cloud'),
-    recordingTrigger: text('recording_trigger', { enum: RECORDING_TRIGGERS })
-      .notNull()
-      .default('automatic-2nd-participant'),
+    ...meetingSettings(),
     numClients: integer('num_clients').notNull().default(0),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     platform: text('platform', { enum: PLATFORMS }).notNull().default('whereby'),
@@ -58,7 +59,6 @@ export const meetings = sqliteTable(
     sessionEndedAt: integer('session_ended_at'),
     reconciledAt: integer('reconciled_at'),
     recordsToBucket: integer('records_to_bucket', { mode: 'boolean' }).notNull().default(false),
-    rawTracks: integer('raw_tracks', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),

@@ -4,11 +4,9 @@ import { requireAdmin } from '../auth';
 import { config } from '../config';
 import { log } from '../log';
 import { FLAG_KEYS, forgetCachedFlags, readFlags, writeFlags } from '../rollout/flags';
-import { errorResponses } from './shapes';
+import { errorResponses, json } from './shapes';
 
 export const flagRoutes = new OpenAPIHono<AppEnv>();
-
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 const Flags = z
   .object({

@@ -9,11 +9,9 @@ import { notFound } from '../errors';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
 import { readFlags } from '../rollout/flags';
-import { ConsentInput, ConsentResult, errorResponses, MeetingSchema, toMeetingResponse } from './shapes';
+import { ConsentInput, ConsentResult, errorResponses, MeetingSchema, toMeetingResponse, json } from './shapes';
 
 export const meetingRoutes = new OpenAPIHono<AppEnv>();
-
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 meetingRoutes.openapi(
   createRoute({

@@ -11,11 +11,10 @@ import { forbidden, notFound, unauthorized } from '../errors';
 import { log } from '../log';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
-import { errorResponses } from './shapes';
+import { errorResponses, json } from './shapes';
 
 export const recordingRoutes = new OpenAPIHono<AppEnv>();
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 /** Download links are short-lived: SPEC §6 allows 15 minutes at most. */
 const DOWNLOAD_LINK_SECONDS = 15 * 60;
 

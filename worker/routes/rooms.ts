@@ -10,11 +10,10 @@ import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
 import { SHAPING_SETTINGS } from '../meetings/get-or-create';
 import { platformFor } from '../platforms/registry';
-import { errorResponses, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
+import { errorResponses, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse, json } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
-const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const RoomId = z.object({ room_id: z.string() });
 
 const nameTaken = (name: string) => conflict(`A room named "${name}" already exists; choose another name.`);

@@ -124,6 +124,9 @@ export const toMeetingResponse = (
   platform: meeting.platform,
 });
 
+/** A JSON body or answer of the schema, as createRoute() declares it. */
+export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
+
 /** The error answers every route may give, for the OpenAPI document. */
 export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 502 | 503)[]) =>
   Object.fromEntries(
