@@ -163,3 +163,14 @@ describe('the Cron Trigger', () => {
     expect(await numClients(meeting.id)).toBe(1);
   });
 });
+
+describe('recordings lookups', () => {
+  it('give every recent Daily meeting its turn, a bounded number per run', async () => {
+    for (let i = 0; i < 12; i++) await meetingOn('daily', `recon-turns-${i}`);
+    await reconcile(env);
+    await reconcile(env);
+    const lookups = (await standIn.requests('daily')).filter((request) => request.path === '/v1/recordings');
+    expect(lookups).toHaveLength(20);
+    expect(new Set(lookups.map((request) => request.query.room_name)).size).toBe(12);
+  });
+});

@@ -96,7 +96,10 @@ export const meetingsDueForReconciliation = (db: Database, limit: number) =>
 
 export const markReconciled = (db: Database, id: string, at: number) => db.update(meetings).set({ reconciledAt: at }).where(eq(meetings.id, id));
 
-/** Daily meetings recorded in the cloud that started since then and whose copies are ours to make. */
+/**
+ * Daily meetings recorded in the cloud that started since then and whose copies are ours to
+ * make, those whose recordings were asked for longest ago first.
+ */
 export const dailyMeetingsToCopyFrom = (db: Database, since: string, limit: number) =>
   db
     .select()
@@ -109,5 +112,8 @@ export const dailyMeetingsToCopyFrom = (db: Database, since: string, limit: numb
         gte(meetings.startDate, since),
       ),
     )
-    .orderBy(asc(meetings.startDate))
+    .orderBy(asc(sql`coalesce(${meetings.recordingsCheckedAt}, 0)`))
     .limit(limit);
+
+export const markRecordingsChecked = (db: Database, id: string, at: number) =>
+  db.update(meetings).set({ recordingsCheckedAt: at }).where(eq(meetings.id, id));

@@ -59,6 +59,7 @@ export const meetings = sqliteTable(
     sessionEndedAt: integer('session_ended_at'),
     reconciledAt: integer('reconciled_at'),
     recordsToBucket: integer('records_to_bucket', { mode: 'boolean' }).notNull().default(false),
+    recordingsCheckedAt: integer('recordings_checked_at'),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
@@ -66,6 +67,7 @@ export const meetings = sqliteTable(
     index('meetings_platform_room_name').on(t.platform, t.roomName),
     uniqueIndex('meetings_one_active_per_room').on(t.roomId).where(sql`is_active = 1`),
     index('meetings_active_reconciled').on(t.isActive, t.reconciledAt),
+    index('meetings_recordings_checked').on(t.platform, t.recordingsCheckedAt),
   ],
 );
 

@@ -2,7 +2,7 @@ import { config } from '../config';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { database, inOneTransaction, type Database } from '../db/client';
 import { logCorrection } from '../db/corrections';
-import { dailyMeetingsToCopyFrom, markReconciled, meetingsDueForReconciliation, retireMeeting } from '../db/meetings';
+import { dailyMeetingsToCopyFrom, markReconciled, markRecordingsChecked, meetingsDueForReconciliation, retireMeeting } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, sessionsOf } from '../db/participants';
 import { findRecordingByPlatformId, recordingsStuckReady, recordingStatements, touchRecording } from '../db/recordings';
 import type { Meeting } from '../db/schema';
@@ -59,6 +59,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
       report.providerErrors++;
       log('warn', 'reconciliation could not list recordings', { meeting_id: meeting.id, error: String(error) });
     }
+    await markRecordingsChecked(db, meeting.id, now);
   }
 
   for (const recording of await recordingsStuckReady(db, now - STUCK_READY_MS, 50)) {
