@@ -219,7 +219,7 @@ function Malformed({ items }: { items: MalformedFlag[] }) {
       {items.map((item) => (
         <p key={`${item.key}-${item.source}`}>
           The value stored in {item.source === 'kv' ? 'KV' : 'the Worker’s settings'}, <code>{item.raw}</code>, is not valid ({item.reason}), so it
-          is ignored and the value shown is the one in effect. Saving replaces it.
+          is ignored and the value shown is the one in effect. {item.source === 'kv' ? 'Saving replaces it.' : 'Saving puts a valid value in KV, which takes its place.'}
         </p>
       ))}
     </div>

@@ -54,7 +54,7 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
   if (state.kind === 'in-room') {
     return (
       <main id="main" class="join in-room">
-        <RoomContainer meeting={state.meeting} onLeft={() => setState({ kind: 'left' })} onRejoin={retry} />
+        <RoomContainer roomName={canonical} meeting={state.meeting} onLeft={() => setState({ kind: 'left' })} onRejoin={retry} />
       </main>
     );
   }

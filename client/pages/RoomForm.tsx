@@ -39,8 +39,8 @@ const NEW_ROOM: Settings = {
 
 const RECORDING_TYPES: [Room['recording_type'], string][] = [
   ['none', 'Not recorded'],
-  ['local', 'Recorded by a participant, on their own computer'],
-  ['cloud', 'Recorded in the cloud and transcribed'],
+  ['local', 'Recorded by a participant, locally'],
+  ['cloud', 'Recorded in the cloud, transcribed'],
 ];
 const RECORDING_TRIGGERS: [Room['recording_trigger'], string][] = [
   ['automatic-2nd-participant', 'When a second person joins'],

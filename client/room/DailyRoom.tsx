@@ -73,7 +73,7 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
         iframeStyle: { width: '100%', height: '100%', border: '0', display: 'block' },
         ...(abandonedInstance ? { allowMultipleCallInstances: true } : {}),
       });
-      created.iframe()?.setAttribute('title', `Video call: ${meeting.room_name}`);
+      created.iframe()?.setAttribute('title', 'Video call');
       created.on('joined-meeting', () => handlers.current.onJoined());
       created.on('left-meeting', () => handlers.current.onLeft());
       created.on('error', (event) => handlers.current.onProblem(problemOf(event)));
@@ -86,7 +86,7 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
       call.current = null;
       previousTeardown = started.then(() => (created ? teardown(created) : undefined));
     };
-  }, [meeting.room_url, meeting.room_name]);
+  }, [meeting.room_url]);
 
   useEffect(() => {
     if (!leaving) return;

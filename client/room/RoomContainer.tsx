@@ -6,6 +6,8 @@ import { loadPlatform, type CallProblem, type PlatformComponent, type PlatformLo
 import { RecordingConsent } from './RecordingConsent.tsx';
 
 interface RoomContainerProps {
+  /** The room's own name (the meeting's `room_name` is the provider's name for it). */
+  roomName: string;
   meeting: Meeting;
   /** The user has left the call (their own choice). */
   onLeft(): void;
@@ -27,6 +29,7 @@ const PLATFORM_NAMES = { daily: 'Daily', whereby: 'Whereby' } as const;
  * where the component of the meeting's platform is mounted once its chunk has arrived.
  */
 export function RoomContainer({
+  roomName,
   meeting,
   onLeft,
   onRejoin,
@@ -120,7 +123,7 @@ export function RoomContainer({
     <div class="room" data-platform={meeting.platform}>
       <header class="room-bar">
         <h1 class="room-name" tabIndex={-1}>
-          {meeting.room_name}
+          {roomName}
           <span class="visually-hidden">{joined ? ', in the call' : ''}</span>
         </h1>
         <div class="room-tools">

@@ -50,5 +50,5 @@ export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: P
     handlers.current.onLeft();
   }, [leaving, src]);
 
-  return <iframe ref={frame} class="call-frame" title={`Video call: ${meeting.room_name}`} src={src} allow={WHEREBY_ALLOW} />;
+  return <iframe ref={frame} class="call-frame" title="Video call" src={src} allow={WHEREBY_ALLOW} />;
 }

@@ -27,7 +27,7 @@ function setUp(overrides: Partial<Parameters<typeof RoomContainer>[0]> = {}) {
   const reload = vi.fn();
   const sendConsent = vi.fn(async () => ({ status: 'success', consent_id: 'c1' }));
   const view = render(
-    <RoomContainer meeting={meeting()} onLeft={onLeft} onRejoin={onRejoin} load={load} reload={reload} sendConsent={sendConsent} {...overrides} />,
+    <RoomContainer roomName="team-standup" meeting={meeting()} onLeft={onLeft} onRejoin={onRejoin} load={load} reload={reload} sendConsent={sendConsent} {...overrides} />,
   );
   return { log, chunk, load, onLeft, onRejoin, reload, view, component: fakePlatform(log) };
 }
