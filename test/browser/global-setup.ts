@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ROOT, startLocalService, type LocalService } from '../../scripts/start.ts';
+import { startIdentityProvider, type IdentityProvider } from '../identity-provider.ts';
+import { ADMIN, type BrowserTestEnv } from './env.ts';
+
+// The product as `npm start` serves it (wrangler dev builds the client first, through
+// wrangler.toml's [build]), with one difference: a stand-in identity provider signs people in,
+// so the tests can be a room's owner, an administrator and an anonymous guest at once. The
+// browser presents its token as Cloudflare Access would: the CF_Authorization cookie.
+
+export const RESULTS = join(ROOT, 'test-results', 'browser');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** Settings for this run, through the environment as a developer would give them. */
+function settingsFor(identity: IdentityProvider): Record<string, string> {
+  return {
+    AUTH_JWKS_URL: identity.jwksUrl,
+    AUTH_ISSUER: identity.issuer,
+    AUTH_AUDIENCE: identity.audience,
+    ADMIN_USER_IDS: ADMIN,
+    // Daily rooms get Daily meetings while KV holds no flags (only the /admin tests write them).
+    DAILY_MIGRATION_ENABLED: 'true',
+    DAILY_MIGRATION_ROOM_IDS: '',
+    // Malformed on purpose: the admin page must show it (SPEC §3: it counts as absent).
+    DAILY_MIGRATION_PERCENT: 'lots',
+  };
+}
+
+export default async function setup(project: TestProject) {
+  mkdirSync(RESULTS, { recursive: true });
+  const state = mkdtempSync(join(tmpdir(), 'meeting-rooms-browser-'));
+  const identity = await startIdentityProvider();
+  const settings = settingsFor(identity);
+  const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, settings);
+  let service: LocalService;
+  try {
+    service = await startLocalService({
+      port: await freePort(),
+      inspectorPort: await freePort(),
+      persistTo: state,
+      output: { file: join(RESULTS, 'wrangler.log') },
+    });
+  } catch (error) {
+    await identity.close();
+    rmSync(state, { recursive: true, force: true });
+    throw error;
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+  const env: BrowserTestEnv = {
+    url: service.url,
+    whereby: service.standIns.whereby.origin,
+    daily: service.standIns.daily.origin,
+    identity: { issuer: identity.issuer, audience: identity.audience, key: identity.keys.rsa },
+    results: RESULTS,
+  };
+  project.provide('browserTestEnv', env);
+  return async () => {
+    await service.stop();
+    await identity.close();
+    rmSync(state, { recursive: true, force: true });
+  };
+}
