@@ -50,6 +50,7 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
     }
     if (uploadId !== null && aborted.has(uploadId)) {
       request.resume();
+      closeIfEarly(request, response);
       return send(response, noSuchUpload(uploadId));
     }
     await forward(request, response, fault?.cutAfterBytes ?? null);
@@ -77,7 +78,9 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
       else await send(response, { status: 502, body: `the S3 server did not answer: ${String(error)}` });
       return;
     }
-    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) response.setHeader(name, value);
+    closeIfEarly(request, response);
+    response.writeHead(answer.statusCode ?? 502);
     await sendBody(response, answer, cutAfterBytes);
   }
 
@@ -102,6 +105,16 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
       return closed;
     },
   };
+}
+
+/**
+ * An answer given before the request's body has all come in (S3 refusing a bad signature at
+ * once, say) closes the connection. Otherwise a client that then stops sending the body (as our
+ * S3 client does on an early answer) may have workerd reuse that connection while this server
+ * still waits for the rest of the body, and its next request fails as a lost connection.
+ */
+function closeIfEarly(request: IncomingMessage, response: ServerResponse): void {
+  if (!request.complete) response.setHeader('connection', 'close');
 }
 
 function noSuchUpload(uploadId: string) {
