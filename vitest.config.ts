@@ -48,6 +48,8 @@ export default defineConfig(async () => {
       setupFiles: ['test/worker/apply-migrations.ts'],
       include: ['test/worker/**/*.test.ts'],
       testTimeout: 30_000,
+      // The stand-ins, the S3 proxy and their fault lists are shared by every file: one file at a time.
+      fileParallelism: false,
       // The Worker logs a JSON line per request; show them only for failing tests.
       silent: 'passed-only' as const,
     },
