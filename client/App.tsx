@@ -2,13 +2,17 @@ import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Home } from './pages/Home.tsx';
 import { Join } from './pages/Join.tsx';
+import { prefetchRooms } from './pages/rooms-prefetch.ts';
 import { onLinkClick, routeOf, usePath } from './router.ts';
 import { Link } from './ui/Link.tsx';
 import { Loading, Problem } from './ui/Status.tsx';
 
 // The owners' and admins' pages are chunks of their own: the join page, which most people
 // open, downloads neither.
-const loadRooms = () => import('./pages/Rooms.tsx').then((module) => module.RoomsPage);
+const loadRooms = () => {
+  prefetchRooms();
+  return import('./pages/Rooms.tsx').then((module) => module.RoomsPage);
+};
 const loadAdmin = () => import('./pages/Admin.tsx').then((module) => module.AdminPage);
 
 export function App() {

@@ -4,9 +4,7 @@ import { Dialog } from '../ui/Dialog.tsx';
 import { Link } from '../ui/Link.tsx';
 import { Loading, Problem } from '../ui/Status.tsx';
 import { RoomForm } from './RoomForm.tsx';
-
-/** Rooms per page of the list. */
-export const PAGE_SIZE = 20;
+import { PAGE_SIZE, takePrefetchedRooms } from './rooms-prefetch.ts';
 
 type ListState = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; list: RoomList };
 type Editing = { mode: 'create' } | { mode: 'edit'; room: Room } | null;
@@ -30,7 +28,8 @@ export function RoomsPage() {
   useEffect(() => {
     let current = true;
     setState((previous) => (previous.kind === 'ready' ? previous : { kind: 'loading' }));
-    api.listRooms(page, PAGE_SIZE).then(
+    const prefetched = page === 1 ? takePrefetchedRooms() : null;
+    (prefetched ?? api.listRooms(page, PAGE_SIZE)).then(
       (list) => {
         if (!current) return;
         // A page emptied by a delete: show the one before it.
