@@ -82,6 +82,8 @@ export interface LocalServiceOptions {
   s3Directory?: string;
   /** Aborting stops whatever is starting or running (wrangler gets the abort reason as its signal). */
   signal?: AbortSignal;
+  /** false: .dev.vars is not read, so nothing in it (a real provider's key, say) reaches this service. */
+  devVars?: boolean;
 }
 
 export interface LocalService {
@@ -302,7 +304,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   };
   let wrangler: ChildProcess | undefined;
   try {
-    settings = mergeSettings(localDefaults(standIns, bucket), readDevVars(), settingsFromEnvironment());
+    settings = mergeSettings(localDefaults(standIns, bucket), options.devVars === false ? {} : readDevVars(), settingsFromEnvironment());
     settingsFile = writeSettingsFile(settings.values, options.port);
     await applyMigrations(options);
     const running = (wrangler = startWrangler(options, settingsFile));
