@@ -202,6 +202,14 @@ describe('the meeting’s life', () => {
     expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
   });
 
+  it('makes no meeting for a request whose token is refused', async () => {
+    await createRoom(OWNER, { name: 'bad-token' });
+    const response = await join('bad-token', 'not-a-jwt');
+    expect(response.status).toBe(401);
+    expect(await standIn.requests('whereby')).toHaveLength(0);
+    expect(await meetingRows()).toHaveLength(0);
+  });
+
   it('answers 404 for a room that does not exist, calling no provider', async () => {
     const response = await join('nobody-made-this');
     expect(response.status).toBe(404);

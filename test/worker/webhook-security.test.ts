@@ -112,6 +112,13 @@ describe('Daily webhook signatures', () => {
     await expectRefused(() => sendDaily(event), 400, 'participant.joined payload is not as documented');
   });
 
+  it('refuses a time no date can hold with 400, rather than failing on it', async () => {
+    const { meeting } = await dailyJoin();
+    const ready = { type: 'cloud', recording_id: 'r', room_name: meeting.roomName, start_ts: 1e16, status: 'finished', duration: 1 };
+    await expectRefused(() => sendDaily(dailyEvent('recording.ready-to-download', ready)), 400, 'start_ts');
+    await expectRefused(() => sendDaily({ ...dailyEvent('meeting.started', { room: meeting.roomName, start_ts: 1 }), event_ts: 1e308 }), 400, 'event_ts');
+  });
+
   it('refuses an envelope without an id with 400', async () => {
     await expectRefused(() => sendDaily({ type: 'meeting.started', payload: {} }), 400, 'envelope');
   });

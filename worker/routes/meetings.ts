@@ -28,9 +28,11 @@ meetingRoutes.openapi(
     if (!found) throw notFound('The room');
     const { room } = found;
 
+    // Who asks comes first: a refused token must not have made a meeting on the way.
+    const user = await currentUser(c);
     const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
     const meeting = await getOrCreateMeeting(db, settings, room, flags, found.meeting);
-    const links = await meetingLinks(meeting, room, await currentUser(c), settings);
+    const links = await meetingLinks(meeting, room, user, settings);
     return c.json(toMeetingResponse(meeting, room, links), 200);
   },
 );

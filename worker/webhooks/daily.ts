@@ -4,14 +4,17 @@ import { firstIssue, parseJson, type Effect, type MeetingRef, type ParsedWebhook
 
 // Daily's webhook events (PROVIDERS.md): `{version, type, id, payload, event_ts}`.
 
+const MAX_TIME = 8.64e15;
+
 const envelope = z.object({
   type: z.string().min(1),
   id: z.string().min(1),
   payload: z.record(z.string(), z.unknown()),
-  event_ts: z.number().optional(),
+  event_ts: z.number().nonnegative().max(MAX_TIME).optional(),
 });
 
-const time = z.number().nonnegative();
+/** Unix seconds or milliseconds; past this no Date exists (the object key is made from one). */
+const time = z.number().nonnegative().max(MAX_TIME);
 const optionalText = z.string().nullish().transform((value) => value ?? undefined);
 
 // The shape of raw-tracks items is unconfirmed (PROVIDERS.md): the key's casing varies.
