@@ -158,6 +158,8 @@ async function main(): Promise<void> {
       port: await freePort(),
       inspectorPort: await freePort(),
       persistTo: state,
+      // A developer's .dev.vars (a real provider's key, say) must not reach this service.
+      devVars: false,
       output: { file: join(outputDir, 'wrangler.log') },
       logLevel: 'warn',
     });

@@ -51,6 +51,8 @@ export default async function setup(project: TestProject) {
       port: await freePort(),
       inspectorPort: await freePort(),
       persistTo: state,
+      // A developer's .dev.vars (a real provider's key, say) must not reach this service.
+      devVars: false,
       output: { file: join(RESULTS, 'wrangler.log') },
     });
   } catch (error) {
