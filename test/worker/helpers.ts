@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
 import { inject } from 'vitest';
+import { forgetFoundMeetings } from '../../worker/db/meeting-lookup';
 import { forgetCachedFlags } from '../../worker/rollout/flags';
 
 // What the worker tests share: calls to the Worker, tokens signed as the identity provider
@@ -134,6 +135,7 @@ export async function resetWorld() {
     ),
   );
   forgetCachedFlags();
+  forgetFoundMeetings();
 }
 
 export const OWNER = 'owner-1';
@@ -150,4 +152,5 @@ export async function createRoom(owner: string, room: Record<string, unknown>) {
 export async function setFlags(flags: Partial<Record<'DAILY_MIGRATION_ENABLED' | 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT', string>>) {
   await Promise.all(Object.entries(flags).map(([key, value]) => env.FLAGS.put(key, value)));
   forgetCachedFlags();
+  forgetFoundMeetings();
 }

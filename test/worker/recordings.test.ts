@@ -75,7 +75,7 @@ describe('copying a finished Daily recording into the bucket', () => {
     expect(sha256(await objectBytes(key))).toBe(source.sha256);
 
     const parts = (await s3Proxy.requests()).filter((request) => request.method === 'PUT' && request.query.partNumber);
-    expect(parts.map((request) => request.query.partNumber)).toEqual(['1', '2', '3']);
+    expect(parts.map((request) => request.query.partNumber).sort()).toEqual(['1', '2', '3']);
     const link = (await standIn.requests('daily')).find((request) => request.path.endsWith('/access-link'));
     expect(link?.path).toBe('/v1/recordings/rec-copy-happy/access-link');
   });
@@ -104,8 +104,9 @@ describe('copying a finished Daily recording into the bucket', () => {
     await deliver(id);
     expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
     expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    // Parts go up side by side, so only the count of each part's attempts is certain.
     const parts = (await s3Proxy.requests()).filter((request) => request.method === 'PUT' && request.query.partNumber);
-    expect(parts.map((request) => request.query.partNumber)).toEqual(['1', '2', '2', '2', '3']);
+    expect(parts.map((request) => request.query.partNumber).sort()).toEqual(['1', '2', '2', '2', '3']);
   });
 
   it('gives up a failing attempt cleanly: upload aborted, reason kept, retried later, never stored', async () => {

@@ -3,12 +3,13 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { recordingKeyPrefix, recordingObjectKey } from '../recordings/keys';
 import type { Effect } from '../webhooks/events';
 import type { Database } from './client';
-import { recordings, type Meeting, type Platform, type Recording } from './schema';
+import type { EventMeeting } from './meeting-lookup';
+import { recordings, type Platform, type Recording } from './schema';
 
 // Recording rows. Statuses only move forward (recording → ready → stored), so events in any
 // order, and repeats, end in the same row.
 
-export function recordingStatements(db: Database, meeting: Meeting | null, effect: Effect, now: number): BatchItem<'sqlite'>[] {
+export function recordingStatements(db: Database, meeting: EventMeeting | null, effect: Effect, now: number): BatchItem<'sqlite'>[] {
   const platform = meeting?.platform ?? 'daily';
   const meetingId = meeting?.id ?? null;
   const target = [recordings.platform, recordings.platformRecordingId];
@@ -86,7 +87,7 @@ export function recordingStatements(db: Database, meeting: Meeting | null, effec
  * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
  * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in.
  */
-function placement(meeting: Meeting | null, effect: Extract<Effect, { kind: 'recording-ready' }>) {
+function placement(meeting: EventMeeting | null, effect: Extract<Effect, { kind: 'recording-ready' }>) {
   if (effect.tracks) {
     const prefix = recordingKeyPrefix(effect.providerRoomName, effect.startedAt);
     const tracks = effect.tracks.map((track) => ({ key: `${prefix}${track.sourceKey.split('/').pop()}`, type: track.type, source_key: track.sourceKey }));

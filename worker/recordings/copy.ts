@@ -10,6 +10,11 @@ import { S3Error, type S3Bucket } from './s3';
 /** Every part but the last has this size (S3's minimum is 5 MiB). */
 export const PART_SIZE = 8 * 1024 * 1024;
 const PART_ATTEMPTS = 4;
+/**
+ * Parts copied at once: a part's download and upload stream together, and a few parts side by
+ * side keep both connections busy between parts. Memory stays a few stream buffers per part.
+ */
+const PARTS_IN_FLIGHT = 3;
 const PART_BACKOFF_MS = 500;
 
 /** Why a copy failed, and whether trying again later could help. */
@@ -71,6 +76,30 @@ async function withRetries<T>(what: string, attempt: () => Promise<T>): Promise<
 }
 
 /**
+ * Runs `work` over the items, at most `limit` at a time; the results in the items' order. After
+ * a failure no new item starts, and the first failure is thrown once the running ones are done
+ * (so an abort that follows never races a part still uploading).
+ */
+async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
+
+/**
  * Copies the object at `url` to `key`; returns its size once the stored object has exactly the
  * source's size. On failure the upload is aborted, so no parts are left behind.
  */
@@ -80,13 +109,16 @@ export async function copyToBucket(url: string, bucket: S3Bucket, key: string, f
 
   const uploadId = await bucket.createMultipartUpload(key, 'video/mp4');
   try {
-    const parts: { partNumber: number; etag: string }[] = [];
-    for (let number = 1, offset = 0; offset < size; number++, offset += PART_SIZE) {
-      const part = { number, offset, length: Math.min(PART_SIZE, size - offset) };
-      const etag = await withRetries(`part ${number}`, () => copyPart(url, bucket, key, uploadId, part, fetchSource));
-      parts.push({ partNumber: number, etag });
-    }
-    await withRetries('completing the upload', () => bucket.completeMultipartUpload(key, uploadId, parts));
+    const parts = Array.from({ length: Math.ceil(size / PART_SIZE) }, (_, index) => ({
+      number: index + 1,
+      offset: index * PART_SIZE,
+      length: Math.min(PART_SIZE, size - index * PART_SIZE),
+    }));
+    const etags = await inParallel(parts, PARTS_IN_FLIGHT, (part) =>
+      withRetries(`part ${part.number}`, () => copyPart(url, bucket, key, uploadId, part, fetchSource)),
+    );
+    const uploaded = parts.map((part, index) => ({ partNumber: part.number, etag: etags[index] as string }));
+    await withRetries('completing the upload', () => bucket.completeMultipartUpload(key, uploadId, uploaded));
   } catch (error) {
     await bucket.abortMultipartUpload(key, uploadId).catch((abortError: unknown) =>
       log('error', 'multipart upload not aborted; its parts may remain', { key, upload_id: uploadId, error: String(abortError) }),

@@ -1,6 +1,6 @@
 import { inOneTransaction, type Database } from '../db/client';
-import { findMeetingByRef } from '../db/meeting-lookup';
-import type { Meeting, WebhookOutcome } from '../db/schema';
+import { findMeetingByRef, type EventMeeting } from '../db/meeting-lookup';
+import type { WebhookOutcome } from '../db/schema';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients } from '../db/participants';
 import { findRecordingByPlatformId, recordingStatements } from '../db/recordings';
@@ -54,7 +54,7 @@ export async function applyWebhookEvent(
   return { outcome, meetingId: meeting?.id ?? null };
 }
 
-function effectStatements(db: Database, meeting: Meeting | null, effect: Effect, now: number) {
+function effectStatements(db: Database, meeting: EventMeeting | null, effect: Effect, now: number) {
   if (effect.kind.startsWith('recording-')) return recordingStatements(db, meeting, effect, now);
   if (!meeting) return [];
   switch (effect.kind) {
