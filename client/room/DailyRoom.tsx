@@ -65,14 +65,21 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
     const { url, token } = splitToken(meeting.room_url);
     const started = previousTeardown.then(() => {
       if (cancelled || !container.current) return;
-      created = DailyIframe.createFrame(container.current, {
-        url,
-        ...(token ? { token } : {}),
-        showLeaveButton: true,
-        showFullscreenButton: true,
-        iframeStyle: { width: '100%', height: '100%', border: '0', display: 'block' },
-        ...(abandonedInstance ? { allowMultipleCallInstances: true } : {}),
-      });
+      try {
+        created = DailyIframe.createFrame(container.current, {
+          url,
+          ...(token ? { token } : {}),
+          showLeaveButton: true,
+          showFullscreenButton: true,
+          iframeStyle: { width: '100%', height: '100%', border: '0', display: 'block' },
+          ...(abandonedInstance ? { allowMultipleCallInstances: true } : {}),
+        });
+      } catch (error) {
+        // daily-js refuses a browser without WebRTC, among others, by throwing here.
+        const why = error instanceof Error ? `${error.message}. ` : '';
+        handlers.current.onProblem({ title: 'The video call could not start', advice: `${why}Try another browser, or join again.` });
+        return;
+      }
       created.iframe()?.setAttribute('title', 'Video call');
       created.on('joined-meeting', () => handlers.current.onJoined());
       created.on('left-meeting', () => handlers.current.onLeft());
@@ -84,7 +91,7 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
     return () => {
       cancelled = true;
       call.current = null;
-      previousTeardown = started.then(() => (created ? teardown(created) : undefined));
+      previousTeardown = started.then(() => (created ? teardown(created) : undefined)).catch(() => undefined);
     };
   }, [meeting.room_url]);
 
