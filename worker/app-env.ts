@@ -1,4 +1,5 @@
 import type { User } from './auth';
+import type { LogFields } from './log';
 
 /** Hono's environment of this Worker: the bindings and what middleware puts on the context. */
 export interface AppEnv {
@@ -7,5 +8,7 @@ export interface AppEnv {
     requestId: string;
     /** Set once per request by currentUser(); undefined until then. */
     user: User | null | undefined;
+    /** What a route adds to the request's log line (a webhook: its event, meeting and outcome). */
+    logFields: LogFields | undefined;
   };
 }

@@ -32,6 +32,7 @@ app.use(async (c, next) => {
     path: c.req.path,
     status: c.res.status,
     duration_ms: Date.now() - started,
+    ...c.var.logFields,
   });
 });
 
