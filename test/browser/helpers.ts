@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, SignJWT } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { inject, onTestFailed } from 'vitest';
 import type { Meeting, Room } from '../../client/api.ts';
 
 export const env = inject('browserTestEnv');
@@ -48,6 +48,20 @@ export async function contextFor(browser: Browser, sub: string | null, width = 1
     context.on('requestfinished', (request) => void request.response().then((r) => console.log(`[browser] ${request.method()} ${request.url()} ${r?.status()}`)));
   }
   if (sub) await context.addCookies([{ name: 'CF_Authorization', value: await tokenFor(sub), url: env.url, httpOnly: true, sameSite: 'Lax' }]);
+  // A failing test leaves what its pages showed, and the console of each, for a person to see.
+  const consoleLines: string[] = [];
+  context.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
+  onTestFailed(async ({ task }) => {
+    const folder = join(env.results, 'failures');
+    mkdirSync(folder, { recursive: true });
+    const name = `${task.name.replace(/\W+/g, '-').slice(0, 60)}-${sub ?? 'guest'}`;
+    await Promise.all(
+      context.pages().map(async (page, index) => {
+        await page.screenshot({ path: join(folder, `${name}-${index}.png`), fullPage: true }).catch(() => undefined);
+        writeFileSync(join(folder, `${name}-${index}.txt`), `${page.url()}\n\n${consoleLines.join('\n')}\n\n${await page.content().catch(() => '')}`);
+      }),
+    );
+  });
   return context;
 }
 
