@@ -165,7 +165,7 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
         onChange={(v) => set('raw_tracks', v)}
         error={errors.raw_tracks}
         label="Keep each person's tracks separately"
-        hint="Daily only: every participant's audio and video as files of their own, besides the recording."
+        hint="Daily only: each participant's tracks as files of their own instead of one recording (needs Daily to write into the bucket: AWS_DAILY_ROLE_ARN)."
       />
       <SelectField label="Meeting size" field="room_mode" options={ROOM_MODES} value={values.room_mode} error={errors.room_mode} onChange={(v) => set('room_mode', v)} />
 
