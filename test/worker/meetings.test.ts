@@ -249,6 +249,15 @@ describe('provider trouble', () => {
     expect(await meetingRows()).toHaveLength(0);
   });
 
+  it('lets a person try again a moment after a failure: the provider is asked afresh', async () => {
+    await createRoom(OWNER, { name: 'try-again' });
+    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'roomMode is invalid' } });
+    expect((await join('try-again')).status).toBe(502);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await join('try-again')).status).toBe(200);
+    expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+  });
+
   it('recovers when a retry succeeds', async () => {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
     await createRoom(OWNER, { name: 'recovers', platform: 'daily' });

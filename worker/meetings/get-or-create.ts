@@ -11,8 +11,8 @@ import type { RolloutFlags } from '../rollout/flags';
 const MEETING_HOURS = 8;
 /** Longer than a provider call can take with its retries (3 × 8 s plus backoff). */
 const CLAIM_LEASE_MS = 30_000;
-/** How long a failed creation's error is shared with the requests that waited on it. */
-const FAILURE_MEMORY_MS = 5_000;
+/** How long a failed creation's error is shared with the requests that waited on it (they poll every 50 ms); a person's "Try again" a moment later calls the provider afresh. */
+const FAILURE_MEMORY_MS = 1_000;
 const POLL_MS = 50;
 
 /** The room's settings a meeting is made with: a change retires the active meeting. */
