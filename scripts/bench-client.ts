@@ -12,13 +12,12 @@
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ROOT, startLocalService, type LocalService } from './start.ts';
+import { ROOT, startLocalService, type LocalService, freePort } from './start.ts';
 
 const LIGHTHOUSE_VERSION = '13.5.0';
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
@@ -48,15 +47,6 @@ interface PageWeight {
   html: number;
   platformChunk: { name: string; gzipBytes: number } | null;
   files: Transfer[];
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 async function api(base: string, method: string, path: string, body?: unknown): Promise<unknown> {

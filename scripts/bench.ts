@@ -11,11 +11,10 @@
 import autocannon from 'autocannon';
 import { createHmac, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchRecordingCopies, copyTable } from './bench-recording.ts';
-import { ROOT, startLocalService, type LocalService } from './start.ts';
+import { ROOT, startLocalService, type LocalService, freePort, positiveInteger } from './start.ts';
 
 /** What the cases may refer to, made ready before any load runs. */
 interface Fixture {
@@ -106,23 +105,6 @@ interface CaseFigures {
   p50: number;
   p99: number;
   failed: number;
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${text}"`);
-  return value;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
 }
 
 async function call(url: string, method: string, body?: unknown): Promise<Record<string, unknown>> {

@@ -20,13 +20,12 @@ import { execFile } from 'node:child_process';
 import { createHash, createHmac, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { startIdentityProvider, type IdentityProvider } from '../test/identity-provider.ts';
-import { ROOT, SETTING_NAMES, startLocalService, type LocalService } from './start.ts';
+import { ROOT, SETTING_NAMES, startLocalService, type LocalService, freePort, positiveInteger } from './start.ts';
 
 type Json = Record<string, any>;
 type Headers = Record<string, string>;
@@ -48,23 +47,6 @@ const MIN_ATTACKS = 500;
 /** What broke; printed at the end, and the exit code is 1 when there is any. */
 const violations: string[] = [];
 const violation = (text: string) => violations.push(text);
-
-function positiveInteger(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${text}"`);
-  return value;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 const seconds = () => Math.floor(Date.now() / 1000);
 const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;

@@ -1,9 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ROOT, startLocalService, type LocalService } from '../../scripts/start.ts';
+import { ROOT, startLocalService, type LocalService, freePort } from '../../scripts/start.ts';
 import { startIdentityProvider, type IdentityProvider } from '../identity-provider.ts';
 import { ADMIN, type BrowserTestEnv } from './env.ts';
 
@@ -13,15 +12,6 @@ import { ADMIN, type BrowserTestEnv } from './env.ts';
 // browser presents its token as Cloudflare Access would: the CF_Authorization cookie.
 
 export const RESULTS = join(ROOT, 'test-results', 'browser');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 /** Settings for this run, through the environment as a developer would give them. */
 function settingsFor(identity: IdentityProvider): Record<string, string> {
