@@ -17,21 +17,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../test/browser/chromium.ts';
 import { ROOT, startLocalService, type LocalService, freePort } from './start.ts';
 
 const LIGHTHOUSE_VERSION = '13.5.0';
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PLATFORM_CHUNKS = ['DailyRoom', 'WherebyRoom'] as const;
 const run = promisify(execFile);
 

@@ -4,23 +4,12 @@ import { importJWK, SignJWT } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { inject, onTestFailed } from 'vitest';
 import type { Meeting, Room } from '../../client/api.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
 
 export const env = inject('browserTestEnv');
 
-/** Debian's Chromium with the flags that work on these machines (DESIGN.md, "Ground facts"). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
 /** A JWT for `sub` from the stand-in identity provider, as Cloudflare Access would issue one. */
