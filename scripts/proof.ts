@@ -324,7 +324,9 @@ async function prepare(service: LocalService, tokens: Tokens, secrets: Secrets):
 }
 
 // ---------------------------------------------------------------------------------------------
-// What must not change: D1 (every table), the bucket's files, the flags, the providers.
+// What must not change: D1 (every table but the rollout's counters), the bucket's files, the
+// flags, the providers. The counters of refused and repeated webhooks are meant to move: by
+// exactly the deliveries answered so.
 
 const require = createRequire(import.meta.url);
 const WRANGLER = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
@@ -349,8 +351,34 @@ function d1(command: string): Promise<{ results: Json[] }[]> {
 
 type DbSnapshot = Map<string, string[]>;
 
+const COUNTERS_TABLE = 'metric_counts';
+type Counters = Map<string, number>;
+
+/** The rollout's counters, summed over time: "daily webhooks_rejected" → n. */
+async function counters(): Promise<Counters> {
+  const [result] = await d1(`SELECT platform || ' ' || name AS counter, sum(count) AS n FROM ${COUNTERS_TABLE} GROUP BY platform, name`);
+  return new Map((result?.results ?? []).map((row) => [String(row.counter), Number(row.n)]));
+}
+
+const RECEIVERS: Record<string, 'daily' | 'whereby'> = { '/v1/daily/webhook': 'daily', '/v1/whereby': 'whereby' };
+
+/** What the counters must have gained from these answers: each refused delivery, each repeat. */
+function expectedCounts(outcomes: Outcome[]): Counters {
+  const expected: Counters = new Map();
+  const add = (key: string) => expected.set(key, (expected.get(key) ?? 0) + 1);
+  for (const { attack, status, body } of outcomes) {
+    const platform = RECEIVERS[new URL(attack.path, 'http://proof').pathname];
+    if (attack.method !== 'POST' || !platform || status === null) continue;
+    if (status >= 300) add(`${platform} webhooks_rejected`);
+    else if (body?.status === 'duplicate') add(`${platform} webhooks_duplicate`);
+  }
+  return expected;
+}
+
 async function snapshotDb(): Promise<DbSnapshot> {
-  const [tables] = await d1("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name");
+  const [tables] = await d1(
+    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != '${COUNTERS_TABLE}' ORDER BY name`,
+  );
   const names = (tables?.results ?? []).map((row) => String(row.name));
   if (names.length === 0) throw new Error('the local D1 has no tables');
   const results = await d1(names.map((name) => `SELECT * FROM "${name}"`).join('; '));
@@ -1202,7 +1230,7 @@ async function main(): Promise<void> {
     const allOperations = await operations(service.url);
     for (const operation of allOperations) if (!known.has(operation)) list.push(...genericAttacks(operation, tokens));
     const flagsBefore = await must(service.url, 'GET', '/v1/flags', { token: tokens.admin });
-    const [dbBefore, bucketBefore, callsBefore] = [await snapshotDb(), snapshotBucket(), await providerCalls(service)];
+    const [dbBefore, bucketBefore, callsBefore, countsBefore] = [await snapshotDb(), snapshotBucket(), await providerCalls(service), await counters()];
     times.push(['snapshot', elapsed(phase)]);
 
     phase = Date.now();
@@ -1211,7 +1239,7 @@ async function main(): Promise<void> {
     times.push(['hostile requests', elapsed(phase)]);
 
     phase = Date.now();
-    const [dbAfter, bucketAfter, callsAfter] = [await snapshotDb(), snapshotBucket(), await providerCalls(service)];
+    const [dbAfter, bucketAfter, callsAfter, countsAfter] = [await snapshotDb(), snapshotBucket(), await providerCalls(service), await counters()];
     const flagsAfter = await must(service.url, 'GET', '/v1/flags', { token: tokens.admin });
     times.push(['snapshot again', elapsed(phase)]);
 
@@ -1243,6 +1271,11 @@ async function main(): Promise<void> {
     if (bucketChanged.length) violation(`the bucket changed: ${bucketChanged.slice(0, 5).join(', ')}`);
     if (J(flagsBefore) !== J(flagsAfter)) violation(`the rollout flags changed: ${J(flagsBefore)} → ${J(flagsAfter)}`);
     if (callsAfter !== callsBefore) violation(`the providers were called ${callsAfter - callsBefore} times during the hostile requests`);
+    const expectedGain = expectedCounts(outcomes);
+    const gained = new Map([...new Set([...countsBefore.keys(), ...countsAfter.keys()])].map((key) => [key, (countsAfter.get(key) ?? 0) - (countsBefore.get(key) ?? 0)]));
+    for (const key of new Set([...gained.keys(), ...expectedGain.keys()])) {
+      if ((gained.get(key) ?? 0) !== (expectedGain.get(key) ?? 0)) violation(`the counter ${key} gained ${gained.get(key) ?? 0}, but ${expectedGain.get(key) ?? 0} deliveries were answered so`);
+    }
 
     const tableCount = dbBefore.size;
     const rowCount = [...dbBefore.values()].reduce((sum, rows) => sum + rows.length, 0);
@@ -1260,6 +1293,9 @@ async function main(): Promise<void> {
     process.stdout.write(`operations covered: ${allOperations.length} (${[...perOperation.values()].reduce((a, b) => Math.min(a, b), Infinity)} requests at the least covered)\n`);
     process.stdout.write(`5xx seen: ${fiveHundreds}\n`);
     process.stdout.write(`rows changed: ${rowsChanged} (of ${rowCount} rows in ${tableCount} tables compared)\n`);
+    process.stdout.write(
+      `counted for the metrics: ${[...gained.entries()].filter(([, n]) => n).map(([key, n]) => `${key} +${n}`).join(', ') || 'nothing'} (expected from the answers: ${[...expectedGain.entries()].map(([key, n]) => `${key} +${n}`).join(', ') || 'nothing'})\n`,
+    );
     process.stdout.write(`bucket files changed: ${bucketChanged.length} (of ${bucketAfter.size} files, ${objectCount(bucketAfter)} objects); flags changed: ${J(flagsBefore) === J(flagsAfter) ? 'no' : 'yes'}; provider calls made: ${callsAfter - callsBefore}\n`);
 
     phase = Date.now();

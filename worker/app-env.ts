@@ -1,5 +1,7 @@
 import type { User } from './auth';
 import type { LogFields } from './log';
+import type { Count } from './metrics/counters';
+import type { Platforms } from './platforms/registry';
 
 /** Hono's environment of this Worker: the bindings and what middleware puts on the context. */
 export interface AppEnv {
@@ -10,5 +12,9 @@ export interface AppEnv {
     user: User | null | undefined;
     /** What a route adds to the request's log line (a webhook: its event, meeting and outcome). */
     logFields: LogFields | undefined;
+    /** Adds to the rollout's counters after the answer is sent. */
+    count: Count;
+    /** The providers, their calls counted. */
+    platforms: Platforms;
   };
 }

@@ -2,10 +2,15 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
 import { ApiError } from './errors';
+import { config } from './config';
 import { log } from './log';
+import { counting } from './metrics/counters';
+import { platforms } from './platforms/registry';
+import { noteOnRequestLog, requestLog } from './request-log';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { meetingRoutes } from './routes/meetings';
+import { metricRoutes } from './routes/metrics';
 import { recordingRoutes } from './routes/recordings';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
@@ -20,24 +25,18 @@ const defaultHook = (result: { success: boolean; error?: { issues: { path: Prope
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
-app.use(async (c, next) => {
-  const requestId = crypto.randomUUID();
-  const started = Date.now();
-  c.set('requestId', requestId);
+app.use(requestLog, async (c, next) => {
+  const count = counting(c.env, (promise) => c.executionCtx.waitUntil(promise));
+  c.set('count', count);
+  c.set('platforms', platforms(config(c.env), count));
   await next();
-  c.header('X-Request-Id', requestId);
-  log(c.res.status >= 500 ? 'error' : 'info', 'request', {
-    request_id: requestId,
-    method: c.req.method,
-    path: c.req.path,
-    status: c.res.status,
-    duration_ms: Date.now() - started,
-    ...c.var.logFields,
-  });
 });
 
 app.onError((error, c) => {
-  if (error instanceof ApiError) return c.json({ detail: error.detail }, error.status);
+  if (error instanceof ApiError) {
+    noteOnRequestLog(c, { detail: error.detail });
+    return c.json({ detail: error.detail }, error.status);
+  }
   if (error instanceof HTTPException) return c.json({ detail: error.message || 'The request could not be handled.' }, error.status);
   log('error', 'unhandled error', { request_id: c.var.requestId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
   return c.json({ detail: 'Something went wrong on our side; it has been logged.' }, 500);
@@ -50,6 +49,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', roomRoutes)
   .route('/', meetingRoutes)
   .route('/', flagRoutes)
+  .route('/', metricRoutes)
   .route('/', recordingRoutes)
   .route('/', webhookRoutes);
 

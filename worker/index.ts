@@ -1,4 +1,7 @@
 import { app } from './app';
+import { config } from './config';
+import { counting, dropOldCounts } from './metrics/counters';
+import { platforms } from './platforms/registry';
 import type { RecordingCopyMessage } from './recordings/copy-message';
 import { consumeRecordingCopies } from './recordings/consumer';
 import { sweepDeclinedAudio } from './scheduled/consent-sweep';
@@ -6,8 +9,9 @@ import { reconcile } from './scheduled/reconcile';
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consumeRecordingCopies(batch, env),
+  queue: (batch, env, ctx) => consumeRecordingCopies(batch, env, ctx),
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(Promise.all([reconcile(env), sweepDeclinedAudio(env)]));
+    const providers = platforms(config(env), counting(env, (promise) => ctx.waitUntil(promise)));
+    ctx.waitUntil(Promise.all([reconcile(env, providers), sweepDeclinedAudio(env), dropOldCounts(env)]));
   },
 } satisfies ExportedHandler<Env, RecordingCopyMessage>;

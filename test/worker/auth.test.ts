@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { app } from '../../worker/app';
-import { ADMIN, call, OWNER, resetWorld, servers, tokenFor } from './helpers';
+import { ADMIN, call, OWNER, resetWorld, servers, tokenFor, requestWith } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -49,7 +48,7 @@ describe('sign-in with the identity provider’s JWTs', () => {
   });
 
   it('answers 503 naming the setting when the identity provider is half configured', async () => {
-    const response = await app.request(
+    const response = await requestWith(
       '/v1/rooms',
       { headers: { authorization: `Bearer ${await tokenFor(OWNER)}` } },
       { ...env, AUTH_ISSUER: '' },
@@ -63,25 +62,25 @@ describe('the development login', () => {
   const local = { ...env, AUTH_JWKS_URL: '', ENVIRONMENT: 'development' };
 
   it('signs everyone in as the local admin in development without an identity provider', async () => {
-    const created = await app.request('/v1/rooms', { method: 'POST', body: JSON.stringify({ name: 'local-room' }), headers: { 'content-type': 'application/json' } }, local);
+    const created = await requestWith('/v1/rooms', { method: 'POST', body: JSON.stringify({ name: 'local-room' }), headers: { 'content-type': 'application/json' } }, local);
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ user_id: 'local-admin' });
-    expect((await app.request('/v1/flags', {}, local)).status).toBe(200);
+    expect((await requestWith('/v1/flags', {}, local)).status).toBe(200);
   });
 
   it('is impossible in production', async () => {
-    const response = await app.request('/v1/rooms', {}, { ...local, ENVIRONMENT: 'production' });
+    const response = await requestWith('/v1/rooms', {}, { ...local, ENVIRONMENT: 'production' });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringContaining('AUTH_JWKS_URL is not set') });
   });
 
   it('is impossible once AUTH_JWKS_URL is set, whatever ENVIRONMENT says', async () => {
-    const response = await app.request('/v1/rooms', {}, { ...env, ENVIRONMENT: 'development' });
+    const response = await requestWith('/v1/rooms', {}, { ...env, ENVIRONMENT: 'development' });
     expect(response.status).toBe(401);
   });
 
   it('refuses a malformed ENVIRONMENT with a clear error rather than guessing', async () => {
-    const response = await app.request('/v1/rooms', {}, { ...local, ENVIRONMENT: 'staging' });
+    const response = await requestWith('/v1/rooms', {}, { ...local, ENVIRONMENT: 'staging' });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringContaining('ENVIRONMENT is malformed') });
   });

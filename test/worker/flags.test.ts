@@ -1,9 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { app } from '../../worker/app';
 import { choosePlatform, rolloutBucket } from '../../worker/rollout/choose';
 import { readFlags, resolveFlags, type RolloutFlags } from '../../worker/rollout/flags';
-import { ADMIN, call, createRoom, OWNER, resetWorld, setFlags, STRANGER, tokenFor } from './helpers';
+import { ADMIN, call, createRoom, OWNER, resetWorld, setFlags, STRANGER, tokenFor, requestWith } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -199,7 +198,7 @@ describe('a flip decides the next meeting, never the current one', () => {
   it('takes the safe Whereby path when the master switch is malformed, even if the vars say true', async () => {
     await createRoom(OWNER, { name: 'malformed-switch' });
     await setFlags({ DAILY_MIGRATION_ENABLED: 'maybe', DAILY_MIGRATION_PERCENT: '100' });
-    const response = await app.request('/v1/rooms/malformed-switch/meeting', { method: 'POST' }, { ...env, DAILY_MIGRATION_ENABLED: 'false' });
+    const response = await requestWith('/v1/rooms/malformed-switch/meeting', { method: 'POST' }, { ...env, DAILY_MIGRATION_ENABLED: 'false' });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ platform: 'whereby' });
   });

@@ -1,7 +1,11 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
 import { inject } from 'vitest';
+import { app } from '../../worker/app';
 import { forgetFoundMeetings } from '../../worker/db/meeting-lookup';
+import worker from '../../worker/index';
+import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { forgetCachedFlags } from '../../worker/rollout/flags';
 
 // What the worker tests share: calls to the Worker, tokens signed as the identity provider
@@ -50,6 +54,9 @@ export async function call(method: string, path: string, options: CallOptions = 
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : null };
 }
+
+/** Calls the Worker's app with bindings of the test's own (a setting missing or changed), in an execution context as the runtime gives. */
+export const requestWith = (path: string, init: RequestInit, bindings: object) => app.request(path, init, bindings, createExecutionContext());
 
 export type Provider = 'daily' | 'whereby';
 
@@ -130,7 +137,7 @@ export async function resetWorld() {
   await Promise.all([standIn.reset('daily'), standIn.reset('whereby')]);
   await Promise.all(['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) => env.FLAGS.delete(key)));
   await env.DB.batch(
-    ['meeting_consent', 'webhook_events', 'participant_sessions', 'recordings', 'meeting_corrections', 'meetings', 'meeting_claims', 'rooms'].map(
+    ['meeting_consent', 'webhook_events', 'participant_sessions', 'recordings', 'meeting_corrections', 'metric_counts', 'meetings', 'meeting_claims', 'rooms'].map(
       (table) => env.DB.prepare(`DELETE FROM ${table}`),
     ),
   );
@@ -153,4 +160,18 @@ export async function setFlags(flags: Partial<Record<'DAILY_MIGRATION_ENABLED' |
   await Promise.all(Object.entries(flags).map(([key, value]) => env.FLAGS.put(key, value)));
   forgetCachedFlags();
   forgetFoundMeetings();
+}
+
+/** Delivers one copy message to the Worker's queue handler, as attempt `attempts`. */
+export async function deliverCopy(recordingId: string, attempts = 1, overrides: Record<string, string> = {}) {
+  const dlq: unknown[] = [];
+  const batch = createMessageBatch<RecordingCopyMessage>('recording-copies', [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { kind: 'copy-daily-recording', recordingId } },
+  ]);
+  const ctx = createExecutionContext();
+  const local = { ...env, RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue, ...overrides };
+  const handler: ExportedHandler<Env, RecordingCopyMessage> = worker;
+  await handler.queue?.(batch, local, ctx);
+  const result = await getQueueResult(batch, ctx);
+  return { result, dlq };
 }

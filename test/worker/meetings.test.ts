@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { app } from '../../worker/app';
-import { call, createRoom, OWNER, resetWorld, servers, setFlags, standIn, STRANGER, tokenFor } from './helpers';
+import { call, createRoom, OWNER, resetWorld, servers, setFlags, standIn, STRANGER, tokenFor, requestWith } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -154,7 +153,7 @@ describe('joining a Daily room', () => {
   it('records straight into the bucket through AWS_DAILY_ROLE_ARN when it is set', async () => {
     await createRoom(OWNER, { name: 'role-bucket', platform: 'daily' });
     const arn = 'arn:aws:iam::123456789012:role/daily-recordings';
-    const response = await app.request('/v1/rooms/role-bucket/meeting', { method: 'POST' }, { ...env, AWS_DAILY_ROLE_ARN: arn });
+    const response = await requestWith('/v1/rooms/role-bucket/meeting', { method: 'POST' }, { ...env, AWS_DAILY_ROLE_ARN: arn });
     expect(response.status).toBe(200);
     const [request] = await posts('daily', '/v1/rooms');
     expect(request?.body.properties.recordings_bucket).toEqual({
@@ -342,7 +341,7 @@ describe('provider trouble', () => {
   it('names a missing setting, calls nobody and writes nothing', async () => {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
     await createRoom(OWNER, { name: 'unconfigured', platform: 'daily' });
-    const response = await app.request('/v1/rooms/unconfigured/meeting', { method: 'POST' }, { ...env, DAILY_API_KEY: '' });
+    const response = await requestWith('/v1/rooms/unconfigured/meeting', { method: 'POST' }, { ...env, DAILY_API_KEY: '' });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: 'The service is not configured for this: DAILY_API_KEY is not set.' });
     expect(await standIn.requests('daily')).toHaveLength(0);
@@ -351,14 +350,14 @@ describe('provider trouble', () => {
 
   it('names a malformed setting', async () => {
     await createRoom(OWNER, { name: 'bad-url' });
-    const response = await app.request('/v1/rooms/bad-url/meeting', { method: 'POST' }, { ...env, WHEREBY_API_URL: 'ftp://nope' });
+    const response = await requestWith('/v1/rooms/bad-url/meeting', { method: 'POST' }, { ...env, WHEREBY_API_URL: 'ftp://nope' });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringContaining('WHEREBY_API_URL is malformed') });
   });
 
   it('names the bucket setting a cloud-recorded Whereby room needs', async () => {
     await createRoom(OWNER, { name: 'no-bucket' });
-    const response = await app.request('/v1/rooms/no-bucket/meeting', { method: 'POST' }, { ...env, RECORDING_S3_BUCKET: '' });
+    const response = await requestWith('/v1/rooms/no-bucket/meeting', { method: 'POST' }, { ...env, RECORDING_S3_BUCKET: '' });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: 'The service is not configured for this: RECORDING_S3_BUCKET is not set.' });
   });

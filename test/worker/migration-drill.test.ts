@@ -2,11 +2,10 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { app } from '../../worker/app';
 import worker from '../../worker/index';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { s3Bucket } from '../../worker/recordings/s3';
-import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, standIn, tokenFor } from './helpers';
+import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, standIn, tokenFor, requestWith } from './helpers';
 import { dailyEvent, dailySignature, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
 
 // The migration drill of issue 6: the whole rollout story, chapter by chapter, as an operator
@@ -113,7 +112,7 @@ async function dailyRecordingReady(roomName: string, recordingId: string, startM
     s3_key: `daily/${roomName}/${recordingId}`,
   });
   const body = JSON.stringify(event);
-  const response = await app.request('/v1/daily/webhook', { method: 'POST', body, headers: { 'content-type': 'application/json', ...dailySignature(body) } }, { ...env, RECORDING_COPIES: queue });
+  const response = await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: { 'content-type': 'application/json', ...dailySignature(body) } }, { ...env, RECORDING_COPIES: queue });
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ status: 'applied' });
   return sent;

@@ -20,13 +20,14 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/meetings/{meeting_id}/consent',
         'GET /v1/flags',
         'PUT /v1/flags',
+        'GET /v1/metrics',
         'POST /v1/daily/webhook',
         'POST /v1/whereby',
         'GET /v1/meetings/{meeting_id}/recordings',
         'POST /v1/recordings/{recording_id}/processed',
       ].sort(),
     );
-    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags']));
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags', 'Metrics', 'PlatformFigures']));
     const roomInput = document.components.schemas.RoomInput as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(roomInput.properties).sort()).toEqual(
       ['is_locked', 'is_shared', 'name', 'platform', 'raw_tracks', 'recording_trigger', 'recording_type', 'room_mode', 'skip_consent'].sort(),

@@ -2,11 +2,16 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../worker/index';
+import { config } from '../../worker/config';
+import { platforms } from '../../worker/platforms/registry';
 import { reconcile } from '../../worker/scheduled/reconcile';
 import { resetWorld, standIn } from './helpers';
 import { dailyEvent, meetingOn, numClients, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
 
 beforeEach(resetWorld);
+
+/** One reconciliation run, its provider calls not counted. */
+const reconcileWith = (bindings: Env) => reconcile(bindings, platforms(config(bindings), () => {}));
 
 const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
 const corrections = () => env.DB.prepare('SELECT kind FROM meeting_corrections ORDER BY id').all<{ kind: string }>().then((r) => r.results.map((row) => row.kind));
@@ -35,7 +40,7 @@ describe('reconciliation of Daily meetings against presence', () => {
       { id: 'joined-silently', userName: 'Late', joinTime: new Date(Date.now() - 120_000).toISOString() },
     ]);
 
-    const report = await reconcile(env);
+    const report = await reconcileWith(env);
     expect(report).toMatchObject({ meetingsChecked: 1, corrections: 2, providerErrors: 0 });
     expect(await numClients(meeting.id)).toBe(2);
     expect(await sessions(meeting.id)).toEqual([
@@ -49,7 +54,7 @@ describe('reconciliation of Daily meetings against presence', () => {
   it('leaves a fresh join alone while presence catches up', async () => {
     const meeting = await meetingOn('daily', 'recon-fresh');
     await joinDaily(meeting.roomName, 'just-arrived', seconds(-5));
-    const report = await reconcile(env);
+    const report = await reconcileWith(env);
     expect(report.corrections).toBe(0);
     expect(await numClients(meeting.id)).toBe(1);
   });
@@ -59,7 +64,7 @@ describe('reconciliation of Daily meetings against presence', () => {
     await joinDaily(meeting.roomName, 'gone', seconds(-300));
     await sendDaily(dailyEvent('participant.left', { room: meeting.roomName, session_id: 'gone', user_id: null, user_name: 'gone', joined_at: seconds(-300), duration: 290 }));
     await standIn.setDailyPresence(meeting.roomName, [{ id: 'gone' }]);
-    await reconcile(env);
+    await reconcileWith(env);
     expect(await numClients(meeting.id)).toBe(0);
   });
 });
@@ -73,7 +78,7 @@ describe('reconciliation of Whereby meetings against room sessions', () => {
     await standIn.setWherebySessions(`/${meeting.roomName}`, [
       { roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date(Date.now() - 300_000).toISOString(), endedAt: new Date().toISOString() },
     ]);
-    const report = await reconcile(env);
+    const report = await reconcileWith(env);
     expect(report.corrections).toBe(1);
     expect(await numClients(meeting.id)).toBe(0);
   });
@@ -83,7 +88,7 @@ describe('reconciliation of Whereby meetings against room sessions', () => {
     const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p1', displayName: 'P' };
     await sendWhereby({ ...wherebyEvent('room.client.joined', data), createdAt: new Date(Date.now() - 240_000).toISOString() });
     await standIn.setWherebySessions(`/${meeting.roomName}`, [{ roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date().toISOString(), endedAt: null }]);
-    expect((await reconcile(env)).corrections).toBe(0);
+    expect((await reconcileWith(env)).corrections).toBe(0);
     expect(await numClients(meeting.id)).toBe(1);
   });
 });
@@ -94,7 +99,7 @@ describe('meetings whose time is over', () => {
     const busy = await meetingOn('daily', 'recon-over-busy');
     await env.DB.prepare('UPDATE meetings SET end_date = ?').bind(new Date(Date.now() - 60_000).toISOString()).run();
     await standIn.setDailyPresence(busy.roomName, [{ id: 'night-owl' }]);
-    await reconcile(env);
+    await reconcileWith(env);
     const active = await env.DB.prepare('SELECT id, is_active FROM meetings ORDER BY id').all<{ id: string; is_active: number }>();
     expect(Object.fromEntries(active.results.map((row) => [row.id, row.is_active]))).toEqual({ [empty.id]: 0, [busy.id]: 1 });
     expect(await corrections()).toEqual(expect.arrayContaining(['meeting-ended', 'participant-added']));
@@ -106,7 +111,7 @@ describe('provider trouble during reconciliation', () => {
     await meetingOn('daily', 'recon-failing');
     await meetingOn('whereby', 'recon-fine');
     await standIn.fault('daily', { path: '/presence$', status: 500, times: 10 });
-    const report = await reconcile(env);
+    const report = await reconcileWith(env);
     expect(report).toMatchObject({ meetingsChecked: 1, providerErrors: 1 });
     const checked = await env.DB.prepare('SELECT id, reconciled_at FROM meetings').all<{ id: string; reconciled_at: number | null }>();
     // Both move to the back of the queue, the failing one too.
@@ -115,8 +120,8 @@ describe('provider trouble during reconciliation', () => {
 
   it('checks a bounded number of meetings per run, the least recently checked first', async () => {
     for (let i = 0; i < 27; i++) await meetingOn('whereby', `recon-many-${i}`);
-    expect((await reconcile(env)).meetingsChecked).toBe(25);
-    const second = await reconcile(env);
+    expect((await reconcileWith(env)).meetingsChecked).toBe(25);
+    const second = await reconcileWith(env);
     expect(second.meetingsChecked).toBe(25);
     const never = await env.DB.prepare('SELECT count(*) AS n FROM meetings WHERE reconciled_at IS NULL').first();
     expect(never?.n).toBe(0);
@@ -131,7 +136,7 @@ describe('Daily recordings whose ready event never came', () => {
         { id: 'still-going', room_name: meeting.roomName, start_ts: seconds(), status: 'in-progress' },
     ]);
     const { sent, env: local } = queue();
-    const report = await reconcile(local);
+    const report = await reconcileWith(local);
     expect(report.recordingsFound).toBe(1);
     const rows = (await env.DB.prepare('SELECT id, platform_recording_id, status, object_key, meeting_id FROM recordings').all()).results;
     expect(rows).toEqual([
@@ -139,7 +144,7 @@ describe('Daily recordings whose ready event never came', () => {
     ]);
     expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: rows[0]?.id }]);
     // The next run finds nothing new.
-    expect((await reconcile(local)).recordingsFound).toBe(0);
+    expect((await reconcileWith(local)).recordingsFound).toBe(0);
   });
 
   it('re-sends the copy of a recording left ready too long', async () => {
@@ -147,9 +152,9 @@ describe('Daily recordings whose ready event never came', () => {
     await sendDaily(dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'stuck', room_name: meeting.roomName, start_ts: seconds(-3600), status: 'finished', duration: 60 }));
     await env.DB.prepare('UPDATE recordings SET updated_at = ?').bind(Date.now() - 20 * 60_000).run();
     const { sent, env: local } = queue();
-    expect((await reconcile(local)).copiesResent).toBe(1);
+    expect((await reconcileWith(local)).copiesResent).toBe(1);
     expect(sent).toHaveLength(1);
-    expect((await reconcile(local)).copiesResent).toBe(0);
+    expect((await reconcileWith(local)).copiesResent).toBe(0);
   });
 });
 
@@ -167,8 +172,8 @@ describe('the Cron Trigger', () => {
 describe('recordings lookups', () => {
   it('give every recent Daily meeting its turn, a bounded number per run', async () => {
     for (let i = 0; i < 12; i++) await meetingOn('daily', `recon-turns-${i}`);
-    await reconcile(env);
-    await reconcile(env);
+    await reconcileWith(env);
+    await reconcileWith(env);
     const lookups = (await standIn.requests('daily')).filter((request) => request.path === '/v1/recordings');
     expect(lookups).toHaveLength(20);
     expect(new Set(lookups.map((request) => request.query.room_name)).size).toBe(12);

@@ -1,14 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import worker from '../../worker/index';
 import { PART_SIZE } from '../../worker/recordings/copy';
-import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
-import { app } from '../../worker/app';
 import { s3Bucket } from '../../worker/recordings/s3';
-import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, setFlags, standIn, STRANGER, tokenFor } from './helpers';
+import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, setFlags, standIn, STRANGER, tokenFor, requestWith, deliverCopy } from './helpers';
 import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
 
 beforeEach(async () => {
@@ -47,20 +43,6 @@ async function readyRecording(room: string, size: number) {
   return { meeting, id: row.id, key: row.object_key, source };
 }
 
-/** Delivers one copy message to the Worker's queue handler, as attempt `attempts`. */
-async function deliver(recordingId: string, attempts = 1, overrides: Record<string, string> = {}) {
-  const dlq: unknown[] = [];
-  const batch = createMessageBatch<RecordingCopyMessage>('recording-copies', [
-    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { kind: 'copy-daily-recording', recordingId } },
-  ]);
-  const ctx = createExecutionContext();
-  const local = { ...env, RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue, ...overrides };
-  const handler: ExportedHandler<Env, RecordingCopyMessage> = worker;
-  await handler.queue?.(batch, local, ctx);
-  const result = await getQueueResult(batch, ctx);
-  return { result, dlq };
-}
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('copying a finished Daily recording into the bucket', () => {
@@ -68,7 +50,7 @@ describe('copying a finished Daily recording into the bucket', () => {
     const { meeting, id, key, source } = await readyRecording('copy-happy', 2 * PART_SIZE + 12_345);
     expect(key).toBe(`${meeting.roomName}-2026-11-24T10:15:02Z.mp4`);
 
-    const { result, dlq } = await deliver(id);
+    const { result, dlq } = await deliverCopy(id);
     expect(result.explicitAcks).toHaveLength(1);
     expect(dlq).toEqual([]);
     expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size, error: null });
@@ -82,9 +64,9 @@ describe('copying a finished Daily recording into the bucket', () => {
 
   it('does nothing for a repeated message of a stored recording', async () => {
     const { id } = await readyRecording('copy-repeat', PART_SIZE + 1);
-    await deliver(id);
+    await deliverCopy(id);
     await s3Proxy.reset();
-    const again = await deliver(id);
+    const again = await deliverCopy(id);
     expect(again.result.explicitAcks).toHaveLength(1);
     expect(await s3Proxy.requests()).toEqual([]);
   });
@@ -92,7 +74,7 @@ describe('copying a finished Daily recording into the bucket', () => {
   it('re-reads a part whose source failed mid-stream, with a Range request, and stores the whole', async () => {
     const { id, key, source } = await readyRecording('copy-cut', 2 * PART_SIZE + 99);
     await standIn.fault('daily', { path: '^/__files/recordings/', status: 206, cut_after_bytes: 1024 * 1024, times: 1 } as never);
-    const { result } = await deliver(id);
+    const { result } = await deliverCopy(id);
     expect(result.explicitAcks).toHaveLength(1);
     expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
     expect(sha256(await objectBytes(key))).toBe(source.sha256);
@@ -101,7 +83,7 @@ describe('copying a finished Daily recording into the bucket', () => {
   it('retries a part the bucket answered 503, alone', async () => {
     const { id, key, source } = await readyRecording('copy-503', 2 * PART_SIZE + 7);
     await s3Proxy.fault({ method: 'PUT', path: 'partNumber=2', status: 503, times: 2 });
-    await deliver(id);
+    await deliverCopy(id);
     expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
     expect(sha256(await objectBytes(key))).toBe(source.sha256);
     // Parts go up side by side, so only the count of each part's attempts is certain.
@@ -112,13 +94,13 @@ describe('copying a finished Daily recording into the bucket', () => {
   it('gives up a failing attempt cleanly: upload aborted, reason kept, retried later, never stored', async () => {
     const { id, key } = await readyRecording('copy-500', PART_SIZE + 5);
     await s3Proxy.fault({ method: 'PUT', path: 'partNumber=2', status: 500, times: 100 });
-    const first = await deliver(id, 1);
+    const first = await deliverCopy(id, 1);
     expect(first.result.retryMessages).toHaveLength(1);
     expect(first.dlq).toEqual([]);
     expect(await recordingRow(id)).toMatchObject({ status: 'ready', error: expect.stringContaining('part 2 failed after 4 attempts') });
     expect((await s3Proxy.requests()).some((request) => request.method === 'DELETE' && request.query.uploadId)).toBe(true);
 
-    const last = await deliver(id, 4);
+    const last = await deliverCopy(id, 4);
     expect(last.result.explicitAcks).toHaveLength(1);
     expect(last.dlq).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
     expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('part 2') });
@@ -127,7 +109,7 @@ describe('copying a finished Daily recording into the bucket', () => {
 
   it('fails at once, to the dead-letter queue, when the bucket refuses the credentials', async () => {
     const { id } = await readyRecording('copy-403', PART_SIZE + 5);
-    const { result, dlq } = await deliver(id, 1, { RECORDING_S3_SECRET_ACCESS_KEY: 'wrong-secret' });
+    const { result, dlq } = await deliverCopy(id, 1, { RECORDING_S3_SECRET_ACCESS_KEY: 'wrong-secret' });
     expect(result.explicitAcks).toHaveLength(1);
     expect(dlq).toHaveLength(1);
     expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/SignatureDoesNotMatch|AccessDenied|403/) });
@@ -136,7 +118,7 @@ describe('copying a finished Daily recording into the bucket', () => {
   it('fails when Daily no longer has the recording', async () => {
     const { id } = await readyRecording('copy-gone', PART_SIZE + 5);
     await standIn.fault('daily', { path: '/access-link$', status: 404, body: { error: 'not-found', info: 'no such recording' }, times: 5 });
-    const { dlq } = await deliver(id, 1);
+    const { dlq } = await deliverCopy(id, 1);
     expect(dlq).toHaveLength(1);
     expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('no such recording') });
   });
@@ -148,7 +130,7 @@ describe('raw-tracks recordings', () => {
   it('records each participant’s tracks, moves them under the recording’s key prefix and lists them', async () => {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
     await createRoom(OWNER, { name: 'tracks', platform: 'daily', raw_tracks: true });
-    const joined = await app.request('/v1/rooms/tracks/meeting', { method: 'POST' }, { ...env, ...ROLE });
+    const joined = await requestWith('/v1/rooms/tracks/meeting', { method: 'POST' }, { ...env, ...ROLE });
     const meeting = (await joined.json()) as { id: string; room_name: string };
     const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
     expect(created?.body.properties).toMatchObject({ enable_recording: 'raw-tracks', recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN } });
@@ -168,9 +150,9 @@ describe('raw-tracks recordings', () => {
       tracks: sources.map((s3Key) => ({ s3Key, type: 'cam-audio', size: 1000 })),
     });
     const body = JSON.stringify(event);
-    await app.request('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue });
+    await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue });
     const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?').bind('rec-tracks').first<{ id: string }>();
-    await deliver(row!.id, 1, ROLE);
+    await deliverCopy(row!.id, 1, ROLE);
 
     const prefix = `${meeting.room_name}-2026-11-24T11:00:00Z/`;
     const stored = await recordingRow(row!.id);
@@ -199,7 +181,7 @@ describe('the pipeline’s report and consent', () => {
 
   async function storedRecording(room: string, answers: boolean[]) {
     const recording = await readyRecording(room, PART_SIZE + 1);
-    await deliver(recording.id);
+    await deliverCopy(recording.id);
     for (const consent_given of answers) await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
     return recording;
   }
@@ -257,7 +239,7 @@ describe('the pipeline’s report and consent', () => {
 describe('GET /v1/meetings/{id}/recordings', () => {
   it('lists the meeting’s recordings for the room’s owner, with a download link valid at most 15 minutes', async () => {
     const { meeting, id, source } = await readyRecording('listed', PART_SIZE + 3);
-    await deliver(id);
+    await deliverCopy(id);
     const response = await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(OWNER) });
     expect(response.status).toBe(200);
     const [item] = response.body?.items;

@@ -15,6 +15,7 @@ const tables = [
   schema.participantSessions,
   schema.recordings,
   schema.meetingCorrections,
+  schema.metricCounts,
 ];
 
 interface ColumnInfo {

@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { app } from '../../worker/app';
-import { call, resetWorld } from './helpers';
+import { call, requestWith, resetWorld, tokenFor } from './helpers';
 import { dailyEvent, dailySignature, meetingOn, numClients, sendDaily, sendWhereby, webhookState, wherebyEvent } from './webhook-helpers';
 
 beforeEach(resetWorld);
@@ -82,7 +81,7 @@ describe('Daily events', () => {
     const { queue, sent } = recordingQueue();
     const send = (event: unknown) => {
       const body = JSON.stringify(event);
-      return app.request('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, RECORDING_COPIES: queue });
+      return requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, RECORDING_COPIES: queue });
     };
     const start = Date.UTC(2026, 10, 24, 10, 15, 2) / 1000;
     await send(dailyEvent('recording.started', { recording_id: 'rec-1', action: 'start-cloud-recording', layout: {}, started_by: 's', instance_id: 'inst-1', start_ts: start }));
@@ -117,12 +116,12 @@ describe('Daily events', () => {
     await env.FLAGS.put('DAILY_MIGRATION_ENABLED', 'true');
     const { forgetCachedFlags } = await import('../../worker/rollout/flags');
     forgetCachedFlags();
-    await call('POST', '/v1/rooms', { body: { name: 'direct-tape', platform: 'daily' }, token: await (await import('./helpers')).tokenFor('owner-1') });
-    const joined = (await (await app.request('/v1/rooms/direct-tape/meeting', { method: 'POST' }, local)).json()) as { room_name: string };
+    await call('POST', '/v1/rooms', { body: { name: 'direct-tape', platform: 'daily' }, token: await tokenFor('owner-1') });
+    const joined = (await (await requestWith('/v1/rooms/direct-tape/meeting', { method: 'POST' }, local)).json()) as { room_name: string };
     const body = JSON.stringify(
       dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'rec-d', room_name: joined.room_name, start_ts: seconds(-600), status: 'finished', duration: 600, s3_key: 'daily/direct-tape/1.mp4' }),
     );
-    expect((await app.request('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, local)).status).toBe(200);
+    expect((await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, local)).status).toBe(200);
     expect(await recordingRows()).toMatchObject([{ status: 'stored', object_key: 'daily/direct-tape/1.mp4' }]);
     expect(sent).toEqual([]);
   });

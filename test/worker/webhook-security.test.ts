@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { app } from '../../worker/app';
-import { resetWorld } from './helpers';
+import { resetWorld, requestWith } from './helpers';
 import {
   dailyEvent,
   dailySignature,
@@ -131,7 +130,7 @@ describe('Daily webhook signatures', () => {
   it('fails closed when its secret is not configured', async () => {
     const { body } = await dailyJoin();
     const before = await webhookState();
-    const response = await app.request(
+    const response = await requestWith(
       '/v1/daily/webhook',
       { method: 'POST', body, headers: dailySignature(body) },
       { ...env, DAILY_WEBHOOK_SECRET: '' },
@@ -195,7 +194,7 @@ describe('Whereby webhook signatures', () => {
 
   it('fails closed when its secret is not configured', async () => {
     const { body } = await wherebyJoin();
-    const response = await app.request('/v1/whereby', { method: 'POST', body, headers: wherebySignature(body) }, { ...env, WHEREBY_WEBHOOK_SECRET: '' });
+    const response = await requestWith('/v1/whereby', { method: 'POST', body, headers: wherebySignature(body) }, { ...env, WHEREBY_WEBHOOK_SECRET: '' });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringContaining('WHEREBY_WEBHOOK_SECRET is not set') });
   });

@@ -68,6 +68,7 @@ export const meetings = sqliteTable(
     uniqueIndex('meetings_one_active_per_room').on(t.roomId).where(sql`is_active = 1`),
     index('meetings_active_reconciled').on(t.isActive, t.reconciledAt),
     index('meetings_recordings_checked').on(t.platform, t.recordingsCheckedAt),
+    index('meetings_start_date').on(t.startDate, t.platform),
   ],
 );
 
@@ -179,6 +180,21 @@ export const meetingCorrections = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [index('meeting_corrections_at').on(t.at, t.platform)],
+);
+
+export const METRIC_COUNTERS = ['provider_calls', 'provider_failures', 'webhooks_rejected', 'webhooks_duplicate'] as const;
+export type MetricCounter = (typeof METRIC_COUNTERS)[number];
+
+export const metricCounts = sqliteTable(
+  'metric_counts',
+  {
+    /** Minutes since the epoch. */
+    minute: integer('minute').notNull(),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    name: text('name', { enum: METRIC_COUNTERS }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.platform, t.name] })],
 );
 
 export type Room = typeof rooms.$inferSelect;

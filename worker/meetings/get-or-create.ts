@@ -1,10 +1,9 @@
-import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { claimMeetingCreation, failClaim, findActiveMeeting, insertMeeting, releaseClaim, retireMeeting } from '../db/meetings';
 import type { Meeting, Room } from '../db/schema';
 import { ApiError } from '../errors';
 import { log } from '../log';
-import { platformFor } from '../platforms/registry';
+import type { Platforms } from '../platforms/registry';
 import { choosePlatform } from '../rollout/choose';
 import type { RolloutFlags } from '../rollout/flags';
 
@@ -29,7 +28,7 @@ export const isReusable = (meeting: Meeting, room: Room, now: number) =>
  */
 export async function getOrCreateMeeting(
   db: Database,
-  settings: Config,
+  platforms: Platforms,
   room: Room,
   flags: () => Promise<RolloutFlags>,
   /** The active meeting as the caller already read it (null: none); read here when absent. */
@@ -46,20 +45,20 @@ export async function getOrCreateMeeting(
     if (active) await retireMeeting(db, active.id);
 
     const claim = await claimMeetingCreation(db, room.id, token, CLAIM_LEASE_MS);
-    if (claim.won) return createMeeting(db, settings, room, await flags(), token);
+    if (claim.won) return createMeeting(db, platforms, room, await flags(), token);
     if (claim.error) throw new ApiError(claim.error.status as ApiError['status'], claim.error.detail);
     if (Date.now() > deadline) throw new ApiError(503, 'The meeting is still being created; try again in a moment.');
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
 
-async function createMeeting(db: Database, settings: Config, room: Room, flags: RolloutFlags, token: string) {
+async function createMeeting(db: Database, platforms: Platforms, room: Room, flags: RolloutFlags, token: string) {
   try {
     const platform = choosePlatform(room, flags);
     // Whole seconds: Daily's exp has no finer grain, and end_date must equal it.
     const start = new Date(Math.floor(Date.now() / 1000) * 1000);
     const end = new Date(start.getTime() + MEETING_HOURS * 3_600_000);
-    const created = await platformFor(platform, settings).createMeeting({
+    const created = await platforms(platform).createMeeting({
       roomName: room.name,
       start,
       end,

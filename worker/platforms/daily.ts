@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BucketSettings, DailySettings } from '../config';
-import { providerClient, safeJson } from './http';
+import { providerClient, safeJson, type ProviderClientOptions } from './http';
 import { log } from '../log';
 import { toMs } from '../time';
 import type { CreatedMeeting, FinishedRecording, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
@@ -63,10 +63,11 @@ export function dailyRoomName(roomName: string, start: Date): string {
 /** Daily's `user_id` of a meeting token holds at most 36 characters. */
 const tokenUserId = (userId: string) => userId.slice(0, 36);
 
-export function dailyPlatform(settings: DailySettings, bucket: () => BucketSettings): VideoPlatform {
+export function dailyPlatform(settings: DailySettings, bucket: () => BucketSettings, onCall?: ProviderClientOptions['onCall']): VideoPlatform {
   const client = providerClient({
     provider: 'Daily',
     ...settings,
+    onCall,
     describeError: (status, text) => {
       const parsed = errorBody.safeParse(safeJson(text));
       if (!parsed.success) return `it answered ${status}`;

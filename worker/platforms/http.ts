@@ -28,6 +28,8 @@ export interface ProviderClientOptions {
   describeError: (status: number, body: string) => string;
   /** How long to wait before retrying a 429, from the provider's answer; null: use backoff. */
   retryAfterMs: (response: Response, body: string) => number | null;
+  /** Told of every call once it is over (after its retries), for the rollout's figures. */
+  onCall?: (outcome: 'ok' | 'failed') => void;
   timeoutMs?: number;
   attempts?: number;
   backoffMs?: number;
@@ -52,6 +54,17 @@ export function providerClient(options: ProviderClientOptions) {
   const doFetch = options.fetch ?? fetch;
 
   async function send(request: ProviderRequest): Promise<{ status: number; text: string }> {
+    try {
+      const answer = await sendWithRetries(request);
+      options.onCall?.('ok');
+      return answer;
+    } catch (error) {
+      options.onCall?.('failed');
+      throw error;
+    }
+  }
+
+  async function sendWithRetries(request: ProviderRequest): Promise<{ status: number; text: string }> {
     const failing = (failure: ProviderFailure, why: string, status?: number) =>
       new ProviderError(provider, failure, `${provider} could not ${request.action}: ${why}.`, status);
     let last: ProviderError = failing('unreachable', 'no attempt was made');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BucketSettings, ProviderSettings } from '../config';
-import { providerClient, safeJson } from './http';
+import { providerClient, safeJson, type ProviderClientOptions } from './http';
 import type { CreatedMeeting, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
 
 // Whereby's REST API as PROVIDERS.md describes it.
@@ -22,10 +22,11 @@ const rateLimitBody = z.object({ data: z.object({ msLeft: z.number() }) });
 /** Whereby's prefix: at most 39 lower-case characters, not ending in a hyphen. */
 export const roomNamePrefix = (roomName: string) => roomName.slice(0, 39).replace(/-+$/, '');
 
-export function wherebyPlatform(settings: ProviderSettings, bucket: () => BucketSettings): VideoPlatform {
+export function wherebyPlatform(settings: ProviderSettings, bucket: () => BucketSettings, onCall?: ProviderClientOptions['onCall']): VideoPlatform {
   const client = providerClient({
     provider: 'Whereby',
     ...settings,
+    onCall,
     describeError: (status, text) => {
       const parsed = errorBody.safeParse(safeJson(text));
       return parsed.success ? parsed.data.error : `it answered ${status}`;

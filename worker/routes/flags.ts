@@ -4,20 +4,11 @@ import { requireAdmin } from '../auth';
 import { config } from '../config';
 import { log } from '../log';
 import { FLAG_KEYS, forgetCachedFlags, readFlags, writeFlags } from '../rollout/flags';
-import { errorResponses, json } from './shapes';
+import { errorResponses, json, RolloutFlagsSchema } from './shapes';
 
 export const flagRoutes = new OpenAPIHono<AppEnv>();
 
-const Flags = z
-  .object({
-    DAILY_MIGRATION_ENABLED: z.boolean().openapi({ description: 'the master switch: false sends every new meeting to Whereby' }),
-    DAILY_MIGRATION_ROOM_IDS: z.array(z.string().trim().min(1)).max(1000).openapi({ description: 'room ids or names that move to Daily' }),
-    DAILY_MIGRATION_PERCENT: z.number().min(0).max(100).openapi({ description: 'share of all rooms on Daily, by a stable hash of the room id' }),
-  })
-  .strict()
-  .openapi('RolloutFlags');
-
-const EffectiveFlags = Flags.extend({
+const EffectiveFlags = RolloutFlagsSchema.extend({
   malformed: z
     .array(z.object({ key: z.enum(FLAG_KEYS), source: z.enum(['kv', 'env']), raw: z.string(), reason: z.string() }))
     .openapi({ description: 'stored values that did not parse and were ignored' }),
@@ -44,7 +35,7 @@ flagRoutes.openapi(
     method: 'put',
     path: '/flags',
     summary: 'Writes the rollout flags to KV',
-    request: { body: { required: true, ...json(Flags) } },
+    request: { body: { required: true, ...json(RolloutFlagsSchema) } },
     responses: { 200: { description: 'the flags now in effect', ...json(EffectiveFlags) }, ...errorResponses(400, 401, 403, 422) },
   }),
   async (c) => {

@@ -6,6 +6,7 @@ import { database } from '../db/client';
 import { findMeetingById, recordConsent } from '../db/meetings';
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { notFound } from '../errors';
+import { noteOnRequestLog } from '../request-log';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
 import { readFlags } from '../rollout/flags';
@@ -27,12 +28,14 @@ meetingRoutes.openapi(
     const found = await findRoomWithActiveMeeting(db, c.req.valid('param').room_name);
     if (!found) throw notFound('The room');
     const { room } = found;
+    noteOnRequestLog(c, { room_id: room.id });
 
     // Who asks comes first: a refused token must not have made a meeting on the way.
     const user = await currentUser(c);
     const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
-    const meeting = await getOrCreateMeeting(db, settings, room, flags, found.meeting);
-    const links = await meetingLinks(meeting, room, user, settings);
+    const meeting = await getOrCreateMeeting(db, c.var.platforms, room, flags, found.meeting);
+    noteOnRequestLog(c, { platform: meeting.platform, meeting_id: meeting.id, user_id: user?.id ?? null });
+    const links = await meetingLinks(meeting, room, user, c.var.platforms);
     return c.json(toMeetingResponse(meeting, room, links), 200);
   },
 );
@@ -49,6 +52,7 @@ meetingRoutes.openapi(
     const db = database(c.env);
     const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
     if (!meeting) throw notFound('The meeting');
+    noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
     const user = await currentUser(c);
     const consentId = await recordConsent(db, meeting.id, user?.id ?? null, c.req.valid('json').consent_given);
     return c.json({ status: 'success' as const, consent_id: consentId }, 200);

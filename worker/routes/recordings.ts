@@ -8,7 +8,7 @@ import { findRecordingById, recordingsOfMeeting } from '../db/recordings';
 import { findRoomById } from '../db/rooms';
 import { RECORDING_STATUSES, PLATFORMS } from '../db/schema';
 import { forbidden, notFound, unauthorized } from '../errors';
-import { log } from '../log';
+import { noteOnRequestLog } from '../request-log';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
 import { errorResponses, json } from './shapes';
@@ -46,6 +46,7 @@ recordingRoutes.openapi(
     const db = database(c.env);
     const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
     if (!meeting) throw notFound('The meeting');
+    noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
     const room = meeting.roomId ? await findRoomById(db, meeting.roomId) : undefined;
     if (!user.isAdmin && room?.userId !== user.id) throw forbidden("Only the room's owner or an administrator may see its recordings.");
 
@@ -97,12 +98,13 @@ recordingRoutes.openapi(
     const db = database(c.env);
     const recording = await findRecordingById(db, c.req.valid('param').recording_id);
     if (!recording) throw notFound('The recording');
+    noteOnRequestLog(c, { platform: recording.platform, meeting_id: recording.meetingId, recording_id: recording.id });
 
     const recording_id = recording.id;
     if (recording.status === 'deleted') return c.json({ recording_id, status: 'deleted' as const }, 200);
     if (!(await anyoneDeclined(db, recording.meetingId))) return c.json({ recording_id, status: 'kept' as const }, 200);
     await deleteAudio(db, s3Bucket(settings.bucket()), recording);
-    log('info', 'declined audio deleted', { recording_id, meeting_id: recording.meetingId, key: recording.objectKey });
+    noteOnRequestLog(c, { outcome: 'declined audio deleted', key: recording.objectKey });
     return c.json({ recording_id, status: 'deleted' as const }, 200);
   },
 );

@@ -9,7 +9,6 @@ import type { Room } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
 import { SHAPING_SETTINGS } from '../meetings/get-or-create';
-import { platformFor } from '../platforms/registry';
 import { errorResponses, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse, json } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
@@ -143,7 +142,7 @@ roomRoutes.openapi(
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     // The provider first: if it fails, the room stays as it was and the request can be repeated.
     const active = await findActiveMeeting(db, room.id);
-    if (active) await platformFor(active.platform, config(c.env)).endMeeting(active);
+    if (active) await c.var.platforms(active.platform).endMeeting(active);
     await retireActiveMeetings(db, room.id);
     await deleteRoom(db, room.id);
     return c.body(null, 204);

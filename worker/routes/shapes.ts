@@ -85,6 +85,15 @@ export const MeetingSchema = z
 export const ConsentInput = z.object({ consent_given: z.boolean() }).strict().openapi('ConsentInput');
 export const ConsentResult = z.object({ status: z.literal('success'), consent_id: z.string() }).openapi('ConsentResult');
 
+export const RolloutFlagsSchema = z
+  .object({
+    DAILY_MIGRATION_ENABLED: z.boolean().openapi({ description: 'the master switch: false sends every new meeting to Whereby' }),
+    DAILY_MIGRATION_ROOM_IDS: z.array(z.string().trim().min(1)).max(1000).openapi({ description: 'room ids or names that move to Daily' }),
+    DAILY_MIGRATION_PERCENT: z.number().min(0).max(100).openapi({ description: 'share of all rooms on Daily, by a stable hash of the room id' }),
+  })
+  .strict()
+  .openapi('RolloutFlags');
+
 export const ErrorSchema = z.object({ detail: z.string() }).openapi('Error');
 
 export const toRoomResponse = (room: Room): z.infer<typeof RoomSchema> => ({
@@ -144,3 +153,46 @@ const ERROR_MEANINGS = {
   502: 'the provider failed',
   503: 'the provider or a setting is unavailable; try again',
 } as const;
+
+const count = z.number().int().nonnegative();
+const share = z.number().min(0).max(1).nullable();
+
+export const PlatformFiguresSchema = z
+  .object({
+    meetings: z.object({ created: count }),
+    provider_calls: z.object({ total: count, failed: count, error_rate: share.openapi({ description: 'failed / total; null without calls' }) }),
+    webhooks: z.object({
+      received: count,
+      rejected: count.openapi({ description: 'answered other than 2xx: unauthentic, malformed, too large, or not accepted' }),
+      duplicates: count,
+      applied: count,
+      ignored: count.openapi({ description: 'authentic events the service does not act on: unknown types and meetings' }),
+      delay_ms: z
+        .object({ p50: z.number().int().nullable(), p95: z.number().int().nullable() })
+        .openapi({ description: "from the event's own time to its application, over the applied events" }),
+    }),
+    recordings: z
+      .object({
+        started: count,
+        in_progress: count,
+        stored: count,
+        failed: count,
+        deleted: count,
+        success_rate: share.openapi({ description: '(stored + deleted) / (stored + deleted + failed)' }),
+      })
+      .openapi({ description: 'the recordings started in the window, by where they are now' }),
+    reconciliation: z.object({ participant_corrections: count, meetings_ended: count, recordings_found: count }),
+  })
+  .openapi('PlatformFigures');
+
+export type PlatformFigures = z.infer<typeof PlatformFiguresSchema>;
+
+export const Metrics = z
+  .object({
+    window: z.string(),
+    from: z.string().openapi({ description: 'start of the window, inclusive' }),
+    to: z.string().openapi({ description: 'end of the window (now), exclusive' }),
+    flags: RolloutFlagsSchema.openapi({ description: 'the rollout flags in effect now' }),
+    platforms: z.object({ whereby: PlatformFiguresSchema, daily: PlatformFiguresSchema }),
+  })
+  .openapi('Metrics');

@@ -1,11 +1,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { config } from '../config';
 import { database } from '../db/client';
+import type { Platform } from '../db/schema';
 import { ApiError, ConfigError, unauthorized } from '../errors';
 import { log } from '../log';
+import { noteOnRequestLog } from '../request-log';
 import { applyWebhookEvent } from '../webhooks/apply';
 import { isDailyPing, parseDailyWebhook } from '../webhooks/daily';
 import type { ParsedWebhook } from '../webhooks/events';
@@ -24,8 +27,15 @@ const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: (c) => c.json({ detail: 'The webhook body is over 1 MB.' }, 413),
 });
-webhookRoutes.use('/daily/webhook', limitBody);
-webhookRoutes.use('/whereby', limitBody);
+/** Deliveries refused (any answer but 2xx) are counted: they leave no row of their own. */
+const countRefusals = (platform: Platform) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    await next();
+    if (c.res.status >= 300) c.var.count(platform, 'webhooks_rejected');
+  });
+
+webhookRoutes.on('POST', '/daily/webhook', countRefusals('daily'), limitBody);
+webhookRoutes.on('POST', '/whereby', countRefusals('whereby'), limitBody);
 
 const Received = z
   .object({ status: z.enum(['applied', 'duplicate', 'unknown-type', 'unknown-meeting', 'ok']) })
@@ -73,8 +83,9 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
 
   const { event } = parsed;
   const applied = await applyWebhookEvent(database(c.env), c.env.RECORDING_COPIES, event);
+  if (applied.outcome === 'duplicate') c.var.count(event.platform, 'webhooks_duplicate');
   // One line per delivery: the request's, with the event on it.
-  c.set('logFields', { platform: event.platform, event_id: event.eventId, type: event.type, meeting_id: applied.meetingId, outcome: applied.outcome });
+  noteOnRequestLog(c, { platform: event.platform, event_id: event.eventId, type: event.type, meeting_id: applied.meetingId, outcome: applied.outcome });
   return c.json({ status: applied.outcome }, 200);
 }
 

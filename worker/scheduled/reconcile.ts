@@ -1,4 +1,3 @@
-import { config } from '../config';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { database, inOneTransaction, type Database } from '../db/client';
 import { logCorrection } from '../db/corrections';
@@ -7,8 +6,8 @@ import { recordJoin, recordLeave, recountClients, sessionsOf } from '../db/parti
 import { findRecordingByPlatformId, recordingsStuckReady, recordingStatements, touchRecording } from '../db/recordings';
 import type { Meeting } from '../db/schema';
 import { log } from '../log';
-import { platformFor } from '../platforms/registry';
-import type { RoomActivity } from '../platforms/types';
+import type { Platforms } from '../platforms/registry';
+import type { RoomActivity, VideoPlatform } from '../platforms/types';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
 
 // The Cron Trigger's reconciliation (SPEC §5): what lost webhooks would leave wrong is put
@@ -33,14 +32,13 @@ export interface ReconcileReport {
   providerErrors: number;
 }
 
-export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileReport> {
+export async function reconcile(env: Env, providers: Platforms, now = Date.now()): Promise<ReconcileReport> {
   const db = database(env);
-  const settings = config(env);
   const report: ReconcileReport = { meetingsChecked: 0, corrections: 0, recordingsFound: 0, copiesResent: 0, providerErrors: 0 };
 
   for (const meeting of await meetingsDueForReconciliation(db, MEETINGS_PER_RUN)) {
     try {
-      const activity = await platformFor(meeting.platform, settings).activity(meeting);
+      const activity = await providers(meeting.platform).activity(meeting);
       report.corrections += await correctMeeting(db, meeting, activity, now);
       report.meetingsChecked++;
     } catch (error) {
@@ -54,7 +52,7 @@ export async function reconcile(env: Env, now = Date.now()): Promise<ReconcileRe
   const since = new Date(now - RECORDING_LOOKBACK_MS).toISOString();
   for (const meeting of await dailyMeetingsToCopyFrom(db, since, RECORDING_CHECKS_PER_RUN)) {
     try {
-      report.recordingsFound += await findLostRecordings(db, env.RECORDING_COPIES, meeting, settings, now);
+      report.recordingsFound += await findLostRecordings(db, env.RECORDING_COPIES, meeting, providers(meeting.platform), now);
     } catch (error) {
       report.providerErrors++;
       log('warn', 'reconciliation could not list recordings', { meeting_id: meeting.id, error: String(error) });
@@ -115,10 +113,9 @@ async function findLostRecordings(
   db: Database,
   copies: Queue<RecordingCopyMessage>,
   meeting: Meeting,
-  settings: ReturnType<typeof config>,
+  platform: VideoPlatform,
   now: number,
 ): Promise<number> {
-  const platform = platformFor(meeting.platform, settings);
   if (!platform.finishedRecordings) return 0;
   let found = 0;
   for (const recording of await platform.finishedRecordings(meeting)) {

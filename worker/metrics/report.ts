@@ -1,0 +1,136 @@
+import { and, count, eq, gte, isNotNull, lt, sql, sum } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { meetingCorrections, meetings, metricCounts, PLATFORMS, recordings, webhookEvents, type Platform } from '../db/schema';
+import type { PlatformFigures } from '../routes/shapes';
+import { MINUTE_MS } from './counters';
+
+// The rollout's figures per platform over a window (SPEC §7), so an operator can compare Daily
+// with Whereby before raising the share or rolling back. Every query reads a range of an index
+// that starts with the time it filters on: its cost follows the rows inside the window, never
+// the history before it.
+
+export interface TimeRange {
+  /** Milliseconds since the epoch, inclusive. */
+  from: number;
+  /** Milliseconds since the epoch, exclusive. */
+  to: number;
+}
+
+export type Figures = Record<Platform, PlatformFigures>;
+
+/** The window's queries, one per source table; exported so a test can read their query plans. */
+export function metricQueries(db: Database, { from, to }: TimeRange) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const ranked = db
+    .select({
+      platform: webhookEvents.platform,
+      delayMs: webhookEvents.delayMs,
+      rank: sql<number>`row_number() OVER (PARTITION BY ${webhookEvents.platform} ORDER BY ${webhookEvents.delayMs})`.as('rank'),
+      total: sql<number>`count(*) OVER (PARTITION BY ${webhookEvents.platform})`.as('total'),
+    })
+    .from(webhookEvents)
+    .where(
+      and(
+        gte(webhookEvents.receivedAt, from),
+        lt(webhookEvents.receivedAt, to),
+        eq(webhookEvents.outcome, 'applied'),
+        isNotNull(webhookEvents.delayMs),
+      ),
+    )
+    .as('ranked');
+  return {
+    meetingsCreated: db
+      .select({ platform: meetings.platform, n: count() })
+      .from(meetings)
+      .where(and(gte(meetings.startDate, iso(from)), lt(meetings.startDate, iso(to))))
+      .groupBy(meetings.platform),
+    // Counters are per minute: the minutes the window touches, partly or wholly.
+    counters: db
+      .select({ platform: metricCounts.platform, name: metricCounts.name, n: sum(metricCounts.count).mapWith(Number) })
+      .from(metricCounts)
+      .where(and(gte(metricCounts.minute, Math.floor(from / MINUTE_MS)), lt(metricCounts.minute, Math.ceil(to / MINUTE_MS))))
+      .groupBy(metricCounts.platform, metricCounts.name),
+    webhookOutcomes: db
+      .select({ platform: webhookEvents.platform, outcome: webhookEvents.outcome, n: count() })
+      .from(webhookEvents)
+      .where(and(gte(webhookEvents.receivedAt, from), lt(webhookEvents.receivedAt, to)))
+      .groupBy(webhookEvents.platform, webhookEvents.outcome),
+    // Nearest-rank percentiles: the delay at rank ceil(p × n) of each platform's sorted delays.
+    webhookDelays: db
+      .select({
+        platform: ranked.platform,
+        p50: sql<number | null>`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 50 + 99) / 100 THEN ${ranked.delayMs} END)`,
+        p95: sql<number | null>`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 95 + 99) / 100 THEN ${ranked.delayMs} END)`,
+      })
+      .from(ranked)
+      .groupBy(ranked.platform),
+    recordingStatuses: db
+      .select({ platform: recordings.platform, status: recordings.status, n: count() })
+      .from(recordings)
+      .where(and(gte(recordings.createdAt, from), lt(recordings.createdAt, to)))
+      .groupBy(recordings.platform, recordings.status),
+    corrections: db
+      .select({ platform: meetingCorrections.platform, kind: meetingCorrections.kind, n: count() })
+      .from(meetingCorrections)
+      .where(and(gte(meetingCorrections.at, from), lt(meetingCorrections.at, to)))
+      .groupBy(meetingCorrections.platform, meetingCorrections.kind),
+  };
+}
+
+const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+
+/** Every figure of both platforms over the range, read in one D1 batch. */
+export async function figuresOver(db: Database, range: TimeRange): Promise<Figures> {
+  const q = metricQueries(db, range);
+  const [created, counters, outcomes, delays, statuses, corrections] = await db.batch([
+    q.meetingsCreated,
+    q.counters,
+    q.webhookOutcomes,
+    q.webhookDelays,
+    q.recordingStatuses,
+    q.corrections,
+  ]);
+
+  const figuresOf = (platform: Platform): PlatformFigures => {
+    const mine = <Row extends { platform: Platform }>(rows: Row[]) => rows.filter((row) => row.platform === platform);
+    const counter = (name: string) => mine(counters).find((row) => row.name === name)?.n ?? 0;
+    const outcome = (name: string) => mine(outcomes).find((row) => row.outcome === name)?.n ?? 0;
+    const status = (name: string) => mine(statuses).find((row) => row.status === name)?.n ?? 0;
+    const correction = (name: string) => mine(corrections).find((row) => row.kind === name)?.n ?? 0;
+
+    const calls = counter('provider_calls');
+    const failedCalls = counter('provider_failures');
+    const recorded = mine(outcomes).reduce((total, row) => total + row.n, 0);
+    const rejected = counter('webhooks_rejected');
+    const duplicates = counter('webhooks_duplicate');
+    const delay = mine(delays)[0];
+    const [stored, failed, deleted] = [status('stored'), status('failed'), status('deleted')];
+    return {
+      meetings: { created: mine(created)[0]?.n ?? 0 },
+      provider_calls: { total: calls, failed: failedCalls, error_rate: ratio(failedCalls, calls) },
+      webhooks: {
+        received: recorded + rejected + duplicates,
+        rejected,
+        duplicates,
+        applied: outcome('applied'),
+        ignored: outcome('unknown-type') + outcome('unknown-meeting'),
+        delay_ms: { p50: delay?.p50 ?? null, p95: delay?.p95 ?? null },
+      },
+      recordings: {
+        started: mine(statuses).reduce((total, row) => total + row.n, 0),
+        in_progress: status('recording') + status('ready'),
+        stored,
+        failed,
+        deleted,
+        success_rate: ratio(stored + deleted, stored + deleted + failed),
+      },
+      reconciliation: {
+        participant_corrections: correction('participant-added') + correction('participant-closed'),
+        meetings_ended: correction('meeting-ended'),
+        recordings_found: correction('recording-found'),
+      },
+    };
+  };
+
+  return Object.fromEntries(PLATFORMS.map((platform) => [platform, figuresOf(platform)])) as Figures;
+}
