@@ -7,6 +7,7 @@ import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
   ConsentResult as ConsentResultSchema,
   MeetingSchema,
+  Metrics as MetricsSchema,
   RoomInput as RoomInputSchema,
   RoomList as RoomListSchema,
   RoomPatch as RoomPatchSchema,
@@ -24,11 +25,8 @@ export type Platform = Room['platform'];
 export type { MalformedFlag, RolloutFlags };
 export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 
-/**
- * GET /v1/metrics does not exist yet (issue 6); its shape is not fixed. The admin page shows
- * whatever per-platform figures it answers, so this is deliberately loose.
- */
-export type Metrics = Record<string, unknown>;
+export type Metrics = z.infer<typeof MetricsSchema>;
+export type PlatformFigures = Metrics['platforms'][Platform];
 
 /** The status is 0 when the service could not be reached at all. */
 export class ApiError extends Error {

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type EffectiveFlags, type MalformedFlag, type Metrics, type RolloutFlags } from '../api.ts';
+import { api, ApiError, type EffectiveFlags, type MalformedFlag, type Metrics, type PlatformFigures, type RolloutFlags } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: T };
 
 const asApiError = (error: unknown) => (error instanceof ApiError ? error : new ApiError(0, String(error)));
 
-/** `/admin`: the rollout flags (SPEC §3) changed in place, and the metrics (SPEC §7) once they exist. */
+/** `/admin`: the rollout flags (SPEC §3) changed in place, and the metrics of both platforms (SPEC §7). */
 export function AdminPage() {
   return (
     <>
@@ -251,23 +251,16 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
 
   let body;
   if (state.kind === 'loading') body = <Loading>Loading the metrics…</Loading>;
-  else if (state.kind === 'failed' && state.error.status === 404)
-    body = (
-      <div class="empty">
-        <p>
-          <strong>Metrics are not available yet.</strong> This service does not answer <code>GET /v1/metrics</code> so far; the figures per
-          platform appear here once it does.
-        </p>
-      </div>
-    );
   else if (state.kind === 'failed')
     body = (
       <Problem
         title="The metrics could not be loaded"
         actions={
-          <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
-            Try again
-          </button>
+          state.error.status !== 403 && (
+            <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
+              Try again
+            </button>
+          )
         }
       >
         <p>{state.error.detail}</p>
@@ -278,7 +271,7 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
   return (
     <section class="card" aria-labelledby="metrics-title">
       <div class="section-head">
-        <h2 id="metrics-title">Metrics by platform</h2>
+        <h2 id="metrics-title">Whereby and Daily side by side</h2>
         <label class="inline-label">
           <span>Window</span>
           <select value={span} onChange={(event) => setSpan(event.currentTarget.value)}>
@@ -296,56 +289,94 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
 }
 
 const PLATFORMS = ['whereby', 'daily'] as const;
-type Leaf = string | number | boolean | null;
 
-/** Every figure of one platform's object, keyed by its path ("webhooks › received"). */
-function figures(value: unknown, prefix = ''): Map<string, Leaf> {
-  const found = new Map<string, Leaf>();
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    found.set(prefix || 'value', Array.isArray(value) ? value.length : (value as Leaf));
-    return found;
-  }
-  for (const [key, inner] of Object.entries(value)) {
-    const label = key.replaceAll('_', ' ');
-    for (const [path, leaf] of figures(inner, prefix ? `${prefix} › ${label}` : label)) found.set(path, leaf);
-  }
-  return found;
-}
+const count = (n: number) => n.toLocaleString('en');
+const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`);
+const delay = (ms: number | null) => (ms === null ? '–' : ms < 1_000 ? `${ms} ms` : `${(ms / 1_000).toLocaleString('en', { maximumFractionDigits: 1 })} s`);
 
-/**
- * The metrics' shape is not fixed yet (issue 6): whatever object holds one entry per platform
- * (at the top or under `platforms`) becomes a table with the two platforms side by side.
- */
+type Row = [label: string, value: (figures: PlatformFigures) => string];
+
+/** The figures an operator weighs before raising Daily's share or rolling back, by subject. */
+const SECTIONS: [title: string, rows: Row[]][] = [
+  ['Meetings', [['Created', (f) => count(f.meetings.created)]]],
+  [
+    'Provider API',
+    [
+      ['Calls', (f) => count(f.provider_calls.total)],
+      ['Failed', (f) => count(f.provider_calls.failed)],
+      ['Error rate', (f) => percent(f.provider_calls.error_rate)],
+    ],
+  ],
+  [
+    'Webhooks',
+    [
+      ['Received', (f) => count(f.webhooks.received)],
+      ['Rejected', (f) => count(f.webhooks.rejected)],
+      ['Duplicates', (f) => count(f.webhooks.duplicates)],
+      ['Applied', (f) => count(f.webhooks.applied)],
+      ['Ignored', (f) => count(f.webhooks.ignored)],
+      ['Delay, median', (f) => delay(f.webhooks.delay_ms.p50)],
+      ['Delay, 95th percentile', (f) => delay(f.webhooks.delay_ms.p95)],
+    ],
+  ],
+  [
+    'Recordings started',
+    [
+      ['Started', (f) => count(f.recordings.started)],
+      ['In progress', (f) => count(f.recordings.in_progress)],
+      ['Stored', (f) => count(f.recordings.stored)],
+      ['Deleted (consent declined)', (f) => count(f.recordings.deleted)],
+      ['Failed', (f) => count(f.recordings.failed)],
+      ['Success rate', (f) => percent(f.recordings.success_rate)],
+    ],
+  ],
+  [
+    'Reconciliation',
+    [
+      ['Participant counts corrected', (f) => count(f.reconciliation.participant_corrections)],
+      ['Meetings ended', (f) => count(f.reconciliation.meetings_ended)],
+      ['Lost recordings found', (f) => count(f.reconciliation.recordings_found)],
+    ],
+  ],
+];
+
+const when = (iso: string) => new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The figures of both platforms in one table, a column each, grouped by subject. */
 export function MetricsTable({ metrics }: { metrics: Metrics }) {
-  const holder = (metrics.platforms ?? metrics) as Record<string, unknown>;
-  const present = PLATFORMS.filter((platform) => platform in holder);
-  if (present.length === 0) return <pre class="raw">{JSON.stringify(metrics, null, 2)}</pre>;
-  const columns = present.map((platform) => figures(holder[platform]));
-  const rows = [...new Set(columns.flatMap((column) => [...column.keys()]))];
-  const format = (leaf: Leaf | undefined) => (leaf === undefined || leaf === null ? '–' : typeof leaf === 'number' ? leaf.toLocaleString() : String(leaf));
   return (
     <div class="table-scroll">
       <table class="metrics">
+        <caption>
+          From {when(metrics.from)} to {when(metrics.to)}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Figure</th>
-            {present.map((platform) => (
+            {PLATFORMS.map((platform) => (
               <th scope="col" key={platform}>
                 {platform === 'daily' ? 'Daily' : 'Whereby'}
               </th>
             ))}
           </tr>
         </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row}>
-              <th scope="row">{row}</th>
-              {columns.map((column, index) => (
-                <td key={present[index]}>{format(column.get(row))}</td>
-              ))}
+        {SECTIONS.map(([title, rows]) => (
+          <tbody key={title}>
+            <tr class="metrics-group">
+              <th scope="colgroup" colSpan={3}>
+                {title}
+              </th>
             </tr>
-          ))}
-        </tbody>
+            {rows.map(([label, value]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {PLATFORMS.map((platform) => (
+                  <td key={platform}>{value(metrics.platforms[platform])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        ))}
       </table>
     </div>
   );

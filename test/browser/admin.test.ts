@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('/admin', () => {
-  it('shows the effective flags, the malformed stored value, and that metrics are not there yet', async () => {
+  it('shows the effective flags, the malformed stored value, and the figures of both platforms', async () => {
     const context = await contextFor(browser, ADMIN);
     const page = await context.newPage();
     await page.goto('/admin');
@@ -28,7 +28,10 @@ describe('/admin', () => {
     const warning = page.locator('.warning').filter({ hasText: 'lots' });
     await warning.waitFor();
     expect(await warning.textContent()).toContain('is not valid');
-    await page.getByText('Metrics are not available yet.').waitFor();
+    const metrics = page.locator('table.metrics');
+    await metrics.waitFor();
+    expect(await metrics.locator('thead th').allTextContents()).toEqual(['Figure', 'Whereby', 'Daily']);
+    await metrics.getByRole('rowheader', { name: 'Delay, 95th percentile' }).waitFor();
     await screenshots(page, 'admin');
     await context.close();
   });
@@ -79,6 +82,14 @@ describe('/admin', () => {
 
     const { body } = await api<{ DAILY_MIGRATION_ENABLED: boolean; DAILY_MIGRATION_ROOM_IDS: string[] }>('GET', '/flags', { as: ADMIN });
     expect(body).toMatchObject({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [listed.name] });
+
+    // The figures count the meetings just made on each platform, in the last hour.
+    await adminPage.getByLabel('Window').selectOption('1h');
+    const created = adminPage.locator('table.metrics tr').filter({ has: adminPage.getByRole('rowheader', { name: 'Created', exact: true }) });
+    await created.waitFor();
+    const [whereby, daily] = (await created.locator('td').allTextContents()).map(Number);
+    expect(whereby).toBeGreaterThanOrEqual(1);
+    expect(daily).toBeGreaterThanOrEqual(1);
     await Promise.all([admin.close(), guest.close()]);
   });
 });

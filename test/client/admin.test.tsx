@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, type EffectiveFlags, type RolloutFlags } from '../../client/api.ts';
+import { ApiError, type EffectiveFlags, type Metrics, type PlatformFigures, type RolloutFlags } from '../../client/api.ts';
 import { FlagsSection, MetricsSection, MetricsTable } from '../../client/pages/Admin.tsx';
 
 const FLAGS: EffectiveFlags = {
@@ -71,33 +71,46 @@ describe('the rollout flags', () => {
   });
 });
 
+const figures = (overrides: { created: number; calls: number; failed: number; p95: number | null }): PlatformFigures => ({
+  meetings: { created: overrides.created },
+  provider_calls: { total: overrides.calls, failed: overrides.failed, error_rate: overrides.calls ? overrides.failed / overrides.calls : null },
+  webhooks: { received: 40, rejected: 1, duplicates: 2, applied: 35, ignored: 2, delay_ms: { p50: 420, p95: overrides.p95 } },
+  recordings: { started: 4, in_progress: 1, stored: 2, failed: 1, deleted: 0, success_rate: 2 / 3 },
+  reconciliation: { participant_corrections: 3, meetings_ended: 1, recordings_found: 0 },
+});
+
+const METRICS: Metrics = {
+  window: '24h',
+  from: '2026-11-30T12:00:00.000Z',
+  to: '2026-12-01T12:00:00.000Z',
+  flags: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 10 },
+  platforms: { whereby: figures({ created: 1200, calls: 1300, failed: 1, p95: 2_450 }), daily: figures({ created: 3, calls: 0, failed: 0, p95: null }) },
+};
+
+const cells = (label: string) => [...(screen.getByRole('rowheader', { name: label }).closest('tr')?.querySelectorAll('td') ?? [])].map((cell) => cell.textContent);
+
 describe('the metrics', () => {
-  it('says they are not available yet while GET /v1/metrics answers 404', async () => {
-    const metrics = vi.fn().mockRejectedValue(new ApiError(404, 'There is no GET /v1/metrics.'));
-    render(<MetricsSection client={{ metrics }} />);
-    expect(await screen.findByText('Metrics are not available yet.')).toBeTruthy();
-    expect(metrics).toHaveBeenCalledWith('24h');
-    fireEvent.change(screen.getByLabelText('Window'), { target: { value: '7d' } });
-    await waitFor(() => expect(metrics).toHaveBeenLastCalledWith('7d'));
+  it('shows the figures of both platforms side by side, in words an operator reads at a glance', async () => {
+    await act(async () => {
+      render(<MetricsTable metrics={METRICS} />);
+    });
+    expect([...screen.getByRole('table').querySelectorAll('thead th')].map((cell) => cell.textContent)).toEqual(['Figure', 'Whereby', 'Daily']);
+    expect(cells('Created')).toEqual(['1,200', '3']);
+    expect(cells('Error rate')).toEqual(['0.08 %', '–']);
+    expect(cells('Delay, median')).toEqual(['420 ms', '420 ms']);
+    expect(cells('Delay, 95th percentile')).toEqual(['2.5 s', '–']);
+    expect(cells('Success rate')).toEqual(['66.67 %', '66.67 %']);
+    expect(screen.getByRole('columnheader', { name: 'Webhooks' })).toBeTruthy();
   });
 
-  it('shows the figures of both platforms side by side', async () => {
-    await act(async () => {
-      render(
-        <MetricsTable
-          metrics={{
-            window: '24h',
-            platforms: {
-              whereby: { meetings_created: 12, webhooks: { received: 40, rejected: 1 } },
-              daily: { meetings_created: 3, webhooks: { received: 9, rejected: 0 } },
-            },
-          }}
-        />,
-      );
-    });
-    const headers = screen.getAllByRole('columnheader').map((cell) => cell.textContent);
-    expect(headers).toEqual(['Figure', 'Whereby', 'Daily']);
-    const row = screen.getByRole('rowheader', { name: 'webhooks › received' }).closest('tr');
-    expect([...(row?.querySelectorAll('td') ?? [])].map((cell) => cell.textContent)).toEqual(['40', '9']);
+  it('asks for the chosen window, and offers to try again when the figures fail to load', async () => {
+    const metrics = vi.fn().mockRejectedValueOnce(new ApiError(503, 'D1 is not answering.')).mockResolvedValue(METRICS);
+    render(<MetricsSection client={{ metrics }} />);
+    expect((await screen.findByRole('alert')).textContent).toContain('D1 is not answering.');
+    expect(metrics).toHaveBeenCalledWith('24h');
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await screen.findByRole('table');
+    fireEvent.change(screen.getByLabelText('Window'), { target: { value: '7d' } });
+    await waitFor(() => expect(metrics).toHaveBeenLastCalledWith('7d'));
   });
 });
