@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { createHash, randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../worker/index';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { s3Bucket } from '../../worker/recordings/s3';
@@ -372,5 +372,27 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
       DAILY_MIGRATION_ROOM_IDS: [world.rooms[ALPHA]!.id, BRAVO],
       malformed: [],
     });
+  });
+
+  it('epilogue: the operator’s figures tell the same story, platform by platform', async () => {
+    const token = await tokenFor(ADMIN);
+    // The counts of calls and repeats are written just after the answers: wait for them to land.
+    await vi.waitFor(
+      async () => {
+        const { status, body } = await call('GET', '/v1/metrics?window=1h', { token });
+        expect(status).toBe(200);
+        const { whereby, daily } = body?.platforms as Record<'whereby' | 'daily', Json>;
+        // Whereby: the first three meetings, charlie's second, and the four made after the rollback.
+        expect(whereby.meetings.created).toBe(8);
+        expect(daily.meetings.created).toBe(2);
+        expect(whereby.provider_calls).toMatchObject({ failed: 0, error_rate: 0 });
+        expect(daily.provider_calls).toMatchObject({ failed: 0, error_rate: 0 });
+        expect(daily.webhooks).toMatchObject({ duplicates: 1, rejected: 0 });
+        expect(whereby.webhooks).toMatchObject({ duplicates: 0, rejected: 0, ignored: 1 });
+        expect(daily.recordings).toMatchObject({ started: 2, stored: 2, failed: 0, success_rate: 1 });
+        expect(whereby.recordings).toMatchObject({ started: 1, stored: 1, failed: 0, success_rate: 1 });
+      },
+      { timeout: 5_000, interval: 100 },
+    );
   });
 });
