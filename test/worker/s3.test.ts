@@ -251,9 +251,12 @@ describe('failures', () => {
     expect(['SignatureDoesNotMatch', 'Forbidden']).toContain(head.code);
 
     // A streamed part refused at once: the client gives up its source instead of hanging on it.
+    // The server answers before the body is sent and closes, so its error body may be lost on
+    // the way: the code then comes from the status.
     const uploadId = await bucket.createMultipartUpload(key('forged.bin'));
     const part = await failure(impostor.uploadPart(key('forged.bin'), uploadId, 1, sourceStream(0, 6 * MiB), 6 * MiB));
-    expect(part).toMatchObject({ code: 'SignatureDoesNotMatch', status: 403, retryable: false });
+    expect(part).toMatchObject({ status: 403, retryable: false });
+    expect(['SignatureDoesNotMatch', 'Forbidden']).toContain(part.code);
     expectNothingSecret(part);
   });
 
