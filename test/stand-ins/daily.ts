@@ -118,6 +118,7 @@ function restRoutes(state: DailyState): Route[] {
       return stored ? json(200, stored.room) : roomNotFound(params.name);
     }),
     route('DELETE', '/rooms/:name', ({ params }) => deleteRoom(state, params.name)),
+    route('POST', '/rooms/:name/recordings/start', ({ params, body }) => startRecording(state, params.name, body)),
     route('GET', '/rooms/:name/presence', ({ params }) => {
       if (!state.rooms.has(params.name)) return roomNotFound(params.name);
       return json(200, listOf(presenceItems(state, params.name)));
@@ -207,6 +208,16 @@ function createRoom(state: DailyState, body: unknown, origin: string): Reply {
   };
   state.rooms.set(name, { room, createBody: body });
   return json(200, room);
+}
+
+/** Daily refuses a recording of a type the room was not made for. */
+function startRecording(state: DailyState, name: string, body: unknown): Reply {
+  const stored = state.rooms.get(name);
+  if (!stored) return roomNotFound(name);
+  const type = isRecord(body) ? body['type'] : undefined;
+  if (type !== 'cloud' && type !== 'cloud-audio-only' && type !== 'raw-tracks') return invalidRequest('type must be cloud, cloud-audio-only or raw-tracks');
+  if (stored.room.config['enable_recording'] !== type) return invalidRequest(`the room does not allow ${type} recordings`);
+  return json(200, { status: 'sent' });
 }
 
 function deleteRoom(state: DailyState, name: string): Reply {

@@ -161,6 +161,16 @@ export function dailyPlatform(settings: DailySettings, bucket: () => BucketSetti
       return finished(list);
     },
 
+    async startRecording(meeting) {
+      await client.status({
+        method: 'POST',
+        path: `/rooms/${encodeURIComponent(meeting.roomName)}/recordings/start`,
+        action: 'start the recording',
+        // The type the room was made with (see recording() below).
+        body: { type: meeting.rawTracks && settings.awsRoleArn ? 'raw-tracks' : 'cloud' },
+      });
+    },
+
     async recordingDownloadLink(recordingId: string) {
       const link = await client.json(
         {

@@ -68,4 +68,9 @@ export interface VideoPlatform {
   finishedRecordings?(meeting: MeetingRef): Promise<FinishedRecording[]>;
   /** A short-lived link to download a finished recording, where the provider keeps them (Daily). */
   recordingDownloadLink?(recordingId: string): Promise<string>;
+  /**
+   * Starts the meeting's cloud recording, for providers that do not start it on the room's
+   * trigger by themselves (Daily); absent where the provider does (Whereby's startTrigger).
+   */
+  startRecording?(meeting: MeetingRef & Pick<Meeting, 'rawTracks'>): Promise<void>;
 }

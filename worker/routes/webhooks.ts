@@ -9,6 +9,7 @@ import type { Platform } from '../db/schema';
 import { ApiError, ConfigError, unauthorized } from '../errors';
 import { log } from '../log';
 import { noteOnRequestLog } from '../request-log';
+import { startRecordingOnTrigger } from '../recordings/start-on-trigger';
 import { applyWebhookEvent } from '../webhooks/apply';
 import { isDailyPing, parseDailyWebhook } from '../webhooks/daily';
 import type { ParsedWebhook } from '../webhooks/events';
@@ -82,8 +83,13 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
   }
 
   const { event } = parsed;
-  const applied = await applyWebhookEvent(database(c.env), c.env.RECORDING_COPIES, event);
+  const db = database(c.env);
+  const applied = await applyWebhookEvent(db, c.env.RECORDING_COPIES, event);
   if (applied.outcome === 'duplicate') c.var.count(event.platform, 'webhooks_duplicate');
+  // The provider gets its 200 at once; a recording the join triggers is started after it.
+  if (applied.outcome === 'applied' && applied.meetingId && event.effect?.kind === 'participant-joined') {
+    c.executionCtx.waitUntil(startRecordingOnTrigger(db, c.var.platforms, event.platform, applied.meetingId));
+  }
   // One line per delivery: the request's, with the event on it.
   noteOnRequestLog(c, { platform: event.platform, event_id: event.eventId, type: event.type, meeting_id: applied.meetingId, outcome: applied.outcome });
   return c.json({ status: applied.outcome }, 200);

@@ -1,0 +1,26 @@
+import type { Database } from '../db/client';
+import { findMeetingById } from '../db/meetings';
+import type { Platform, RecordingTrigger } from '../db/schema';
+import { log } from '../log';
+import type { Platforms } from '../platforms/registry';
+
+// A room's recording trigger (SPEC §4) starts its cloud recording when enough people are in.
+// Whereby does this by itself (the meeting's startTrigger); Daily is told to, here, when a join
+// webhook brings the meeting to the trigger's count. A join that takes the count past it
+// (a third person) starts nothing: the recording is already going.
+
+const PEOPLE_TO_START: Partial<Record<RecordingTrigger, number>> = { automatic: 1, 'automatic-2nd-participant': 2 };
+
+/** After a join was applied: starts the recording if this join reached the trigger. Never throws. */
+export async function startRecordingOnTrigger(db: Database, platforms: Platforms, platform: Platform, meetingId: string): Promise<void> {
+  try {
+    const provider = platforms(platform);
+    if (!provider.startRecording) return;
+    const meeting = await findMeetingById(db, meetingId);
+    if (!meeting || meeting.recordingType !== 'cloud' || meeting.numClients !== PEOPLE_TO_START[meeting.recordingTrigger]) return;
+    await provider.startRecording(meeting);
+    log('info', 'recording started on the trigger', { platform, meeting_id: meetingId, trigger: meeting.recordingTrigger });
+  } catch (error) {
+    log('warn', 'the recording could not be started on the trigger', { platform, meeting_id: meetingId, error: String(error) });
+  }
+}
