@@ -7,7 +7,8 @@
 //    status the routes give for it, as JSON with a `detail` (or the documented 200 of a replay or
 //    of Daily's ping); and nothing may change: every table of the local D1, the bucket's files,
 //    the rollout flags and the providers (no call made to either stand-in) are compared before
-//    and after.
+//    and after. The one exception is the rollout's counters (metric_counts): counting refused
+//    and repeated webhooks is their job, so they must grow by exactly the deliveries answered so.
 // 2. A burst of correctly signed webhooks of both providers (fresh event ids, joins and leaves)
 //    on 20 concurrent connections for 30 s: every event answered 2xx must be in webhook_events
 //    exactly once, and each meeting's num_clients must be what the events sent make it.
