@@ -43,6 +43,9 @@ let abandonedInstance = false;
 
 const pause = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms));
 
+/** Lets the browser handle what waits (input, rendering) before the next step. */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 async function teardown(call: DailyCall): Promise<void> {
   const iframe = call.iframe();
   const outcome = await Promise.race([call.destroy().then(() => 'destroyed' as const, () => 'destroyed' as const), pause(LEAVE_TIMEOUT_MS)]);
@@ -63,7 +66,12 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
     let cancelled = false;
     let created: DailyCall | null = null;
     const { url, token } = splitToken(meeting.room_url);
-    const started = previousTeardown.then(() => {
+    // Making the frame (Chromium builds a new document inside this page) and joining (daily-js
+    // starts loading the call into it) each take tens of milliseconds on a slow phone. Each gets a
+    // task of its own, apart from the effects that ran before, so the page can answer input in
+    // between rather than only after their sum.
+    const started = previousTeardown.then(async () => {
+      await nextTask();
       if (cancelled || !container.current) return;
       try {
         created = DailyIframe.createFrame(container.current, {
@@ -85,6 +93,8 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
       created.on('left-meeting', () => handlers.current.onLeft());
       created.on('error', (event) => handlers.current.onProblem(problemOf(event)));
       call.current = created;
+      await nextTask();
+      if (cancelled) return;
       // A failed join also arrives as a fatal `error` event, which says what to do.
       created.join().catch(() => undefined);
     });

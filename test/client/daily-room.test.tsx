@@ -15,11 +15,14 @@ class FakeCall {
   iframeElement = Object.assign(document.createElement('div'), { className: 'fake-daily-frame' });
   destroyed = false;
   leaveAnswers = true;
+  /** Whether join() came in the same task as createFrame (set once the next task runs). */
+  joinedInSameTask: boolean | null = null;
   constructor(
     readonly parent: HTMLElement,
     readonly properties: Record<string, unknown>,
   ) {
     parent.append(this.iframeElement);
+    setTimeout(() => (this.joinedInSameTask = this.join.mock.calls.length > 0), 0);
   }
   on(event: string, handler: Handler) {
     this.handlers.set(event, handler);
@@ -80,10 +83,16 @@ describe('the Daily component', () => {
     const [call] = FakeCall.created;
     expect(call?.parent).toBe(view.container.querySelector('.call-frame'));
     expect(call?.properties).toMatchObject({ url: 'https://acme.daily.co/standup-1', token: 'owner-token', showLeaveButton: true });
-    expect(call?.join).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(call?.join).toHaveBeenCalledTimes(1));
     expect(call?.iframe().getAttribute('title')).toBe('Video call');
     act(() => call?.emit('joined-meeting'));
     expect(given.onJoined).toHaveBeenCalled();
+  });
+
+  it('joins in a task after the one that made the frame, so neither blocks the page for both', async () => {
+    render(<DailyRoom {...props()} />);
+    await waitFor(() => expect(FakeCall.created[0]?.join).toHaveBeenCalledTimes(1));
+    expect(FakeCall.created[0]?.joinedInSameTask).toBe(false);
   });
 
   it('reports left-meeting, and a fatal error in words', async () => {
