@@ -1,19 +1,23 @@
-// `npm run bench`: request rates of routes measured side by side on one local service (started
-// exactly as `npm start` starts it, on a free port with its own fresh state). On a shared
-// 2-core machine an absolute figure says little, so cases run in alternating rounds and are
-// compared with each other as ratios.
+// `npm run bench`: every benchmark, on one local service (started exactly as `npm start` starts
+// it, on a free port with its own fresh state), ending with one table of ratios:
+//  - request rates of routes, side by side: on a shared 2-core machine an absolute figure says
+//    little, so cases run in alternating rounds and are compared with each other as ratios;
+//  - the recording copy through the Worker against curl copying the same bytes (bench-recording.ts);
+//  - the join page's weight against its budget, and Lighthouse's scores (bench-pages.ts).
 //
-// A new benchmark is one more entry in CASES (and, if it is to be compared, in RATIOS).
+// A new request benchmark is one more entry in CASES (and, if it is to be compared, in RATIOS).
 // BENCH_ROUNDS, BENCH_SECONDS and BENCH_CONNECTIONS override the load (3 × 10 s at 10);
 // BENCH_LOG_LEVEL wrangler's --log-level (warn: no per-request log lines); BENCH_COPY_MIB the
-// sizes of the recording copies (256,1024; 0 leaves them out).
+// sizes of the recording copies (256,1024; 0 leaves them out); BENCH_LIGHTHOUSE_RUNS the
+// Lighthouse runs per page (3; 0 leaves Lighthouse out).
 
 import autocannon from 'autocannon';
 import { createHmac, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { benchRecordingCopies, copyTable } from './bench-recording.ts';
+import { BEFORE_SDK_BUDGET_BYTES, benchPages, LIGHTHOUSE_GOAL, pageRows, type PageFigures } from './bench-pages.ts';
+import { benchRecordingCopies, copyTable, type CopyFigures } from './bench-recording.ts';
 import { ROOT, startLocalService, type LocalService, freePort, positiveInteger } from './start.ts';
 
 /** What the cases may refer to, made ready before any load runs. */
@@ -81,9 +85,11 @@ const CASES: BenchCase[] = [
 ];
 
 const RATIOS: Ratio[] = [
-  { label: 'join / health', numerator: CASES[1]!.name, denominator: CASES[0]!.name, goal: 0.5 },
+  { label: 'meeting join / health', numerator: CASES[1]!.name, denominator: CASES[0]!.name, goal: 0.5 },
   { label: 'webhook / health', numerator: CASES[2]!.name, denominator: CASES[0]!.name, goal: 0.5 },
 ];
+
+const MiB = 1024 * 1024;
 
 /** Signed events made ahead of a round; more than a round sends, so none repeats (a repeat is a duplicate). */
 const PREPARED_PER_ROUND = 20_000;
@@ -183,13 +189,15 @@ function figures(name: string, rounds: autocannon.RawResult[], url: string, load
   };
 }
 
+/** Rows as aligned columns: figures to the right, words to the left. */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+  const numeric = rows[0]!.map((_, column) => rows.slice(1).every((row) => /^[\d.]+( |$)/.test(row[column]!)));
+  return rows.map((row) => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
 }
 
-function report(all: CaseFigures[], load: Load, loadBefore: number): string {
-  const rows = [
+function rateTable(all: CaseFigures[]): string[][] {
+  return [
     ['case', 'req/s (mean)', 'per round', 'p50 ms', 'p99 ms', 'failed'],
     ...all.map((row) => [
       row.name,
@@ -200,19 +208,39 @@ function report(all: CaseFigures[], load: Load, loadBefore: number): string {
       String(row.failed),
     ]),
   ];
-  const byName = new Map(all.map((row) => [row.name, row]));
-  const ratios = RATIOS.map(({ label, numerator, denominator, goal }) => {
+}
+
+type Goal = { atLeast: number } | { atMost: number };
+const goalText = (goal: Goal) => ('atLeast' in goal ? `≥ ${goal.atLeast}` : `≤ ${goal.atMost}`);
+const meets = (value: number, goal: Goal) => ('atLeast' in goal ? value >= goal.atLeast : value <= goal.atMost);
+
+/** The one table of ratios: each row a figure of this run against its counterpart or budget. */
+function summary(rates: CaseFigures[], copies: CopyFigures[], pages: PageFigures): string[][] {
+  const rows: string[][] = [['ratio', 'value', 'goal', 'met', 'what was compared']];
+  const add = (label: string, value: number, goal: Goal, what: string) =>
+    rows.push([label, value.toFixed(2), goalText(goal), meets(value, goal) ? 'yes' : 'NO', what]);
+
+  const byName = new Map(rates.map((row) => [row.name, row]));
+  for (const { label, numerator, denominator, goal } of RATIOS) {
     const top = byName.get(numerator)!;
     const bottom = byName.get(denominator)!;
-    const value = top.meanRate / bottom.meanRate;
     // Rounds ran back to back, so each round's ratio shows how steady the figure is.
     const perRound = top.perRound.map((rate, round) => (rate / bottom.perRound[round]!).toFixed(2)).join(' / ');
-    return `${label}: ${value.toFixed(2)} (per round ${perRound}; goal ≥ ${goal}: ${value >= goal ? 'met' : 'NOT met'})`;
-  });
-  const header = `${load.rounds} alternating rounds × ${load.seconds} s at ${load.connections} connections, one wrangler dev on 127.0.0.1`;
-  // Other work on the machine moves every figure; its load says how much to trust them.
-  const machine = `machine load (1 min average) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`;
-  return [header, machine, '', table(rows), '', ...ratios, ''].join('\n');
+    add(label, top.meanRate / bottom.meanRate, { atLeast: goal }, `${top.meanRate.toFixed(0)} / ${bottom.meanRate.toFixed(0)} req/s; per round ${perRound}`);
+  }
+  for (const copy of copies) {
+    const mib = copy.size / MiB;
+    add(`recording copy ${mib} MiB: Worker / curl`, copy.curlSeconds / copy.workerSeconds, { atLeast: 0.5 }, `${(mib / copy.workerSeconds).toFixed(1)} / ${(mib / copy.curlSeconds).toFixed(1)} MB/s`);
+    const growth = (copy.peakRssBytes - copy.idleRssBytes) / MiB;
+    add(`recording copy ${mib} MiB: memory growth / 64 MiB`, growth / 64, { atMost: 1 }, `workerd RSS grew ${growth.toFixed(1)} MiB`);
+  }
+  const beforeSdk = Math.max(pages.weight.whereby.beforeSdk, pages.weight.daily.beforeSdk);
+  add('join page before the SDK / budget', beforeSdk / BEFORE_SDK_BUDGET_BYTES, { atMost: 1 }, `${(beforeSdk / 1024).toFixed(1)} KB of JS and CSS (gzip) / 15 KB`);
+  for (const { page, median } of pages.lighthouse) {
+    add(`Lighthouse ${page}: performance / ${LIGHTHOUSE_GOAL}`, median.performance / LIGHTHOUSE_GOAL, { atLeast: 1 }, `median score ${median.performance}, TBT ${median.totalBlockingTimeMs} ms`);
+    add(`Lighthouse ${page}: accessibility / ${LIGHTHOUSE_GOAL}`, median.accessibility / LIGHTHOUSE_GOAL, { atLeast: 1 }, `median run's score ${median.accessibility}`);
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -236,21 +264,31 @@ async function main(): Promise<void> {
     output: { file: join(dir, 'wrangler.log') },
     // Log lines (wrangler's and the Worker's own) cost alike for every case; leave them out.
     logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+    // A developer's .dev.vars (a real provider's key, say) must not reach this service.
+    devVars: false,
     signal: controller.signal,
   });
   try {
     const fixture = await prepare(service);
-    const results = await measure(service.url, fixture, load, controller.signal);
+    const rates = await measure(service.url, fixture, load, controller.signal);
     // The join case must have measured reuse: the room still has the meeting it had before.
     const after = await call(`${service.url}/v1/rooms/${fixture.roomName}/meeting`, 'POST');
     if (after.id !== fixture.meetingId) throw new Error('the join case created a new meeting instead of reusing the active one');
-    process.stdout.write(report(results, load, loadBefore));
+
     const copySizes = (process.env.BENCH_COPY_MIB ?? '256,1024').split(',').map(Number).filter((mib) => mib > 0);
-    if (copySizes.length > 0) {
-      const copies = await benchRecordingCopies(service, copySizes.map((mib) => mib * 1024 * 1024));
-      process.stdout.write(`\n${table(copyTable(copies))}\n(ratio: Worker throughput / curl's; goal ≥ 0.5. growth: goal ≤ 64 MiB whatever the size)\n`);
-    }
-    if (results.some((row) => row.failed > 0)) {
+    const copies = await benchRecordingCopies(service, copySizes.map((mib) => mib * MiB));
+    const lighthouseRuns = process.env.BENCH_LIGHTHOUSE_RUNS === '0' ? 0 : positiveInteger('BENCH_LIGHTHOUSE_RUNS', 3);
+    const pages = await benchPages(service.url, { whereby: fixture.roomName, daily: 'bench-daily' }, lighthouseRuns, join(dir, 'lighthouse'));
+
+    const header = `${load.rounds} alternating rounds × ${load.seconds} s at ${load.connections} connections, one wrangler dev on 127.0.0.1`;
+    // Other work on the machine moves every figure; its load says how much to trust them.
+    const machine = `machine load (1 min average) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`;
+    process.stdout.write(`${header}\n${machine}\n\n${table(rateTable(rates))}\n`);
+    if (copies.length) process.stdout.write(`\n${table(copyTable(copies))}\n`);
+    process.stdout.write(`\n${table([['page', 'value', 'goal'], ...pageRows(pages)])}\n`);
+    process.stdout.write(`\n${table(summary(rates, copies, pages))}\n`);
+    if (lighthouseRuns) process.stdout.write(`\nLighthouse reports: ${join(dir, 'lighthouse')}/lighthouse-*.json\n`);
+    if (rates.some((row) => row.failed > 0)) {
       process.stderr.write('some requests failed: the figures above are not comparable (see the wrangler log)\n');
       process.exitCode = 1;
     }
