@@ -35,7 +35,7 @@ export default defineConfig({
     target: 'es2022',
     // Every browser that runs the call SDKs supports <link rel=modulepreload>.
     modulePreload: { polyfill: false },
-    // The join page's weight is a figure we report (scripts/bench-client.ts): keep one CSS file.
+    // The join page's weight is a figure we report (scripts/bench-pages.ts): keep one CSS file.
     cssCodeSplit: false,
     reportCompressedSize: false,
   },
