@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env';
-import { ApiError } from './errors';
 import { config } from './config';
+import { ApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
 import { platforms } from './platforms/registry';
@@ -25,6 +25,7 @@ const defaultHook = (result: { success: boolean; error?: { issues: { path: Prope
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
+// Each request's providers, whose calls are counted for the rollout's figures after the answer.
 app.use(requestLog, async (c, next) => {
   const count = counting(c.env, (promise) => c.executionCtx.waitUntil(promise));
   c.set('count', count);
