@@ -4,7 +4,7 @@ import type { Database } from './client';
 import { meetings, type Meeting, type Platform } from './schema';
 
 /** What a webhook event needs of its meeting: fields that never change once the meeting exists. */
-export type EventMeeting = Pick<Meeting, 'id' | 'platform' | 'recordsToBucket'>;
+export type EventMeeting = Pick<Meeting, 'id' | 'platform' | 'roomName' | 'recordsToBucket' | 'recordingType' | 'recordingTrigger' | 'rawTracks'>;
 
 // A provider's room name or meeting id names one meeting for good, and the fields above never
 // change, so found meetings are kept per isolate: a meeting's events after the first cost no
@@ -20,7 +20,15 @@ export async function findMeetingByRef(db: Database, platform: Platform, ref: Me
 
   const column = ref.by === 'room-name' ? meetings.roomName : meetings.platformMeetingId;
   const [meeting] = await db
-    .select({ id: meetings.id, platform: meetings.platform, recordsToBucket: meetings.recordsToBucket })
+    .select({
+      id: meetings.id,
+      platform: meetings.platform,
+      roomName: meetings.roomName,
+      recordsToBucket: meetings.recordsToBucket,
+      recordingType: meetings.recordingType,
+      recordingTrigger: meetings.recordingTrigger,
+      rawTracks: meetings.rawTracks,
+    })
     .from(meetings)
     .where(and(eq(meetings.platform, platform), eq(column, ref.value)))
     .limit(1);

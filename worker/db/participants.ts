@@ -9,14 +9,24 @@ import { meetings, participantSessions } from './schema';
 /** In an upsert: keep the stored value where there is one, else take the new one. */
 const keepFirst = (column: SQLiteColumn) => sql`coalesce(${column}, excluded.${sql.identifier(column.name)})`;
 
-/** The meeting's num_clients, counted from its sessions in the same statement: no read-modify-write. */
+/**
+ * The meeting's num_clients, counted from its sessions in the same statement: no
+ * read-modify-write. It answers the new count (see recountedClients).
+ */
 export const recountClients = (db: Database, meetingId: string) =>
   db
     .update(meetings)
     .set({
       numClients: sql`(SELECT count(*) FROM ${participantSessions} WHERE ${participantSessions.meetingId} = ${meetingId} AND ${participantSessions.joinedAt} IS NOT NULL AND ${participantSessions.leftAt} IS NULL)`,
     })
-    .where(eq(meetings.id, meetingId));
+    .where(eq(meetings.id, meetingId))
+    .returning({ numClients: meetings.numClients });
+
+/** The count a recountClients statement answered, from its place among a batch's answers. */
+export function recountedClients(answer: unknown): number | null {
+  const [row] = Array.isArray(answer) ? (answer as unknown[]) : [];
+  return typeof row === 'object' && row !== null && 'numClients' in row && typeof row.numClients === 'number' ? row.numClients : null;
+}
 
 export const recordJoin = (db: Database, meetingId: string, p: { participantId: string; userId?: string; userName?: string; at: number }) =>
   db

@@ -72,5 +72,5 @@ export interface VideoPlatform {
    * Starts the meeting's cloud recording, for providers that do not start it on the room's
    * trigger by themselves (Daily); absent where the provider does (Whereby's startTrigger).
    */
-  startRecording?(meeting: MeetingRef & Pick<Meeting, 'rawTracks'>): Promise<void>;
+  startRecording?(meeting: Pick<Meeting, 'roomName' | 'rawTracks'>): Promise<void>;
 }

@@ -1,6 +1,5 @@
-import type { Database } from '../db/client';
-import { findMeetingById } from '../db/meetings';
-import type { Platform, RecordingTrigger } from '../db/schema';
+import type { EventMeeting } from '../db/meeting-lookup';
+import type { RecordingTrigger } from '../db/schema';
 import { log } from '../log';
 import type { Platforms } from '../platforms/registry';
 
@@ -12,15 +11,14 @@ import type { Platforms } from '../platforms/registry';
 const PEOPLE_TO_START: Partial<Record<RecordingTrigger, number>> = { automatic: 1, 'automatic-2nd-participant': 2 };
 
 /** After a join was applied: starts the recording if this join reached the trigger. Never throws. */
-export async function startRecordingOnTrigger(db: Database, platforms: Platforms, platform: Platform, meetingId: string): Promise<void> {
+export async function startRecordingOnTrigger(platforms: Platforms, meeting: EventMeeting, numClients: number): Promise<void> {
+  if (meeting.recordingType !== 'cloud' || numClients !== PEOPLE_TO_START[meeting.recordingTrigger]) return;
   try {
-    const provider = platforms(platform);
+    const provider = platforms(meeting.platform);
     if (!provider.startRecording) return;
-    const meeting = await findMeetingById(db, meetingId);
-    if (!meeting || meeting.recordingType !== 'cloud' || meeting.numClients !== PEOPLE_TO_START[meeting.recordingTrigger]) return;
     await provider.startRecording(meeting);
-    log('info', 'recording started on the trigger', { platform, meeting_id: meetingId, trigger: meeting.recordingTrigger });
+    log('info', 'recording started on the trigger', { platform: meeting.platform, meeting_id: meeting.id, trigger: meeting.recordingTrigger });
   } catch (error) {
-    log('warn', 'the recording could not be started on the trigger', { platform, meeting_id: meetingId, error: String(error) });
+    log('warn', 'the recording could not be started on the trigger', { platform: meeting.platform, meeting_id: meeting.id, error: String(error) });
   }
 }

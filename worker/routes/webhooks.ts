@@ -83,15 +83,14 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
   }
 
   const { event } = parsed;
-  const db = database(c.env);
-  const applied = await applyWebhookEvent(db, c.env.RECORDING_COPIES, event);
+  const applied = await applyWebhookEvent(database(c.env), c.env.RECORDING_COPIES, event);
   if (applied.outcome === 'duplicate') c.var.count(event.platform, 'webhooks_duplicate');
   // The provider gets its 200 at once; a recording the join triggers is started after it.
-  if (applied.outcome === 'applied' && applied.meetingId && event.effect?.kind === 'participant-joined') {
-    c.executionCtx.waitUntil(startRecordingOnTrigger(db, c.var.platforms, event.platform, applied.meetingId));
+  if (applied.outcome === 'applied' && applied.meeting && applied.numClients !== null && event.effect?.kind === 'participant-joined') {
+    c.executionCtx.waitUntil(startRecordingOnTrigger(c.var.platforms, applied.meeting, applied.numClients));
   }
   // One line per delivery: the request's, with the event on it.
-  noteOnRequestLog(c, { platform: event.platform, event_id: event.eventId, type: event.type, meeting_id: applied.meetingId, outcome: applied.outcome });
+  noteOnRequestLog(c, { platform: event.platform, event_id: event.eventId, type: event.type, meeting_id: applied.meeting?.id ?? null, outcome: applied.outcome });
   return c.json({ status: applied.outcome }, 200);
 }
 

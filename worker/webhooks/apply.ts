@@ -1,8 +1,8 @@
-import { inOneTransaction, type Database } from '../db/client';
+import type { Database } from '../db/client';
 import { findMeetingByRef, type EventMeeting } from '../db/meeting-lookup';
 import type { WebhookOutcome } from '../db/schema';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
-import { recordJoin, recordLeave, recountClients } from '../db/participants';
+import { recordJoin, recordLeave, recountClients, recountedClients } from '../db/participants';
 import { findRecordingByPlatformId, recordingStatements } from '../db/recordings';
 import { logEvent } from '../db/webhook-events';
 import { log } from '../log';
@@ -11,7 +11,9 @@ import type { Effect, WebhookEvent } from './events';
 
 export interface Applied {
   outcome: WebhookOutcome | 'duplicate';
-  meetingId: string | null;
+  meeting: EventMeeting | null;
+  /** After an applied join or leave: how many are in the meeting, as this transaction left it. */
+  numClients: number | null;
 }
 
 /**
@@ -41,17 +43,20 @@ export async function applyWebhookEvent(
     receivedAt,
   });
   const effects = outcome === 'applied' && event.effect ? effectStatements(db, meeting, event.effect, receivedAt) : [];
+  let answers: unknown[];
   try {
-    await inOneTransaction(db, [entry, ...effects]);
+    answers = await db.batch([entry, ...effects]);
   } catch (error) {
     if (String(error instanceof Error ? error.cause ?? error : error).includes('UNIQUE constraint failed: webhook_events')) {
-      return { outcome: 'duplicate', meetingId: meeting?.id ?? null };
+      return { outcome: 'duplicate', meeting, numClients: null };
     }
     throw error;
   }
 
   if (outcome === 'applied' && event.effect?.kind === 'recording-ready') await requestCopy(db, copies, event.effect.recordingId);
-  return { outcome, meetingId: meeting?.id ?? null };
+  // A join's or leave's recount is its last statement.
+  const numClients = event.effect?.kind === 'participant-joined' || event.effect?.kind === 'participant-left' ? recountedClients(answers.at(-1)) : null;
+  return { outcome, meeting, numClients };
 }
 
 function effectStatements(db: Database, meeting: EventMeeting | null, effect: Effect, now: number) {
