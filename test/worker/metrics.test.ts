@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { database } from '../../worker/db/client';
+import { dropOldCounts } from '../../worker/metrics/counters';
 import { metricQueries } from '../../worker/metrics/report';
 import { ADMIN, call, createRoom, OWNER, resetWorld, standIn, STRANGER, tokenFor } from './helpers';
 import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
@@ -180,5 +181,15 @@ describe('GET /v1/metrics', () => {
       expect(reads.length, name).toBeGreaterThan(0);
       for (const read of reads) expect(read, name).toMatch(/^SEARCH \w+ USING (COVERING INDEX|INDEX|PRIMARY KEY) .*(<|>)/);
     }
+  });
+
+  it('keeps the counts 90 days: the Cron drops older ones', async () => {
+    const minutesAgo = (days: number) => Math.floor((Date.now() - days * 24 * HOUR) / 60_000);
+    await env.DB.prepare("INSERT INTO metric_counts (minute, platform, name, count) VALUES (?, 'daily', 'provider_calls', 1), (?, 'daily', 'provider_calls', 2)")
+      .bind(minutesAgo(91), minutesAgo(89))
+      .run();
+    await dropOldCounts(env);
+    const { results } = await env.DB.prepare('SELECT count FROM metric_counts').all<{ count: number }>();
+    expect(results).toEqual([{ count: 2 }]);
   });
 });

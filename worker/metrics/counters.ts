@@ -14,10 +14,10 @@ export const MINUTE_MS = 60_000;
 export const COUNTS_KEPT_MS = 90 * 86_400_000;
 
 /** Counts into D1 in the background of the request, queue batch or Cron run that owns `waitUntil`. */
-export function counting(env: Env, waitUntil: (promise: Promise<unknown>) => void, now = Date.now): Count {
+export function counting(env: Env, waitUntil: (promise: Promise<unknown>) => void): Count {
   return (platform, ...counters) => {
     if (counters.length === 0) return;
-    const minute = Math.floor(now() / MINUTE_MS);
+    const minute = Math.floor(Date.now() / MINUTE_MS);
     const db = database(env);
     const increments = counters.map((name) =>
       db
@@ -33,8 +33,8 @@ export function counting(env: Env, waitUntil: (promise: Promise<unknown>) => voi
 }
 
 /** Drops the counts older than COUNTS_KEPT_MS (the Cron's job). */
-export async function dropOldCounts(env: Env, now = Date.now()): Promise<void> {
+export async function dropOldCounts(env: Env): Promise<void> {
   await database(env)
     .delete(metricCounts)
-    .where(lt(metricCounts.minute, Math.floor((now - COUNTS_KEPT_MS) / MINUTE_MS)));
+    .where(lt(metricCounts.minute, Math.floor((Date.now() - COUNTS_KEPT_MS) / MINUTE_MS)));
 }
