@@ -130,10 +130,13 @@ export async function injectFault(origin: string, fault: { method?: string; path
 
 /** The iframe daily-js created, once it has loaded the room URL. */
 export async function dailyFrame(page: Page): Promise<{ src: string; frame: Frame }> {
-  const element = await page.waitForSelector('.call-frame iframe');
+  // daily-js inserts the iframe blank and gives it the room's address when it joins, a task
+  // later: the frame is the call's once it has that address.
+  const element = await page.waitForSelector('.call-frame iframe[src]');
   const src = (await element.getAttribute('src')) ?? '';
   const frame = await element.contentFrame();
   if (!frame) throw new Error('the Daily iframe has no frame');
+  await frame.waitForURL((url) => url.protocol !== 'about:');
   await frame.waitForLoadState('load');
   return { src, frame };
 }
