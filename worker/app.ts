@@ -27,7 +27,7 @@ export const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
 // Each request's providers, whose calls are counted for the rollout's figures after the answer.
 app.use(requestLog, async (c, next) => {
-  const count = counting(c.env, (promise) => c.executionCtx.waitUntil(promise));
+  const count = counting(c.env, c.executionCtx);
   c.set('count', count);
   c.set('platforms', platforms(config(c.env), count));
   await next();

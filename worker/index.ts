@@ -11,7 +11,7 @@ export default {
   fetch: app.fetch,
   queue: (batch, env, ctx) => consumeRecordingCopies(batch, env, ctx),
   scheduled(_controller, env, ctx) {
-    const providers = platforms(config(env), counting(env, (promise) => ctx.waitUntil(promise)));
+    const providers = platforms(config(env), counting(env, ctx));
     ctx.waitUntil(Promise.all([reconcile(env, providers), sweepDeclinedAudio(env), dropOldCounts(env)]));
   },
 } satisfies ExportedHandler<Env, RecordingCopyMessage>;

@@ -7,4 +7,3 @@ export function log(level: 'info' | 'warn' | 'error', message: string, fields: L
   else if (level === 'warn') console.warn(line);
   else console.log(line);
 }
-

@@ -13,8 +13,8 @@ export const MINUTE_MS = 60_000;
 /** How long counts are kept: the longest window the metrics answer for. */
 export const COUNTS_KEPT_MS = 90 * 86_400_000;
 
-/** Counts into D1 in the background of the request, queue batch or Cron run that owns `waitUntil`. */
-export function counting(env: Env, waitUntil: (promise: Promise<unknown>) => void): Count {
+/** Counts into D1 in the background of the request, queue batch or Cron run whose context is `ctx`. */
+export function counting(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Count {
   return (platform, ...counters) => {
     if (counters.length === 0) return;
     const minute = Math.floor(Date.now() / MINUTE_MS);
@@ -26,7 +26,7 @@ export function counting(env: Env, waitUntil: (promise: Promise<unknown>) => voi
         .onConflictDoUpdate({ target: [metricCounts.minute, metricCounts.platform, metricCounts.name], set: { count: sql`${metricCounts.count} + 1` } }),
     );
     const [first, ...rest] = increments;
-    waitUntil(
+    ctx.waitUntil(
       db.batch([first!, ...rest]).catch((error: unknown) => log('warn', 'a metric count was lost', { platform, counters, error: String(error) })),
     );
   };

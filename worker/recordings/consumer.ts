@@ -14,7 +14,7 @@ export const COPY_ATTEMPTS = 4;
 
 /** The `recording-copies` consumer: one finished Daily recording copied into the bucket per message. */
 export async function consumeRecordingCopies(batch: MessageBatch<RecordingCopyMessage>, env: Env, ctx: ExecutionContext): Promise<void> {
-  const providers = platforms(config(env), counting(env, (promise) => ctx.waitUntil(promise)));
+  const providers = platforms(config(env), counting(env, ctx));
   for (const message of batch.messages) await copyRecording(message, env, providers);
 }
 
