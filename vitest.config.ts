@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { WEBHOOK_SECRETS, type TestServers } from './test/servers.ts';
+import { type TestServers, WEBHOOK_SECRETS } from './test/servers.ts';
 
 // Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins, the
 // identity provider's JWKS and an S3 server (behind a fault proxy) are node servers on

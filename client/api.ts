@@ -51,7 +51,12 @@ export class ApiError extends Error {
 /** How long a request may take before the page says so; a meeting may need a provider call. */
 const TIMEOUT_MS = 30_000;
 
-async function request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | number>): Promise<T> {
+async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Record<string, string | number>,
+): Promise<T> {
   const search = query ? `?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}` : '';
   let response: Response;
   try {
@@ -60,7 +65,10 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
       // Same origin: Cloudflare Access's CF_Authorization cookie (or the local development
       // login) identifies the user; the page never handles a token itself.
       credentials: 'same-origin',
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -68,17 +76,24 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
     throw new ApiError(
       0,
-      timedOut ? 'The service took too long to answer; try again.' : 'The service could not be reached; check your connection and try again.',
+      timedOut
+        ? 'The service took too long to answer; try again.'
+        : 'The service could not be reached; check your connection and try again.',
     );
   }
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, detailOf(data) ?? `The service answered ${response.status} ${response.statusText}.`.trim());
+  if (!response.ok)
+    throw new ApiError(
+      response.status,
+      detailOf(data) ?? `The service answered ${response.status} ${response.statusText}.`.trim(),
+    );
   return data as T;
 }
 
 function detailOf(data: unknown): string | null {
-  if (typeof data === 'object' && data !== null && 'detail' in data && typeof data.detail === 'string') return data.detail;
+  if (typeof data === 'object' && data !== null && 'detail' in data && typeof data.detail === 'string')
+    return data.detail;
   return null;
 }
 

@@ -11,7 +11,9 @@ export type Route =
   | { page: 'not-found' };
 
 const listeners = new Set<() => void>();
-const notify = () => listeners.forEach((listener) => listener());
+const notify = () => {
+  for (const listener of listeners) listener();
+};
 
 if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
 
@@ -49,7 +51,8 @@ export function routeOf(path: string): Route {
 
 /** A click that the page should handle itself: plain left click on a same-origin link. */
 export function onLinkClick(event: MouseEvent): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   const anchor = (event.currentTarget as HTMLAnchorElement | null) ?? null;
   if (!anchor || anchor.target || anchor.hasAttribute('download') || anchor.origin !== location.origin) return;
   event.preventDefault();

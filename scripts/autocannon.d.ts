@@ -13,7 +13,13 @@ declare module 'autocannon' {
       timeout?: number;
       title?: string;
       /** Requests sent in turn; setupRequest may rewrite each one just before it is sent. */
-      requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: SentRequest) => SentRequest }[];
+      requests?: {
+        method?: string;
+        path?: string;
+        headers?: Record<string, string>;
+        body?: string;
+        setupRequest?: (request: SentRequest) => SentRequest;
+      }[];
       /** Leaves histograms encoded so several runs can be merged with aggregateResult(). */
       skipAggregateResult?: boolean;
     }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../test/browser/chromium.ts';
+import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../test/browser/chromium.ts';
 import { ROOT } from './start.ts';
 
 const LIGHTHOUSE_VERSION = '13.5.0';
@@ -49,16 +49,27 @@ async function weighJoinPage(base: string, room: string): Promise<PageWeight> {
       const url = new URL(response.url());
       const kind = response.request().resourceType();
       if (url.origin !== base || (kind !== 'script' && kind !== 'stylesheet' && kind !== 'document')) return;
-      pending.push(response.body().then((body) => void files.push({ url: url.pathname, kind, gzipBytes: gzipSync(body, { level: 9 }).length })));
+      pending.push(
+        response
+          .body()
+          .then((body) => void files.push({ url: url.pathname, kind, gzipBytes: gzipSync(body, { level: 9 }).length })),
+      );
     });
     await page.goto(`${base}/${room}`, { waitUntil: 'networkidle' });
     await page.locator('.call-frame').first().waitFor();
     await Promise.all(pending);
     const chunkOf = (file: Transfer) => PLATFORM_CHUNKS.find((name) => new RegExp(`/assets/${name}-`).test(file.url));
     const platform = files.find((file) => chunkOf(file));
-    const beforeSdk = files.filter((file) => file.kind !== 'document' && !chunkOf(file)).reduce((sum, file) => sum + file.gzipBytes, 0);
+    const beforeSdk = files
+      .filter((file) => file.kind !== 'document' && !chunkOf(file))
+      .reduce((sum, file) => sum + file.gzipBytes, 0);
     const html = files.filter((file) => file.kind === 'document').reduce((sum, file) => sum + file.gzipBytes, 0);
-    return { beforeSdk, html, platformChunk: platform ? { name: chunkOf(platform) ?? '', gzipBytes: platform.gzipBytes } : null, files };
+    return {
+      beforeSdk,
+      html,
+      platformChunk: platform ? { name: chunkOf(platform) ?? '', gzipBytes: platform.gzipBytes } : null,
+      files,
+    };
   } finally {
     await browser.close();
   }
@@ -122,12 +133,22 @@ export interface PageFigures {
  * times on each join page and on /rooms (0: not at all), keeping its reports in `outputDir`.
  * The service must sign everyone in as the local administrator (no AUTH_JWKS_URL).
  */
-export async function benchPages(base: string, rooms: { whereby: string; daily: string }, lighthouseRuns: number, outputDir: string): Promise<PageFigures> {
+export async function benchPages(
+  base: string,
+  rooms: { whereby: string; daily: string },
+  lighthouseRuns: number,
+  outputDir: string,
+): Promise<PageFigures> {
   mkdirSync(outputDir, { recursive: true });
   // /rooms is measured with a list as an owner has it (the development login owns them all).
   for (let i = 0; i < 12; i++) {
-    const response = await fetch(`${base}/v1/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `listed-room-${i}` }) });
-    if (response.status !== 201) throw new Error(`POST /v1/rooms answered ${response.status}: ${await response.text()}`);
+    const response = await fetch(`${base}/v1/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `listed-room-${i}` }),
+    });
+    if (response.status !== 201)
+      throw new Error(`POST /v1/rooms answered ${response.status}: ${await response.text()}`);
   }
   const weight = { whereby: await weighJoinPage(base, rooms.whereby), daily: await weighJoinPage(base, rooms.daily) };
   const pages = [
@@ -137,7 +158,9 @@ export async function benchPages(base: string, rooms: { whereby: string; daily: 
   ] as const;
   const scores: PageFigures['lighthouse'] = [];
   if (lighthouseRuns > 0) {
-    process.stderr.write(`Lighthouse ${LIGHTHOUSE_VERSION} (mobile preset), ${lighthouseRuns} runs of each page, one at a time ...\n`);
+    process.stderr.write(
+      `Lighthouse ${LIGHTHOUSE_VERSION} (mobile preset), ${lighthouseRuns} runs of each page, one at a time ...\n`,
+    );
     for (const [page, name, url] of pages) {
       const runs: Scores[] = [];
       for (let n = 1; n <= lighthouseRuns; n++) runs.push(await lighthouse(url, outputDir, `${name}-${n}`));
@@ -153,7 +176,11 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 export function pageRows({ weight, lighthouse: scores }: PageFigures): string[][] {
   const chunk = (page: PageWeight) => (page.platformChunk ? kb(page.platformChunk.gzipBytes) : 'not loaded');
   return [
-    ['join page: JS + CSS before the platform SDK (gzip)', kb(Math.max(weight.whereby.beforeSdk, weight.daily.beforeSdk)), `≤ ${kb(BEFORE_SDK_BUDGET_BYTES)}`],
+    [
+      'join page: JS + CSS before the platform SDK (gzip)',
+      kb(Math.max(weight.whereby.beforeSdk, weight.daily.beforeSdk)),
+      `≤ ${kb(BEFORE_SDK_BUDGET_BYTES)}`,
+    ],
     ['join page: HTML (gzip)', kb(weight.whereby.html), ''],
     ['Whereby chunk (gzip)', chunk(weight.whereby), ''],
     ['Daily chunk, daily-js included (gzip)', chunk(weight.daily), ''],

@@ -4,10 +4,10 @@
 // piped into a signed upload). Reported: both throughputs, their ratio, and the Worker process's
 // peak memory above its idle level while it copies.
 
-import { AwsClient } from 'aws4fetch';
 import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { AwsClient } from 'aws4fetch';
 import type { LocalService } from './start.ts';
 
 export interface CopyFigures {
@@ -34,7 +34,12 @@ function descendants(pid: number): number[] {
     }
   }
   const found: number[] = [];
-  const visit = (id: number) => (parents.get(id) ?? []).forEach((child) => (found.push(child), visit(child)));
+  const visit = (id: number) => {
+    for (const child of parents.get(id) ?? []) {
+      found.push(child);
+      visit(child);
+    }
+  };
   visit(pid);
   return found;
 }
@@ -54,7 +59,13 @@ function workerdRss(service: LocalService): number {
   return total;
 }
 
-async function api(service: LocalService, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function api(
+  service: LocalService,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${service.url}${path}`, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -66,7 +77,11 @@ async function api(service: LocalService, method: string, path: string, body?: u
 }
 
 async function control(origin: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${origin}/__control${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${origin}/__control${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`stand-in ${path}: ${response.status}`);
   return response.status === 204 ? null : response.json();
 }
@@ -75,9 +90,17 @@ async function control(origin: string, method: string, path: string, body?: unkn
 async function copyThroughWorker(service: LocalService, size: number, sample: () => void): Promise<number> {
   const name = `bench-copy-${size / MiB}mib-${randomUUID().slice(0, 6)}`;
   const flags = (await api(service, 'GET', '/v1/flags')) as { DAILY_MIGRATION_ROOM_IDS: string[] };
-  await api(service, 'PUT', '/v1/flags', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [...flags.DAILY_MIGRATION_ROOM_IDS, name], DAILY_MIGRATION_PERCENT: 0 });
+  await api(service, 'PUT', '/v1/flags', {
+    DAILY_MIGRATION_ENABLED: true,
+    DAILY_MIGRATION_ROOM_IDS: [...flags.DAILY_MIGRATION_ROOM_IDS, name],
+    DAILY_MIGRATION_PERCENT: 0,
+  });
   await api(service, 'POST', '/v1/rooms', { name, platform: 'daily' });
-  const meeting = (await api(service, 'POST', `/v1/rooms/${name}/meeting`)) as { id: string; room_name: string; platform: string };
+  const meeting = (await api(service, 'POST', `/v1/rooms/${name}/meeting`)) as {
+    id: string;
+    room_name: string;
+    platform: string;
+  };
   if (meeting.platform !== 'daily') throw new Error('the copy benchmark needs a Daily meeting');
   const recordingId = `rec-${name}`;
   await control(service.standIns.daily.origin, 'PUT', `/daily/files/${recordingId}`, { size });
@@ -87,18 +110,31 @@ async function copyThroughWorker(service: LocalService, size: number, sample: ()
     version: '1.0.0',
     type: 'recording.ready-to-download',
     id: randomUUID(),
-    payload: { type: 'cloud', recording_id: recordingId, room_name: meeting.room_name, start_ts: Number(timestamp) - 600, status: 'finished', max_participants: 2, duration: 600 },
+    payload: {
+      type: 'cloud',
+      recording_id: recordingId,
+      room_name: meeting.room_name,
+      start_ts: Number(timestamp) - 600,
+      status: 'finished',
+      max_participants: 2,
+      duration: 600,
+    },
     event_ts: Number(timestamp),
   });
   const secret = service.settings.values.DAILY_WEBHOOK_SECRET ?? '';
   const signature = createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
 
   const started = performance.now();
-  await api(service, 'POST', '/v1/daily/webhook', body, { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp });
+  await api(service, 'POST', '/v1/daily/webhook', body, {
+    'x-webhook-signature': signature,
+    'x-webhook-timestamp': timestamp,
+  });
   const deadline = Date.now() + 30 * 60_000;
   while (Date.now() < deadline) {
     sample();
-    const { items } = (await api(service, 'GET', `/v1/meetings/${meeting.id}/recordings`)) as { items: { status: string; size: number; error: string | null }[] };
+    const { items } = (await api(service, 'GET', `/v1/meetings/${meeting.id}/recordings`)) as {
+      items: { status: string; size: number; error: string | null }[];
+    };
     const [recording] = items;
     if (recording?.status === 'stored') {
       if (recording.size !== size) throw new Error(`stored ${recording.size} bytes of ${size}`);
@@ -121,21 +157,39 @@ async function copyWithCurl(service: LocalService, size: number): Promise<number
   const { endpoint, bucket, accessKeyId, secretAccessKey } = service.bucket;
   const target = `${endpoint}/${bucket}/curl-copy-${size}.mp4`;
   const signer = new AwsClient({ accessKeyId, secretAccessKey, service: 's3', region: 'us-east-1' });
-  const presigned = (await signer.sign(`${target}?X-Amz-Expires=3600`, { method: 'PUT', aws: { signQuery: true } })).url;
+  const presigned = (await signer.sign(`${target}?X-Amz-Expires=3600`, { method: 'PUT', aws: { signQuery: true } }))
+    .url;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     const download = spawn('curl', ['-sS', '--fail', source], { stdio: ['ignore', 'pipe', 'inherit'] });
     // An explicit length and no chunked encoding: S3 wants a Content-Length.
-    const upload = spawn('curl', ['-sS', '--fail', '-o', '/dev/null', '-H', `Content-Length: ${size}`, '-H', 'Transfer-Encoding:', '-T', '-', presigned], {
-      stdio: ['pipe', 'inherit', 'inherit'],
-    });
+    const upload = spawn(
+      'curl',
+      [
+        '-sS',
+        '--fail',
+        '-o',
+        '/dev/null',
+        '-H',
+        `Content-Length: ${size}`,
+        '-H',
+        'Transfer-Encoding:',
+        '-T',
+        '-',
+        presigned,
+      ],
+      {
+        stdio: ['pipe', 'inherit', 'inherit'],
+      },
+    );
     download.stdout.pipe(upload.stdin);
     upload.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl upload exited with ${code}`))));
     download.on('exit', (code) => code !== 0 && reject(new Error(`curl download exited with ${code}`)));
   });
   const seconds = (performance.now() - started) / 1000;
   const stored = await fetch(target, { method: 'HEAD' });
-  if (Number(stored.headers.get('content-length')) !== size) throw new Error(`curl stored ${stored.headers.get('content-length')} bytes of ${size}`);
+  if (Number(stored.headers.get('content-length')) !== size)
+    throw new Error(`curl stored ${stored.headers.get('content-length')} bytes of ${size}`);
   return seconds;
 }
 

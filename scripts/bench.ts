@@ -11,14 +11,14 @@
 // sizes of the recording copies (256,1024; 0 leaves them out); BENCH_LIGHTHOUSE_RUNS the
 // Lighthouse runs per page (3; 0 leaves Lighthouse out).
 
-import autocannon from 'autocannon';
 import { createHmac, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BEFORE_SDK_BUDGET_BYTES, benchPages, LIGHTHOUSE_GOAL, pageRows, type PageFigures } from './bench-pages.ts';
-import { benchRecordingCopies, copyTable, type CopyFigures } from './bench-recording.ts';
-import { ROOT, startLocalService, type LocalService, freePort, positiveInteger } from './start.ts';
+import autocannon from 'autocannon';
+import { BEFORE_SDK_BUDGET_BYTES, benchPages, LIGHTHOUSE_GOAL, type PageFigures, pageRows } from './bench-pages.ts';
+import { benchRecordingCopies, type CopyFigures, copyTable } from './bench-recording.ts';
+import { freePort, type LocalService, positiveInteger, ROOT, startLocalService } from './start.ts';
 
 /** What the cases may refer to, made ready before any load runs. */
 interface Fixture {
@@ -53,11 +53,23 @@ function signedDailyJoin({ dailyRoomName, dailyWebhookSecret }: Fixture) {
     version: '1.0.0',
     type: 'participant.joined',
     id: randomUUID(),
-    payload: { room: dailyRoomName, session_id: randomUUID(), user_id: null, user_name: 'Bench', joined_at: Number(timestamp), owner: false },
+    payload: {
+      room: dailyRoomName,
+      session_id: randomUUID(),
+      user_id: null,
+      user_name: 'Bench',
+      joined_at: Number(timestamp),
+      owner: false,
+    },
     event_ts: Number(timestamp),
   });
-  const signature = createHmac('sha256', Buffer.from(dailyWebhookSecret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
-  return { headers: { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp }, body };
+  const signature = createHmac('sha256', Buffer.from(dailyWebhookSecret, 'base64'))
+    .update(`${timestamp}.${body}`)
+    .digest('base64');
+  return {
+    headers: { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp },
+    body,
+  };
 }
 
 interface Ratio {
@@ -132,7 +144,11 @@ async function prepare(service: LocalService): Promise<Fixture> {
   const roomName = 'bench-room';
   await call(`${service.url}/v1/rooms`, 'POST', { name: roomName });
   const meeting = await call(`${service.url}/v1/rooms/${roomName}/meeting`, 'POST');
-  await call(`${service.url}/v1/flags`, 'PUT', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['bench-daily'], DAILY_MIGRATION_PERCENT: 0 });
+  await call(`${service.url}/v1/flags`, 'PUT', {
+    DAILY_MIGRATION_ENABLED: true,
+    DAILY_MIGRATION_ROOM_IDS: ['bench-daily'],
+    DAILY_MIGRATION_PERCENT: 0,
+  });
   await call(`${service.url}/v1/rooms`, 'POST', { name: 'bench-daily' });
   const daily = await call(`${service.url}/v1/rooms/bench-daily/meeting`, 'POST');
   if (daily.platform !== 'daily') throw new Error('the flags did not move bench-daily to Daily');
@@ -193,7 +209,14 @@ function figures(name: string, rounds: autocannon.RawResult[], url: string, load
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const numeric = rows[0]!.map((_, column) => rows.slice(1).every((row) => /^[\d.]+( |$)/.test(row[column]!)));
-  return rows.map((row) => row.map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function rateTable(all: CaseFigures[]): string[][] {
@@ -226,19 +249,49 @@ function summary(rates: CaseFigures[], copies: CopyFigures[], pages: PageFigures
     const bottom = byName.get(denominator)!;
     // Rounds ran back to back, so each round's ratio shows how steady the figure is.
     const perRound = top.perRound.map((rate, round) => (rate / bottom.perRound[round]!).toFixed(2)).join(' / ');
-    add(label, top.meanRate / bottom.meanRate, { atLeast: goal }, `${top.meanRate.toFixed(0)} / ${bottom.meanRate.toFixed(0)} req/s; per round ${perRound}`);
+    add(
+      label,
+      top.meanRate / bottom.meanRate,
+      { atLeast: goal },
+      `${top.meanRate.toFixed(0)} / ${bottom.meanRate.toFixed(0)} req/s; per round ${perRound}`,
+    );
   }
   for (const copy of copies) {
     const mib = copy.size / MiB;
-    add(`recording copy ${mib} MiB: Worker / curl`, copy.curlSeconds / copy.workerSeconds, { atLeast: 0.5 }, `${(mib / copy.workerSeconds).toFixed(1)} / ${(mib / copy.curlSeconds).toFixed(1)} MB/s`);
+    add(
+      `recording copy ${mib} MiB: Worker / curl`,
+      copy.curlSeconds / copy.workerSeconds,
+      { atLeast: 0.5 },
+      `${(mib / copy.workerSeconds).toFixed(1)} / ${(mib / copy.curlSeconds).toFixed(1)} MB/s`,
+    );
     const growth = (copy.peakRssBytes - copy.idleRssBytes) / MiB;
-    add(`recording copy ${mib} MiB: memory growth / 64 MiB`, growth / 64, { atMost: 1 }, `workerd RSS grew ${growth.toFixed(1)} MiB`);
+    add(
+      `recording copy ${mib} MiB: memory growth / 64 MiB`,
+      growth / 64,
+      { atMost: 1 },
+      `workerd RSS grew ${growth.toFixed(1)} MiB`,
+    );
   }
   const beforeSdk = Math.max(pages.weight.whereby.beforeSdk, pages.weight.daily.beforeSdk);
-  add('join page before the SDK / budget', beforeSdk / BEFORE_SDK_BUDGET_BYTES, { atMost: 1 }, `${(beforeSdk / 1024).toFixed(1)} KB of JS and CSS (gzip) / 15 KB`);
+  add(
+    'join page before the SDK / budget',
+    beforeSdk / BEFORE_SDK_BUDGET_BYTES,
+    { atMost: 1 },
+    `${(beforeSdk / 1024).toFixed(1)} KB of JS and CSS (gzip) / 15 KB`,
+  );
   for (const { page, median } of pages.lighthouse) {
-    add(`Lighthouse ${page}: performance / ${LIGHTHOUSE_GOAL}`, median.performance / LIGHTHOUSE_GOAL, { atLeast: 1 }, `median score ${median.performance}, TBT ${median.totalBlockingTimeMs} ms`);
-    add(`Lighthouse ${page}: accessibility / ${LIGHTHOUSE_GOAL}`, median.accessibility / LIGHTHOUSE_GOAL, { atLeast: 1 }, `median run's score ${median.accessibility}`);
+    add(
+      `Lighthouse ${page}: performance / ${LIGHTHOUSE_GOAL}`,
+      median.performance / LIGHTHOUSE_GOAL,
+      { atLeast: 1 },
+      `median score ${median.performance}, TBT ${median.totalBlockingTimeMs} ms`,
+    );
+    add(
+      `Lighthouse ${page}: accessibility / ${LIGHTHOUSE_GOAL}`,
+      median.accessibility / LIGHTHOUSE_GOAL,
+      { atLeast: 1 },
+      `median run's score ${median.accessibility}`,
+    );
   }
   return rows;
 }
@@ -273,12 +326,24 @@ async function main(): Promise<void> {
     const rates = await measure(service.url, fixture, load, controller.signal);
     // The join case must have measured reuse: the room still has the meeting it had before.
     const after = await call(`${service.url}/v1/rooms/${fixture.roomName}/meeting`, 'POST');
-    if (after.id !== fixture.meetingId) throw new Error('the join case created a new meeting instead of reusing the active one');
+    if (after.id !== fixture.meetingId)
+      throw new Error('the join case created a new meeting instead of reusing the active one');
 
-    const copySizes = (process.env.BENCH_COPY_MIB ?? '256,1024').split(',').map(Number).filter((mib) => mib > 0);
-    const copies = await benchRecordingCopies(service, copySizes.map((mib) => mib * MiB));
+    const copySizes = (process.env.BENCH_COPY_MIB ?? '256,1024')
+      .split(',')
+      .map(Number)
+      .filter((mib) => mib > 0);
+    const copies = await benchRecordingCopies(
+      service,
+      copySizes.map((mib) => mib * MiB),
+    );
     const lighthouseRuns = process.env.BENCH_LIGHTHOUSE_RUNS === '0' ? 0 : positiveInteger('BENCH_LIGHTHOUSE_RUNS', 3);
-    const pages = await benchPages(service.url, { whereby: fixture.roomName, daily: 'bench-daily' }, lighthouseRuns, join(dir, 'lighthouse'));
+    const pages = await benchPages(
+      service.url,
+      { whereby: fixture.roomName, daily: 'bench-daily' },
+      lighthouseRuns,
+      join(dir, 'lighthouse'),
+    );
 
     const header = `${load.rounds} alternating rounds × ${load.seconds} s at ${load.connections} connections, one wrangler dev on 127.0.0.1`;
     // Other work on the machine moves every figure; its load says how much to trust them.

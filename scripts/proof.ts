@@ -25,12 +25,28 @@ import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { startIdentityProvider } from '../test/identity-provider.ts';
-import { startLocalService, type LocalService, freePort } from './start.ts';
-import { burst, BURST_CONNECTIONS, BURST_SECONDS } from './proof/burst.ts';
+import { BURST_CONNECTIONS, BURST_SECONDS, burst } from './proof/burst.ts';
 import { attacks, genericAttacks, judge, operations, pool, runAttack } from './proof/hostile.ts';
-import { configureEnvironment, DIR, makeTokens, PERSIST_TO, prepare, S3_DIRECTORY, WRANGLER_LOG } from './proof/setup.ts';
-import { compareDb, counters, expectedCounts, objectCount, providerCalls, snapshotBucket, snapshotDb } from './proof/state.ts';
+import {
+  configureEnvironment,
+  DIR,
+  makeTokens,
+  PERSIST_TO,
+  prepare,
+  S3_DIRECTORY,
+  WRANGLER_LOG,
+} from './proof/setup.ts';
+import {
+  compareDb,
+  counters,
+  expectedCounts,
+  objectCount,
+  providerCalls,
+  snapshotBucket,
+  snapshotDb,
+} from './proof/state.ts';
 import { J, must } from './proof/wire.ts';
+import { freePort, type LocalService, startLocalService } from './start.ts';
 
 const ATTACK_CONCURRENCY = 4;
 const MIN_ATTACKS = 500;
@@ -46,7 +62,13 @@ const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} 
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -61,7 +83,9 @@ async function main(): Promise<void> {
   try {
     const secrets = configureEnvironment(identity);
     const tokens = await makeTokens(identity);
-    process.stderr.write(`proof: starting the local service (wrangler output: ${relative(process.cwd(), WRANGLER_LOG)}) ...\n`);
+    process.stderr.write(
+      `proof: starting the local service (wrangler output: ${relative(process.cwd(), WRANGLER_LOG)}) ...\n`,
+    );
     let phase = Date.now();
     service = await startLocalService({
       port: await freePort(),
@@ -74,7 +98,8 @@ async function main(): Promise<void> {
       signal: controller.signal,
     });
     const health = await must(service.url, 'GET', '/v1/health');
-    if (health.integrations?.sign_in !== 'identity-provider') throw new Error(`the service does not sign in through the JWKS (sign_in: ${health.integrations?.sign_in})`);
+    if (health.integrations?.sign_in !== 'identity-provider')
+      throw new Error(`the service does not sign in through the JWKS (sign_in: ${health.integrations?.sign_in})`);
     const times: [string, string][] = [['start', elapsed(phase)]];
 
     phase = Date.now();
@@ -87,7 +112,12 @@ async function main(): Promise<void> {
     const allOperations = await operations(service.url);
     for (const operation of allOperations) if (!known.has(operation)) list.push(...genericAttacks(operation, tokens));
     const flagsBefore = await must(service.url, 'GET', '/v1/flags', { token: tokens.admin });
-    const [dbBefore, bucketBefore, callsBefore, countsBefore] = [await snapshotDb(), snapshotBucket(), await providerCalls(service), await counters()];
+    const [dbBefore, bucketBefore, callsBefore, countsBefore] = [
+      await snapshotDb(),
+      snapshotBucket(),
+      await providerCalls(service),
+      await counters(),
+    ];
     times.push(['snapshot', elapsed(phase)]);
 
     phase = Date.now();
@@ -96,7 +126,12 @@ async function main(): Promise<void> {
     times.push(['hostile requests', elapsed(phase)]);
 
     phase = Date.now();
-    const [dbAfter, bucketAfter, callsAfter, countsAfter] = [await snapshotDb(), snapshotBucket(), await providerCalls(service), await counters()];
+    const [dbAfter, bucketAfter, callsAfter, countsAfter] = [
+      await snapshotDb(),
+      snapshotBucket(),
+      await providerCalls(service),
+      await counters(),
+    ];
     const flagsAfter = await must(service.url, 'GET', '/v1/flags', { token: tokens.admin });
     times.push(['snapshot again', elapsed(phase)]);
 
@@ -110,65 +145,115 @@ async function main(): Promise<void> {
       const wrong = judge(outcome);
       if (wrong) {
         entry.failed++;
-        violation(`${outcome.attack.method} ${outcome.attack.path.slice(0, 120)} [${outcome.attack.kind}: ${outcome.attack.what}] ${wrong}`);
+        violation(
+          `${outcome.attack.method} ${outcome.attack.path.slice(0, 120)} [${outcome.attack.kind}: ${outcome.attack.what}] ${wrong}`,
+        );
       }
       byKind.set(outcome.attack.kind, entry);
     }
-    if (list.length < MIN_ATTACKS) violation(`only ${list.length} hostile requests; the proof asks for at least ${MIN_ATTACKS}`);
-    const perOperation = new Map(allOperations.map((operation) => [operation, outcomes.filter((outcome) => outcome.attack.operation === operation).length]));
+    if (list.length < MIN_ATTACKS)
+      violation(`only ${list.length} hostile requests; the proof asks for at least ${MIN_ATTACKS}`);
+    const perOperation = new Map(
+      allOperations.map((operation) => [
+        operation,
+        outcomes.filter((outcome) => outcome.attack.operation === operation).length,
+      ]),
+    );
     for (const [operation, n] of perOperation) if (n < 3) violation(`${operation} got only ${n} hostile requests`);
 
     // Nothing changed.
     const dbChanges = compareDb(dbBefore, dbAfter);
     const rowsChanged = dbChanges.reduce((sum, change) => sum + Math.max(change.gone.length, change.added.length), 0);
     for (const change of dbChanges) {
-      violation(`table ${change.table} changed: ${change.gone.length} rows gone or changed, ${change.added.length} new or changed; e.g. ${(change.added[0] ?? change.gone[0] ?? '').slice(0, 300)}`);
+      violation(
+        `table ${change.table} changed: ${change.gone.length} rows gone or changed, ${change.added.length} new or changed; e.g. ${(change.added[0] ?? change.gone[0] ?? '').slice(0, 300)}`,
+      );
     }
-    const bucketChanged = [...new Set([...bucketBefore.keys(), ...bucketAfter.keys()])].filter((path) => bucketBefore.get(path) !== bucketAfter.get(path));
+    const bucketChanged = [...new Set([...bucketBefore.keys(), ...bucketAfter.keys()])].filter(
+      (path) => bucketBefore.get(path) !== bucketAfter.get(path),
+    );
     if (bucketChanged.length) violation(`the bucket changed: ${bucketChanged.slice(0, 5).join(', ')}`);
     if (J(flagsBefore) !== J(flagsAfter)) violation(`the rollout flags changed: ${J(flagsBefore)} → ${J(flagsAfter)}`);
-    if (callsAfter !== callsBefore) violation(`the providers were called ${callsAfter - callsBefore} times during the hostile requests`);
+    if (callsAfter !== callsBefore)
+      violation(`the providers were called ${callsAfter - callsBefore} times during the hostile requests`);
     const expectedGain = expectedCounts(outcomes);
-    const gained = new Map([...new Set([...countsBefore.keys(), ...countsAfter.keys()])].map((key) => [key, (countsAfter.get(key) ?? 0) - (countsBefore.get(key) ?? 0)]));
+    const gained = new Map(
+      [...new Set([...countsBefore.keys(), ...countsAfter.keys()])].map((key) => [
+        key,
+        (countsAfter.get(key) ?? 0) - (countsBefore.get(key) ?? 0),
+      ]),
+    );
     for (const key of new Set([...gained.keys(), ...expectedGain.keys()])) {
-      if ((gained.get(key) ?? 0) !== (expectedGain.get(key) ?? 0)) violation(`the counter ${key} gained ${gained.get(key) ?? 0}, but ${expectedGain.get(key) ?? 0} deliveries were answered so`);
+      if ((gained.get(key) ?? 0) !== (expectedGain.get(key) ?? 0))
+        violation(
+          `the counter ${key} gained ${gained.get(key) ?? 0}, but ${expectedGain.get(key) ?? 0} deliveries were answered so`,
+        );
     }
 
     const tableCount = dbBefore.size;
     const rowCount = [...dbBefore.values()].reduce((sum, rows) => sum + rows.length, 0);
-    process.stdout.write('\nHostile requests (each must answer its 4xx, or the documented 200, as JSON; none 5xx; nothing changed)\n');
+    process.stdout.write(
+      '\nHostile requests (each must answer its 4xx, or the documented 200, as JSON; none 5xx; nothing changed)\n',
+    );
     process.stdout.write(
       `${table([
         ['kind', 'tried', 'wrong'],
-        ...[...byKind.entries()].sort((a, b) => b[1].tried - a[1].tried).map(([kind, entry]) => [kind, String(entry.tried), String(entry.failed)]),
+        ...[...byKind.entries()]
+          .sort((a, b) => b[1].tried - a[1].tried)
+          .map(([kind, entry]) => [kind, String(entry.tried), String(entry.failed)]),
         ['all', String(outcomes.length), String([...byKind.values()].reduce((sum, entry) => sum + entry.failed, 0))],
       ])}\n`,
     );
     const statuses = new Map<string, number>();
-    for (const outcome of outcomes) statuses.set(String(outcome.status ?? 'none'), (statuses.get(String(outcome.status ?? 'none')) ?? 0) + 1);
-    process.stdout.write(`answers by status: ${[...statuses.entries()].sort().map(([status, n]) => `${status} ×${n}`).join(', ')}\n`);
-    process.stdout.write(`operations covered: ${allOperations.length} (${[...perOperation.values()].reduce((a, b) => Math.min(a, b), Infinity)} requests at the least covered)\n`);
+    for (const outcome of outcomes)
+      statuses.set(String(outcome.status ?? 'none'), (statuses.get(String(outcome.status ?? 'none')) ?? 0) + 1);
+    process.stdout.write(
+      `answers by status: ${[...statuses.entries()]
+        .sort()
+        .map(([status, n]) => `${status} ×${n}`)
+        .join(', ')}\n`,
+    );
+    process.stdout.write(
+      `operations covered: ${allOperations.length} (${[...perOperation.values()].reduce((a, b) => Math.min(a, b), Infinity)} requests at the least covered)\n`,
+    );
     process.stdout.write(`5xx seen: ${fiveHundreds}\n`);
     process.stdout.write(`rows changed: ${rowsChanged} (of ${rowCount} rows in ${tableCount} tables compared)\n`);
     process.stdout.write(
-      `counted for the metrics: ${[...gained.entries()].filter(([, n]) => n).map(([key, n]) => `${key} +${n}`).join(', ') || 'nothing'} (expected from the answers: ${[...expectedGain.entries()].map(([key, n]) => `${key} +${n}`).join(', ') || 'nothing'})\n`,
+      `counted for the metrics: ${
+        [...gained.entries()]
+          .filter(([, n]) => n)
+          .map(([key, n]) => `${key} +${n}`)
+          .join(', ') || 'nothing'
+      } (expected from the answers: ${[...expectedGain.entries()].map(([key, n]) => `${key} +${n}`).join(', ') || 'nothing'})\n`,
     );
-    process.stdout.write(`bucket files changed: ${bucketChanged.length} (of ${bucketAfter.size} files, ${objectCount(bucketAfter)} objects); flags changed: ${J(flagsBefore) === J(flagsAfter) ? 'no' : 'yes'}; provider calls made: ${callsAfter - callsBefore}\n`);
+    process.stdout.write(
+      `bucket files changed: ${bucketChanged.length} (of ${bucketAfter.size} files, ${objectCount(bucketAfter)} objects); flags changed: ${J(flagsBefore) === J(flagsAfter) ? 'no' : 'yes'}; provider calls made: ${callsAfter - callsBefore}\n`,
+    );
 
     phase = Date.now();
-    process.stderr.write(`proof: burst of signed webhooks, ${BURST_CONNECTIONS} connections for ${BURST_SECONDS} s ...\n`);
+    process.stderr.write(
+      `proof: burst of signed webhooks, ${BURST_CONNECTIONS} connections for ${BURST_SECONDS} s ...\n`,
+    );
     const result = await burst(service, fixture, secrets);
     times.push(['burst and its check', elapsed(phase)]);
     for (const problem of result.problems) violation(`burst: ${problem}`);
-    process.stdout.write(`\nBurst of signed webhooks: ${BURST_CONNECTIONS} connections for ${result.duration.toFixed(1)} s\n`);
+    process.stdout.write(
+      `\nBurst of signed webhooks: ${BURST_CONNECTIONS} connections for ${result.duration.toFixed(1)} s\n`,
+    );
     process.stdout.write(
       `events sent: ${result.sent} (Daily ${result.byProvider.daily}, Whereby ${result.byProvider.whereby}; ${result.joins} joins, ${result.leaves} leaves, ${result.leavesFirst} leaves answered before their join), ${(result.sent / result.duration).toFixed(0)} events/s\n`,
     );
-    process.stdout.write(`answered 2xx: ${result.ok}; recorded exactly once: ${result.recorded}; 5xx at first try: ${result.firstTry5xx}; network errors: ${result.networkErrors}; deliveries in all: ${result.attempts}\n`);
-    process.stdout.write(`num_clients as the events make it: Daily ${result.expected.daily}, Whereby ${result.expected.whereby}: ${result.problems.some((p) => p.includes('num_clients') || p.includes('open participant')) ? 'NOT matched' : 'matched'}\n`);
+    process.stdout.write(
+      `answered 2xx: ${result.ok}; recorded exactly once: ${result.recorded}; 5xx at first try: ${result.firstTry5xx}; network errors: ${result.networkErrors}; deliveries in all: ${result.attempts}\n`,
+    );
+    process.stdout.write(
+      `num_clients as the events make it: Daily ${result.expected.daily}, Whereby ${result.expected.whereby}: ${result.problems.some((p) => p.includes('num_clients') || p.includes('open participant')) ? 'NOT matched' : 'matched'}\n`,
+    );
 
     times.push(['total', elapsed(runStarted)]);
-    process.stdout.write(`\ntimes: ${times.map(([name, time]) => `${name} ${time}`).join(', ')}; machine load before/after: ${loadBefore.toFixed(2)}/${loadavg()[0]!.toFixed(2)}\n`);
+    process.stdout.write(
+      `\ntimes: ${times.map(([name, time]) => `${name} ${time}`).join(', ')}; machine load before/after: ${loadBefore.toFixed(2)}/${loadavg()[0]!.toFixed(2)}\n`,
+    );
   } finally {
     await service?.stop();
     await identity.close();

@@ -7,17 +7,17 @@
 // with `wrangler dev --env-file`, which makes wrangler skip .dev.vars entirely; .dev.vars itself is
 // only ever read. Also used by scripts/bench.ts through startLocalService().
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from 'node:util';
-import { startS3Server, type S3Server } from '../test/stand-ins/s3-server.ts';
-import { startStandIns, type StandIns } from '../test/stand-ins/serve.ts';
+import { type S3Server, startS3Server } from '../test/stand-ins/s3-server.ts';
+import { type StandIns, startStandIns } from '../test/stand-ins/serve.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -178,7 +178,8 @@ export function toDotenv(values: Values): string {
   return Object.entries(values)
     .map(([name, value]) => {
       const quote = ["'", '`', '"'].find((q) => !value.includes(q));
-      if (!quote) throw new Error(`${name} contains all three quote characters; wrangler cannot be given it in a dotenv file`);
+      if (!quote)
+        throw new Error(`${name} contains all three quote characters; wrangler cannot be given it in a dotenv file`);
       return `${name}=${quote}${value.replaceAll('$', '\\$')}${quote}\n`;
     })
     .join('');
@@ -239,7 +240,16 @@ export async function applyMigrations(options: LocalServiceOptions): Promise<voi
 }
 
 function startWrangler(options: LocalServiceOptions, settingsFile: string): ChildProcess {
-  const args = ['dev', '--env-file', settingsFile, '--ip', '127.0.0.1', '--port', String(options.port), '--test-scheduled'];
+  const args = [
+    'dev',
+    '--env-file',
+    settingsFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--test-scheduled',
+  ];
   args.push(...persistArgs(options));
   if (options.logLevel) args.push('--log-level', options.logLevel);
   if (options.inspectorPort !== undefined) args.push('--inspector-port', String(options.inspectorPort));
@@ -267,7 +277,8 @@ export async function ensurePortFree(port: number): Promise<void> {
 export async function waitUntilReady(url: string, wrangler: ChildProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (wrangler.exitCode !== null || wrangler.signalCode !== null) throw new Error('wrangler dev exited before it was ready');
+    if (wrangler.exitCode !== null || wrangler.signalCode !== null)
+      throw new Error('wrangler dev exited before it was ready');
     try {
       const response = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2_000) });
       await response.body?.cancel();
@@ -304,10 +315,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   };
   let wrangler: ChildProcess | undefined;
   try {
-    settings = mergeSettings(localDefaults(standIns, bucket), options.devVars === false ? {} : readDevVars(), settingsFromEnvironment());
+    settings = mergeSettings(
+      localDefaults(standIns, bucket),
+      options.devVars === false ? {} : readDevVars(),
+      settingsFromEnvironment(),
+    );
     settingsFile = writeSettingsFile(settings.values, options.port);
     await applyMigrations(options);
-    const running = (wrangler = startWrangler(options, settingsFile));
+    wrangler = startWrangler(options, settingsFile);
+    const running = wrangler;
     const exited = exitCode(running).then(async (code) => {
       await cleanUp();
       return code;
@@ -356,7 +372,8 @@ export function banner(service: LocalService, devVarsPath = join(ROOT, '.dev.var
     const names = bySource(source);
     if (names.length > 0) lines.push(`  ${`${label}:`.padEnd(16)}${names.join(', ')}`);
   }
-  if (settings.overridden.length > 0) lines.push(`  local defaults not used, as you set some of theirs: ${settings.overridden.join(', ')}`);
+  if (settings.overridden.length > 0)
+    lines.push(`  local defaults not used, as you set some of theirs: ${settings.overridden.join(', ')}`);
   lines.push('  everything else: wrangler.toml [vars] or the built-in defaults of SPEC §1', 'Stop with Ctrl-C.', '');
   return lines.join('\n');
 }
@@ -383,7 +400,8 @@ export function positiveInteger(name: string, fallback: number): number {
 export function portFrom(text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a port number (1-65535), not "${text}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`PORT must be a port number (1-65535), not "${text}"`);
   return port;
 }
 

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { localWebhookSecrets, mergeSettings, readDevVars, ROOT, settingsFromEnvironment } from './start.ts';
+import { localWebhookSecrets, mergeSettings, ROOT, readDevVars, settingsFromEnvironment } from './start.ts';
 
 const USAGE = `usage: npm run webhook -- <daily|whereby> <event type> --room <room name>
   [--participant ID] [--name DISPLAY_NAME] [--recording ID] [--url http://127.0.0.1:8787] [--repeat N]
@@ -35,15 +35,46 @@ const now = () => Math.floor(Date.now() / 1000);
 
 function dailyEvent(type: string, meeting: Meeting, options: Options) {
   const room = meeting.roomName;
-  const person = { room, session_id: options.participant, user_id: null, user_name: options.name, joined_at: now() - 60, owner: false, will_eject_at: 0, permissions: {} };
+  const person = {
+    room,
+    session_id: options.participant,
+    user_id: null,
+    user_name: options.name,
+    joined_at: now() - 60,
+    owner: false,
+    will_eject_at: 0,
+    permissions: {},
+  };
   const payloads: Record<string, Record<string, unknown>> = {
     'meeting.started': { start_ts: now(), meeting_id: randomUUID(), room },
     'meeting.ended': { start_ts: now() - 600, end_ts: now(), meeting_id: randomUUID(), room },
     'participant.joined': person,
     'participant.left': { ...person, duration: 60 },
-    'recording.started': { recording_id: options.recording, action: 'start-cloud-recording', layout: { preset: 'default' }, started_by: options.participant, instance_id: randomUUID(), start_ts: now() },
-    'recording.ready-to-download': { type: 'cloud', recording_id: options.recording, room_name: room, start_ts: now() - 600, status: 'finished', max_participants: 2, duration: 600, s3_key: `local/${room}/${options.recording}` },
-    'recording.error': { action: 'cloud-recording-error', error_msg: 'local test error', instance_id: randomUUID(), room_name: room, timestamp: now() },
+    'recording.started': {
+      recording_id: options.recording,
+      action: 'start-cloud-recording',
+      layout: { preset: 'default' },
+      started_by: options.participant,
+      instance_id: randomUUID(),
+      start_ts: now(),
+    },
+    'recording.ready-to-download': {
+      type: 'cloud',
+      recording_id: options.recording,
+      room_name: room,
+      start_ts: now() - 600,
+      status: 'finished',
+      max_participants: 2,
+      duration: 600,
+      s3_key: `local/${room}/${options.recording}`,
+    },
+    'recording.error': {
+      action: 'cloud-recording-error',
+      error_msg: 'local test error',
+      instance_id: randomUUID(),
+      room_name: room,
+      timestamp: now(),
+    },
   };
   const payload = payloads[type];
   if (!payload) throw new Error(`unknown Daily event type "${type}"\n${USAGE}`);
@@ -52,13 +83,28 @@ function dailyEvent(type: string, meeting: Meeting, options: Options) {
 
 function wherebyEvent(type: string, meeting: Meeting, options: Options) {
   const room = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}` };
-  const client = { ...room, roomSessionId: randomUUID(), participantId: options.participant, displayName: options.name, roleName: 'visitor', numClients: 1, numClientsByRoleName: { visitor: 1 }, metadata: null, externalId: null };
+  const client = {
+    ...room,
+    roomSessionId: randomUUID(),
+    participantId: options.participant,
+    displayName: options.name,
+    roleName: 'visitor',
+    numClients: 1,
+    numClientsByRoleName: { visitor: 1 },
+    metadata: null,
+    externalId: null,
+  };
   const data: Record<string, Record<string, unknown>> = {
     'room.client.joined': client,
     'room.client.left': client,
     'room.session.started': { ...room, roomSessionId: randomUUID() },
     'room.session.ended': { ...room, roomSessionId: randomUUID() },
-    'recording.finished': { ...room, recordingId: options.recording, filename: `${meeting.roomName}-${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')}.mp4`, status: 'completed' },
+    'recording.finished': {
+      ...room,
+      recordingId: options.recording,
+      filename: `${meeting.roomName}-${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')}.mp4`,
+      status: 'completed',
+    },
   };
   const body = data[type];
   if (!body) throw new Error(`unknown Whereby event type "${type}"\n${USAGE}`);
@@ -69,7 +115,9 @@ function wherebyEvent(type: string, meeting: Meeting, options: Options) {
 function signedHeaders(provider: 'daily' | 'whereby', body: string, secret: string): Record<string, string> {
   const timestamp = String(now());
   if (provider === 'daily') {
-    const signature = createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
+    const signature = createHmac('sha256', Buffer.from(secret, 'base64'))
+      .update(`${timestamp}.${body}`)
+      .digest('base64');
     return { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp };
   }
   const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -84,13 +132,29 @@ async function activeMeeting(url: string, room: string): Promise<Meeting> {
   if (!/^[0-9a-f-]{36}$/.test(body.id)) throw new Error(`unexpected meeting id ${body.id}`);
   const query = spawnSync(
     process.execPath,
-    ['node_modules/wrangler/bin/wrangler.js', 'd1', 'execute', 'DB', '--local', '--json', '--command', `SELECT id, room_name, platform_meeting_id FROM meetings WHERE id = '${body.id}'`],
-    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+    [
+      'node_modules/wrangler/bin/wrangler.js',
+      'd1',
+      'execute',
+      'DB',
+      '--local',
+      '--json',
+      '--command',
+      `SELECT id, room_name, platform_meeting_id FROM meetings WHERE id = '${body.id}'`,
+    ],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    },
   );
   if (query.status !== 0) throw new Error(`reading the local D1 failed: ${query.stderr}`);
-  const [result] = JSON.parse(query.stdout) as { results: { id: string; room_name: string; platform_meeting_id: string }[] }[];
+  const [result] = JSON.parse(query.stdout) as {
+    results: { id: string; room_name: string; platform_meeting_id: string }[];
+  }[];
   const row = result?.results[0];
-  if (!row) throw new Error(`meeting ${body.id} is not in the local D1 (is npm start using the default .wrangler/state?)`);
+  if (!row)
+    throw new Error(`meeting ${body.id} is not in the local D1 (is npm start using the default .wrangler/state?)`);
   return { id: row.id, roomName: row.room_name, platformMeetingId: row.platform_meeting_id };
 }
 
@@ -109,7 +173,8 @@ async function main() {
   const [provider, type] = positionals;
   if ((provider !== 'daily' && provider !== 'whereby') || !type || !values.room) throw new Error(USAGE);
   const repeat = Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new Error('--repeat takes a whole number from 1 to 100');
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100)
+    throw new Error('--repeat takes a whole number from 1 to 100');
 
   const settings = mergeSettings([localWebhookSecrets], readDevVars(), settingsFromEnvironment()).values;
   const secret = provider === 'daily' ? settings.DAILY_WEBHOOK_SECRET : settings.WHEREBY_WEBHOOK_SECRET;
@@ -122,7 +187,11 @@ async function main() {
   const path = provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby';
   // --repeat sends the same event again: a provider's duplicate delivery.
   for (let i = 0; i < repeat; i++) {
-    const response = await fetch(`${values.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(provider, body, secret) }, body });
+    const response = await fetch(`${values.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(provider, body, secret) },
+      body,
+    });
     console.log(`${response.status} ${await response.text()}  (${provider} ${type} ${event.id})`);
   }
 }

@@ -24,7 +24,13 @@ export default async function setup(project: TestProject) {
     daily: strip(daily),
     whereby: strip(whereby),
     identity: { jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: identity.audience, keys: identity.keys },
-    s3: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, proxy: s3Proxy.origin },
+    s3: {
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      proxy: s3Proxy.origin,
+    },
   };
   project.provide('servers', servers);
   return async () => {

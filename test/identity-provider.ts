@@ -18,7 +18,9 @@ export interface IdentityProvider {
 function signingKey(alg: SigningKey['alg']): { signing: SigningKey; published: JWK } {
   const kid = randomUUID();
   const { publicKey, privateKey } =
-    alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     signing: { alg, kid, privateJwk: privateKey.export({ format: 'jwk' }) as JWK },
     published: { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' },

@@ -38,8 +38,12 @@ app.onError((error, c) => {
     noteOnRequestLog(c, { detail: error.detail });
     return c.json({ detail: error.detail }, error.status);
   }
-  if (error instanceof HTTPException) return c.json({ detail: error.message || 'The request could not be handled.' }, error.status);
-  log('error', 'unhandled error', { request_id: c.var.requestId, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  if (error instanceof HTTPException)
+    return c.json({ detail: error.message || 'The request could not be handled.' }, error.status);
+  log('error', 'unhandled error', {
+    request_id: c.var.requestId,
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
   return c.json({ detail: 'Something went wrong on our side; it has been logged.' }, 500);
 });
 

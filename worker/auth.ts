@@ -68,9 +68,14 @@ async function verifiedSubject(token: string, jwksUrl: string, issuer: string, a
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof errors.JWTExpired) throw unauthorized('The token has expired; sign in again.');
-    if (error instanceof errors.JWTClaimValidationFailed) throw unauthorized(`The token is not for this service (${error.claim}).`);
+    if (error instanceof errors.JWTClaimValidationFailed)
+      throw unauthorized(`The token is not for this service (${error.claim}).`);
     // The keys could not be had: the identity provider's trouble, not the user's.
-    if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid)
+    if (
+      !(error instanceof errors.JOSEError) ||
+      error instanceof errors.JWKSTimeout ||
+      error instanceof errors.JWKSInvalid
+    )
       throw new ApiError(503, 'The identity provider did not give its keys (AUTH_JWKS_URL); try again shortly.');
     throw unauthorized('The token is not valid.');
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from './errors';
 import { PLATFORMS, type Platform } from './db/schema';
+import { ConfigError } from './errors';
 
 // Settings of SPEC §1, read from the Worker's vars and secrets. Each is parsed when a request
 // needs it, so one bad setting fails only the requests that depend on it, with its name.
@@ -58,12 +58,20 @@ export function config(env: Env) {
     daily: (): DailySettings => ({
       apiUrl: read(source, 'DAILY_API_URL', url, 'https://api.daily.co/v1'),
       apiKey: read(source, 'DAILY_API_KEY', secret),
-      awsRoleArn: readOptional(source, 'AWS_DAILY_ROLE_ARN', z.string().startsWith('arn:', 'an ARN starts with "arn:"')),
+      awsRoleArn: readOptional(
+        source,
+        'AWS_DAILY_ROLE_ARN',
+        z.string().startsWith('arn:', 'an ARN starts with "arn:"'),
+      ),
     }),
 
     bucket: (): BucketSettings => ({
       endpoint: read(source, 'RECORDING_S3_ENDPOINT', url),
-      bucket: read(source, 'RECORDING_S3_BUCKET', z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a bucket name')),
+      bucket: read(
+        source,
+        'RECORDING_S3_BUCKET',
+        z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a bucket name'),
+      ),
       region: read(source, 'RECORDING_S3_REGION', z.string().regex(/^[a-z0-9-]+$/, 'not a region'), 'us-east-1'),
       accessKeyId: read(source, 'RECORDING_S3_ACCESS_KEY_ID', secret),
       secretAccessKey: read(source, 'RECORDING_S3_SECRET_ACCESS_KEY', secret),

@@ -2,8 +2,8 @@ import { app } from './app';
 import { config } from './config';
 import { counting, dropOldCounts } from './metrics/counters';
 import { platforms } from './platforms/registry';
-import type { RecordingCopyMessage } from './recordings/copy-message';
 import { consumeRecordingCopies } from './recordings/consumer';
+import type { RecordingCopyMessage } from './recordings/copy-message';
 import { sweepDeclinedAudio } from './scheduled/consent-sweep';
 import { reconcile } from './scheduled/reconcile';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './app-env';
-import { log, type LogFields } from './log';
+import { type LogFields, log } from './log';
 
 /**
  * One log line per request, written when it is answered: its id (also the X-Request-Id

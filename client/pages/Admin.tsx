@@ -1,5 +1,14 @@
+import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type EffectiveFlags, type MalformedFlag, type Metrics, type PlatformFigures, type RolloutFlags } from '../api.ts';
+import {
+  ApiError,
+  api,
+  type EffectiveFlags,
+  type MalformedFlag,
+  type Metrics,
+  type PlatformFigures,
+  type RolloutFlags,
+} from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: T };
@@ -42,7 +51,8 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
   if (state.kind === 'loading') return <Loading>Loading the rollout flags…</Loading>;
   if (state.kind === 'failed') {
     const error = state.error;
-    const title = error.status === 403 ? 'Only administrators can see the rollout flags' : 'The rollout flags could not be loaded';
+    const title =
+      error.status === 403 ? 'Only administrators can see the rollout flags' : 'The rollout flags could not be loaded';
     return (
       <Problem
         title={title}
@@ -116,8 +126,8 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
       <h2 id="flags-title">Daily migration flags</h2>
       <p class="summary">
         In effect now: migration <strong>{enabled ? 'on' : 'off'}</strong>, {flags.DAILY_MIGRATION_ROOM_IDS.length} room
-        {flags.DAILY_MIGRATION_ROOM_IDS.length === 1 ? '' : 's'} listed, {flags.DAILY_MIGRATION_PERCENT}% of all rooms. A change decides each
-        room's next meeting; meetings in progress stay where they are.
+        {flags.DAILY_MIGRATION_ROOM_IDS.length === 1 ? '' : 's'} listed, {flags.DAILY_MIGRATION_PERCENT}% of all rooms.
+        A change decides each room's next meeting; meetings in progress stay where they are.
       </p>
 
       <div class="switch-row">
@@ -136,8 +146,10 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
           <span>Migration to Daily</span>
         </button>
         <p class="hint" id="switch-hint">
-          {enabled ? 'On: listed rooms and the share below move to Daily.' : 'Off: every new meeting is on Whereby (the rollback).'} Saved at once
-          as <code>DAILY_MIGRATION_ENABLED</code>.
+          {enabled
+            ? 'On: listed rooms and the share below move to Daily.'
+            : 'Off: every new meeting is on Whereby (the rollback).'}{' '}
+          Saved at once as <code>DAILY_MIGRATION_ENABLED</code>.
         </p>
         <Malformed items={malformed('DAILY_MIGRATION_ENABLED')} />
       </div>
@@ -184,8 +196,8 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
             <span aria-hidden="true">%</span>
           </div>
           <p class="hint" id="flag-percent-hint">
-            0 to 100: <code>DAILY_MIGRATION_PERCENT</code>. Rooms are chosen by a stable hash of their id, so raising it only adds
-            rooms.
+            0 to 100: <code>DAILY_MIGRATION_PERCENT</code>. Rooms are chosen by a stable hash of their id, so raising it
+            only adds rooms.
           </p>
           {errors.DAILY_MIGRATION_PERCENT && (
             <p class="field-error" id="flag-percent-error">
@@ -218,8 +230,9 @@ function Malformed({ items }: { items: MalformedFlag[] }) {
     <div class="warning">
       {items.map((item) => (
         <p key={`${item.key}-${item.source}`}>
-          The value stored in {item.source === 'kv' ? 'KV' : 'the Worker’s settings'}, <code>{item.raw}</code>, is not valid ({item.reason}), so it
-          is ignored and the value shown is the one in effect. {item.source === 'kv' ? 'Saving replaces it.' : 'Saving puts a valid value in KV, which takes its place.'}
+          The value stored in {item.source === 'kv' ? 'KV' : 'the Worker’s settings'}, <code>{item.raw}</code>, is not
+          valid ({item.reason}), so it is ignored and the value shown is the one in effect.{' '}
+          {item.source === 'kv' ? 'Saving replaces it.' : 'Saving puts a valid value in KV, which takes its place.'}
         </p>
       ))}
     </div>
@@ -249,7 +262,7 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
     };
   }, [span, attempt]);
 
-  let body;
+  let body: JSX.Element;
   if (state.kind === 'loading') body = <Loading>Loading the metrics…</Loading>;
   else if (state.kind === 'failed')
     body = (
@@ -291,8 +304,10 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
 const PLATFORMS = ['whereby', 'daily'] as const;
 
 const count = (n: number) => n.toLocaleString('en');
-const percent = (share: number | null) => (share === null ? '–' : `${(share * 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`);
-const delay = (ms: number | null) => (ms === null ? '–' : ms < 1_000 ? `${ms} ms` : `${(ms / 1_000).toLocaleString('en', { maximumFractionDigits: 1 })} s`);
+const percent = (share: number | null) =>
+  share === null ? '–' : `${(share * 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`;
+const delay = (ms: number | null) =>
+  ms === null ? '–' : ms < 1_000 ? `${ms} ms` : `${(ms / 1_000).toLocaleString('en', { maximumFractionDigits: 1 })} s`;
 
 type Row = [label: string, value: (figures: PlatformFigures) => string];
 

@@ -1,11 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Meeting } from '../api.ts';
-import { navigate } from '../router.ts';
+import { ApiError, api, type Meeting } from '../api.ts';
 import { RoomContainer } from '../room/RoomContainer.tsx';
+import { navigate } from '../router.ts';
 import { Link } from '../ui/Link.tsx';
 import { Loading, Problem } from '../ui/Status.tsx';
 
-type JoinState = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'in-room'; meeting: Meeting } | { kind: 'left' };
+type JoinState =
+  | { kind: 'loading' }
+  | { kind: 'failed'; error: ApiError }
+  | { kind: 'in-room'; meeting: Meeting }
+  | { kind: 'left' };
 
 interface JoinProps {
   roomName: string;
@@ -36,7 +40,11 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
     join(roomName).then(
       (meeting) => current && setState({ kind: 'in-room', meeting }),
       (error: unknown) =>
-        current && setState({ kind: 'failed', error: error instanceof ApiError ? error : new ApiError(0, 'Something went wrong; try again.') }),
+        current &&
+        setState({
+          kind: 'failed',
+          error: error instanceof ApiError ? error : new ApiError(0, 'Something went wrong; try again.'),
+        }),
     );
     return () => {
       current = false;
@@ -54,7 +62,12 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
   if (state.kind === 'in-room') {
     return (
       <main id="main" class="join in-room">
-        <RoomContainer roomName={canonical} meeting={state.meeting} onLeft={() => setState({ kind: 'left' })} onRejoin={retry} />
+        <RoomContainer
+          roomName={canonical}
+          meeting={state.meeting}
+          onLeft={() => setState({ kind: 'left' })}
+          onRejoin={retry}
+        />
       </main>
     );
   }
@@ -112,7 +125,9 @@ function failure(error: ApiError, room: string, retry: () => void) {
           </Link>
         }
       >
-        <p>Check the link you were given. Room names are lower-case letters, digits and hyphens, like “team-standup”.</p>
+        <p>
+          Check the link you were given. Room names are lower-case letters, digits and hyphens, like “team-standup”.
+        </p>
       </Problem>
     );
   }

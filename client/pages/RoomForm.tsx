@@ -1,12 +1,22 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Platform, type Room, type RoomInput, type RoomPatch } from '../api.ts';
+import { ApiError, api, type Platform, type Room, type RoomInput, type RoomPatch } from '../api.ts';
 
 // Every room setting of SPEC §4, the platform included. The API is the one judge of what is
 // valid: its 422 names the field, and the message is shown next to that field.
 
 /** The settings this form edits; a setting the API adds later is left as it is by an edit. */
-type Settings = Pick<Room, 'name' | 'room_mode' | 'recording_type' | 'recording_trigger' | 'is_locked' | 'is_shared' | 'skip_consent' | 'raw_tracks'> & {
+type Settings = Pick<
+  Room,
+  | 'name'
+  | 'room_mode'
+  | 'recording_type'
+  | 'recording_trigger'
+  | 'is_locked'
+  | 'is_shared'
+  | 'skip_consent'
+  | 'raw_tracks'
+> & {
   platform: Platform | 'default';
 };
 type Field = keyof Settings;
@@ -90,7 +100,9 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
     }
     setSaving(true);
     try {
-      const saved = room ? await saver.updateRoom(room.id, patchOf(values, changed)) : await saver.createRoom(inputOf(values));
+      const saved = room
+        ? await saver.updateRoom(room.id, patchOf(values, changed))
+        : await saver.createRoom(inputOf(values));
       onSaved(saved, true);
     } catch (caught) {
       const error = caught instanceof ApiError ? caught : new ApiError(0, 'The room could not be saved; try again.');
@@ -143,14 +155,41 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
       <fieldset class="field" aria-describedby={describedBy('platform', false)}>
         <legend>Video platform</legend>
         <div class="choices">
-          {!room && <Choice name="platform" value="default" checked={values.platform === 'default'} onPick={() => set('platform', 'default')} label="The service's default" />}
-          <Choice name="platform" value="whereby" checked={values.platform === 'whereby'} onPick={() => set('platform', 'whereby')} label="Whereby" />
-          <Choice name="platform" value="daily" checked={values.platform === 'daily'} onPick={() => set('platform', 'daily')} label="Daily" />
+          {!room && (
+            <Choice
+              name="platform"
+              value="default"
+              checked={values.platform === 'default'}
+              onPick={() => set('platform', 'default')}
+              label="The service's default"
+            />
+          )}
+          <Choice
+            name="platform"
+            value="whereby"
+            checked={values.platform === 'whereby'}
+            onPick={() => set('platform', 'whereby')}
+            label="Whereby"
+          />
+          <Choice
+            name="platform"
+            value="daily"
+            checked={values.platform === 'daily'}
+            onPick={() => set('platform', 'daily')}
+            label="Daily"
+          />
         </div>
         <FieldError id={`${id('platform')}-error`} message={errors.platform} />
       </fieldset>
 
-      <SelectField label="Recording" field="recording_type" options={RECORDING_TYPES} value={values.recording_type} error={errors.recording_type} onChange={(v) => set('recording_type', v)} />
+      <SelectField
+        label="Recording"
+        field="recording_type"
+        options={RECORDING_TYPES}
+        value={values.recording_type}
+        error={errors.recording_type}
+        onChange={(v) => set('recording_type', v)}
+      />
       <SelectField
         label="Recording starts"
         field="recording_trigger"
@@ -167,12 +206,33 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
         label="Keep each person's tracks separately"
         hint="Daily only: each participant's tracks as files of their own instead of one recording (needs Daily to write into the bucket: AWS_DAILY_ROLE_ARN)."
       />
-      <SelectField label="Meeting size" field="room_mode" options={ROOM_MODES} value={values.room_mode} error={errors.room_mode} onChange={(v) => set('room_mode', v)} />
+      <SelectField
+        label="Meeting size"
+        field="room_mode"
+        options={ROOM_MODES}
+        value={values.room_mode}
+        error={errors.room_mode}
+        onChange={(v) => set('room_mode', v)}
+      />
 
       <fieldset class="field">
         <legend>Access and consent</legend>
-        <Check field="is_locked" checked={values.is_locked} onChange={(v) => set('is_locked', v)} error={errors.is_locked} label="Locked" hint="People knock, and the host lets them in." />
-        <Check field="is_shared" checked={values.is_shared} onChange={(v) => set('is_shared', v)} error={errors.is_shared} label="Shared" hint="Other signed-in people see this room in their list." />
+        <Check
+          field="is_locked"
+          checked={values.is_locked}
+          onChange={(v) => set('is_locked', v)}
+          error={errors.is_locked}
+          label="Locked"
+          hint="People knock, and the host lets them in."
+        />
+        <Check
+          field="is_shared"
+          checked={values.is_shared}
+          onChange={(v) => set('is_shared', v)}
+          error={errors.is_shared}
+          label="Shared"
+          hint="Other signed-in people see this room in their list."
+        />
         <Check
           field="skip_consent"
           checked={values.skip_consent}
@@ -232,7 +292,19 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
   );
 }
 
-function Choice({ name, value, checked, onPick, label }: { name: string; value: string; checked: boolean; onPick(): void; label: string }) {
+function Choice({
+  name,
+  value,
+  checked,
+  onPick,
+  label,
+}: {
+  name: string;
+  value: string;
+  checked: boolean;
+  onPick(): void;
+  label: string;
+}) {
   return (
     <label class="choice">
       <input type="radio" name={name} value={value} checked={checked} onChange={onPick} />
@@ -272,7 +344,14 @@ function SelectField<V extends string>(props: {
   );
 }
 
-function Check(props: { field: Field; label: string; hint: ComponentChildren; checked: boolean; error: string | undefined; onChange(value: boolean): void }) {
+function Check(props: {
+  field: Field;
+  label: string;
+  hint: ComponentChildren;
+  checked: boolean;
+  error: string | undefined;
+  onChange(value: boolean): void;
+}) {
   const id = `room-${props.field}`;
   return (
     <div class="check">

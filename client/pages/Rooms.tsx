@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type Room, type RoomList } from '../api.ts';
+import { ApiError, api, type Room, type RoomList } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Link } from '../ui/Link.tsx';
 import { Loading, Problem } from '../ui/Status.tsx';
@@ -36,7 +36,9 @@ export function RoomsPage() {
         if (list.items.length === 0 && page > 1) setPage(page - 1);
         else setState({ kind: 'ready', list });
       },
-      (error: unknown) => current && setState({ kind: 'failed', error: error instanceof ApiError ? error : new ApiError(0, String(error)) }),
+      (error: unknown) =>
+        current &&
+        setState({ kind: 'failed', error: error instanceof ApiError ? error : new ApiError(0, String(error)) }),
     );
     return () => {
       current = false;
@@ -74,7 +76,12 @@ export function RoomsPage() {
         onDelete={setDeleting}
         onCopy={copy}
       />
-      <Dialog open={editing !== null} title={editing?.mode === 'edit' ? `Edit ${editing.room.name}` : 'New room'} onClose={() => setEditing(null)} class="wide">
+      <Dialog
+        open={editing !== null}
+        title={editing?.mode === 'edit' ? `Edit ${editing.room.name}` : 'New room'}
+        onClose={() => setEditing(null)}
+        class="wide"
+      >
         {editing && (
           <RoomForm
             key={editing.mode === 'edit' ? editing.room.id : 'new'}
@@ -137,20 +144,36 @@ function RoomsList(props: {
                 <Link href={`/${room.name}`}>{room.name}</Link>
               </h2>
               <p class="meta">
-                <span class={`badge badge-${room.platform}`}>{PLATFORM[room.platform]}</span> {RECORDING[room.recording_type]}
+                <span class={`badge badge-${room.platform}`}>{PLATFORM[room.platform]}</span>{' '}
+                {RECORDING[room.recording_type]}
                 {room.recording_type === 'cloud' && room.skip_consent ? ', no consent question' : ''}
                 {room.is_locked ? ' · locked' : ''}
                 {room.is_shared ? ' · shared' : ''} · owner {room.user_id}
               </p>
             </div>
             <div class="room-actions">
-              <button type="button" class="btn btn-small" onClick={() => props.onCopy(room)} aria-label={`Copy the link to ${room.name}`}>
+              <button
+                type="button"
+                class="btn btn-small"
+                onClick={() => props.onCopy(room)}
+                aria-label={`Copy the link to ${room.name}`}
+              >
                 Copy link
               </button>
-              <button type="button" class="btn btn-small" onClick={() => props.onEdit(room)} aria-label={`Edit ${room.name}`}>
+              <button
+                type="button"
+                class="btn btn-small"
+                onClick={() => props.onEdit(room)}
+                aria-label={`Edit ${room.name}`}
+              >
                 Edit
               </button>
-              <button type="button" class="btn btn-small btn-danger" onClick={() => props.onDelete(room)} aria-label={`Delete ${room.name}`}>
+              <button
+                type="button"
+                class="btn btn-small btn-danger"
+                onClick={() => props.onDelete(room)}
+                aria-label={`Delete ${room.name}`}
+              >
                 Delete
               </button>
             </div>
@@ -220,7 +243,11 @@ function DeleteRoom({ room, onClose, onDeleted }: { room: Room | null; onClose()
     }
   }
   return (
-    <Dialog open={room !== null} title={room ? `Delete ${room.name}?` : 'Delete room?'} onClose={() => !busy && onClose()}>
+    <Dialog
+      open={room !== null}
+      title={room ? `Delete ${room.name}?` : 'Delete room?'}
+      onClose={() => !busy && onClose()}
+    >
       <p>Anyone in its meeting is disconnected, and its link stops working. This cannot be undone.</p>
       {error && (
         <p class="form-error" role="alert">

@@ -1,4 +1,8 @@
-import DailyIframe, { type DailyCall, type DailyEventObjectFatalError, type DailyFatalErrorType } from '@daily-co/daily-js';
+import DailyIframe, {
+  type DailyCall,
+  type DailyEventObjectFatalError,
+  type DailyFatalErrorType,
+} from '@daily-co/daily-js';
 import { useEffect, useRef } from 'preact/hooks';
 import type { CallProblem, PlatformProps } from './platform.ts';
 
@@ -9,21 +13,44 @@ import type { CallProblem, PlatformProps } from './platform.ts';
 export const LEAVE_TIMEOUT_MS = 3_000;
 
 const PROBLEMS: Record<DailyFatalErrorType, CallProblem> = {
-  ejected: { title: 'You were removed from the meeting', advice: 'Someone who runs the meeting removed you. Ask them before you join again.' },
+  ejected: {
+    title: 'You were removed from the meeting',
+    advice: 'Someone who runs the meeting removed you. Ask them before you join again.',
+  },
   'nbf-room': { title: 'This meeting has not started yet', advice: 'Try again when the meeting is due to start.' },
-  'nbf-token': { title: 'Your access to this meeting has not started yet', advice: 'Try again when the meeting is due to start.' },
-  'exp-room': { title: 'This meeting has ended', advice: 'Its time is over. Join again to start a new meeting in this room.' },
+  'nbf-token': {
+    title: 'Your access to this meeting has not started yet',
+    advice: 'Try again when the meeting is due to start.',
+  },
+  'exp-room': {
+    title: 'This meeting has ended',
+    advice: 'Its time is over. Join again to start a new meeting in this room.',
+  },
   'exp-token': { title: 'Your access to this meeting has expired', advice: 'Join again to get a fresh link.' },
   'no-room': { title: 'This meeting no longer exists', advice: 'Join again to start a new meeting in this room.' },
   'meeting-full': { title: 'This meeting is full', advice: 'Try again when someone has left.' },
-  'not-allowed': { title: 'You are not allowed into this meeting', advice: 'Ask the owner of the room to let you in, then join again.' },
-  'connection-error': { title: 'Could not connect to the call', advice: 'Check your internet connection, then join again.' },
-  'end-of-life': { title: 'This browser cannot join the call', advice: 'Update your browser, or use another one, then join again.' },
+  'not-allowed': {
+    title: 'You are not allowed into this meeting',
+    advice: 'Ask the owner of the room to let you in, then join again.',
+  },
+  'connection-error': {
+    title: 'Could not connect to the call',
+    advice: 'Check your internet connection, then join again.',
+  },
+  'end-of-life': {
+    title: 'This browser cannot join the call',
+    advice: 'Update your browser, or use another one, then join again.',
+  },
 };
 
 export function problemOf(event: Pick<DailyEventObjectFatalError, 'errorMsg' | 'error'> | undefined): CallProblem {
   const type = event?.error?.type as DailyFatalErrorType | undefined;
-  return (type && PROBLEMS[type]) || { title: 'The call stopped', advice: event?.errorMsg ? `${event.errorMsg} Join again to retry.` : 'Join again to retry.' };
+  return (
+    (type && PROBLEMS[type]) || {
+      title: 'The call stopped',
+      advice: event?.errorMsg ? `${event.errorMsg} Join again to retry.` : 'Join again to retry.',
+    }
+  );
 }
 
 /** The room URL without the owner token, and the token (Daily's `?t=` form, SPEC §4). */
@@ -48,7 +75,13 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 async function teardown(call: DailyCall): Promise<void> {
   const iframe = call.iframe();
-  const outcome = await Promise.race([call.destroy().then(() => 'destroyed' as const, () => 'destroyed' as const), pause(LEAVE_TIMEOUT_MS)]);
+  const outcome = await Promise.race([
+    call.destroy().then(
+      () => 'destroyed' as const,
+      () => 'destroyed' as const,
+    ),
+    pause(LEAVE_TIMEOUT_MS),
+  ]);
   if (outcome === 'timeout') {
     iframe?.remove();
     abandonedInstance = true;
@@ -85,7 +118,10 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
       } catch (error) {
         // daily-js refuses a browser without WebRTC, among others, by throwing here.
         const why = error instanceof Error ? `${error.message}. ` : '';
-        handlers.current.onProblem({ title: 'The video call could not start', advice: `${why}Try another browser, or join again.` });
+        handlers.current.onProblem({
+          title: 'The video call could not start',
+          advice: `${why}Try another browser, or join again.`,
+        });
         return;
       }
       created.iframe()?.setAttribute('title', 'Video call');
@@ -113,7 +149,9 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
       return;
     }
     // left-meeting normally reports the leave; a frame that does not answer is left anyway.
-    void Promise.race([current.leave().catch(() => undefined), pause(LEAVE_TIMEOUT_MS)]).then(() => handlers.current.onLeft());
+    void Promise.race([current.leave().catch(() => undefined), pause(LEAVE_TIMEOUT_MS)]).then(() =>
+      handlers.current.onLeft(),
+    );
   }, [leaving]);
 
   return <div class="call-frame" ref={container} />;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { browserConsentStore, type ConsentAnswer, type ConsentStore } from './consent-store.ts';
 
@@ -15,7 +15,11 @@ interface RecordingConsentProps {
  * visible control opens the question, the answer goes to the consent endpoint once, and from
  * then on (in this browser) only the recording indicator shows.
  */
-export function RecordingConsent({ meetingId, send = api.consent, store = browserConsentStore }: RecordingConsentProps) {
+export function RecordingConsent({
+  meetingId,
+  send = api.consent,
+  store = browserConsentStore,
+}: RecordingConsentProps) {
   const [answer, setAnswer] = useState<ConsentAnswer | null>(() => store.get(meetingId));
   const [open, setOpen] = useState(false);
   const [sending, setSending] = useState<ConsentAnswer | null>(null);
@@ -49,7 +53,11 @@ export function RecordingConsent({ meetingId, send = api.consent, store = browse
       <p class="recording-indicator" role="status" tabIndex={-1} ref={indicator}>
         <span class="rec-dot" aria-hidden="true" />
         <span>
-          Recording<span class="wide-only"> · {answer === 'yes' ? 'your audio may be stored' : 'audio deleted after transcription'}</span>
+          Recording
+          <span class="wide-only">
+            {' '}
+            · {answer === 'yes' ? 'your audio may be stored' : 'audio deleted after transcription'}
+          </span>
         </span>
       </p>
     );
@@ -57,15 +65,25 @@ export function RecordingConsent({ meetingId, send = api.consent, store = browse
 
   return (
     <>
-      <button type="button" class="recording-ask" aria-haspopup="dialog" aria-label="This meeting is recorded" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        class="recording-ask"
+        aria-haspopup="dialog"
+        aria-label="This meeting is recorded"
+        onClick={() => setOpen(true)}
+      >
         <span class="rec-dot" aria-hidden="true" />
         <span class="wide-only">This meeting is recorded</span>
         <span class="narrow-only">Recorded</span>
       </button>
-      <Dialog open={open} title="May we store this meeting's audio recording?" onClose={() => sending === null && setOpen(false)}>
+      <Dialog
+        open={open}
+        title="May we store this meeting's audio recording?"
+        onClose={() => sending === null && setOpen(false)}
+      >
         <p>
-          This meeting is recorded and transcribed. If you say no, the transcript is kept and the audio is deleted once it
-          has been transcribed.
+          This meeting is recorded and transcribed. If you say no, the transcript is kept and the audio is deleted once
+          it has been transcribed.
         </p>
         {error && (
           <p class="form-error" role="alert">

@@ -1,8 +1,9 @@
+import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Meeting } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 import { asksForConsent, type ConsentStore } from './consent-store.ts';
-import { loadPlatform, type CallProblem, type PlatformComponent, type PlatformLoader } from './platform.ts';
+import { type CallProblem, loadPlatform, type PlatformComponent, type PlatformLoader } from './platform.ts';
 import { RecordingConsent } from './RecordingConsent.tsx';
 
 interface RoomContainerProps {
@@ -69,7 +70,7 @@ export function RoomContainer({
   };
 
   const platformName = PLATFORM_NAMES[meeting.platform];
-  let stage;
+  let stage: JSX.Element;
   if (problem) {
     stage = (
       <Problem
@@ -100,7 +101,9 @@ export function RoomContainer({
           </button>
         }
       >
-        <p>Part of this page ({platformName}'s call software) did not download. Check your connection, then try again.</p>
+        <p>
+          Part of this page ({platformName}'s call software) did not download. Check your connection, then try again.
+        </p>
       </Problem>
     );
   } else {
@@ -127,7 +130,9 @@ export function RoomContainer({
           <span class="visually-hidden">{joined ? ', in the call' : ''}</span>
         </h1>
         <div class="room-tools">
-          {asksForConsent(meeting) && <RecordingConsent meetingId={meeting.id} store={consentStore} send={sendConsent} />}
+          {asksForConsent(meeting) && (
+            <RecordingConsent meetingId={meeting.id} store={consentStore} send={sendConsent} />
+          )}
           <button type="button" class="btn btn-leave" onClick={leave} disabled={leaving}>
             {leaving ? 'Leaving…' : 'Leave'}
           </button>

@@ -17,13 +17,17 @@ export function embedUrl(roomUrl: string): string {
   const subdomain = /^([^.]+)\.whereby\.com$/.exec(url.hostname)?.[1];
   const params: Record<string, string> = { minimal: '', leaveButton: 'on', jsApi: 'true', we: '1' };
   if (subdomain) params.iframeSource = subdomain;
-  for (const [name, value] of Object.entries(params)) if (!url.searchParams.has(name)) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(params))
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
   return url.href;
 }
 
 export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: PlatformProps) {
   // The owner gets the host link (SPEC §4); everyone else the room link.
-  const src = useMemo(() => embedUrl(meeting.host_room_url ?? meeting.room_url), [meeting.host_room_url, meeting.room_url]);
+  const src = useMemo(
+    () => embedUrl(meeting.host_room_url ?? meeting.room_url),
+    [meeting.host_room_url, meeting.room_url],
+  );
   const frame = useRef<HTMLIFrameElement>(null);
   const handlers = useRef({ onJoined, onLeft, onProblem });
   handlers.current = { onJoined, onLeft, onProblem };
@@ -37,7 +41,10 @@ export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: P
       if (type === 'join') handlers.current.onJoined();
       else if (type === 'leave') handlers.current.onLeft();
       else if (type === 'meeting_end')
-        handlers.current.onProblem({ title: 'The meeting has ended', advice: 'The host ended it for everyone. Join again to start a new meeting in this room.' });
+        handlers.current.onProblem({
+          title: 'The meeting has ended',
+          advice: 'The host ended it for everyone. Join again to start a new meeting in this room.',
+        });
     };
     window.addEventListener('message', listener);
     return () => window.removeEventListener('message', listener);

@@ -3,10 +3,20 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { positiveInteger, type LocalService } from '../start.ts';
-import { ROOMS, type Fixture, type Secrets } from './setup.ts';
+import { type LocalService, positiveInteger } from '../start.ts';
+import { type Fixture, ROOMS, type Secrets } from './setup.ts';
 import { d1 } from './state.ts';
-import { dailyEvent, dailyHeaders, dailyPerson, J, must, send, wherebyClient, wherebyEvent, wherebyHeaders } from './wire.ts';
+import {
+  dailyEvent,
+  dailyHeaders,
+  dailyPerson,
+  J,
+  must,
+  send,
+  wherebyClient,
+  wherebyEvent,
+  wherebyHeaders,
+} from './wire.ts';
 
 export const BURST_SECONDS = positiveInteger('PROOF_BURST_SECONDS', 30);
 export const BURST_CONNECTIONS = positiveInteger('PROOF_BURST_CONNECTIONS', 20);
@@ -39,8 +49,20 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
     const id = randomUUID();
     const body =
       provider === 'daily'
-        ? J(dailyEvent(move === 'join' ? 'participant.joined' : 'participant.left', { ...dailyPerson(daily.room_name, participant), ...(move === 'leave' ? { duration: 4 } : {}) }, id))
-        : J(wherebyEvent(move === 'join' ? 'room.client.joined' : 'room.client.left', wherebyClient(wherebyId, whereby.room_name, participant), id));
+        ? J(
+            dailyEvent(
+              move === 'join' ? 'participant.joined' : 'participant.left',
+              { ...dailyPerson(daily.room_name, participant), ...(move === 'leave' ? { duration: 4 } : {}) },
+              id,
+            ),
+          )
+        : J(
+            wherebyEvent(
+              move === 'join' ? 'room.client.joined' : 'room.client.left',
+              wherebyClient(wherebyId, whereby.room_name, participant),
+              id,
+            ),
+          );
     return { provider, id, participant, move, body, status: null, attempts: 0 };
   };
   // Each participant joins; two in three leave again, and one in six of those leaves is sent
@@ -74,9 +96,15 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
         // A provider retries what was not answered 2xx; so does this sender, a few times.
         while (event.attempts < 4) {
           event.attempts++;
-          const headers = event.provider === 'daily' ? dailyHeaders(event.body, secrets.daily) : wherebyHeaders(event.body, secrets.whereby);
+          const headers =
+            event.provider === 'daily'
+              ? dailyHeaders(event.body, secrets.daily)
+              : wherebyHeaders(event.body, secrets.whereby);
           try {
-            const answer = await send(`${service.url}${event.provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby'}`, { method: 'POST', headers, body: event.body });
+            const answer = await send(
+              `${service.url}${event.provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby'}`,
+              { method: 'POST', headers, body: event.body },
+            );
             event.status = answer.status;
             event.outcome = answer.body?.status;
             event.answered = answers++;
@@ -110,21 +138,53 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
 
   const problems: string[] = [];
   const notOk = events.filter((event) => !okIds.has(event.id));
-  if (notOk.length) problems.push(`${notOk.length} events never answered 2xx after ${4} tries, e.g. ${notOk.slice(0, 3).map((e) => `${e.provider} ${e.move} → ${e.status}`).join(', ')}`);
+  if (notOk.length)
+    problems.push(
+      `${notOk.length} events never answered 2xx after ${4} tries, e.g. ${notOk
+        .slice(0, 3)
+        .map((e) => `${e.provider} ${e.move} → ${e.status}`)
+        .join(', ')}`,
+    );
   const notApplied = ok.filter((event) => event.outcome !== 'applied');
-  if (notApplied.length) problems.push(`${notApplied.length} fresh events answered other than "applied", e.g. ${notApplied.slice(0, 3).map((e) => `${e.provider} ${e.move} → ${e.outcome}`).join(', ')}`);
+  if (notApplied.length)
+    problems.push(
+      `${notApplied.length} fresh events answered other than "applied", e.g. ${notApplied
+        .slice(0, 3)
+        .map((e) => `${e.provider} ${e.move} → ${e.outcome}`)
+        .join(', ')}`,
+    );
   const missing = ok.filter((event) => (timesRecorded.get(event.id) ?? 0) === 0);
-  if (missing.length) problems.push(`${missing.length} events answered 2xx are not in webhook_events, e.g. ${missing.slice(0, 3).map((e) => e.id).join(', ')}`);
+  if (missing.length)
+    problems.push(
+      `${missing.length} events answered 2xx are not in webhook_events, e.g. ${missing
+        .slice(0, 3)
+        .map((e) => e.id)
+        .join(', ')}`,
+    );
   const twice = [...timesRecorded.entries()].filter(([, n]) => n > 1);
-  if (twice.length) problems.push(`${twice.length} event ids are recorded more than once, e.g. ${twice.slice(0, 3).map(([id, n]) => `${id} ×${n}`).join(', ')}`);
+  if (twice.length)
+    problems.push(
+      `${twice.length} event ids are recorded more than once, e.g. ${twice
+        .slice(0, 3)
+        .map(([id, n]) => `${id} ×${n}`)
+        .join(', ')}`,
+    );
   const strangers = rows.filter((row) => !byId.has(String(row.event_id)));
-  if (strangers.length) problems.push(`${strangers.length} events recorded for the burst's meetings that were never sent`);
-  const misfiled = rows.filter((row) => byId.has(String(row.event_id)) && (row.outcome !== 'applied' || row.platform !== byId.get(String(row.event_id))?.provider));
+  if (strangers.length)
+    problems.push(`${strangers.length} events recorded for the burst's meetings that were never sent`);
+  const misfiled = rows.filter(
+    (row) =>
+      byId.has(String(row.event_id)) &&
+      (row.outcome !== 'applied' || row.platform !== byId.get(String(row.event_id))?.provider),
+  );
   if (misfiled.length) problems.push(`${misfiled.length} events recorded with the wrong outcome or platform`);
 
   // num_clients: the participants whose join was recorded and whose leave was not.
   const expected = new Map<string, number>();
-  for (const [provider, meeting] of [['daily', daily], ['whereby', whereby]] as const) {
+  for (const [provider, meeting] of [
+    ['daily', daily],
+    ['whereby', whereby],
+  ] as const) {
     const mine = ok.filter((event) => event.provider === provider);
     const joined = new Set(mine.filter((event) => event.move === 'join').map((event) => event.participant));
     const left = new Set(mine.filter((event) => event.move === 'leave').map((event) => event.participant));
@@ -134,13 +194,20 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
   const openSessions = new Map((open?.results ?? []).map((row) => [String(row.meeting_id), Number(row.open)]));
   for (const [meetingId, want] of expected) {
     const name = meetingId === daily.id ? 'Daily' : 'Whereby';
-    if (actual.get(meetingId) !== want) problems.push(`${name} meeting's num_clients is ${actual.get(meetingId)}, the events sent make it ${want}`);
-    if ((openSessions.get(meetingId) ?? 0) !== want) problems.push(`${name} meeting has ${openSessions.get(meetingId) ?? 0} open participant sessions, the events sent make it ${want}`);
+    if (actual.get(meetingId) !== want)
+      problems.push(`${name} meeting's num_clients is ${actual.get(meetingId)}, the events sent make it ${want}`);
+    if ((openSessions.get(meetingId) ?? 0) !== want)
+      problems.push(
+        `${name} meeting has ${openSessions.get(meetingId) ?? 0} open participant sessions, the events sent make it ${want}`,
+      );
   }
   // The join page shows that count too.
   for (const name of [ROOMS.burstDaily, ROOMS.burstWhereby]) {
     const shown = await must(service.url, 'POST', `/v1/rooms/${name}/meeting`);
-    if (shown.num_clients !== expected.get(shown.id)) problems.push(`the join page of ${name} shows ${shown.num_clients} people, the events sent make it ${expected.get(shown.id)}`);
+    if (shown.num_clients !== expected.get(shown.id))
+      problems.push(
+        `the join page of ${name} shows ${shown.num_clients} people, the events sent make it ${expected.get(shown.id)}`,
+      );
   }
   const leavesFirst = countLeavesFirst(events);
   return {
@@ -151,7 +218,10 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
     firstTry5xx,
     networkErrors,
     duration,
-    byProvider: { daily: events.filter((e) => e.provider === 'daily').length, whereby: events.filter((e) => e.provider === 'whereby').length },
+    byProvider: {
+      daily: events.filter((e) => e.provider === 'daily').length,
+      whereby: events.filter((e) => e.provider === 'whereby').length,
+    },
     joins: events.filter((e) => e.move === 'join').length,
     leaves: events.filter((e) => e.move === 'leave').length,
     leavesFirst,
@@ -163,6 +233,13 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
 /** How many leaves were answered before their participant's join: recorded out of order. */
 function countLeavesFirst(events: BurstEvent[]): number {
   const joins = new Map<string, number>();
-  for (const event of events) if (event.move === 'join' && event.answered !== undefined) joins.set(`${event.provider}/${event.participant}`, event.answered);
-  return events.filter((event) => event.move === 'leave' && event.answered !== undefined && event.answered < (joins.get(`${event.provider}/${event.participant}`) ?? Infinity)).length;
+  for (const event of events)
+    if (event.move === 'join' && event.answered !== undefined)
+      joins.set(`${event.provider}/${event.participant}`, event.answered);
+  return events.filter(
+    (event) =>
+      event.move === 'leave' &&
+      event.answered !== undefined &&
+      event.answered < (joins.get(`${event.provider}/${event.participant}`) ?? Infinity),
+  ).length;
 }

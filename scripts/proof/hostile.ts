@@ -3,8 +3,21 @@
 // judging each answer.
 
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { ADMIN, ROOMS, type Fixture, type Secrets, type Tokens } from './setup.ts';
-import { bearer, dailyEvent, dailyHeaders, dailyPerson, J, seconds, send, wherebyClient, wherebyEvent, wherebyHeaders, type Headers, type Json } from './wire.ts';
+import { ADMIN, type Fixture, ROOMS, type Secrets, type Tokens } from './setup.ts';
+import {
+  bearer,
+  dailyEvent,
+  dailyHeaders,
+  dailyPerson,
+  type Headers,
+  J,
+  type Json,
+  seconds,
+  send,
+  wherebyClient,
+  wherebyEvent,
+  wherebyHeaders,
+} from './wire.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The hostile requests.
@@ -64,11 +77,46 @@ const json = (token?: string, extra: Headers = {}): Headers => ({
 
 /** Names that break the rule of SPEC §4 (or are a page's name). */
 const INVALID_NAMES = [
-  '', '-room', 'room-', 'Room', 'ROOM', 'my room', 'my_room', 'my.room', 'my/room', 'räume', 'room😀', 'a\u0000b', ' room', 'room ',
-  'rooms', 'admin', 'v1', 'assets', 'api', 'static', 'login', 'logout', 'left', '..', '<script>alert(1)</script>', "x'; DROP TABLE rooms;--",
+  '',
+  '-room',
+  'room-',
+  'Room',
+  'ROOM',
+  'my room',
+  'my_room',
+  'my.room',
+  'my/room',
+  'räume',
+  'room😀',
+  'a\u0000b',
+  ' room',
+  'room ',
+  'rooms',
+  'admin',
+  'v1',
+  'assets',
+  'api',
+  'static',
+  'login',
+  'logout',
+  'left',
+  '..',
+  '<script>alert(1)</script>',
+  "x'; DROP TABLE rooms;--",
 ];
 const LONG_NAMES = ['a'.repeat(65), `${'ab-'.repeat(21)}ab`, 'a'.repeat(1000), 'a'.repeat(100_000)];
-const MALFORMED_JSON = ['{', '{"name":', 'not json', "{'name':'x'}", '{"name":"x",}', '{"name":"x"} trailing', '[1,2', '{"name":"a"}{"name":"b"}', '\u0000', ''];
+const MALFORMED_JSON = [
+  '{',
+  '{"name":',
+  'not json',
+  "{'name':'x'}",
+  '{"name":"x",}',
+  '{"name":"x"} trailing',
+  '[1,2',
+  '{"name":"a"}{"name":"b"}',
+  '\u0000',
+  '',
+];
 const NOT_OBJECTS = ['null', '[]', '123', '"room"', 'true'];
 
 export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Attack[] {
@@ -80,22 +128,51 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
   const dailyMeeting = fixture.meetings[ROOMS.daily]!;
   const recording = fixture.recordings[0]!;
   const validRoom = J({ name: 'proof-never-created' });
-  const validFlags = J({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: ['proof-whereby'], DAILY_MIGRATION_PERCENT: 100 });
+  const validFlags = J({
+    DAILY_MIGRATION_ENABLED: false,
+    DAILY_MIGRATION_ROOM_IDS: ['proof-whereby'],
+    DAILY_MIGRATION_PERCENT: 100,
+  });
 
   // --- Credentials, at every operation that needs a user (a valid body, so the credentials decide).
   const needsUser: { operation: string; method: string; path: string; body?: string; anonymousOk?: boolean }[] = [
     { operation: 'GET /v1/rooms', method: 'GET', path: '/v1/rooms' },
     { operation: 'POST /v1/rooms', method: 'POST', path: '/v1/rooms', body: validRoom },
     { operation: 'GET /v1/rooms/{room_id}', method: 'GET', path: `/v1/rooms/${room.id}` },
-    { operation: 'PATCH /v1/rooms/{room_id}', method: 'PATCH', path: `/v1/rooms/${room.id}`, body: J({ is_locked: true, platform: 'daily' }) },
+    {
+      operation: 'PATCH /v1/rooms/{room_id}',
+      method: 'PATCH',
+      path: `/v1/rooms/${room.id}`,
+      body: J({ is_locked: true, platform: 'daily' }),
+    },
     { operation: 'DELETE /v1/rooms/{room_id}', method: 'DELETE', path: `/v1/rooms/${room.id}` },
-    { operation: 'GET /v1/meetings/{meeting_id}/recordings', method: 'GET', path: `/v1/meetings/${dailyMeeting.id}/recordings` },
+    {
+      operation: 'GET /v1/meetings/{meeting_id}/recordings',
+      method: 'GET',
+      path: `/v1/meetings/${dailyMeeting.id}/recordings`,
+    },
     { operation: 'GET /v1/flags', method: 'GET', path: '/v1/flags' },
     { operation: 'PUT /v1/flags', method: 'PUT', path: '/v1/flags', body: validFlags },
     // Anyone may join or answer consent; a presented token that is not valid is still refused.
-    { operation: 'POST /v1/rooms/{room_name}/meeting', method: 'POST', path: `/v1/rooms/${ROOMS.whereby}/meeting`, anonymousOk: true },
-    { operation: 'POST /v1/rooms/{room_name}/meeting', method: 'POST', path: `/v1/rooms/${ROOMS.daily}/meeting`, anonymousOk: true },
-    { operation: 'POST /v1/meetings/{meeting_id}/consent', method: 'POST', path: `/v1/meetings/${meeting.id}/consent`, body: J({ consent_given: false }), anonymousOk: true },
+    {
+      operation: 'POST /v1/rooms/{room_name}/meeting',
+      method: 'POST',
+      path: `/v1/rooms/${ROOMS.whereby}/meeting`,
+      anonymousOk: true,
+    },
+    {
+      operation: 'POST /v1/rooms/{room_name}/meeting',
+      method: 'POST',
+      path: `/v1/rooms/${ROOMS.daily}/meeting`,
+      anonymousOk: true,
+    },
+    {
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      method: 'POST',
+      path: `/v1/meetings/${meeting.id}/consent`,
+      body: J({ consent_given: false }),
+      anonymousOk: true,
+    },
   ];
   for (const target of needsUser) {
     for (const credential of tokens.bad) {
@@ -139,24 +216,60 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
     ['GET /v1/meetings/{meeting_id}/recordings', 'GET', `/v1/meetings/${dailyMeeting.id}/recordings`, tokens.stranger],
   ];
   for (const [operation, method, path, token, body] of notAllowed) {
-    add({ kind: 'not allowed (non-owner, non-admin)', operation, what: `${method} ${path} as a user without the right`, method, path, headers: body ? json(token) : bearer(token), body, expect: [403] });
+    add({
+      kind: 'not allowed (non-owner, non-admin)',
+      operation,
+      what: `${method} ${path} as a user without the right`,
+      method,
+      path,
+      headers: body ? json(token) : bearer(token),
+      body,
+      expect: [403],
+    });
   }
 
   // --- Bodies of POST /v1/rooms, PATCH /v1/rooms/{id}, consent and flags.
   const bodyTargets = [
     { operation: 'POST /v1/rooms', method: 'POST', path: '/v1/rooms', token: tokens.owner },
     { operation: 'PATCH /v1/rooms/{room_id}', method: 'PATCH', path: `/v1/rooms/${room.id}`, token: tokens.owner },
-    { operation: 'POST /v1/meetings/{meeting_id}/consent', method: 'POST', path: `/v1/meetings/${meeting.id}/consent`, token: undefined },
+    {
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      method: 'POST',
+      path: `/v1/meetings/${meeting.id}/consent`,
+      token: undefined,
+    },
     { operation: 'PUT /v1/flags', method: 'PUT', path: '/v1/flags', token: tokens.admin },
   ];
   for (const target of bodyTargets) {
     for (const text of MALFORMED_JSON) {
-      add({ kind: 'malformed JSON', operation: target.operation, what: `body ${J(text.slice(0, 20))}`, method: target.method, path: target.path, headers: json(target.token), body: text, expect: [400] });
+      add({
+        kind: 'malformed JSON',
+        operation: target.operation,
+        what: `body ${J(text.slice(0, 20))}`,
+        method: target.method,
+        path: target.path,
+        headers: json(target.token),
+        body: text,
+        expect: [400],
+      });
     }
     for (const text of NOT_OBJECTS) {
-      add({ kind: 'wrong types', operation: target.operation, what: `body ${text} (not an object)`, method: target.method, path: target.path, headers: json(target.token), body: text, expect: [422] });
+      add({
+        kind: 'wrong types',
+        operation: target.operation,
+        what: `body ${text} (not an object)`,
+        method: target.method,
+        path: target.path,
+        headers: json(target.token),
+        body: text,
+        expect: [422],
+      });
     }
-    const wrongType = (value: string) => ({ 'text/plain': value, 'application/x-www-form-urlencoded': 'name=proof-form', 'multipart/form-data; boundary=x': `--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nproof-form\r\n--x--\r\n` });
+    const wrongType = (value: string) => ({
+      'text/plain': value,
+      'application/x-www-form-urlencoded': 'name=proof-form',
+      'multipart/form-data; boundary=x': `--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nproof-form\r\n--x--\r\n`,
+    });
     for (const [type, text] of Object.entries(wrongType(validRoom))) {
       add({
         kind: 'wrong content type',
@@ -183,61 +296,279 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
 
   // POST /v1/rooms: each field of the wrong type, unknown fields, names against the rule, a taken name.
   const roomFields: [string, unknown][] = [
-    ['name', 123], ['name', null], ['name', ['proof-a']], ['name', { value: 'proof-a' }], ['name', true],
-    ['is_locked', 'yes'], ['is_locked', 1], ['is_locked', null], ['room_mode', 'party'], ['room_mode', null], ['room_mode', 1],
-    ['recording_type', 'tape'], ['recording_type', 2], ['recording_trigger', 'sometimes'], ['recording_trigger', ['automatic']],
-    ['is_shared', 'true'], ['skip_consent', 0], ['platform', 'zoom'], ['platform', 'DAILY'], ['platform', null], ['raw_tracks', 'no'],
+    ['name', 123],
+    ['name', null],
+    ['name', ['proof-a']],
+    ['name', { value: 'proof-a' }],
+    ['name', true],
+    ['is_locked', 'yes'],
+    ['is_locked', 1],
+    ['is_locked', null],
+    ['room_mode', 'party'],
+    ['room_mode', null],
+    ['room_mode', 1],
+    ['recording_type', 'tape'],
+    ['recording_type', 2],
+    ['recording_trigger', 'sometimes'],
+    ['recording_trigger', ['automatic']],
+    ['is_shared', 'true'],
+    ['skip_consent', 0],
+    ['platform', 'zoom'],
+    ['platform', 'DAILY'],
+    ['platform', null],
+    ['raw_tracks', 'no'],
   ];
   for (const [field, value] of roomFields) {
     const body = field === 'name' ? { [field]: value } : { name: 'proof-typed', [field]: value };
-    add({ kind: 'wrong types', operation: 'POST /v1/rooms', what: `${field}: ${J(value)}`, method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: J(body), expect: [422] });
+    add({
+      kind: 'wrong types',
+      operation: 'POST /v1/rooms',
+      what: `${field}: ${J(value)}`,
+      method: 'POST',
+      path: '/v1/rooms',
+      headers: json(tokens.owner),
+      body: J(body),
+      expect: [422],
+    });
     if (field !== 'name') {
-      add({ kind: 'wrong types', operation: 'PATCH /v1/rooms/{room_id}', what: `${field}: ${J(value)}`, method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.owner), body: J({ [field]: value }), expect: [422] });
+      add({
+        kind: 'wrong types',
+        operation: 'PATCH /v1/rooms/{room_id}',
+        what: `${field}: ${J(value)}`,
+        method: 'PATCH',
+        path: `/v1/rooms/${room.id}`,
+        headers: json(tokens.owner),
+        body: J({ [field]: value }),
+        expect: [422],
+      });
     }
   }
-  add({ kind: 'wrong types', operation: 'POST /v1/rooms', what: 'no name', method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: J({ is_locked: true }), expect: [422] });
-  add({ kind: 'wrong types', operation: 'POST /v1/rooms', what: 'empty object', method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: '{}', expect: [422] });
-  add({ kind: 'wrong types', operation: 'POST /v1/rooms', what: 'no body at all', method: 'POST', path: '/v1/rooms', headers: bearer(tokens.owner), expect: [422] });
-  add({ kind: 'wrong types', operation: 'PATCH /v1/rooms/{room_id}', what: 'nothing to change', method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.owner), body: '{}', expect: [422] });
+  add({
+    kind: 'wrong types',
+    operation: 'POST /v1/rooms',
+    what: 'no name',
+    method: 'POST',
+    path: '/v1/rooms',
+    headers: json(tokens.owner),
+    body: J({ is_locked: true }),
+    expect: [422],
+  });
+  add({
+    kind: 'wrong types',
+    operation: 'POST /v1/rooms',
+    what: 'empty object',
+    method: 'POST',
+    path: '/v1/rooms',
+    headers: json(tokens.owner),
+    body: '{}',
+    expect: [422],
+  });
+  add({
+    kind: 'wrong types',
+    operation: 'POST /v1/rooms',
+    what: 'no body at all',
+    method: 'POST',
+    path: '/v1/rooms',
+    headers: bearer(tokens.owner),
+    expect: [422],
+  });
+  add({
+    kind: 'wrong types',
+    operation: 'PATCH /v1/rooms/{room_id}',
+    what: 'nothing to change',
+    method: 'PATCH',
+    path: `/v1/rooms/${room.id}`,
+    headers: json(tokens.owner),
+    body: '{}',
+    expect: [422],
+  });
 
   const unknownFields: Json[] = [
-    { foo: 1 }, { id: 'proof-chosen-id' }, { user_id: ADMIN }, { created_at: '2000-01-01T00:00:00Z' }, { num_clients: 5 }, { PLATFORM: 'daily' }, { is_admin: true },
+    { foo: 1 },
+    { id: 'proof-chosen-id' },
+    { user_id: ADMIN },
+    { created_at: '2000-01-01T00:00:00Z' },
+    { num_clients: 5 },
+    { PLATFORM: 'daily' },
+    { is_admin: true },
   ];
   for (const extra of unknownFields) {
-    add({ kind: 'unknown fields', operation: 'POST /v1/rooms', what: J(extra), method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: J({ name: 'proof-extra', ...extra }), expect: [422] });
-    add({ kind: 'unknown fields', operation: 'PATCH /v1/rooms/{room_id}', what: J(extra), method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.owner), body: J({ is_locked: false, ...extra }), expect: [422] });
+    add({
+      kind: 'unknown fields',
+      operation: 'POST /v1/rooms',
+      what: J(extra),
+      method: 'POST',
+      path: '/v1/rooms',
+      headers: json(tokens.owner),
+      body: J({ name: 'proof-extra', ...extra }),
+      expect: [422],
+    });
+    add({
+      kind: 'unknown fields',
+      operation: 'PATCH /v1/rooms/{room_id}',
+      what: J(extra),
+      method: 'PATCH',
+      path: `/v1/rooms/${room.id}`,
+      headers: json(tokens.owner),
+      body: J({ is_locked: false, ...extra }),
+      expect: [422],
+    });
   }
-  for (const raw of ['{"name":"proof-proto","__proto__":{"is_admin":true}}', '{"name":"proof-ctor","constructor":{"prototype":{"x":1}}}']) {
-    add({ kind: 'unknown fields', operation: 'POST /v1/rooms', what: raw, method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: raw, expect: [422] });
+  for (const raw of [
+    '{"name":"proof-proto","__proto__":{"is_admin":true}}',
+    '{"name":"proof-ctor","constructor":{"prototype":{"x":1}}}',
+  ]) {
+    add({
+      kind: 'unknown fields',
+      operation: 'POST /v1/rooms',
+      what: raw,
+      method: 'POST',
+      path: '/v1/rooms',
+      headers: json(tokens.owner),
+      body: raw,
+      expect: [422],
+    });
   }
 
   for (const name of INVALID_NAMES) {
-    add({ kind: 'invalid room names', operation: 'POST /v1/rooms', what: J(name), method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: J({ name }), expect: [422] });
-    add({ kind: 'invalid room names', operation: 'PATCH /v1/rooms/{room_id}', what: J(name), method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.owner), body: J({ name }), expect: [422] });
+    add({
+      kind: 'invalid room names',
+      operation: 'POST /v1/rooms',
+      what: J(name),
+      method: 'POST',
+      path: '/v1/rooms',
+      headers: json(tokens.owner),
+      body: J({ name }),
+      expect: [422],
+    });
+    add({
+      kind: 'invalid room names',
+      operation: 'PATCH /v1/rooms/{room_id}',
+      what: J(name),
+      method: 'PATCH',
+      path: `/v1/rooms/${room.id}`,
+      headers: json(tokens.owner),
+      body: J({ name }),
+      expect: [422],
+    });
   }
   for (const name of LONG_NAMES) {
-    add({ kind: 'over-long names', operation: 'POST /v1/rooms', what: `${name.length} characters`, method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: J({ name }), expect: [422] });
-    add({ kind: 'over-long names', operation: 'PATCH /v1/rooms/{room_id}', what: `${name.length} characters`, method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.owner), body: J({ name }), expect: [422] });
+    add({
+      kind: 'over-long names',
+      operation: 'POST /v1/rooms',
+      what: `${name.length} characters`,
+      method: 'POST',
+      path: '/v1/rooms',
+      headers: json(tokens.owner),
+      body: J({ name }),
+      expect: [422],
+    });
+    add({
+      kind: 'over-long names',
+      operation: 'PATCH /v1/rooms/{room_id}',
+      what: `${name.length} characters`,
+      method: 'PATCH',
+      path: `/v1/rooms/${room.id}`,
+      headers: json(tokens.owner),
+      body: J({ name }),
+      expect: [422],
+    });
   }
-  add({ kind: 'oversized body', operation: 'POST /v1/rooms', what: 'a 2 MB name', method: 'POST', path: '/v1/rooms', headers: json(tokens.owner), body: J({ name: 'a'.repeat(2 * 1024 * 1024) }), expect: [413, 422] });
-  add({ kind: 'oversized body', operation: 'PUT /v1/flags', what: '1001 room ids', method: 'PUT', path: '/v1/flags', headers: json(tokens.admin), body: J({ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: Array.from({ length: 1001 }, (_, i) => `room-${i}`), DAILY_MIGRATION_PERCENT: 0 }), expect: [413, 422] });
+  add({
+    kind: 'oversized body',
+    operation: 'POST /v1/rooms',
+    what: 'a 2 MB name',
+    method: 'POST',
+    path: '/v1/rooms',
+    headers: json(tokens.owner),
+    body: J({ name: 'a'.repeat(2 * 1024 * 1024) }),
+    expect: [413, 422],
+  });
+  add({
+    kind: 'oversized body',
+    operation: 'PUT /v1/flags',
+    what: '1001 room ids',
+    method: 'PUT',
+    path: '/v1/flags',
+    headers: json(tokens.admin),
+    body: J({
+      DAILY_MIGRATION_ENABLED: true,
+      DAILY_MIGRATION_ROOM_IDS: Array.from({ length: 1001 }, (_, i) => `room-${i}`),
+      DAILY_MIGRATION_PERCENT: 0,
+    }),
+    expect: [413, 422],
+  });
 
   for (const [name, path, token] of [
     [ROOMS.whereby, '/v1/rooms', tokens.owner],
     [ROOMS.daily, '/v1/rooms', tokens.stranger],
   ] as const) {
-    add({ kind: 'conflict', operation: 'POST /v1/rooms', what: `the taken name ${name}`, method: 'POST', path, headers: json(token), body: J({ name }), expect: [409] });
+    add({
+      kind: 'conflict',
+      operation: 'POST /v1/rooms',
+      what: `the taken name ${name}`,
+      method: 'POST',
+      path,
+      headers: json(token),
+      body: J({ name }),
+      expect: [409],
+    });
   }
-  add({ kind: 'conflict', operation: 'PATCH /v1/rooms/{room_id}', what: `renamed to the taken ${ROOMS.other}`, method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.owner), body: J({ name: ROOMS.other }), expect: [409] });
-  add({ kind: 'conflict', operation: 'PATCH /v1/rooms/{room_id}', what: `renamed to the taken ${ROOMS.daily}, with a setting`, method: 'PATCH', path: `/v1/rooms/${room.id}`, headers: json(tokens.admin), body: J({ name: ROOMS.daily, is_locked: true }), expect: [409] });
+  add({
+    kind: 'conflict',
+    operation: 'PATCH /v1/rooms/{room_id}',
+    what: `renamed to the taken ${ROOMS.other}`,
+    method: 'PATCH',
+    path: `/v1/rooms/${room.id}`,
+    headers: json(tokens.owner),
+    body: J({ name: ROOMS.other }),
+    expect: [409],
+  });
+  add({
+    kind: 'conflict',
+    operation: 'PATCH /v1/rooms/{room_id}',
+    what: `renamed to the taken ${ROOMS.daily}, with a setting`,
+    method: 'PATCH',
+    path: `/v1/rooms/${room.id}`,
+    headers: json(tokens.admin),
+    body: J({ name: ROOMS.daily, is_locked: true }),
+    expect: [409],
+  });
 
   // Consent bodies.
   for (const value of ['yes', 1, 0, null, [], {}, 'false']) {
-    add({ kind: 'wrong types', operation: 'POST /v1/meetings/{meeting_id}/consent', what: `consent_given: ${J(value)}`, method: 'POST', path: `/v1/meetings/${meeting.id}/consent`, headers: json(), body: J({ consent_given: value }), expect: [422] });
+    add({
+      kind: 'wrong types',
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      what: `consent_given: ${J(value)}`,
+      method: 'POST',
+      path: `/v1/meetings/${meeting.id}/consent`,
+      headers: json(),
+      body: J({ consent_given: value }),
+      expect: [422],
+    });
   }
-  add({ kind: 'wrong types', operation: 'POST /v1/meetings/{meeting_id}/consent', what: 'no answer', method: 'POST', path: `/v1/meetings/${meeting.id}/consent`, headers: json(), body: '{}', expect: [422] });
+  add({
+    kind: 'wrong types',
+    operation: 'POST /v1/meetings/{meeting_id}/consent',
+    what: 'no answer',
+    method: 'POST',
+    path: `/v1/meetings/${meeting.id}/consent`,
+    headers: json(),
+    body: '{}',
+    expect: [422],
+  });
   for (const extra of [{ user_id: ADMIN }, { meeting_id: 'other' }, { consent_timestamp: '2000-01-01' }]) {
-    add({ kind: 'unknown fields', operation: 'POST /v1/meetings/{meeting_id}/consent', what: J(extra), method: 'POST', path: `/v1/meetings/${meeting.id}/consent`, headers: json(), body: J({ consent_given: true, ...extra }), expect: [422] });
+    add({
+      kind: 'unknown fields',
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      what: J(extra),
+      method: 'POST',
+      path: `/v1/meetings/${meeting.id}/consent`,
+      headers: json(),
+      body: J({ consent_given: true, ...extra }),
+      expect: [422],
+    });
   }
 
   // Flags bodies.
@@ -245,53 +576,220 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
     ['ENABLED as text', { DAILY_MIGRATION_ENABLED: 'true', DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 }],
     ['ENABLED as 1', { DAILY_MIGRATION_ENABLED: 1, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 }],
     ['ENABLED null', { DAILY_MIGRATION_ENABLED: null, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 }],
-    ['ROOM_IDS as text', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: 'a,b', DAILY_MIGRATION_PERCENT: 0 }],
-    ['ROOM_IDS of numbers', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [1, 2], DAILY_MIGRATION_PERCENT: 0 }],
-    ['ROOM_IDS with an empty id', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [''], DAILY_MIGRATION_PERCENT: 0 }],
-    ['ROOM_IDS with a blank id', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['   '], DAILY_MIGRATION_PERCENT: 0 }],
+    [
+      'ROOM_IDS as text',
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: 'a,b', DAILY_MIGRATION_PERCENT: 0 },
+    ],
+    [
+      'ROOM_IDS of numbers',
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [1, 2], DAILY_MIGRATION_PERCENT: 0 },
+    ],
+    [
+      'ROOM_IDS with an empty id',
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [''], DAILY_MIGRATION_PERCENT: 0 },
+    ],
+    [
+      'ROOM_IDS with a blank id',
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['   '], DAILY_MIGRATION_PERCENT: 0 },
+    ],
     ['ROOM_IDS null', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: null, DAILY_MIGRATION_PERCENT: 0 }],
     ['PERCENT as text', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: '50' }],
     ['PERCENT 101', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 101 }],
     ['PERCENT -1', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: -1 }],
-    ['PERCENT 1e309 (Infinity)', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: '__INF__' }],
+    [
+      'PERCENT 1e309 (Infinity)',
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: '__INF__' },
+    ],
     ['ENABLED missing', { DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 }],
     ['ROOM_IDS missing', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_PERCENT: 0 }],
     ['PERCENT missing', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [] }],
   ];
   for (const [what, body] of flagBodies) {
-    add({ kind: 'wrong types', operation: 'PUT /v1/flags', what, method: 'PUT', path: '/v1/flags', headers: json(tokens.admin), body: J(body).replace('"__INF__"', '1e309'), expect: [422] });
+    add({
+      kind: 'wrong types',
+      operation: 'PUT /v1/flags',
+      what,
+      method: 'PUT',
+      path: '/v1/flags',
+      headers: json(tokens.admin),
+      body: J(body).replace('"__INF__"', '1e309'),
+      expect: [422],
+    });
   }
   for (const extra of [{ DAILY_MIGRATION_SECRET: 'x' }, { daily_migration_enabled: true }, { malformed: [] }]) {
-    add({ kind: 'unknown fields', operation: 'PUT /v1/flags', what: J(extra), method: 'PUT', path: '/v1/flags', headers: json(tokens.admin), body: J({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0, ...extra }), expect: [422] });
+    add({
+      kind: 'unknown fields',
+      operation: 'PUT /v1/flags',
+      what: J(extra),
+      method: 'PUT',
+      path: '/v1/flags',
+      headers: json(tokens.admin),
+      body: J({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0, ...extra }),
+      expect: [422],
+    });
   }
 
   // --- Queries of GET /v1/rooms.
-  for (const query of ['page=0', 'page=-1', 'page=abc', 'page=1.5', 'page=', 'size=0', 'size=101', 'size=-5', 'size=abc', 'size=1e3', 'page=1&page=2', 'size=%00', 'page=Infinity', 'page=NaN']) {
-    add({ kind: 'bad query', operation: 'GET /v1/rooms', what: query, method: 'GET', path: `/v1/rooms?${query}`, headers: bearer(tokens.owner), expect: [422] });
-    add({ kind: 'bad query', operation: 'GET /v1/rooms', what: `${query} without credentials`, method: 'GET', path: `/v1/rooms?${query}`, expect: [401, 422] });
+  for (const query of [
+    'page=0',
+    'page=-1',
+    'page=abc',
+    'page=1.5',
+    'page=',
+    'size=0',
+    'size=101',
+    'size=-5',
+    'size=abc',
+    'size=1e3',
+    'page=1&page=2',
+    'size=%00',
+    'page=Infinity',
+    'page=NaN',
+  ]) {
+    add({
+      kind: 'bad query',
+      operation: 'GET /v1/rooms',
+      what: query,
+      method: 'GET',
+      path: `/v1/rooms?${query}`,
+      headers: bearer(tokens.owner),
+      expect: [422],
+    });
+    add({
+      kind: 'bad query',
+      operation: 'GET /v1/rooms',
+      what: `${query} without credentials`,
+      method: 'GET',
+      path: `/v1/rooms?${query}`,
+      expect: [401, 422],
+    });
   }
   // A page number far past the end is a valid, empty page or a refusal; never a failure.
-  for (const query of ['page=1000000000000000', 'page=9007199254740993', 'page=1e300', 'page=99999999999999999999&size=100']) {
-    add({ kind: 'bad query', operation: 'GET /v1/rooms', what: query, method: 'GET', path: `/v1/rooms?${query}`, headers: bearer(tokens.owner), expect: [200, 422], expectBody: {} });
+  for (const query of [
+    'page=1000000000000000',
+    'page=9007199254740993',
+    'page=1e300',
+    'page=99999999999999999999&size=100',
+  ]) {
+    add({
+      kind: 'bad query',
+      operation: 'GET /v1/rooms',
+      what: query,
+      method: 'GET',
+      path: `/v1/rooms?${query}`,
+      headers: bearer(tokens.owner),
+      expect: [200, 422],
+      expectBody: {},
+    });
   }
 
   // --- Unknown ids and paths.
-  const unknownIds = ['nope', randomUUID(), 'x'.repeat(4000), '%00', '%E0%A4%A', '..%2F..%2Fetc%2Fpasswd', "1'%20OR%20'1'%3D'1", '%F0%9F%98%80', 'null'];
+  const unknownIds = [
+    'nope',
+    randomUUID(),
+    'x'.repeat(4000),
+    '%00',
+    '%E0%A4%A',
+    '..%2F..%2Fetc%2Fpasswd',
+    "1'%20OR%20'1'%3D'1",
+    '%F0%9F%98%80',
+    'null',
+  ];
   for (const id of unknownIds) {
     const shown = id.length > 40 ? `${id.length} characters` : id;
-    add({ kind: 'unknown ids and paths', operation: 'GET /v1/rooms/{room_id}', what: shown, method: 'GET', path: `/v1/rooms/${id}`, headers: bearer(tokens.owner), expect: [404] });
-    add({ kind: 'unknown ids and paths', operation: 'PATCH /v1/rooms/{room_id}', what: shown, method: 'PATCH', path: `/v1/rooms/${id}`, headers: json(tokens.admin), body: J({ is_locked: true }), expect: [404] });
-    add({ kind: 'unknown ids and paths', operation: 'DELETE /v1/rooms/{room_id}', what: shown, method: 'DELETE', path: `/v1/rooms/${id}`, headers: bearer(tokens.admin), expect: [404] });
-    add({ kind: 'unknown ids and paths', operation: 'POST /v1/meetings/{meeting_id}/consent', what: shown, method: 'POST', path: `/v1/meetings/${id}/consent`, headers: json(), body: J({ consent_given: false }), expect: [404] });
-    add({ kind: 'unknown ids and paths', operation: 'GET /v1/meetings/{meeting_id}/recordings', what: shown, method: 'GET', path: `/v1/meetings/${id}/recordings`, headers: bearer(tokens.admin), expect: [404] });
-    add({ kind: 'unknown ids and paths', operation: 'POST /v1/recordings/{recording_id}/processed', what: shown, method: 'POST', path: `/v1/recordings/${id}/processed`, headers: bearer(secrets.pipeline), expect: [404] });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'GET /v1/rooms/{room_id}',
+      what: shown,
+      method: 'GET',
+      path: `/v1/rooms/${id}`,
+      headers: bearer(tokens.owner),
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'PATCH /v1/rooms/{room_id}',
+      what: shown,
+      method: 'PATCH',
+      path: `/v1/rooms/${id}`,
+      headers: json(tokens.admin),
+      body: J({ is_locked: true }),
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'DELETE /v1/rooms/{room_id}',
+      what: shown,
+      method: 'DELETE',
+      path: `/v1/rooms/${id}`,
+      headers: bearer(tokens.admin),
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      what: shown,
+      method: 'POST',
+      path: `/v1/meetings/${id}/consent`,
+      headers: json(),
+      body: J({ consent_given: false }),
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'GET /v1/meetings/{meeting_id}/recordings',
+      what: shown,
+      method: 'GET',
+      path: `/v1/meetings/${id}/recordings`,
+      headers: bearer(tokens.admin),
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'POST /v1/recordings/{recording_id}/processed',
+      what: shown,
+      method: 'POST',
+      path: `/v1/recordings/${id}/processed`,
+      headers: bearer(secrets.pipeline),
+      expect: [404],
+    });
   }
-  const unknownRooms = [...INVALID_NAMES.filter((name) => name !== '').map(encodeURIComponent), 'proof-nobody', 'a'.repeat(65), '%E0%A4%A', 'x'.repeat(4000)];
+  const unknownRooms = [
+    ...INVALID_NAMES.filter((name) => name !== '').map(encodeURIComponent),
+    'proof-nobody',
+    'a'.repeat(65),
+    '%E0%A4%A',
+    'x'.repeat(4000),
+  ];
   for (const name of unknownRooms) {
-    add({ kind: 'unknown ids and paths', operation: 'POST /v1/rooms/{room_name}/meeting', what: name.length > 40 ? `${name.length} characters` : name, method: 'POST', path: `/v1/rooms/${name}/meeting`, expect: [404] });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'POST /v1/rooms/{room_name}/meeting',
+      what: name.length > 40 ? `${name.length} characters` : name,
+      method: 'POST',
+      path: `/v1/rooms/${name}/meeting`,
+      expect: [404],
+    });
   }
-  for (const path of ['/v1/nope', '/v1/rooms/a/b/c', '/v1/meetings', '/v1/recordings', `/v1/recordings/${recording.id}`, '/v1/flags/DAILY_MIGRATION_ENABLED', '/v1/daily', '/v1/whereby/extra']) {
-    add({ kind: 'unknown ids and paths', operation: null, what: path, method: 'GET', path, headers: bearer(tokens.admin), expect: [404] });
+  for (const path of [
+    '/v1/nope',
+    '/v1/rooms/a/b/c',
+    '/v1/meetings',
+    '/v1/recordings',
+    `/v1/recordings/${recording.id}`,
+    '/v1/flags/DAILY_MIGRATION_ENABLED',
+    '/v1/daily',
+    '/v1/whereby/extra',
+  ]) {
+    add({
+      kind: 'unknown ids and paths',
+      operation: null,
+      what: path,
+      method: 'GET',
+      path,
+      headers: bearer(tokens.admin),
+      expect: [404],
+    });
   }
 
   // --- Methods an operation does not have.
@@ -318,11 +816,28 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
     ['POST /v1/whereby', 'DELETE', '/v1/whereby'],
   ];
   for (const [operation, method, path] of wrongMethods) {
-    add({ kind: 'wrong method', operation, what: `${method} ${path}`, method, path, headers: bearer(tokens.admin), expect: [404, 405] });
+    add({
+      kind: 'wrong method',
+      operation,
+      what: `${method} ${path}`,
+      method,
+      path,
+      headers: bearer(tokens.admin),
+      expect: [404, 405],
+    });
   }
   // Health answers anyone; whatever credentials come with the request, it stays a plain 200.
   for (const credential of tokens.bad.slice(3, 7)) {
-    add({ kind: 'missing/forged/expired/garbage credentials', operation: 'GET /v1/health', what: credential.name, method: 'GET', path: '/v1/health', headers: credential.headers, expect: [200], expectBody: { status: 'ok' } });
+    add({
+      kind: 'missing/forged/expired/garbage credentials',
+      operation: 'GET /v1/health',
+      what: credential.name,
+      method: 'GET',
+      path: '/v1/health',
+      headers: credential.headers,
+      expect: [200],
+      expectBody: { status: 'ok' },
+    });
   }
 
   // --- The pipeline's report.
@@ -342,7 +857,15 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
   ];
   for (const target of fixture.recordings) {
     for (const [what, headers] of pipelineHeaders) {
-      add({ kind: 'wrong pipeline token', operation: 'POST /v1/recordings/{recording_id}/processed', what: `${what} (${target.platform} recording)`, method: 'POST', path: `/v1/recordings/${target.id}/processed`, headers, expect: [401] });
+      add({
+        kind: 'wrong pipeline token',
+        operation: 'POST /v1/recordings/{recording_id}/processed',
+        what: `${what} (${target.platform} recording)`,
+        method: 'POST',
+        path: `/v1/recordings/${target.id}/processed`,
+        headers,
+        expect: [401],
+      });
     }
   }
 
@@ -365,36 +888,85 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
   const good = dailyHeaders(dailyBody, secrets.daily);
   const signature: [string, Headers][] = [
     ['no signature headers', { 'content-type': 'application/json' }],
-    ['signature without timestamp', { 'content-type': 'application/json', 'x-webhook-signature': good['x-webhook-signature']! }],
-    ['timestamp without signature', { 'content-type': 'application/json', 'x-webhook-timestamp': good['x-webhook-timestamp']! }],
+    [
+      'signature without timestamp',
+      { 'content-type': 'application/json', 'x-webhook-signature': good['x-webhook-signature']! },
+    ],
+    [
+      'timestamp without signature',
+      { 'content-type': 'application/json', 'x-webhook-timestamp': good['x-webhook-timestamp']! },
+    ],
     ['garbage signature', { ...good, 'x-webhook-signature': 'abcd' }],
     ['signature not base64', { ...good, 'x-webhook-signature': '!!!not base64!!!' }],
     ['empty signature', { ...good, 'x-webhook-signature': '' }],
-    ['signature of another body', dailyHeaders(J(dailyEvent('participant.joined', dailyPerson(dailyRoom, 'someone-else'))), secrets.daily, good['x-webhook-timestamp'])],
+    [
+      'signature of another body',
+      dailyHeaders(
+        J(dailyEvent('participant.joined', dailyPerson(dailyRoom, 'someone-else'))),
+        secrets.daily,
+        good['x-webhook-timestamp'],
+      ),
+    ],
     ['signature with its timestamp changed', { ...good, 'x-webhook-timestamp': String(now + 1) }],
-    ['hex instead of base64', { ...good, 'x-webhook-signature': Buffer.from(good['x-webhook-signature']!, 'base64').toString('hex') }],
+    [
+      'hex instead of base64',
+      { ...good, 'x-webhook-signature': Buffer.from(good['x-webhook-signature']!, 'base64').toString('hex') },
+    ],
     ['timestamp "now"', { ...dailyHeaders(dailyBody, secrets.daily, 'now') }],
     ['timestamp negative', { ...dailyHeaders(dailyBody, secrets.daily, '-5') }],
     ['timestamp in exponent form', { ...dailyHeaders(dailyBody, secrets.daily, '1.7e9') }],
     ['timestamp empty', { ...good, 'x-webhook-timestamp': '' }],
   ];
-  for (const [what, headers] of signature) list.push({ kind: 'webhook: bad or missing signature', ...D, what, headers, body: dailyBody, expect: [401] });
+  for (const [what, headers] of signature)
+    list.push({ kind: 'webhook: bad or missing signature', ...D, what, headers, body: dailyBody, expect: [401] });
   const stale: [string, number | string][] = [
-    ['6 minutes old', now - 360], ['an hour old', now - 3600], ['a year old', now - 365 * 86400], ['zero', 0],
-    ['6 minutes ahead', now + 360], ['a day ahead', now + 86400], ['6 minutes old, in ms', (now - 360) * 1000], ['huge', '99999999999999999999'],
+    ['6 minutes old', now - 360],
+    ['an hour old', now - 3600],
+    ['a year old', now - 365 * 86400],
+    ['zero', 0],
+    ['6 minutes ahead', now + 360],
+    ['a day ahead', now + 86400],
+    ['6 minutes old, in ms', (now - 360) * 1000],
+    ['huge', '99999999999999999999'],
   ];
-  for (const [what, timestamp] of stale) list.push({ kind: 'webhook: stale or future timestamp', ...D, what, headers: dailyHeaders(dailyBody, secrets.daily, timestamp), body: dailyBody, expect: [401] });
+  for (const [what, timestamp] of stale)
+    list.push({
+      kind: 'webhook: stale or future timestamp',
+      ...D,
+      what,
+      headers: dailyHeaders(dailyBody, secrets.daily, timestamp),
+      body: dailyBody,
+      expect: [401],
+    });
   const otherSecret = randomBytes(32).toString('base64');
-  list.push({ kind: 'webhook: wrong secret', ...D, what: 'another secret', headers: dailyHeaders(dailyBody, otherSecret), body: dailyBody, expect: [401] });
+  list.push({
+    kind: 'webhook: wrong secret',
+    ...D,
+    what: 'another secret',
+    headers: dailyHeaders(dailyBody, otherSecret),
+    body: dailyBody,
+    expect: [401],
+  });
   list.push({
     kind: 'webhook: wrong secret',
     ...D,
     what: 'the secret’s base64 text used as the key',
-    headers: { 'content-type': 'application/json', 'x-webhook-timestamp': String(now), 'x-webhook-signature': createHmac('sha256', secrets.daily).update(`${now}.${dailyBody}`).digest('base64') },
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-timestamp': String(now),
+      'x-webhook-signature': createHmac('sha256', secrets.daily).update(`${now}.${dailyBody}`).digest('base64'),
+    },
     body: dailyBody,
     expect: [401],
   });
-  list.push({ kind: 'webhook: wrong secret', ...D, what: 'Whereby’s secret', headers: dailyHeaders(dailyBody, Buffer.from(secrets.whereby).toString('base64')), body: dailyBody, expect: [401] });
+  list.push({
+    kind: 'webhook: wrong secret',
+    ...D,
+    what: 'Whereby’s secret',
+    headers: dailyHeaders(dailyBody, Buffer.from(secrets.whereby).toString('base64')),
+    body: dailyBody,
+    expect: [401],
+  });
   const tamper: [string, string][] = [
     ['session id changed', dailyBody.replace('intruder', 'intruder2')],
     ['room changed', dailyBody.replace(dailyRoom, ROOMS.burstDaily)],
@@ -403,9 +975,18 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     ['a field added', dailyBody.replace('{"room"', '{"owner_override":true,"room"')],
     ['truncated', dailyBody.slice(0, -1)],
   ];
-  for (const [what, body] of tamper) list.push({ kind: 'webhook: tampered body', ...D, what, headers: good, body, expect: [401] });
+  for (const [what, body] of tamper)
+    list.push({ kind: 'webhook: tampered body', ...D, what, headers: good, body, expect: [401] });
 
-  const signedDaily = (what: string, body: string) => list.push({ kind: 'webhook: authentic but malformed', ...D, what, headers: dailyHeaders(body, secrets.daily), body, expect: [400] });
+  const signedDaily = (what: string, body: string) =>
+    list.push({
+      kind: 'webhook: authentic but malformed',
+      ...D,
+      what,
+      headers: dailyHeaders(body, secrets.daily),
+      body,
+      expect: [400],
+    });
   const person = dailyPerson(dailyRoom, 'malformed');
   signedDaily('not JSON', 'hello');
   signedDaily('cut-off JSON', '{"type":"participant.joined","id":');
@@ -418,22 +999,67 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
   signedDaily('payload an array', J(dailyEvent('participant.joined', [person])));
   signedDaily('payload null', J(dailyEvent('participant.joined', null)));
   signedDaily('event_ts text', J({ ...dailyEvent('participant.joined', person), event_ts: 'yesterday' }));
-  signedDaily('participant without session_id', J(dailyEvent('participant.joined', { ...person, session_id: undefined })));
+  signedDaily(
+    'participant without session_id',
+    J(dailyEvent('participant.joined', { ...person, session_id: undefined })),
+  );
   signedDaily('participant with an empty room', J(dailyEvent('participant.joined', { ...person, room: '' })));
   signedDaily('joined_at text', J(dailyEvent('participant.joined', { ...person, joined_at: '2026-01-01' })));
   signedDaily('joined_at negative', J(dailyEvent('participant.joined', { ...person, joined_at: -1 })));
   signedDaily('left with a negative duration', J(dailyEvent('participant.left', { ...person, duration: -3 })));
-  signedDaily('meeting.started without start_ts', J(dailyEvent('meeting.started', { room: dailyRoom, meeting_id: 'm' })));
-  signedDaily('meeting.ended with end_ts text', J(dailyEvent('meeting.ended', { room: dailyRoom, start_ts: now - 60, end_ts: 'later' })));
-  signedDaily('recording ready without recording_id', J(dailyEvent('recording.ready-to-download', { room_name: dailyRoom, start_ts: now, status: 'finished' })));
-  signedDaily('recording ready with tracks lacking keys', J(dailyEvent('recording.ready-to-download', { recording_id: 'r-x', room_name: dailyRoom, start_ts: now, tracks: [{ type: 'cam-audio' }] })));
-  signedDaily('recording.error without error_msg', J(dailyEvent('recording.error', { room_name: dailyRoom, timestamp: now })));
-  signedDaily('recording.started with start_ts text', J(dailyEvent('recording.started', { recording_id: 'r-y', start_ts: 'now' })));
+  signedDaily(
+    'meeting.started without start_ts',
+    J(dailyEvent('meeting.started', { room: dailyRoom, meeting_id: 'm' })),
+  );
+  signedDaily(
+    'meeting.ended with end_ts text',
+    J(dailyEvent('meeting.ended', { room: dailyRoom, start_ts: now - 60, end_ts: 'later' })),
+  );
+  signedDaily(
+    'recording ready without recording_id',
+    J(dailyEvent('recording.ready-to-download', { room_name: dailyRoom, start_ts: now, status: 'finished' })),
+  );
+  signedDaily(
+    'recording ready with tracks lacking keys',
+    J(
+      dailyEvent('recording.ready-to-download', {
+        recording_id: 'r-x',
+        room_name: dailyRoom,
+        start_ts: now,
+        tracks: [{ type: 'cam-audio' }],
+      }),
+    ),
+  );
+  signedDaily(
+    'recording.error without error_msg',
+    J(dailyEvent('recording.error', { room_name: dailyRoom, timestamp: now })),
+  );
+  signedDaily(
+    'recording.started with start_ts text',
+    J(dailyEvent('recording.started', { recording_id: 'r-y', start_ts: 'now' })),
+  );
   // A start no date can hold (past the year 275760): no object key can be made of it.
-  signedDaily('recording ready with start_ts 1e16', J(dailyEvent('recording.ready-to-download', { recording_id: 'r-z', room_name: dailyRoom, start_ts: 1e16, status: 'finished' })));
+  signedDaily(
+    'recording ready with start_ts 1e16',
+    J(
+      dailyEvent('recording.ready-to-download', {
+        recording_id: 'r-z',
+        room_name: dailyRoom,
+        start_ts: 1e16,
+        status: 'finished',
+      }),
+    ),
+  );
   // Deep nesting: parsed, never recursed into on the way to a 400.
   signedDaily('100 000 nested arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
-  list.push({ kind: 'webhook: bad or missing signature', ...D, what: '100 000 nested arrays, unsigned', headers: { 'content-type': 'application/json' }, body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`, expect: [401] });
+  list.push({
+    kind: 'webhook: bad or missing signature',
+    ...D,
+    what: '100 000 nested arrays, unsigned',
+    headers: { 'content-type': 'application/json' },
+    body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    expect: [401],
+  });
 
   // Whereby.
   const wherebyBody = J(wherebyEvent('room.client.joined', wherebyClient(wherebyId, wherebyRoom, 'intruder')));
@@ -451,67 +1077,211 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     ['v1= garbage', `t=${wTime},v1=deadbeef`],
     ['timestamp changed after signing', `t=${Number(wTime) + 1},v1=${wSig}`],
     ['base64 instead of hex', `t=${wTime},v1=${Buffer.from(wSig!, 'hex').toString('base64')}`],
-    ['signature of another body', wherebyHeaders(J(wherebyEvent('room.client.joined', wherebyClient(wherebyId, wherebyRoom, 'x'))), secrets.whereby, wTime)['whereby-signature']],
+    [
+      'signature of another body',
+      wherebyHeaders(
+        J(wherebyEvent('room.client.joined', wherebyClient(wherebyId, wherebyRoom, 'x'))),
+        secrets.whereby,
+        wTime,
+      )['whereby-signature'],
+    ],
   ];
   for (const [what, header] of wSignature) {
-    list.push({ kind: 'webhook: bad or missing signature', ...W, what, headers: { 'content-type': 'application/json', ...(header === undefined ? {} : { 'whereby-signature': header }) }, body: wherebyBody, expect: [401] });
+    list.push({
+      kind: 'webhook: bad or missing signature',
+      ...W,
+      what,
+      headers: { 'content-type': 'application/json', ...(header === undefined ? {} : { 'whereby-signature': header }) },
+      body: wherebyBody,
+      expect: [401],
+    });
   }
-  for (const [what, timestamp] of stale.slice(0, 6)) list.push({ kind: 'webhook: stale or future timestamp', ...W, what, headers: wherebyHeaders(wherebyBody, secrets.whereby, timestamp), body: wherebyBody, expect: [401] });
-  list.push({ kind: 'webhook: wrong secret', ...W, what: 'another secret', headers: wherebyHeaders(wherebyBody, randomBytes(24).toString('hex')), body: wherebyBody, expect: [401] });
-  list.push({ kind: 'webhook: wrong secret', ...W, what: 'Daily’s secret', headers: wherebyHeaders(wherebyBody, secrets.daily), body: wherebyBody, expect: [401] });
+  for (const [what, timestamp] of stale.slice(0, 6))
+    list.push({
+      kind: 'webhook: stale or future timestamp',
+      ...W,
+      what,
+      headers: wherebyHeaders(wherebyBody, secrets.whereby, timestamp),
+      body: wherebyBody,
+      expect: [401],
+    });
+  list.push({
+    kind: 'webhook: wrong secret',
+    ...W,
+    what: 'another secret',
+    headers: wherebyHeaders(wherebyBody, randomBytes(24).toString('hex')),
+    body: wherebyBody,
+    expect: [401],
+  });
+  list.push({
+    kind: 'webhook: wrong secret',
+    ...W,
+    what: 'Daily’s secret',
+    headers: wherebyHeaders(wherebyBody, secrets.daily),
+    body: wherebyBody,
+    expect: [401],
+  });
   const wTamper: [string, string][] = [
     ['participant changed', wherebyBody.replace('intruder', 'intruder2')],
-    ['meeting changed', wherebyBody.replace(`"meetingId":"${wherebyId}"`, `"meetingId":"${fixture.wherebyIds[ROOMS.burstWhereby]}"`)],
+    [
+      'meeting changed',
+      wherebyBody.replace(`"meetingId":"${wherebyId}"`, `"meetingId":"${fixture.wherebyIds[ROOMS.burstWhereby]}"`),
+    ],
     ['type changed', wherebyBody.replace('room.client.joined', 'room.client.left')],
     ['event id changed', wherebyBody.replace(/^\{"id":"[^"]+"/, `{"id":"${randomUUID()}"`)],
   ];
-  for (const [what, body] of wTamper) list.push({ kind: 'webhook: tampered body', ...W, what, headers: wGood, body, expect: [401] });
+  for (const [what, body] of wTamper)
+    list.push({ kind: 'webhook: tampered body', ...W, what, headers: wGood, body, expect: [401] });
 
-  const signedWhereby = (what: string, body: string) => list.push({ kind: 'webhook: authentic but malformed', ...W, what, headers: wherebyHeaders(body, secrets.whereby), body, expect: [400] });
+  const signedWhereby = (what: string, body: string) =>
+    list.push({
+      kind: 'webhook: authentic but malformed',
+      ...W,
+      what,
+      headers: wherebyHeaders(body, secrets.whereby),
+      body,
+      expect: [400],
+    });
   const client = wherebyClient(wherebyId, wherebyRoom, 'malformed');
   signedWhereby('not JSON', 'hello');
   signedWhereby('an array', '[]');
   signedWhereby('an empty object', '{}');
-  signedWhereby('no event id', J({ apiVersion: '1.0', createdAt: new Date().toISOString(), type: 'room.client.joined', data: client }));
+  signedWhereby(
+    'no event id',
+    J({ apiVersion: '1.0', createdAt: new Date().toISOString(), type: 'room.client.joined', data: client }),
+  );
   signedWhereby('createdAt not a date', J({ ...wherebyEvent('room.client.joined', client), createdAt: 'yesterday' }));
   signedWhereby('createdAt a number', J({ ...wherebyEvent('room.client.joined', client), createdAt: Date.now() }));
   signedWhereby('data an array', J(wherebyEvent('room.client.joined', [client])));
   signedWhereby('type a number', J({ ...wherebyEvent('room.client.joined', client), type: 7 }));
-  signedWhereby('client without participantId', J(wherebyEvent('room.client.joined', { ...client, participantId: undefined })));
+  signedWhereby(
+    'client without participantId',
+    J(wherebyEvent('room.client.joined', { ...client, participantId: undefined })),
+  );
   signedWhereby('client without meetingId', J(wherebyEvent('room.client.left', { ...client, meetingId: undefined })));
   signedWhereby('client with an empty meetingId', J(wherebyEvent('room.client.joined', { ...client, meetingId: '' })));
-  signedWhereby('session event with meetingId a number', J(wherebyEvent('room.session.started', { meetingId: 12345, roomName: `/${wherebyRoom}` })));
-  signedWhereby('recording without filename', J(wherebyEvent('recording.finished', { recordingId: 'w-x', roomName: `/${wherebyRoom}`, meetingId: wherebyId })));
-  signedWhereby('recording without roomName', J(wherebyEvent('recording.finished', { recordingId: 'w-y', filename: 'x.mp4' })));
+  signedWhereby(
+    'session event with meetingId a number',
+    J(wherebyEvent('room.session.started', { meetingId: 12345, roomName: `/${wherebyRoom}` })),
+  );
+  signedWhereby(
+    'recording without filename',
+    J(wherebyEvent('recording.finished', { recordingId: 'w-x', roomName: `/${wherebyRoom}`, meetingId: wherebyId })),
+  );
+  signedWhereby(
+    'recording without roomName',
+    J(wherebyEvent('recording.finished', { recordingId: 'w-y', filename: 'x.mp4' })),
+  );
 
   // Oversized, signed or not, with a length or streamed without one.
-  const big = (bytes: number) => J({ ...dailyEvent('participant.joined', dailyPerson(dailyRoom, 'big')), padding: 'x'.repeat(bytes) });
+  const big = (bytes: number) =>
+    J({ ...dailyEvent('participant.joined', dailyPerson(dailyRoom, 'big')), padding: 'x'.repeat(bytes) });
   const mb = 1024 * 1024;
   const over = big(mb);
-  list.push({ kind: 'oversized body', ...D, what: 'just over 1 MB, signed', headers: dailyHeaders(over, secrets.daily), body: over, expect: [413] });
-  list.push({ kind: 'oversized body', ...D, what: '5 MB, unsigned', headers: { 'content-type': 'application/json' }, body: big(5 * mb), expect: [413] });
-  list.push({ kind: 'oversized body', ...D, what: '2 MB streamed without a length, signed', headers: dailyHeaders(big(2 * mb), secrets.daily), body: streamOf(big(2 * mb)), expect: [413] });
+  list.push({
+    kind: 'oversized body',
+    ...D,
+    what: 'just over 1 MB, signed',
+    headers: dailyHeaders(over, secrets.daily),
+    body: over,
+    expect: [413],
+  });
+  list.push({
+    kind: 'oversized body',
+    ...D,
+    what: '5 MB, unsigned',
+    headers: { 'content-type': 'application/json' },
+    body: big(5 * mb),
+    expect: [413],
+  });
+  list.push({
+    kind: 'oversized body',
+    ...D,
+    what: '2 MB streamed without a length, signed',
+    headers: dailyHeaders(big(2 * mb), secrets.daily),
+    body: streamOf(big(2 * mb)),
+    expect: [413],
+  });
   const wOver = J({ ...wherebyEvent('room.client.joined', client), padding: 'x'.repeat(mb) });
-  list.push({ kind: 'oversized body', ...W, what: 'just over 1 MB, signed', headers: wherebyHeaders(wOver, secrets.whereby), body: wOver, expect: [413] });
-  list.push({ kind: 'oversized body', ...W, what: '3 MB streamed without a length, unsigned', headers: { 'content-type': 'application/json' }, body: streamOf(J({ padding: 'x'.repeat(3 * mb) })), expect: [413] });
+  list.push({
+    kind: 'oversized body',
+    ...W,
+    what: 'just over 1 MB, signed',
+    headers: wherebyHeaders(wOver, secrets.whereby),
+    body: wOver,
+    expect: [413],
+  });
+  list.push({
+    kind: 'oversized body',
+    ...W,
+    what: '3 MB streamed without a length, unsigned',
+    headers: { 'content-type': 'application/json' },
+    body: streamOf(J({ padding: 'x'.repeat(3 * mb) })),
+    expect: [413],
+  });
 
   // Daily's verification ping: 200, nothing else.
-  list.push({ kind: 'webhook: Daily ping', ...D, what: '{"test":"test"}', headers: { 'content-type': 'application/json' }, body: '{"test":"test"}', expect: [200], expectBody: { status: 'ok' } });
-  list.push({ kind: 'webhook: Daily ping', ...D, what: 'the ping with spaces', headers: { 'content-type': 'application/json' }, body: '{ "test" : "test" }', expect: [200], expectBody: { status: 'ok' } });
+  list.push({
+    kind: 'webhook: Daily ping',
+    ...D,
+    what: '{"test":"test"}',
+    headers: { 'content-type': 'application/json' },
+    body: '{"test":"test"}',
+    expect: [200],
+    expectBody: { status: 'ok' },
+  });
+  list.push({
+    kind: 'webhook: Daily ping',
+    ...D,
+    what: 'the ping with spaces',
+    headers: { 'content-type': 'application/json' },
+    body: '{ "test" : "test" }',
+    expect: [200],
+    expectBody: { status: 'ok' },
+  });
 
   // Replays of the events applied during set-up: re-signed now, as a provider's retry would be, and as first sent.
   for (const applied of fixture.applied) {
     const target = applied.provider === 'daily' ? D : W;
     const type = (JSON.parse(applied.body) as Json).type as string;
-    const fresh = applied.provider === 'daily' ? dailyHeaders(applied.body, secrets.daily) : wherebyHeaders(applied.body, secrets.whereby);
-    list.push({ kind: 'webhook: replay of an applied event', ...target, what: `${applied.provider} ${type}, re-signed`, headers: fresh, body: applied.body, expect: [200], expectBody: { status: 'duplicate' } });
+    const fresh =
+      applied.provider === 'daily'
+        ? dailyHeaders(applied.body, secrets.daily)
+        : wherebyHeaders(applied.body, secrets.whereby);
+    list.push({
+      kind: 'webhook: replay of an applied event',
+      ...target,
+      what: `${applied.provider} ${type}, re-signed`,
+      headers: fresh,
+      body: applied.body,
+      expect: [200],
+      expectBody: { status: 'duplicate' },
+    });
     // Within the 5 minutes, the very same request is also only a duplicate.
     if (Date.now() - applied.sentAt < 240_000) {
-      list.push({ kind: 'webhook: replay of an applied event', ...target, what: `${applied.provider} ${type}, byte for byte`, headers: applied.headers, body: applied.body, expect: [200], expectBody: { status: 'duplicate' } });
+      list.push({
+        kind: 'webhook: replay of an applied event',
+        ...target,
+        what: `${applied.provider} ${type}, byte for byte`,
+        headers: applied.headers,
+        body: applied.body,
+        expect: [200],
+        expectBody: { status: 'duplicate' },
+      });
     }
     const old = seconds() - 3600;
-    const stale = applied.provider === 'daily' ? dailyHeaders(applied.body, secrets.daily, old) : wherebyHeaders(applied.body, secrets.whereby, old);
-    list.push({ kind: 'webhook: stale or future timestamp', ...target, what: `${applied.provider} ${type} replayed with an hour-old signature`, headers: stale, body: applied.body, expect: [401] });
+    const stale =
+      applied.provider === 'daily'
+        ? dailyHeaders(applied.body, secrets.daily, old)
+        : wherebyHeaders(applied.body, secrets.whereby, old);
+    list.push({
+      kind: 'webhook: stale or future timestamp',
+      ...target,
+      what: `${applied.provider} ${type} replayed with an hour-old signature`,
+      headers: stale,
+      body: applied.body,
+      expect: [401],
+    });
   }
   return list;
 }
@@ -521,7 +1291,8 @@ function streamOf(text: string): () => ReadableStream<Uint8Array> {
   return () =>
     new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let offset = 0; offset < bytes.length; offset += 64 * 1024) controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
+        for (let offset = 0; offset < bytes.length; offset += 64 * 1024)
+          controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
         controller.close();
       },
     });
@@ -536,9 +1307,23 @@ export async function runAttack(base: string, attack: Attack): Promise<Outcome> 
       body,
       ...(typeof attack.body === 'function' ? { duplex: 'half' } : {}),
     } as RequestInit & { headers?: Headers });
-    return { attack, status: answer.status, body: answer.body, text: answer.text, requestId: answer.headers.get('x-request-id') };
+    return {
+      attack,
+      status: answer.status,
+      body: answer.body,
+      text: answer.text,
+      requestId: answer.headers.get('x-request-id'),
+    };
   } catch (error) {
-    return { attack, status: null, body: null, text: '', requestId: null, error: error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error) };
+    return {
+      attack,
+      status: null,
+      body: null,
+      text: '',
+      requestId: null,
+      error:
+        error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error),
+    };
   }
 }
 
@@ -547,9 +1332,11 @@ export function judge(outcome: Outcome): string | null {
   const { attack, status, body } = outcome;
   if (status === null) return `no answer (${outcome.error})`;
   if (status >= 500) return `answered ${status}: ${outcome.text.slice(0, 300)}`;
-  if (!attack.expect.includes(status)) return `answered ${status}, not ${attack.expect.join(' or ')}: ${outcome.text.slice(0, 300)}`;
+  if (!attack.expect.includes(status))
+    return `answered ${status}, not ${attack.expect.join(' or ')}: ${outcome.text.slice(0, 300)}`;
   if (body === null) return `answered ${status} with a body that is not JSON: ${outcome.text.slice(0, 200)}`;
-  if (status >= 400 && (typeof body.detail !== 'string' || body.detail.trim() === '')) return `answered ${status} without a detail: ${outcome.text.slice(0, 200)}`;
+  if (status >= 400 && (typeof body.detail !== 'string' || body.detail.trim() === ''))
+    return `answered ${status} without a detail: ${outcome.text.slice(0, 200)}`;
   if (status < 400) {
     for (const [key, value] of Object.entries(attack.expectBody ?? {})) {
       if (body[key] !== value) return `answered ${status} with ${key} ${J(body[key])}, not ${J(value)}`;
@@ -575,7 +1362,9 @@ export async function pool<T, R>(items: T[], concurrency: number, work: (item: T
 
 /** The API's operations as its OpenAPI document lists them: `METHOD /v1/path/{param}`. */
 export async function operations(base: string): Promise<string[]> {
-  const document = (await (await fetch(`${base}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const document = (await (await fetch(`${base}/v1/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   return Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.keys(methods)
       .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
@@ -600,7 +1389,17 @@ export function genericAttacks(operation: string, tokens: Tokens): Attack[] {
       expect: [400, 401, 403, 404, 415, 422],
     })),
     ...(method === 'GET'
-      ? [{ kind: 'not allowed (non-owner, non-admin)' as const, operation, what: 'a signed-in user without the right', method, path, headers: bearer(tokens.stranger), expect: [403, 404, 422] }]
+      ? [
+          {
+            kind: 'not allowed (non-owner, non-admin)' as const,
+            operation,
+            what: 'a signed-in user without the right',
+            method,
+            path,
+            headers: bearer(tokens.stranger),
+            expect: [403, 404, 422],
+          },
+        ]
       : []),
   ];
 }

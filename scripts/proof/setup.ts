@@ -1,14 +1,27 @@
 // The proof's set-up: the service's own settings (where its state lives, its secrets), the tokens
 // shown to it, and the fixtures it holds before the hostile requests start.
 
-import { AwsClient } from 'aws4fetch';
 import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { importJWK, SignJWT, type JWK } from 'jose';
+import { AwsClient } from 'aws4fetch';
+import { importJWK, type JWK, SignJWT } from 'jose';
 import type { IdentityProvider } from '../../test/identity-provider.ts';
-import { ROOT, SETTING_NAMES, type LocalService } from '../start.ts';
-import { bearer, dailyEvent, dailyHeaders, dailyPerson, must, seconds, send, wherebyClient, wherebyEvent, wherebyHeaders, type Headers, type Json } from './wire.ts';
+import { type LocalService, ROOT, SETTING_NAMES } from '../start.ts';
+import {
+  bearer,
+  dailyEvent,
+  dailyHeaders,
+  dailyPerson,
+  type Headers,
+  type Json,
+  must,
+  seconds,
+  send,
+  wherebyClient,
+  wherebyEvent,
+  wherebyHeaders,
+} from './wire.ts';
 
 const OWNER = 'proof-owner';
 const STRANGER = 'proof-stranger';
@@ -51,7 +64,8 @@ export function configureEnvironment(identity: IdentityProvider): Secrets {
 // ---------------------------------------------------------------------------------------------
 // Tokens: real ones signed with the identity provider's keys, and every way of faking one.
 
-const base64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const base64url = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 export interface Tokens {
   owner: string;
@@ -84,15 +98,26 @@ export async function makeTokens(identity: IdentityProvider): Promise<Tokens> {
   const claims = { sub: ADMIN, iss: identity.issuer, aud: identity.audience, exp: seconds() + 3600 };
   const none = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`;
   // The classic confusion: HS256 "signed" with the RSA public key as the shared secret.
-  const publicPem = createPublicKey({ key: rsa.privateJwk as JWK & { kty: string }, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+  const publicPem = createPublicKey({ key: rsa.privateJwk as JWK & { kty: string }, format: 'jwk' }).export({
+    type: 'spki',
+    format: 'pem',
+  });
   const hsInput = `${base64url({ alg: 'HS256', typ: 'JWT', kid: rsa.kid })}.${base64url(claims)}`;
   const hs256 = `${hsInput}.${createHmac('sha256', publicPem).update(hsInput).digest('base64url')}`;
 
-  const presented = async (name: string, token: Promise<string> | string) => ({ name, headers: bearer(await token), anonymous: false });
+  const presented = async (name: string, token: Promise<string> | string) => ({
+    name,
+    headers: bearer(await token),
+    anonymous: false,
+  });
   const bad: Tokens['bad'] = [
     { name: 'no credentials', headers: {}, anonymous: true },
     { name: 'empty bearer', headers: { authorization: 'Bearer ' }, anonymous: true },
-    { name: 'basic auth', headers: { authorization: `Basic ${Buffer.from(`${ADMIN}:password`).toString('base64')}` }, anonymous: true },
+    {
+      name: 'basic auth',
+      headers: { authorization: `Basic ${Buffer.from(`${ADMIN}:password`).toString('base64')}` },
+      anonymous: true,
+    },
     await presented('garbage token', 'not-a-jwt'),
     await presented('three garbage segments', 'aaaa.bbbb.cccc'),
     await presented('6 KB of garbage', 'x'.repeat(6000)),
@@ -108,7 +133,11 @@ export async function makeTokens(identity: IdentityProvider): Promise<Tokens> {
     await presented('HS256 keyed with the public key', hs256),
     await presented('payload swapped under a real signature', tampered),
     { name: 'garbage Cf-Access-Jwt-Assertion', headers: { 'cf-access-jwt-assertion': 'garbage' }, anonymous: false },
-    { name: 'forged CF_Authorization cookie', headers: { cookie: `CF_Authorization=${await sign(unknown, { sub: ADMIN })}` }, anonymous: false },
+    {
+      name: 'forged CF_Authorization cookie',
+      headers: { cookie: `CF_Authorization=${await sign(unknown, { sub: ADMIN })}` },
+      anonymous: false,
+    },
   ];
   return { owner, stranger, admin, bad };
 }
@@ -139,18 +168,26 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   const base = service.url;
   await must(base, 'PUT', '/v1/flags', {
     token: tokens.admin,
-    body: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [ROOMS.daily, ROOMS.burstDaily], DAILY_MIGRATION_PERCENT: 0 },
+    body: {
+      DAILY_MIGRATION_ENABLED: true,
+      DAILY_MIGRATION_ROOM_IDS: [ROOMS.daily, ROOMS.burstDaily],
+      DAILY_MIGRATION_PERCENT: 0,
+    },
   });
   const rooms: Record<string, Json> = {};
-  for (const name of Object.values(ROOMS)) rooms[name] = await must(base, 'POST', '/v1/rooms', { token: tokens.owner, body: { name }, expect: 201 });
+  for (const name of Object.values(ROOMS))
+    rooms[name] = await must(base, 'POST', '/v1/rooms', { token: tokens.owner, body: { name }, expect: 201 });
 
   const meetings: Record<string, Json> = {};
   for (const name of [ROOMS.whereby, ROOMS.daily, ROOMS.burstWhereby, ROOMS.burstDaily]) {
     meetings[name] = await must(base, 'POST', `/v1/rooms/${name}/meeting`);
     const wanted = name === ROOMS.daily || name === ROOMS.burstDaily ? 'daily' : 'whereby';
-    if (meetings[name]?.platform !== wanted) throw new Error(`fixture: ${name} is on ${meetings[name]?.platform}, not ${wanted}`);
+    if (meetings[name]?.platform !== wanted)
+      throw new Error(`fixture: ${name} is on ${meetings[name]?.platform}, not ${wanted}`);
   }
-  const atWhereby = (await (await fetch(`${service.standIns.whereby.origin}/__control/whereby/meetings`)).json()) as Json[];
+  const atWhereby = (await (
+    await fetch(`${service.standIns.whereby.origin}/__control/whereby/meetings`)
+  ).json()) as Json[];
   const wherebyIds: Record<string, string> = {};
   for (const name of [ROOMS.whereby, ROOMS.burstWhereby]) {
     const found = atWhereby.find((meeting) => meeting.roomUrl === meetings[name]?.room_url);
@@ -162,8 +199,13 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   const webhook = async (provider: 'daily' | 'whereby', event: unknown) => {
     const body = JSON.stringify(event);
     const headers = provider === 'daily' ? dailyHeaders(body, secrets.daily) : wherebyHeaders(body, secrets.whereby);
-    const answer = await send(`${base}${provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby'}`, { method: 'POST', headers, body });
-    if (answer.status !== 200 || answer.body?.status !== 'applied') throw new Error(`fixture webhook answered ${answer.status}: ${answer.text}`);
+    const answer = await send(`${base}${provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby'}`, {
+      method: 'POST',
+      headers,
+      body,
+    });
+    if (answer.status !== 200 || answer.body?.status !== 'applied')
+      throw new Error(`fixture webhook answered ${answer.status}: ${answer.text}`);
     applied.push({ provider, body, headers, sentAt: Date.now() });
   };
   const daily = meetings[ROOMS.daily]!;
@@ -171,8 +213,14 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   const wherebyId = wherebyIds[ROOMS.whereby]!;
   await webhook('daily', dailyEvent('participant.joined', dailyPerson(daily.room_name, 'fixture-ann')));
   await webhook('daily', dailyEvent('participant.joined', dailyPerson(daily.room_name, 'fixture-ben')));
-  await webhook('daily', dailyEvent('participant.left', { ...dailyPerson(daily.room_name, 'fixture-ben'), duration: 3 }));
-  await webhook('whereby', wherebyEvent('room.client.joined', wherebyClient(wherebyId, whereby.room_name, 'fixture-cat')));
+  await webhook(
+    'daily',
+    dailyEvent('participant.left', { ...dailyPerson(daily.room_name, 'fixture-ben'), duration: 3 }),
+  );
+  await webhook(
+    'whereby',
+    wherebyEvent('room.client.joined', wherebyClient(wherebyId, whereby.room_name, 'fixture-cat')),
+  );
 
   // A Daily recording, copied into the bucket by the local queue consumer.
   await fetch(`${service.standIns.daily.origin}/__control/daily/files/proof-rec-1`, {
@@ -195,12 +243,26 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   );
   // A Whereby recording, which Whereby writes straight into the bucket.
   const key = `${whereby.room_name}-${new Date(start * 1000).toISOString().replace('.000Z', 'Z')}.mp4`;
-  const s3 = new AwsClient({ accessKeyId: service.bucket.accessKeyId, secretAccessKey: service.bucket.secretAccessKey, service: 's3', region: 'us-east-1' });
-  const put = await s3.fetch(`${service.bucket.endpoint}/${service.bucket.bucket}/${key}`, { method: 'PUT', body: randomBytes(64 * 1024) });
+  const s3 = new AwsClient({
+    accessKeyId: service.bucket.accessKeyId,
+    secretAccessKey: service.bucket.secretAccessKey,
+    service: 's3',
+    region: 'us-east-1',
+  });
+  const put = await s3.fetch(`${service.bucket.endpoint}/${service.bucket.bucket}/${key}`, {
+    method: 'PUT',
+    body: randomBytes(64 * 1024),
+  });
   if (!put.ok) throw new Error(`fixture: the bucket refused the Whereby object: ${put.status}`);
   await webhook(
     'whereby',
-    wherebyEvent('recording.finished', { meetingId: wherebyId, roomName: `/${whereby.room_name}`, recordingId: 'proof-whereby-rec', filename: key, status: 'completed' }),
+    wherebyEvent('recording.finished', {
+      meetingId: wherebyId,
+      roomName: `/${whereby.room_name}`,
+      recordingId: 'proof-whereby-rec',
+      filename: key,
+      status: 'completed',
+    }),
   );
   await must(base, 'POST', `/v1/meetings/${whereby.id}/consent`, { body: { consent_given: true } });
 
@@ -212,9 +274,12 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
     if (listed[0]?.status === 'stored') break;
     await sleep(500);
   }
-  if (listed[0]?.status !== 'stored') throw new Error(`fixture: the Daily recording was not stored within 60 s (${JSON.stringify(listed)})`);
+  if (listed[0]?.status !== 'stored')
+    throw new Error(`fixture: the Daily recording was not stored within 60 s (${JSON.stringify(listed)})`);
   const download = await fetch(listed[0].download_url);
-  if (download.status !== 200 || (await download.arrayBuffer()).byteLength !== 1024 * 1024 + 11) throw new Error('fixture: the stored recording does not download whole');
-  const wherebyListed = (await must(base, 'GET', `/v1/meetings/${whereby.id}/recordings`, { token: tokens.owner })).items as Json[];
+  if (download.status !== 200 || (await download.arrayBuffer()).byteLength !== 1024 * 1024 + 11)
+    throw new Error('fixture: the stored recording does not download whole');
+  const wherebyListed = (await must(base, 'GET', `/v1/meetings/${whereby.id}/recordings`, { token: tokens.owner }))
+    .items as Json[];
   return { rooms, meetings, wherebyIds, recordings: [...listed, ...wherebyListed], applied };
 }

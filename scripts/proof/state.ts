@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { ROOT, type LocalService } from '../start.ts';
+import { type LocalService, ROOT } from '../start.ts';
 import type { Outcome } from './hostile.ts';
 import { PERSIST_TO, S3_DIRECTORY } from './setup.ts';
 import type { Json } from './wire.ts';
@@ -24,7 +24,11 @@ export function d1(command: string): Promise<{ results: Json[] }[]> {
     execFile(
       process.execPath,
       [WRANGLER, 'd1', 'execute', 'DB', '--local', '--persist-to', PERSIST_TO, '--json', '--command', command],
-      { cwd: ROOT, maxBuffer: 512 * 1024 * 1024, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+      {
+        cwd: ROOT,
+        maxBuffer: 512 * 1024 * 1024,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`wrangler d1 execute failed: ${stderr || error.message}`));
         try {
@@ -44,7 +48,9 @@ type Counters = Map<string, number>;
 
 /** The rollout's counters, summed over time: "daily webhooks_rejected" → n. */
 export async function counters(): Promise<Counters> {
-  const [result] = await d1(`SELECT platform || ' ' || name AS counter, sum(count) AS n FROM ${COUNTERS_TABLE} GROUP BY platform, name`);
+  const [result] = await d1(
+    `SELECT platform || ' ' || name AS counter, sum(count) AS n FROM ${COUNTERS_TABLE} GROUP BY platform, name`,
+  );
   return new Map((result?.results ?? []).map((row) => [String(row.counter), Number(row.n)]));
 }
 
@@ -100,18 +106,25 @@ export function snapshotBucket(): Map<string, string> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else files.set(relative(S3_DIRECTORY, path), `${statSync(path).size}:${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
+      else
+        files.set(
+          relative(S3_DIRECTORY, path),
+          `${statSync(path).size}:${createHash('sha256').update(readFileSync(path)).digest('hex')}`,
+        );
     }
   };
   walk(S3_DIRECTORY);
   return files;
 }
 
-export const objectCount = (files: Map<string, string>) => [...files.keys()].filter((path) => path.endsWith('._S3rver_object')).length;
+export const objectCount = (files: Map<string, string>) =>
+  [...files.keys()].filter((path) => path.endsWith('._S3rver_object')).length;
 
 export async function providerCalls(service: LocalService): Promise<number> {
   const counts = await Promise.all(
-    [service.standIns.daily.origin, service.standIns.whereby.origin].map(async (origin) => ((await (await fetch(`${origin}/__control/requests`)).json()) as unknown[]).length),
+    [service.standIns.daily.origin, service.standIns.whereby.origin].map(
+      async (origin) => ((await (await fetch(`${origin}/__control/requests`)).json()) as unknown[]).length,
+    ),
   );
   return counts[0]! + counts[1]!;
 }

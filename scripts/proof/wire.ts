@@ -14,8 +14,15 @@ export const J = (value: unknown) => JSON.stringify(value);
 // Webhook signatures, computed here with node:crypto as the providers compute them.
 
 export function dailyHeaders(body: string | Buffer, secret: string, timestamp: number | string = seconds()): Headers {
-  const signature = createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestamp}.`).update(body).digest('base64');
-  return { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-webhook-timestamp': String(timestamp) };
+  const signature = createHmac('sha256', Buffer.from(secret, 'base64'))
+    .update(`${timestamp}.`)
+    .update(body)
+    .digest('base64');
+  return {
+    'content-type': 'application/json',
+    'x-webhook-signature': signature,
+    'x-webhook-timestamp': String(timestamp),
+  };
 }
 
 export function wherebyHeaders(body: string | Buffer, secret: string, timestamp: number | string = seconds()): Headers {
@@ -23,8 +30,20 @@ export function wherebyHeaders(body: string | Buffer, secret: string, timestamp:
   return { 'content-type': 'application/json', 'whereby-signature': `t=${timestamp},v1=${signature}` };
 }
 
-export const dailyEvent = (type: string, payload: unknown, id: string = randomUUID()) => ({ version: '1.0.0', type, id, payload, event_ts: seconds() });
-export const wherebyEvent = (type: string, data: unknown, id: string = randomUUID()) => ({ id, apiVersion: '1.0', createdAt: new Date().toISOString(), type, data });
+export const dailyEvent = (type: string, payload: unknown, id: string = randomUUID()) => ({
+  version: '1.0.0',
+  type,
+  id,
+  payload,
+  event_ts: seconds(),
+});
+export const wherebyEvent = (type: string, data: unknown, id: string = randomUUID()) => ({
+  id,
+  apiVersion: '1.0',
+  createdAt: new Date().toISOString(),
+  type,
+  data,
+});
 
 export const dailyPerson = (room: string, sessionId: string) => ({
   room,
@@ -72,11 +91,21 @@ export async function send(url: string, init: RequestInit & { headers?: Headers 
 }
 
 /** A call the fixtures need to succeed. */
-export async function must(base: string, method: string, path: string, options: { token?: string; body?: unknown; expect?: number } = {}): Promise<Json> {
+export async function must(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; expect?: number } = {},
+): Promise<Json> {
   const headers: Headers = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const answer = await send(`${base}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  if (answer.status !== (options.expect ?? 200)) throw new Error(`fixture ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+  const answer = await send(`${base}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  if (answer.status !== (options.expect ?? 200))
+    throw new Error(`fixture ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
   return answer.body ?? {};
 }

@@ -12,7 +12,10 @@ beforeAll(async () => {
   browser = await launch();
 });
 afterAll(async () => {
-  await api('PUT', '/flags', { as: ADMIN, body: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 } });
+  await api('PUT', '/flags', {
+    as: ADMIN,
+    body: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
+  });
   await browser?.close();
 });
 
@@ -46,8 +49,16 @@ describe('/admin', () => {
 
   it('changes the platform of the next meeting when a flag is changed on the page', async () => {
     const owner = uniqueName('owner');
-    const listed = await createRoom(owner, { name: uniqueName('to-daily'), platform: 'whereby', recording_type: 'none' });
-    const rolledBack = await createRoom(owner, { name: uniqueName('back-to-whereby'), platform: 'daily', recording_type: 'none' });
+    const listed = await createRoom(owner, {
+      name: uniqueName('to-daily'),
+      platform: 'whereby',
+      recording_type: 'none',
+    });
+    const rolledBack = await createRoom(owner, {
+      name: uniqueName('back-to-whereby'),
+      platform: 'daily',
+      recording_type: 'none',
+    });
     const admin = await contextFor(browser, ADMIN);
     const adminPage = await admin.newPage();
     const guest = await contextFor(browser, null);
@@ -80,12 +91,18 @@ describe('/admin', () => {
     const ongoing = await openJoinPage(guestPage, listed.name);
     expect(ongoing).toMatchObject({ id: onDaily.id, platform: 'daily' });
 
-    const { body } = await api<{ DAILY_MIGRATION_ENABLED: boolean; DAILY_MIGRATION_ROOM_IDS: string[] }>('GET', '/flags', { as: ADMIN });
+    const { body } = await api<{ DAILY_MIGRATION_ENABLED: boolean; DAILY_MIGRATION_ROOM_IDS: string[] }>(
+      'GET',
+      '/flags',
+      { as: ADMIN },
+    );
     expect(body).toMatchObject({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [listed.name] });
 
     // The figures count the meetings just made on each platform, in the last hour.
     await adminPage.getByLabel('Window').selectOption('1h');
-    const created = adminPage.locator('table.metrics tr').filter({ has: adminPage.getByRole('rowheader', { name: 'Created', exact: true }) });
+    const created = adminPage
+      .locator('table.metrics tr')
+      .filter({ has: adminPage.getByRole('rowheader', { name: 'Created', exact: true }) });
     await created.waitFor();
     const [whereby, daily] = (await created.locator('td').allTextContents()).map(Number);
     expect(whereby).toBeGreaterThanOrEqual(1);

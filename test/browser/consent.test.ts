@@ -13,11 +13,17 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const isConsent = (request: Request) => request.method() === 'POST' && /\/v1\/meetings\/[^/]+\/consent$/.test(request.url());
+const isConsent = (request: Request) =>
+  request.method() === 'POST' && /\/v1\/meetings\/[^/]+\/consent$/.test(request.url());
 
 describe('recording consent', () => {
   it('is asked through a visible control, answered once, posted, and remembered in this browser', async () => {
-    const room = await createRoom(OWNER, { name: uniqueName('rec'), platform: 'whereby', recording_type: 'cloud', skip_consent: false });
+    const room = await createRoom(OWNER, {
+      name: uniqueName('rec'),
+      platform: 'whereby',
+      recording_type: 'cloud',
+      skip_consent: false,
+    });
     const context = await contextFor(browser, null);
     const page = await context.newPage();
     const posts: Request[] = [];

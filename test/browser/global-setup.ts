@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ROOT, startLocalService, type LocalService, freePort } from '../../scripts/start.ts';
-import { startIdentityProvider, type IdentityProvider } from '../identity-provider.ts';
+import { freePort, type LocalService, ROOT, startLocalService } from '../../scripts/start.ts';
+import { type IdentityProvider, startIdentityProvider } from '../identity-provider.ts';
 import { ADMIN, type BrowserTestEnv } from './env.ts';
 
 // The product as `npm start` serves it (wrangler dev builds the client first, through

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importJWK, SignJWT } from 'jose';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
 import { inject, onTestFailed } from 'vitest';
 import type { Meeting, Room } from '../../client/api.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.ts';
@@ -34,9 +34,18 @@ export async function contextFor(browser: Browser, sub: string | null, width = 1
   if (process.env.BROWSER_TEST_DEBUG) {
     context.on('console', (message) => console.log(`[browser ${message.type()}] ${message.text()}`));
     context.on('weberror', (error) => console.log(`[browser error] ${error.error().message}`));
-    context.on('requestfinished', (request) => void request.response().then((r) => console.log(`[browser] ${request.method()} ${request.url()} ${r?.status()}`)));
+    context.on(
+      'requestfinished',
+      (request) =>
+        void request
+          .response()
+          .then((r) => console.log(`[browser] ${request.method()} ${request.url()} ${r?.status()}`)),
+    );
   }
-  if (sub) await context.addCookies([{ name: 'CF_Authorization', value: await tokenFor(sub), url: env.url, httpOnly: true, sameSite: 'Lax' }]);
+  if (sub)
+    await context.addCookies([
+      { name: 'CF_Authorization', value: await tokenFor(sub), url: env.url, httpOnly: true, sameSite: 'Lax' },
+    ]);
   // A failing test leaves what its pages showed, and the console of each, for a person to see.
   const consoleLines: string[] = [];
   context.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
@@ -47,7 +56,10 @@ export async function contextFor(browser: Browser, sub: string | null, width = 1
     await Promise.all(
       context.pages().map(async (page, index) => {
         await page.screenshot({ path: join(folder, `${name}-${index}.png`), fullPage: true }).catch(() => undefined);
-        writeFileSync(join(folder, `${name}-${index}.txt`), `${page.url()}\n\n${consoleLines.join('\n')}\n\n${await page.content().catch(() => '')}`);
+        writeFileSync(
+          join(folder, `${name}-${index}.txt`),
+          `${page.url()}\n\n${consoleLines.join('\n')}\n\n${await page.content().catch(() => '')}`,
+        );
       }),
     );
   });
@@ -55,7 +67,11 @@ export async function contextFor(browser: Browser, sub: string | null, width = 1
 }
 
 /** Calls the API directly (setting up what a test needs), as `sub` when given. */
-export async function api<T>(method: string, path: string, options: { as?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+export async function api<T>(
+  method: string,
+  path: string,
+  options: { as?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = {};
   if (options.as) headers.authorization = `Bearer ${await tokenFor(options.as)}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -114,7 +130,10 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 }
 
 /** Makes a stand-in fail its next `times` matching requests (its /__control/faults). */
-export async function injectFault(origin: string, fault: { method?: string; path: string; status: number; times?: number }): Promise<void> {
+export async function injectFault(
+  origin: string,
+  fault: { method?: string; path: string; status: number; times?: number },
+): Promise<void> {
   const response = await fetch(`${origin}/__control/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -156,7 +175,11 @@ export async function playDailyCall(frame: Frame, options: { answerLeave?: boole
       window.addEventListener('message', (event: MessageEvent) => {
         const data = event.data as { action?: string } | null;
         seen.push(data);
-        if (data?.action === 'join-meeting') post({ action: 'joined-meeting', participants: { local: { session_id: 'local', local: true, user_name: '' } } });
+        if (data?.action === 'join-meeting')
+          post({
+            action: 'joined-meeting',
+            participants: { local: { session_id: 'local', local: true, user_name: '' } },
+          });
         if (data?.action === 'leave-meeting' && answerLeave) post({ action: 'left-meeting' });
       });
       post({ action: 'loaded' });
@@ -170,7 +193,17 @@ export async function failDailyCall(frame: Frame, type: string, errorMsg: string
   const callClientId = new URL(frame.url()).searchParams.get('emb');
   await frame.evaluate(
     ({ id, type, errorMsg }) =>
-      window.parent.postMessage({ what: 'iframe-call-message', callClientId: id, from: 'embedded', action: 'error', errorMsg, error: { type, msg: errorMsg } }, '*'),
+      window.parent.postMessage(
+        {
+          what: 'iframe-call-message',
+          callClientId: id,
+          from: 'embedded',
+          action: 'error',
+          errorMsg,
+          error: { type, msg: errorMsg },
+        },
+        '*',
+      ),
     { id: callClientId, type, errorMsg },
   );
 }

@@ -103,7 +103,11 @@ describe('joining a Daily room', () => {
     await page.getByRole('button', { name: 'Leave', exact: true }).click();
     await page.getByRole('heading', { name: `You left ${room.name}` }).waitFor();
     expect(await frames(page)).toBe(0);
-    expect(await page.evaluate(() => Object.keys((window as unknown as { _daily?: { instances: object } })._daily?.instances ?? {}).length)).toBe(0);
+    expect(
+      await page.evaluate(
+        () => Object.keys((window as unknown as { _daily?: { instances: object } })._daily?.instances ?? {}).length,
+      ),
+    ).toBe(0);
 
     // Back in: a new frame, never two.
     await page.getByRole('button', { name: `Rejoin ${room.name}` }).click();

@@ -1,6 +1,16 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunksOf, contextFor, createRoom, env, launch, openJoinPage, screenshots, uniqueName, wherebyEvent } from './helpers.ts';
+import {
+  chunksOf,
+  contextFor,
+  createRoom,
+  env,
+  launch,
+  openJoinPage,
+  screenshots,
+  uniqueName,
+  wherebyEvent,
+} from './helpers.ts';
 
 const OWNER = 'whereby-owner';
 let browser: Browser;
@@ -55,7 +65,9 @@ describe('joining a Whereby room', () => {
     const ownerMeeting = await openJoinPage(ownerPage, room.name);
     expect(ownerMeeting.host_room_url).toMatch(/roomKey=/);
     const ownerSrc = new URL((await wherebyFrame(ownerPage)).src);
-    expect(ownerSrc.searchParams.get('roomKey')).toBe(new URL(ownerMeeting.host_room_url ?? '').searchParams.get('roomKey'));
+    expect(ownerSrc.searchParams.get('roomKey')).toBe(
+      new URL(ownerMeeting.host_room_url ?? '').searchParams.get('roomKey'),
+    );
 
     const guest = await contextFor(browser, null);
     const guestPage = await guest.newPage();
@@ -94,7 +106,11 @@ describe('joining a Whereby room', () => {
   });
 
   it('ignores messages from other origins, and leaves with its own Leave button', async () => {
-    const room = await createRoom(OWNER, { name: uniqueName('wb-own-leave'), platform: 'whereby', recording_type: 'none' });
+    const room = await createRoom(OWNER, {
+      name: uniqueName('wb-own-leave'),
+      platform: 'whereby',
+      recording_type: 'none',
+    });
     const context = await contextFor(browser, null);
     const page = await context.newPage();
     await openJoinPage(page, room.name);

@@ -40,7 +40,11 @@ describe('the join page’s error states', () => {
   });
 
   it('says when the provider is unavailable, and joins on Try again', async () => {
-    const room = await createRoom('pages-owner', { name: uniqueName('flaky'), platform: 'whereby', recording_type: 'none' });
+    const room = await createRoom('pages-owner', {
+      name: uniqueName('flaky'),
+      platform: 'whereby',
+      recording_type: 'none',
+    });
     // The Worker tries a provider three times on a 5xx before it gives up.
     await injectFault(env.whereby, { method: 'POST', path: '^/v1/meetings$', status: 503, times: 3 });
     const context = await contextFor(browser, null);

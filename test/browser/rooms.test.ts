@@ -40,13 +40,25 @@ describe('/rooms', () => {
     await screenshots(page, 'rooms-new');
     await dialog.getByRole('button', { name: 'Create room' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await page.getByRole('status').filter({ hasText: `Saved ${name}.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Saved ${name}.` })
+      .waitFor();
 
     const item = page.getByRole('listitem').filter({ has: page.getByRole('link', { name, exact: true }) });
     await item.waitFor();
     expect(await item.textContent()).toContain('Daily');
     let [stored] = await roomsOf(user);
-    expect(stored).toMatchObject({ name, platform: 'daily', recording_type: 'cloud', recording_trigger: 'automatic', room_mode: 'group', is_shared: true, skip_consent: false, is_locked: false });
+    expect(stored).toMatchObject({
+      name,
+      platform: 'daily',
+      recording_type: 'cloud',
+      recording_trigger: 'automatic',
+      room_mode: 'group',
+      is_shared: true,
+      skip_consent: false,
+      is_locked: false,
+    });
     await screenshots(page, 'rooms');
 
     // Edit: move it to Whereby, stop asking for consent, and share it no more (a shared room
@@ -62,10 +74,19 @@ describe('/rooms', () => {
     await screenshots(page, 'rooms-edit');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.waitFor({ state: 'hidden' });
-    await page.getByRole('status').filter({ hasText: `Saved ${name}.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Saved ${name}.` })
+      .waitFor();
     await item.filter({ hasText: 'Whereby' }).waitFor();
     [stored] = await roomsOf(user);
-    expect(stored).toMatchObject({ name, platform: 'whereby', skip_consent: true, is_shared: false, room_mode: 'group' });
+    expect(stored).toMatchObject({
+      name,
+      platform: 'whereby',
+      skip_consent: true,
+      is_shared: false,
+      room_mode: 'group',
+    });
     // Focus went back to the button that opened the dialog.
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Edit ${name}`);
     await context.close();
@@ -119,7 +140,10 @@ describe('/rooms', () => {
     await dialog.waitFor();
     await screenshots(page, 'rooms-delete');
     await dialog.getByRole('button', { name: 'Delete room' }).click();
-    await page.getByRole('status').filter({ hasText: `Deleted ${room.name}.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Deleted ${room.name}.` })
+      .waitFor();
     await page.getByRole('heading', { name: 'No rooms yet' }).waitFor();
     expect(await roomsOf(user)).toEqual([]);
     await context.close();

@@ -1,6 +1,12 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiError, type EffectiveFlags, type Metrics, type PlatformFigures, type RolloutFlags } from '../../client/api.ts';
+import {
+  ApiError,
+  type EffectiveFlags,
+  type Metrics,
+  type PlatformFigures,
+  type RolloutFlags,
+} from '../../client/api.ts';
 import { FlagsSection, MetricsSection, MetricsTable } from '../../client/pages/Admin.tsx';
 
 const FLAGS: EffectiveFlags = {
@@ -19,7 +25,12 @@ function client(flags: EffectiveFlags = FLAGS) {
 
 describe('the rollout flags', () => {
   it('shows the effective values and any malformed stored value', async () => {
-    const api = client({ ...FLAGS, malformed: [{ key: 'DAILY_MIGRATION_PERCENT', source: 'kv', raw: 'lots', reason: 'expected a number from 0 to 100' }] });
+    const api = client({
+      ...FLAGS,
+      malformed: [
+        { key: 'DAILY_MIGRATION_PERCENT', source: 'kv', raw: 'lots', reason: 'expected a number from 0 to 100' },
+      ],
+    });
     render(<FlagsSection client={api} />);
     const toggle = await screen.findByRole('switch', { name: 'Migration to Daily' });
     expect(toggle.getAttribute('aria-checked')).toBe('false');
@@ -34,23 +45,35 @@ describe('the rollout flags', () => {
     fireEvent.input(await screen.findByLabelText('Rooms on Daily'), { target: { value: 'not saved yet' } });
     fireEvent.click(screen.getByRole('switch', { name: 'Migration to Daily' }));
     await waitFor(() => expect(screen.getByRole('switch').getAttribute('aria-checked')).toBe('true'));
-    expect(api.setFlags).toHaveBeenCalledExactlyOnceWith({ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['alpha', 'beta'], DAILY_MIGRATION_PERCENT: 10 });
+    expect(api.setFlags).toHaveBeenCalledExactlyOnceWith({
+      DAILY_MIGRATION_ENABLED: true,
+      DAILY_MIGRATION_ROOM_IDS: ['alpha', 'beta'],
+      DAILY_MIGRATION_PERCENT: 10,
+    });
     expect(screen.getByText(/The migration is on/)).toBeTruthy();
   });
 
   it('saves the room list and the share, one room per line or comma', async () => {
     const api = client();
     render(<FlagsSection client={api} />);
-    fireEvent.input(await screen.findByLabelText('Rooms on Daily'), { target: { value: 'alpha\n gamma, delta\n\nalpha' } });
+    fireEvent.input(await screen.findByLabelText('Rooms on Daily'), {
+      target: { value: 'alpha\n gamma, delta\n\nalpha' },
+    });
     fireEvent.input(screen.getByLabelText('Share of all rooms on Daily'), { target: { value: '25' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save rooms and share' }));
     await waitFor(() => expect(api.setFlags).toHaveBeenCalled());
-    expect(api.setFlags).toHaveBeenCalledWith({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: ['alpha', 'gamma', 'delta'], DAILY_MIGRATION_PERCENT: 25 });
+    expect(api.setFlags).toHaveBeenCalledWith({
+      DAILY_MIGRATION_ENABLED: false,
+      DAILY_MIGRATION_ROOM_IDS: ['alpha', 'gamma', 'delta'],
+      DAILY_MIGRATION_PERCENT: 25,
+    });
   });
 
   it('refuses a share outside 0 to 100 next to the field, and shows the API’s field errors there too', async () => {
     const api = client();
-    api.setFlags.mockRejectedValueOnce(new ApiError(422, 'DAILY_MIGRATION_ROOM_IDS.0: Too small: expected string to have >=1 characters'));
+    api.setFlags.mockRejectedValueOnce(
+      new ApiError(422, 'DAILY_MIGRATION_ROOM_IDS.0: Too small: expected string to have >=1 characters'),
+    );
     render(<FlagsSection client={api} />);
     const percent = await screen.findByLabelText('Share of all rooms on Daily');
     fireEvent.input(percent, { target: { value: '120' } });
@@ -71,10 +94,26 @@ describe('the rollout flags', () => {
   });
 });
 
-const figures = (overrides: { created: number; calls: number; failed: number; p95: number | null }): PlatformFigures => ({
+const figures = (overrides: {
+  created: number;
+  calls: number;
+  failed: number;
+  p95: number | null;
+}): PlatformFigures => ({
   meetings: { created: overrides.created },
-  provider_calls: { total: overrides.calls, failed: overrides.failed, error_rate: overrides.calls ? overrides.failed / overrides.calls : null },
-  webhooks: { received: 40, rejected: 1, duplicates: 2, applied: 35, ignored: 2, delay_ms: { p50: 420, p95: overrides.p95 } },
+  provider_calls: {
+    total: overrides.calls,
+    failed: overrides.failed,
+    error_rate: overrides.calls ? overrides.failed / overrides.calls : null,
+  },
+  webhooks: {
+    received: 40,
+    rejected: 1,
+    duplicates: 2,
+    applied: 35,
+    ignored: 2,
+    delay_ms: { p50: 420, p95: overrides.p95 },
+  },
   recordings: { started: 4, in_progress: 1, stored: 2, failed: 1, deleted: 0, success_rate: 2 / 3 },
   reconciliation: { participant_corrections: 3, meetings_ended: 1, recordings_found: 0 },
 });
@@ -84,17 +123,27 @@ const METRICS: Metrics = {
   from: '2026-11-30T12:00:00.000Z',
   to: '2026-12-01T12:00:00.000Z',
   flags: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 10 },
-  platforms: { whereby: figures({ created: 1200, calls: 1300, failed: 1, p95: 2_450 }), daily: figures({ created: 3, calls: 0, failed: 0, p95: null }) },
+  platforms: {
+    whereby: figures({ created: 1200, calls: 1300, failed: 1, p95: 2_450 }),
+    daily: figures({ created: 3, calls: 0, failed: 0, p95: null }),
+  },
 };
 
-const cells = (label: string) => [...(screen.getByRole('rowheader', { name: label }).closest('tr')?.querySelectorAll('td') ?? [])].map((cell) => cell.textContent);
+const cells = (label: string) =>
+  [...(screen.getByRole('rowheader', { name: label }).closest('tr')?.querySelectorAll('td') ?? [])].map(
+    (cell) => cell.textContent,
+  );
 
 describe('the metrics', () => {
   it('shows the figures of both platforms side by side, in words an operator reads at a glance', async () => {
     await act(async () => {
       render(<MetricsTable metrics={METRICS} />);
     });
-    expect([...screen.getByRole('table').querySelectorAll('thead th')].map((cell) => cell.textContent)).toEqual(['Figure', 'Whereby', 'Daily']);
+    expect([...screen.getByRole('table').querySelectorAll('thead th')].map((cell) => cell.textContent)).toEqual([
+      'Figure',
+      'Whereby',
+      'Daily',
+    ]);
     expect(cells('Created')).toEqual(['1,200', '3']);
     expect(cells('Error rate')).toEqual(['0.08 %', '–']);
     expect(cells('Delay, median')).toEqual(['420 ms', '420 ms']);

@@ -64,7 +64,10 @@ describe('the recording-consent question', () => {
 
   it('shows the API’s words when the answer could not be sent, and lets the user answer again', async () => {
     const first = deferred<unknown>();
-    const send = vi.fn().mockReturnValueOnce(first.promise).mockResolvedValueOnce({ status: 'success', consent_id: 'c2' });
+    const send = vi
+      .fn()
+      .mockReturnValueOnce(first.promise)
+      .mockResolvedValueOnce({ status: 'success', consent_id: 'c2' });
     render(<RecordingConsent meetingId="m1" send={send} />);
     fireEvent.click(screen.getByRole('button', { name: 'This meeting is recorded' }));
     fireEvent.click(screen.getByRole('button', { name: 'No, delete it after transcription' }));

@@ -35,7 +35,9 @@ class FakeCall {
     return this.iframeElement;
   }
   join = vi.fn(async () => undefined);
-  leave = vi.fn(() => (this.leaveAnswers ? Promise.resolve().then(() => this.emit('left-meeting')) : new Promise<void>(() => undefined)));
+  leave = vi.fn(() =>
+    this.leaveAnswers ? Promise.resolve().then(() => this.emit('left-meeting')) : new Promise<void>(() => undefined),
+  );
   destroy = vi.fn(async () => {
     this.destroyed = true;
     this.iframeElement.remove();
@@ -77,12 +79,18 @@ beforeEach(() => {
 
 describe('the Daily component', () => {
   it('creates one frame in its container with the room URL and the owner token, and joins', async () => {
-    const given = props({ meeting: meeting({ platform: 'daily', room_url: 'https://acme.daily.co/standup-1?t=owner-token' }) });
+    const given = props({
+      meeting: meeting({ platform: 'daily', room_url: 'https://acme.daily.co/standup-1?t=owner-token' }),
+    });
     const view = render(<DailyRoom {...given} />);
     await waitFor(() => expect(FakeCall.created).toHaveLength(1));
     const [call] = FakeCall.created;
     expect(call?.parent).toBe(view.container.querySelector('.call-frame'));
-    expect(call?.properties).toMatchObject({ url: 'https://acme.daily.co/standup-1', token: 'owner-token', showLeaveButton: true });
+    expect(call?.properties).toMatchObject({
+      url: 'https://acme.daily.co/standup-1',
+      token: 'owner-token',
+      showLeaveButton: true,
+    });
     await waitFor(() => expect(call?.join).toHaveBeenCalledTimes(1));
     expect(call?.iframe().getAttribute('title')).toBe('Video call');
     act(() => call?.emit('joined-meeting'));
@@ -99,8 +107,17 @@ describe('the Daily component', () => {
     const given = props();
     render(<DailyRoom {...given} />);
     await waitFor(() => expect(FakeCall.created).toHaveLength(1));
-    act(() => FakeCall.created[0]?.emit('error', { action: 'error', errorMsg: 'Meeting is full', error: { type: 'meeting-full' } }));
-    expect(given.onProblem).toHaveBeenCalledWith({ title: 'This meeting is full', advice: 'Try again when someone has left.' });
+    act(() =>
+      FakeCall.created[0]?.emit('error', {
+        action: 'error',
+        errorMsg: 'Meeting is full',
+        error: { type: 'meeting-full' },
+      }),
+    );
+    expect(given.onProblem).toHaveBeenCalledWith({
+      title: 'This meeting is full',
+      advice: 'Try again when someone has left.',
+    });
     act(() => FakeCall.created[0]?.emit('left-meeting'));
     expect(given.onLeft).toHaveBeenCalledTimes(1);
   });

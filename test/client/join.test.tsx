@@ -35,7 +35,9 @@ describe('the join page', () => {
   });
 
   it('says so when the service cannot be reached', async () => {
-    const join = vi.fn().mockRejectedValueOnce(new ApiError(0, 'The service could not be reached; check your connection and try again.'));
+    const join = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError(0, 'The service could not be reached; check your connection and try again.'));
     render(<Join roomName="team-standup" join={join} />);
     expect(await screen.findByRole('heading', { name: 'The meeting service could not be reached' })).toBeTruthy();
   });

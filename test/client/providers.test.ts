@@ -5,8 +5,14 @@ import { embedUrl, WHEREBY_ALLOW } from '../../client/room/WherebyRoom.tsx';
 
 describe('Daily', () => {
   it('joins with the room URL and the owner token that the API appends as ?t=', () => {
-    expect(splitToken('https://acme.daily.co/standup-1?t=owner.token')).toEqual({ url: 'https://acme.daily.co/standup-1', token: 'owner.token' });
-    expect(splitToken('https://acme.daily.co/standup-1')).toEqual({ url: 'https://acme.daily.co/standup-1', token: undefined });
+    expect(splitToken('https://acme.daily.co/standup-1?t=owner.token')).toEqual({
+      url: 'https://acme.daily.co/standup-1',
+      token: 'owner.token',
+    });
+    expect(splitToken('https://acme.daily.co/standup-1')).toEqual({
+      url: 'https://acme.daily.co/standup-1',
+      token: undefined,
+    });
   });
 
   it.each([
@@ -23,7 +29,10 @@ describe('Daily', () => {
   });
 
   it('keeps Daily’s words for a fatal error it does not know', () => {
-    expect(problemOf({ errorMsg: 'Something new.', error: undefined })).toEqual({ title: 'The call stopped', advice: 'Something new. Join again to retry.' });
+    expect(problemOf({ errorMsg: 'Something new.', error: undefined })).toEqual({
+      title: 'The call stopped',
+      advice: 'Something new. Join again to retry.',
+    });
   });
 });
 
@@ -47,6 +56,8 @@ describe('API errors', () => {
     const error = new ApiError(422, 'name: a room name is 1 to 64 lower-case letters');
     expect(error.fieldIn(['name', 'platform'])).toBe('name');
     expect(error.fieldIn(['platform'])).toBeNull();
-    expect(new ApiError(503, 'The service is not configured for this: AUTH_JWKS_URL is not set.').fieldIn(['name'])).toBeNull();
+    expect(
+      new ApiError(503, 'The service is not configured for this: AUTH_JWKS_URL is not set.').fieldIn(['name']),
+    ).toBeNull();
   });
 });

@@ -27,14 +27,25 @@ function setUp(overrides: Partial<Parameters<typeof RoomContainer>[0]> = {}) {
   const reload = vi.fn();
   const sendConsent = vi.fn(async () => ({ status: 'success', consent_id: 'c1' }));
   const view = render(
-    <RoomContainer roomName="team-standup" meeting={meeting()} onLeft={onLeft} onRejoin={onRejoin} load={load} reload={reload} sendConsent={sendConsent} {...overrides} />,
+    <RoomContainer
+      roomName="team-standup"
+      meeting={meeting()}
+      onLeft={onLeft}
+      onRejoin={onRejoin}
+      load={load}
+      reload={reload}
+      sendConsent={sendConsent}
+      {...overrides}
+    />,
   );
   return { log, chunk, load, onLeft, onRejoin, reload, view, component: fakePlatform(log) };
 }
 
 describe('the room container', () => {
   it('loads only the meeting platform’s component, showing that it is loading, then mounts it', async () => {
-    const { chunk, load, component } = setUp({ meeting: meeting({ platform: 'daily', room_url: 'https://x.daily.co/r1' }) });
+    const { chunk, load, component } = setUp({
+      meeting: meeting({ platform: 'daily', room_url: 'https://x.daily.co/r1' }),
+    });
     expect(load).toHaveBeenCalledTimes(1);
     expect(load).toHaveBeenCalledWith('daily');
     expect(screen.getByRole('status').textContent).toContain('Loading the video call');
@@ -72,7 +83,9 @@ describe('the room container', () => {
   it('replaces the call with the problem and what to do, and can join again', async () => {
     const { chunk, component, log, onRejoin } = setUp();
     await act(async () => chunk.resolve(component));
-    act(() => log.props.at(-1)?.onProblem({ title: 'This meeting is full', advice: 'Try again when someone has left.' }));
+    act(() =>
+      log.props.at(-1)?.onProblem({ title: 'This meeting is full', advice: 'Try again when someone has left.' }),
+    );
     expect(screen.queryByTestId('call')).toBeNull();
     expect(log.unmounted).toBe(1);
     expect(screen.getByRole('alert').textContent).toContain('This meeting is full');

@@ -4,7 +4,9 @@ import { ApiError, type Room } from '../../client/api.ts';
 import { RoomForm, type RoomSaver } from '../../client/pages/RoomForm.tsx';
 import { room } from './fixtures.ts';
 
-function saver(overrides: Partial<RoomSaver> = {}): RoomSaver & { createRoom: ReturnType<typeof vi.fn>; updateRoom: ReturnType<typeof vi.fn> } {
+function saver(
+  overrides: Partial<RoomSaver> = {},
+): RoomSaver & { createRoom: ReturnType<typeof vi.fn>; updateRoom: ReturnType<typeof vi.fn> } {
   return {
     createRoom: vi.fn(async (input) => room({ ...input, platform: input.platform ?? 'whereby' } as Partial<Room>)),
     updateRoom: vi.fn(async (_id, patch) => room(patch as Partial<Room>)),
@@ -72,7 +74,9 @@ describe('the room form', () => {
   });
 
   it('shows a taken name (409) next to the name', async () => {
-    const save = saver({ createRoom: vi.fn().mockRejectedValue(new ApiError(409, 'A room named "x" already exists; choose another name.')) });
+    const save = saver({
+      createRoom: vi.fn().mockRejectedValue(new ApiError(409, 'A room named "x" already exists; choose another name.')),
+    });
     render(<RoomForm saver={save} onSaved={vi.fn()} onCancel={vi.fn()} />);
     fireEvent.input(field('Room name'), { target: { value: 'x' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create room' }));
@@ -80,7 +84,11 @@ describe('the room form', () => {
   });
 
   it('shows an error that names no field above the form', async () => {
-    const save = saver({ createRoom: vi.fn().mockRejectedValue(new ApiError(503, 'The service is not configured for this: AUTH_JWKS_URL is not set.')) });
+    const save = saver({
+      createRoom: vi
+        .fn()
+        .mockRejectedValue(new ApiError(503, 'The service is not configured for this: AUTH_JWKS_URL is not set.')),
+    });
     render(<RoomForm saver={save} onSaved={vi.fn()} onCancel={vi.fn()} />);
     fireEvent.input(field('Room name'), { target: { value: 'x' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create room' }));

@@ -3,8 +3,8 @@
 // proxy (s3-proxy.ts) uses the same log, faults and control endpoints.
 // Runs in plain Node 24 by type stripping: erasable TypeScript only, explicit .ts imports.
 
-import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -82,7 +82,10 @@ export function route<Pattern extends string>(
       const values = found.slice(1).map(safeDecode);
       if (values.some((value) => value === null)) return null;
       // The regex captured exactly one value per declared name.
-      const params = Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<ParamNames<Pattern>, string>;
+      const params = Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<
+        ParamNames<Pattern>,
+        string
+      >;
       return (request) => handle({ ...request, params });
     },
   };
@@ -216,7 +219,12 @@ export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
   const origin = await listen(server, spec.port ?? 0);
 
   /** The provider's API and its download links: logged, faulted, then answered by a route. */
-  async function handleProvider(request: IncomingMessage, response: ServerResponse, url: URL, prefix: string): Promise<void> {
+  async function handleProvider(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    prefix: string,
+  ): Promise<void> {
     const body = await readBody(request);
     const method = request.method ?? 'GET';
     recorder.record(request, url, body.value);
@@ -231,7 +239,15 @@ export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
     const routes = isRest ? spec.restRoutes : (spec.fileRoutes ?? []);
     const handler = findHandler(routes, method, subpathOf(url.pathname, prefix));
     if (!handler) return send(response, spec.errorReply('not-found', `${method} ${url.pathname} not found`), cut);
-    const reply = await handler({ method, path: url.pathname, params: {}, query: url.searchParams, body: body.value, headers: request.headers, origin });
+    const reply = await handler({
+      method,
+      path: url.pathname,
+      params: {},
+      query: url.searchParams,
+      body: body.value,
+      headers: request.headers,
+      origin,
+    });
     return send(response, reply, cut);
   }
 
@@ -239,7 +255,9 @@ export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
     request.resume();
     const path = safeDecode(url.pathname) ?? url.pathname;
     const found = request.method === 'GET' && spec.hasRoom(path);
-    const title = found ? `Local ${spec.name} stand-in room: ${path}` : `Local ${spec.name} stand-in: no room at ${path}`;
+    const title = found
+      ? `Local ${spec.name} stand-in room: ${path}`
+      : `Local ${spec.name} stand-in: no room at ${path}`;
     return send(response, htmlPage(found ? 200 : 404, title));
   }
 
@@ -282,7 +300,15 @@ export async function handleControl(
   const method = request.method ?? 'GET';
   const handler = findHandler(routes, method, subpathOf(url.pathname, CONTROL_PREFIX));
   if (!handler) return send(response, controlError(404, `no control endpoint ${method} ${url.pathname}`));
-  const reply = await handler({ method, path: url.pathname, params: {}, query: url.searchParams, body: body.value, headers: request.headers, origin });
+  const reply = await handler({
+    method,
+    path: url.pathname,
+    params: {},
+    query: url.searchParams,
+    body: body.value,
+    headers: request.headers,
+    origin,
+  });
   return send(response, reply);
 }
 
@@ -463,12 +489,18 @@ function parseFault(body: unknown): Fault | string {
   } catch {
     return `path is not a valid regular expression: ${path}`;
   }
-  if (cutAfterBytes !== undefined && (typeof cutAfterBytes !== 'number' || !Number.isInteger(cutAfterBytes) || cutAfterBytes < 0)) {
+  if (
+    cutAfterBytes !== undefined &&
+    (typeof cutAfterBytes !== 'number' || !Number.isInteger(cutAfterBytes) || cutAfterBytes < 0)
+  ) {
     return 'cut_after_bytes must be a non-negative integer';
   }
   // A cut fault keeps the real answer (any status given with it is not used).
   const cuts = cutAfterBytes !== undefined;
-  if (!cuts && (typeof status !== 'number' || !Number.isInteger(status) || (status !== 0 && (status < 200 || status > 599)))) {
+  if (
+    !cuts &&
+    (typeof status !== 'number' || !Number.isInteger(status) || (status !== 0 && (status < 200 || status > 599)))
+  ) {
     return 'status must be 0 (drop the connection) or an HTTP status from 200 to 599, unless cut_after_bytes is given';
   }
   if (headers !== undefined && !isStringRecord(headers)) return 'headers must map names to strings';

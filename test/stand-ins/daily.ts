@@ -3,8 +3,8 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
+import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 
 export type { StandIn } from './control.ts';
 
@@ -139,7 +139,7 @@ function restRoutes(state: DailyState): Route[] {
       return json(200, listOf(recordings));
     }),
     route('GET', '/recordings/:id', ({ params }) => {
-      const recording = [...state.recordings.values()].flat().find((item) => item['id'] === params.id);
+      const recording = [...state.recordings.values()].flat().find((item) => item.id === params.id);
       return recording ? json(200, recording) : dailyError(404, 'not-found', `recording ${params.id} not found`);
     }),
     route('GET', '/recordings/:id/access-link', ({ params, query, origin }) => accessLink(params.id, query, origin)),
@@ -157,13 +157,22 @@ function controlRoutes(state: DailyState): Route[] {
     }),
     route('PUT', '/daily/recordings/:room', ({ params, body }) => {
       if (!isRecordArray(body)) return controlError(400, 'the body must be an array of recording objects');
-      state.recordings.set(params.room, body.map((given) => completeRecording(params.room, given)));
+      state.recordings.set(
+        params.room,
+        body.map((given) => completeRecording(params.room, given)),
+      );
       return noContent;
     }),
-    route('GET', '/daily/rooms', () => json(200, [...state.rooms.values()].map(({ room, createBody }) => ({ ...room, createBody })))),
+    route('GET', '/daily/rooms', () =>
+      json(
+        200,
+        [...state.rooms.values()].map(({ room, createBody }) => ({ ...room, createBody })),
+      ),
+    ),
     route('PUT', '/daily/files/:id', ({ params, body }) => {
-      const size = isRecord(body) ? body['size'] : undefined;
-      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return controlError(400, 'the body must be {size: bytes}');
+      const size = isRecord(body) ? body.size : undefined;
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+        return controlError(400, 'the body must be {size: bytes}');
       state.fileSizes.set(params.id, size);
       return noContent;
     }),
@@ -178,7 +187,11 @@ function controlRoutes(state: DailyState): Route[] {
 
 /** What the download links point at: the recording files, served like a CDN would (ranges, HEAD). */
 function fileRoutes(state: DailyState): Route[] {
-  return [route('GET', '/recordings/:id', ({ params, headers }) => serveFile(params.id, fileSize(state, params.id), headers.range))];
+  return [
+    route('GET', '/recordings/:id', ({ params, headers }) =>
+      serveFile(params.id, fileSize(state, params.id), headers.range),
+    ),
+  ];
 }
 
 function listOf(data: unknown[]): { total_count: number; data: unknown[] } {
@@ -214,9 +227,10 @@ function createRoom(state: DailyState, body: unknown, origin: string): Reply {
 function startRecording(state: DailyState, name: string, body: unknown): Reply {
   const stored = state.rooms.get(name);
   if (!stored) return roomNotFound(name);
-  const type = isRecord(body) ? body['type'] : undefined;
-  if (type !== 'cloud' && type !== 'cloud-audio-only' && type !== 'raw-tracks') return invalidRequest('type must be cloud, cloud-audio-only or raw-tracks');
-  if (stored.room.config['enable_recording'] !== type) return invalidRequest(`the room does not allow ${type} recordings`);
+  const type = isRecord(body) ? body.type : undefined;
+  if (type !== 'cloud' && type !== 'cloud-audio-only' && type !== 'raw-tracks')
+    return invalidRequest('type must be cloud, cloud-audio-only or raw-tracks');
+  if (stored.room.config.enable_recording !== type) return invalidRequest(`the room does not allow ${type} recordings`);
   return json(200, { status: 'sent' });
 }
 
@@ -234,7 +248,7 @@ function randomRoomName(): string {
 // Meeting tokens
 
 function createToken(body: unknown): Reply {
-  const properties = isRecord(body) ? body['properties'] : undefined;
+  const properties = isRecord(body) ? body.properties : undefined;
   if (!isRecord(properties)) return invalidRequest('properties must be an object');
   const { room_name: roomName, user_id: userId } = properties;
   if (typeof roomName !== 'string' || roomName === '') return invalidRequest('properties.room_name is required');
@@ -307,8 +321,8 @@ function recordAttendance(session: MeetingSession, people: Presence[], now: numb
 function toParticipant(person: Presence): SessionParticipant {
   return {
     participantId: person.id,
-    userId: person.given['userId'] ?? null,
-    userName: person.given['userName'] ?? null,
+    userId: person.given.userId ?? null,
+    userName: person.given.userName ?? null,
     joinMs: person.joinMs,
     leftMs: null,
   };
@@ -355,7 +369,7 @@ function seconds(ms: number): number {
 // Recordings
 
 function completeRecording(room: string, given: JsonObject): JsonObject {
-  const startTs = typeof given['start_ts'] === 'number' ? given['start_ts'] : Math.floor(Date.now() / 1000);
+  const startTs = typeof given.start_ts === 'number' ? given.start_ts : Math.floor(Date.now() / 1000);
   const hasKey = 's3key' in given || 's3Key' in given;
   return {
     id: randomUUID(),
@@ -391,7 +405,11 @@ function serveFile(id: string, size: number, range: string | undefined): Reply {
   const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' };
   const wanted = range === undefined ? null : parseRange(range, size);
   if (wanted === 'unsatisfiable') {
-    return { status: 416, body: '', headers: { ...headers, 'content-range': `bytes */${size}`, 'content-length': '0' } };
+    return {
+      status: 416,
+      body: '',
+      headers: { ...headers, 'content-range': `bytes */${size}`, 'content-length': '0' },
+    };
   }
   if (wanted === null) {
     return { status: 200, body: fileBytes(id, 0, size), headers: { ...headers, 'content-length': String(size) } };
@@ -400,7 +418,11 @@ function serveFile(id: string, size: number, range: string | undefined): Reply {
   return {
     status: 206,
     body: fileBytes(id, start, end + 1),
-    headers: { ...headers, 'content-length': String(end + 1 - start), 'content-range': `bytes ${start}-${end}/${size}` },
+    headers: {
+      ...headers,
+      'content-length': String(end + 1 - start),
+      'content-range': `bytes ${start}-${end}/${size}`,
+    },
   };
 }
 

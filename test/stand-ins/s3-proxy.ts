@@ -9,11 +9,21 @@
 // itself: logged, 204, and the upload remembered as aborted so that its later parts and its
 // completion answer NoSuchUpload, as S3 would. (s3rver keeps the parts' files; nothing lists them.)
 
-import { createServer, request as httpRequest } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { answerWithFault, CONTROL_PREFIX, createRecorder, handleControl, isUnder, listen, send, sendBody, shutDown } from './control.ts';
+import {
+  answerWithFault,
+  CONTROL_PREFIX,
+  createRecorder,
+  handleControl,
+  isUnder,
+  listen,
+  send,
+  sendBody,
+  shutDown,
+} from './control.ts';
 
 export interface S3Proxy {
   /** `http://127.0.0.1:PORT`: give it to clients as the S3 endpoint. */
@@ -56,7 +66,11 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
     await forward(request, response, fault?.cutAfterBytes ?? null);
   }
 
-  async function forward(request: IncomingMessage, response: ServerResponse, cutAfterBytes: number | null): Promise<void> {
+  async function forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    cutAfterBytes: number | null,
+  ): Promise<void> {
     const outgoing = httpRequest({
       host: upstream.hostname,
       port: upstream.port,
@@ -65,7 +79,9 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
       // The Host header goes as received: it is part of what the client signed.
       headers: request.headers,
     });
-    const answered = new Promise<IncomingMessage>((resolve, reject) => outgoing.once('response', resolve).once('error', reject));
+    const answered = new Promise<IncomingMessage>((resolve, reject) =>
+      outgoing.once('response', resolve).once('error', reject),
+    );
     // Not awaited: an upstream may answer before it has read the body (a bad signature, say), and
     // a client that then stops sending would hold it forever. A failure shows in the answer.
     void pipeline(request, outgoing).catch(() => undefined);
@@ -78,7 +94,8 @@ export async function startS3Proxy(target: string, options: { port?: number } = 
       else await send(response, { status: 502, body: `the S3 server did not answer: ${String(error)}` });
       return;
     }
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) response.setHeader(name, value);
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined) response.setHeader(name, value);
     closeIfEarly(request, response);
     response.writeHead(answer.statusCode ?? 502);
     await sendBody(response, answer, cutAfterBytes);

@@ -1,8 +1,8 @@
 // The part of @20minutes/s3rver's API that the tests and `npm start` use (the package has no types).
 
 declare module '@20minutes/s3rver' {
-  import type { AddressInfo } from 'node:net';
   import type { Server } from 'node:http';
+  import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
     address?: string;

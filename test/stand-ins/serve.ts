@@ -2,9 +2,9 @@
 // DAILY_STANDIN_PORT / WHEREBY_STANDIN_PORT (default 0: ephemeral), prints one JSON line
 // `{"daily": "<apiUrl>", "whereby": "<apiUrl>"}` and runs until SIGINT or SIGTERM.
 
+import type { StandIn } from './control.ts';
 import { startDailyStandIn } from './daily.ts';
 import { startWherebyStandIn } from './whereby.ts';
-import type { StandIn } from './control.ts';
 
 export interface StandIns {
   daily: StandIn;
@@ -34,7 +34,8 @@ function portFromEnv(name: string): number {
   const text = process.env[name] ?? '';
   if (text === '') return 0;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, not ${text}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number, not ${text}`);
   return port;
 }
 

@@ -1,8 +1,8 @@
 // Local stand-in of Whereby's REST API (see /work/shared/PROVIDERS.md), for tests and `npm start`.
 
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
+import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 
 export type { StandIn } from './control.ts';
 
@@ -101,16 +101,22 @@ function restRoutes(state: WherebyState): Route[] {
 function controlRoutes(state: WherebyState): Route[] {
   return [
     route('PUT', '/whereby/sessions', ({ body }) => {
-      if (!isRecord(body) || typeof body['roomName'] !== 'string' || !body['roomName'].startsWith('/')) {
+      if (!isRecord(body) || typeof body.roomName !== 'string' || !body.roomName.startsWith('/')) {
         return controlError(400, 'roomName must be a room name with its leading slash');
       }
       const { roomName, sessions } = body;
       if (!isRecordArray(sessions)) return controlError(400, 'sessions must be an array of objects');
-      state.sessions.set(roomName, sessions.map((given) => completeSession(roomName, given)));
+      state.sessions.set(
+        roomName,
+        sessions.map((given) => completeSession(roomName, given)),
+      );
       return noContent;
     }),
     route('GET', '/whereby/meetings', () =>
-      json(200, [...state.meetings.values()].map(({ meeting, createBody }) => ({ ...meeting, createBody }))),
+      json(
+        200,
+        [...state.meetings.values()].map(({ meeting, createBody }) => ({ ...meeting, createBody })),
+      ),
     ),
   ];
 }
@@ -164,7 +170,9 @@ function newMeetingId(state: WherebyState): string {
 
 function humanShortName(): string {
   const letters = 'abcdefghijklmnopqrstuvwxyz';
-  return Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => letters[randomInt(letters.length)]).join('')).join('-');
+  return Array.from({ length: 3 }, () =>
+    Array.from({ length: 4 }, () => letters[randomInt(letters.length)]).join(''),
+  ).join('-');
 }
 
 function completeSession(roomName: string, given: JsonObject): JsonObject {

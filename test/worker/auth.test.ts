@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, call, OWNER, resetWorld, servers, tokenFor, requestWith } from './helpers';
+import { ADMIN, call, OWNER, requestWith, resetWorld, servers, tokenFor } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -25,7 +25,12 @@ describe('sign-in with the identity provider’s JWTs', () => {
     ['from another issuer', () => tokenFor(OWNER, { issuer: 'https://evil.test/' }), 'iss'],
     ['for another audience', () => tokenFor(OWNER, { audience: 'another-service' }), 'aud'],
     ['not a JWT', async () => 'not-a-token', 'not valid'],
-    ['tampered', async () => (await tokenFor(OWNER)).replace(/\.[^.]+\./, `.${btoa(JSON.stringify({ sub: ADMIN })).replace(/=+$/, '')}.`), 'not valid'],
+    [
+      'tampered',
+      async () =>
+        (await tokenFor(OWNER)).replace(/\.[^.]+\./, `.${btoa(JSON.stringify({ sub: ADMIN })).replace(/=+$/, '')}.`),
+      'not valid',
+    ],
   ])('refuses a token %s with 401', async (_, token, why) => {
     const response = await listRooms(await token());
     expect(response.status).toBe(401);
@@ -62,7 +67,11 @@ describe('the development login', () => {
   const local = { ...env, AUTH_JWKS_URL: '', ENVIRONMENT: 'development' };
 
   it('signs everyone in as the local admin in development without an identity provider', async () => {
-    const created = await requestWith('/v1/rooms', { method: 'POST', body: JSON.stringify({ name: 'local-room' }), headers: { 'content-type': 'application/json' } }, local);
+    const created = await requestWith(
+      '/v1/rooms',
+      { method: 'POST', body: JSON.stringify({ name: 'local-room' }), headers: { 'content-type': 'application/json' } },
+      local,
+    );
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ user_id: 'local-admin' });
     expect((await requestWith('/v1/flags', {}, local)).status).toBe(200);

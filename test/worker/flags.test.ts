@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { choosePlatform, rolloutBucket } from '../../worker/rollout/choose';
-import { readFlags, resolveFlags, type RolloutFlags } from '../../worker/rollout/flags';
-import { ADMIN, call, createRoom, OWNER, resetWorld, setFlags, STRANGER, tokenFor, requestWith } from './helpers';
+import { type RolloutFlags, readFlags, resolveFlags } from '../../worker/rollout/flags';
+import { ADMIN, call, createRoom, OWNER, requestWith, resetWorld, STRANGER, setFlags, tokenFor } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -17,7 +17,11 @@ const ids = Array.from({ length: 2000 }, (_, i) => `room-${i}-${(i * 7919).toStr
 
 describe('choosing the platform of a new meeting (SPEC §3)', () => {
   it('sends everything to Whereby while the master switch is off, listed rooms and Daily rooms too', () => {
-    const off = flags({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: ['a'], DAILY_MIGRATION_PERCENT: 100 });
+    const off = flags({
+      DAILY_MIGRATION_ENABLED: false,
+      DAILY_MIGRATION_ROOM_IDS: ['a'],
+      DAILY_MIGRATION_PERCENT: 100,
+    });
     expect(choosePlatform(room('a'), off)).toBe('whereby');
     expect(choosePlatform(room('b', 'daily'), off)).toBe('whereby');
   });
@@ -35,7 +39,8 @@ describe('choosing the platform of a new meeting (SPEC §3)', () => {
   });
 
   it('puts about the given share of rooms on Daily, by a hash that does not change', () => {
-    const share = (percent: number) => ids.filter((id) => choosePlatform(room(id), flags({ DAILY_MIGRATION_PERCENT: percent })) === 'daily');
+    const share = (percent: number) =>
+      ids.filter((id) => choosePlatform(room(id), flags({ DAILY_MIGRATION_PERCENT: percent })) === 'daily');
     expect(share(0)).toHaveLength(0);
     expect(share(100)).toHaveLength(ids.length);
     expect(share(25).length / ids.length).toBeGreaterThan(0.2);
@@ -46,7 +51,9 @@ describe('choosing the platform of a new meeting (SPEC §3)', () => {
   it('only ever adds rooms as the percentage rises', () => {
     let previous = new Set<string>();
     for (let percent = 0; percent <= 100; percent += 5) {
-      const now = new Set(ids.filter((id) => choosePlatform(room(id), flags({ DAILY_MIGRATION_PERCENT: percent })) === 'daily'));
+      const now = new Set(
+        ids.filter((id) => choosePlatform(room(id), flags({ DAILY_MIGRATION_PERCENT: percent })) === 'daily'),
+      );
       for (const id of previous) expect(now.has(id), `${id} left Daily at ${percent}%`).toBe(true);
       expect(now.size).toBeGreaterThanOrEqual(previous.size);
       previous = now;
@@ -60,7 +67,12 @@ describe('reading the flags', () => {
       flags: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
       malformed: [],
     });
-    expect(resolveFlags({ DAILY_MIGRATION_PERCENT: '30' }, { DAILY_MIGRATION_PERCENT: '10', DAILY_MIGRATION_ENABLED: 'true' }).flags).toEqual({
+    expect(
+      resolveFlags(
+        { DAILY_MIGRATION_PERCENT: '30' },
+        { DAILY_MIGRATION_PERCENT: '10', DAILY_MIGRATION_ENABLED: 'true' },
+      ).flags,
+    ).toEqual({
       DAILY_MIGRATION_ENABLED: true,
       DAILY_MIGRATION_ROOM_IDS: [],
       DAILY_MIGRATION_PERCENT: 30,
@@ -68,8 +80,15 @@ describe('reading the flags', () => {
   });
 
   it('accepts a JSON array or a comma-separated list of rooms', () => {
-    expect(resolveFlags({ DAILY_MIGRATION_ROOM_IDS: '["a", " b "]' }, {}).flags.DAILY_MIGRATION_ROOM_IDS).toEqual(['a', 'b']);
-    expect(resolveFlags({ DAILY_MIGRATION_ROOM_IDS: 'a, b,,c ' }, {}).flags.DAILY_MIGRATION_ROOM_IDS).toEqual(['a', 'b', 'c']);
+    expect(resolveFlags({ DAILY_MIGRATION_ROOM_IDS: '["a", " b "]' }, {}).flags.DAILY_MIGRATION_ROOM_IDS).toEqual([
+      'a',
+      'b',
+    ]);
+    expect(resolveFlags({ DAILY_MIGRATION_ROOM_IDS: 'a, b,,c ' }, {}).flags.DAILY_MIGRATION_ROOM_IDS).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(resolveFlags({ DAILY_MIGRATION_ENABLED: ' TRUE ' }, {}).flags.DAILY_MIGRATION_ENABLED).toBe(true);
   });
 
@@ -85,7 +104,11 @@ describe('reading the flags', () => {
     ['DAILY_MIGRATION_PERCENT', ''],
   ] as const)('counts %s = %j in KV as absent, and reports it', (key, raw) => {
     const state = resolveFlags({ [key]: raw }, {});
-    expect(state.flags).toEqual({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 });
+    expect(state.flags).toEqual({
+      DAILY_MIGRATION_ENABLED: false,
+      DAILY_MIGRATION_ROOM_IDS: [],
+      DAILY_MIGRATION_PERCENT: 0,
+    });
     expect(state.malformed).toEqual([{ key, source: 'kv', raw, reason: expect.any(String) }]);
   });
 
@@ -116,19 +139,29 @@ describe('reading the flags', () => {
 
 describe('GET and PUT /v1/flags', () => {
   it('shows the effective flags and the stored values that did not parse', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true', DAILY_MIGRATION_ROOM_IDS: 'a,b', DAILY_MIGRATION_PERCENT: 'lots' });
+    await setFlags({
+      DAILY_MIGRATION_ENABLED: 'true',
+      DAILY_MIGRATION_ROOM_IDS: 'a,b',
+      DAILY_MIGRATION_PERCENT: 'lots',
+    });
     const response = await call('GET', '/v1/flags', { token: await tokenFor(ADMIN) });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       DAILY_MIGRATION_ENABLED: true,
       DAILY_MIGRATION_ROOM_IDS: ['a', 'b'],
       DAILY_MIGRATION_PERCENT: 0,
-      malformed: [{ key: 'DAILY_MIGRATION_PERCENT', source: 'kv', raw: 'lots', reason: 'expected a number from 0 to 100' }],
+      malformed: [
+        { key: 'DAILY_MIGRATION_PERCENT', source: 'kv', raw: 'lots', reason: 'expected a number from 0 to 100' },
+      ],
     });
   });
 
   it('writes the flags to KV as an operator would type them', async () => {
-    const body = { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['room-a', 'room-b'], DAILY_MIGRATION_PERCENT: 12.5 };
+    const body = {
+      DAILY_MIGRATION_ENABLED: true,
+      DAILY_MIGRATION_ROOM_IDS: ['room-a', 'room-b'],
+      DAILY_MIGRATION_PERCENT: 12.5,
+    };
     const response = await call('PUT', '/v1/flags', { token: await tokenFor(ADMIN), body });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ ...body, malformed: [] });
@@ -138,9 +171,18 @@ describe('GET and PUT /v1/flags', () => {
   });
 
   it.each([
-    [{ DAILY_MIGRATION_ENABLED: 'yes', DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 }, 'DAILY_MIGRATION_ENABLED'],
-    [{ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [1], DAILY_MIGRATION_PERCENT: 0 }, 'DAILY_MIGRATION_ROOM_IDS'],
-    [{ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 101 }, 'DAILY_MIGRATION_PERCENT'],
+    [
+      { DAILY_MIGRATION_ENABLED: 'yes', DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
+      'DAILY_MIGRATION_ENABLED',
+    ],
+    [
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [1], DAILY_MIGRATION_PERCENT: 0 },
+      'DAILY_MIGRATION_ROOM_IDS',
+    ],
+    [
+      { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 101 },
+      'DAILY_MIGRATION_PERCENT',
+    ],
     [{ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [] }, 'DAILY_MIGRATION_PERCENT'],
     [{ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 5, OTHER: 1 }, 'OTHER'],
   ])('refuses %j with 422 naming %s, writing nothing', async (body, field) => {
@@ -177,14 +219,21 @@ describe('a flip decides the next meeting, never the current one', () => {
     expect(during.body).toMatchObject({ id: current.body?.id, platform: 'whereby' });
 
     // The meeting ends (its time is over); the next one follows the flags.
-    await env.DB.prepare('UPDATE meetings SET end_date = ?').bind(new Date(Date.now() - 1).toISOString()).run();
+    await env.DB.prepare('UPDATE meetings SET end_date = ?')
+      .bind(new Date(Date.now() - 1).toISOString())
+      .run();
     const next = await join('migrating');
     expect(next.body?.platform).toBe('daily');
 
     // Rollback: the ongoing Daily meeting keeps going; the one after is on Whereby.
-    await call('PUT', '/v1/flags', { token: admin, body: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: ['migrating'], DAILY_MIGRATION_PERCENT: 0 } });
+    await call('PUT', '/v1/flags', {
+      token: admin,
+      body: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: ['migrating'], DAILY_MIGRATION_PERCENT: 0 },
+    });
     expect((await join('migrating')).body).toMatchObject({ id: next.body?.id, platform: 'daily' });
-    await env.DB.prepare('UPDATE meetings SET end_date = ? WHERE is_active = 1').bind(new Date(Date.now() - 1).toISOString()).run();
+    await env.DB.prepare('UPDATE meetings SET end_date = ? WHERE is_active = 1')
+      .bind(new Date(Date.now() - 1).toISOString())
+      .run();
     expect((await join('migrating')).body?.platform).toBe('whereby');
     expect(created.platform).toBe('whereby');
   });
@@ -198,7 +247,11 @@ describe('a flip decides the next meeting, never the current one', () => {
   it('takes the safe Whereby path when the master switch is malformed, even if the vars say true', async () => {
     await createRoom(OWNER, { name: 'malformed-switch' });
     await setFlags({ DAILY_MIGRATION_ENABLED: 'maybe', DAILY_MIGRATION_PERCENT: '100' });
-    const response = await requestWith('/v1/rooms/malformed-switch/meeting', { method: 'POST' }, { ...env, DAILY_MIGRATION_ENABLED: 'false' });
+    const response = await requestWith(
+      '/v1/rooms/malformed-switch/meeting',
+      { method: 'POST' },
+      { ...env, DAILY_MIGRATION_ENABLED: 'false' },
+    );
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ platform: 'whereby' });
   });

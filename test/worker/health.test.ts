@@ -8,7 +8,13 @@ describe('GET /v1/health', () => {
     expect(response.body).toEqual({
       status: 'ok',
       environment: 'production',
-      integrations: { whereby: true, daily: true, recordings_bucket: true, pipeline: true, sign_in: 'identity-provider' },
+      integrations: {
+        whereby: true,
+        daily: true,
+        recordings_bucket: true,
+        pipeline: true,
+        sign_in: 'identity-provider',
+      },
     });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });

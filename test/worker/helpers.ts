@@ -48,15 +48,25 @@ export async function call(method: string, path: string, options: CallOptions = 
     new Request(`https://rooms.test${path}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body),
     }),
   );
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : null };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, any>) : null,
+  };
 }
 
 /** Calls the Worker's app with bindings of the test's own (a setting missing or changed), in an execution context as the runtime gives. */
-export const requestWith = (path: string, init: RequestInit, bindings: object) => app.request(path, init, bindings, createExecutionContext());
+export const requestWith = (path: string, init: RequestInit, bindings: object) =>
+  app.request(path, init, bindings, createExecutionContext());
 
 export type Provider = 'daily' | 'whereby';
 
@@ -101,14 +111,22 @@ export const standIn = {
   reset: (provider: Provider) => control(provider, 'POST', '/reset'),
   requests: (provider: Provider) => control(provider, 'GET', '/requests') as Promise<LoggedRequest[]>,
   fault: (provider: Provider, fault: Fault) => control(provider, 'POST', '/faults', fault),
-  setDailyPresence: (room: string, participants: { id: string; userId?: string; userName?: string; joinTime?: string }[]) =>
-    control('daily', 'PUT', `/daily/presence/${room}`, participants),
-  setDailyRecordings: (room: string, recordings: Record<string, unknown>[]) => control('daily', 'PUT', `/daily/recordings/${room}`, recordings),
-  setWherebySessions: (roomName: string, sessions: unknown[]) => control('whereby', 'PUT', '/whereby/sessions', { roomName, sessions }),
+  setDailyPresence: (
+    room: string,
+    participants: { id: string; userId?: string; userName?: string; joinTime?: string }[],
+  ) => control('daily', 'PUT', `/daily/presence/${room}`, participants),
+  setDailyRecordings: (room: string, recordings: Record<string, unknown>[]) =>
+    control('daily', 'PUT', `/daily/recordings/${room}`, recordings),
+  setWherebySessions: (roomName: string, sessions: unknown[]) =>
+    control('whereby', 'PUT', '/whereby/sessions', { roomName, sessions }),
   /** The size of the file behind a Daily recording's download link (else 12 MiB + 123 bytes). */
-  setDailyFile: (recordingId: string, size: number) => control('daily', 'PUT', `/daily/files/${encodeURIComponent(recordingId)}`, { size }),
+  setDailyFile: (recordingId: string, size: number) =>
+    control('daily', 'PUT', `/daily/files/${encodeURIComponent(recordingId)}`, { size }),
   dailyFileSha256: (recordingId: string) =>
-    control('daily', 'GET', `/daily/files/${encodeURIComponent(recordingId)}/sha256`) as Promise<{ sha256: string; size: number }>,
+    control('daily', 'GET', `/daily/files/${encodeURIComponent(recordingId)}/sha256`) as Promise<{
+      sha256: string;
+      size: number;
+    }>,
 };
 
 /** The fault proxy in front of the S3 server (the Worker's RECORDING_S3_ENDPOINT). */
@@ -123,7 +141,9 @@ export const s3Proxy = {
 export const objectPath = (key: string) =>
   `/${servers.s3.bucket}/${key
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/')}`;
 
 /** The bytes of an object, read from the S3 server directly (s3rver serves unsigned reads); throws when there is none. */
@@ -135,11 +155,23 @@ export async function objectBytes(key: string): Promise<Uint8Array> {
 
 export async function resetWorld() {
   await Promise.all([standIn.reset('daily'), standIn.reset('whereby')]);
-  await Promise.all(['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) => env.FLAGS.delete(key)));
-  await env.DB.batch(
-    ['meeting_consent', 'webhook_events', 'participant_sessions', 'recordings', 'meeting_corrections', 'metric_counts', 'meetings', 'meeting_claims', 'rooms'].map(
-      (table) => env.DB.prepare(`DELETE FROM ${table}`),
+  await Promise.all(
+    ['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) =>
+      env.FLAGS.delete(key),
     ),
+  );
+  await env.DB.batch(
+    [
+      'meeting_consent',
+      'webhook_events',
+      'participant_sessions',
+      'recordings',
+      'meeting_corrections',
+      'metric_counts',
+      'meetings',
+      'meeting_claims',
+      'rooms',
+    ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );
   forgetCachedFlags();
   forgetFoundMeetings();
@@ -156,7 +188,9 @@ export async function createRoom(owner: string, room: Record<string, unknown>) {
 }
 
 /** Writes rollout flags to KV as an operator would in the dashboard, and drops the isolate's copy. */
-export async function setFlags(flags: Partial<Record<'DAILY_MIGRATION_ENABLED' | 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT', string>>) {
+export async function setFlags(
+  flags: Partial<Record<'DAILY_MIGRATION_ENABLED' | 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT', string>>,
+) {
   await Promise.all(Object.entries(flags).map(([key, value]) => env.FLAGS.put(key, value)));
   forgetCachedFlags();
   forgetFoundMeetings();
@@ -169,7 +203,11 @@ export async function deliverCopy(recordingId: string, attempts = 1, overrides: 
     { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { kind: 'copy-daily-recording', recordingId } },
   ]);
   const ctx = createExecutionContext();
-  const local = { ...env, RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue, ...overrides };
+  const local = {
+    ...env,
+    RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue,
+    ...overrides,
+  };
   const handler: ExportedHandler<Env, RecordingCopyMessage> = worker;
   await handler.queue?.(batch, local, ctx);
   const result = await getQueueResult(batch, ctx);

@@ -1,8 +1,27 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WEBHOOK_SECRETS } from '../servers';
-import { ADMIN, call, createRoom, deliverCopy, OWNER, resetWorld, s3Proxy, servers, standIn, tokenFor } from './helpers';
-import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent, wherebySignature } from './webhook-helpers';
+import {
+  ADMIN,
+  call,
+  createRoom,
+  deliverCopy,
+  OWNER,
+  resetWorld,
+  s3Proxy,
+  servers,
+  standIn,
+  tokenFor,
+} from './helpers';
+import {
+  dailyEvent,
+  dailySignature,
+  meetingOn,
+  sendDaily,
+  sendWhereby,
+  wherebyEvent,
+  wherebySignature,
+} from './webhook-helpers';
 
 // The Worker's log lines, as an operator's log search gets them: one JSON object a line, one
 // line per request, queue message and webhook event, and never a secret or a token in them.
@@ -13,13 +32,15 @@ beforeEach(async () => {
   await resetWorld();
   await s3Proxy.reset();
   lines = [];
-  for (const method of ['log', 'warn', 'error'] as const) vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
+  for (const method of ['log', 'warn', 'error'] as const)
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
 });
 
 afterEach(() => vi.restoreAllMocks());
 
 const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-const requestLines = (requestId: string | null) => parsed().filter((line) => line.message === 'request' && line.request_id === requestId);
+const requestLines = (requestId: string | null) =>
+  parsed().filter((line) => line.message === 'request' && line.request_id === requestId);
 
 describe('the log', () => {
   it('never holds a secret or a token, whatever the requests carry', async () => {
@@ -33,7 +54,11 @@ describe('the log', () => {
     await createRoom(OWNER, { name: 'logged-whereby', platform: 'whereby' });
     await env.FLAGS.put('DAILY_MIGRATION_ENABLED', 'true');
     const links: string[] = [];
-    for (const headers of <Record<string, string>[]>[{ authorization: `Bearer ${ownerToken}` }, { cookie: `CF_Authorization=${ownerToken}` }, { 'cf-access-jwt-assertion': ownerToken }]) {
+    for (const headers of <Record<string, string>[]>[
+      { authorization: `Bearer ${ownerToken}` },
+      { cookie: `CF_Authorization=${ownerToken}` },
+      { 'cf-access-jwt-assertion': ownerToken },
+    ]) {
       for (const room of ['logged-daily', 'logged-whereby']) {
         const joined = await call('POST', `/v1/rooms/${room}/meeting`, { headers });
         expect(joined.status).toBe(200);
@@ -50,24 +75,58 @@ describe('the log', () => {
     // Webhooks, signed and forged; a recording copied into the bucket; its download link; the pipeline.
     const meeting = await meetingOn('daily', 'logged-recording');
     const ready = JSON.stringify(
-      dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'logged-rec', room_name: meeting.roomName, start_ts: Date.now() / 1000 - 60, status: 'finished', duration: 60 }),
+      dailyEvent('recording.ready-to-download', {
+        type: 'cloud',
+        recording_id: 'logged-rec',
+        room_name: meeting.roomName,
+        start_ts: Date.now() / 1000 - 60,
+        status: 'finished',
+        duration: 60,
+      }),
     );
     expect((await sendDaily(ready)).status).toBe(200);
-    expect((await sendDaily(ready, { ...dailySignature(ready, { secret: Buffer.from('an-attacker-secret').toString('base64') }) })).status).toBe(401);
-    const left = JSON.stringify(wherebyEvent('room.client.left', { meetingId: 'nope', roomName: '/nope', participantId: 'p' }));
+    expect(
+      (
+        await sendDaily(ready, {
+          ...dailySignature(ready, { secret: Buffer.from('an-attacker-secret').toString('base64') }),
+        })
+      ).status,
+    ).toBe(401);
+    const left = JSON.stringify(
+      wherebyEvent('room.client.left', { meetingId: 'nope', roomName: '/nope', participantId: 'p' }),
+    );
     expect((await sendWhereby(left, wherebySignature(left, { secret: 'an-attacker-secret' }))).status).toBe(401);
-    const recording = await env.DB.prepare("SELECT id FROM recordings WHERE platform_recording_id = 'logged-rec'").first<{ id: string }>();
+    const recording = await env.DB.prepare(
+      "SELECT id FROM recordings WHERE platform_recording_id = 'logged-rec'",
+    ).first<{ id: string }>();
     const { result } = await deliverCopy(recording!.id);
     expect(result.explicitAcks).toHaveLength(1);
     const listed = await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: adminToken });
     const downloadUrl = listed.body?.items[0].download_url as string;
     expect(downloadUrl).toContain('X-Amz-Signature=');
-    expect((await call('POST', `/v1/recordings/${recording!.id}/processed`, { headers: { authorization: `Bearer ${wrongPipelineToken}` } })).status).toBe(401);
-    expect((await call('POST', `/v1/recordings/${recording!.id}/processed`, { headers: { authorization: 'Bearer test-pipeline-token' } })).status).toBe(200);
+    expect(
+      (
+        await call('POST', `/v1/recordings/${recording!.id}/processed`, {
+          headers: { authorization: `Bearer ${wrongPipelineToken}` },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await call('POST', `/v1/recordings/${recording!.id}/processed`, {
+          headers: { authorization: 'Bearer test-pipeline-token' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await call('GET', '/v1/metrics', { token: adminToken })).status).toBe(200);
     // A provider refusing a call with its own words.
     await createRoom(OWNER, { name: 'logged-refused', platform: 'whereby' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 401, body: { error: 'Invalid API key' } });
+    await standIn.fault('whereby', {
+      method: 'POST',
+      path: '^/v1/meetings$',
+      status: 401,
+      body: { error: 'Invalid API key' },
+    });
     expect((await call('POST', '/v1/rooms/logged-refused/meeting', { token: ownerToken })).status).toBe(502);
 
     const secrets = {
@@ -87,7 +146,8 @@ describe('the log', () => {
     };
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) {
-      for (const [name, secret] of Object.entries(secrets)) expect(line.includes(secret), `${name} in ${line}`).toBe(false);
+      for (const [name, secret] of Object.entries(secrets))
+        expect(line.includes(secret), `${name} in ${line}`).toBe(false);
       // Nor any other JWT, signature or credential header.
       expect(line, 'a JWT').not.toMatch(/eyJ[\w-]{8,}/);
       expect(line, 'a request signature').not.toMatch(/X-Amz-Signature|Signature=|v1=[0-9a-f]{16}/i);
@@ -99,18 +159,43 @@ describe('the log', () => {
     const meeting = await meetingOn('whereby', 'one-line');
     lines = [];
     const joined = await call('POST', '/v1/rooms/one-line/meeting');
-    const event = wherebyEvent('room.client.joined', { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p1' });
+    const event = wherebyEvent('room.client.joined', {
+      meetingId: meeting.platformMeetingId,
+      roomName: `/${meeting.roomName}`,
+      participantId: 'p1',
+    });
     const delivered = await sendWhereby(event);
     const missing = await call('POST', '/v1/rooms/no-such-room/meeting');
 
-    for (const line of parsed()) expect(line).toMatchObject({ level: expect.stringMatching(/^(info|warn|error)$/), message: expect.any(String), time: expect.any(String) });
+    for (const line of parsed())
+      expect(line).toMatchObject({
+        level: expect.stringMatching(/^(info|warn|error)$/),
+        message: expect.any(String),
+        time: expect.any(String),
+      });
     const [join] = requestLines(joined.headers.get('x-request-id'));
     expect(requestLines(joined.headers.get('x-request-id'))).toHaveLength(1);
-    expect(join).toMatchObject({ method: 'POST', path: '/v1/rooms/one-line/meeting', status: 200, platform: 'whereby', meeting_id: meeting.id, room_id: expect.any(String) });
+    expect(join).toMatchObject({
+      method: 'POST',
+      path: '/v1/rooms/one-line/meeting',
+      status: 200,
+      platform: 'whereby',
+      meeting_id: meeting.id,
+      room_id: expect.any(String),
+    });
     expect(join?.duration_ms).toEqual(expect.any(Number));
     expect(requestLines(delivered.headers.get('x-request-id'))).toEqual([
-      expect.objectContaining({ status: 200, platform: 'whereby', meeting_id: meeting.id, event_id: event.id, type: 'room.client.joined', outcome: 'applied' }),
+      expect.objectContaining({
+        status: 200,
+        platform: 'whereby',
+        meeting_id: meeting.id,
+        event_id: event.id,
+        type: 'room.client.joined',
+        outcome: 'applied',
+      }),
     ]);
-    expect(requestLines(missing.headers.get('x-request-id'))).toEqual([expect.objectContaining({ status: 404, detail: 'The room was not found.' })]);
+    expect(requestLines(missing.headers.get('x-request-id'))).toEqual([
+      expect.objectContaining({ status: 404, detail: 'The room was not found.' }),
+    ]);
   });
 });

@@ -1,11 +1,25 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { call, createRoom, OWNER, resetWorld, servers, setFlags, standIn, STRANGER, tokenFor, requestWith } from './helpers';
+import {
+  call,
+  createRoom,
+  OWNER,
+  requestWith,
+  resetWorld,
+  STRANGER,
+  servers,
+  setFlags,
+  standIn,
+  tokenFor,
+} from './helpers';
 
 beforeEach(resetWorld);
 
 const HOUR = 3_600_000;
-const meetingRows = () => env.DB.prepare('SELECT * FROM meetings ORDER BY start_date').all().then((result) => result.results);
+const meetingRows = () =>
+  env.DB.prepare('SELECT * FROM meetings ORDER BY start_date')
+    .all()
+    .then((result) => result.results);
 const posts = async (provider: 'daily' | 'whereby', path: string) =>
   (await standIn.requests(provider)).filter((request) => request.method === 'POST' && request.path === path);
 const join = (room: string, token?: string) => call('POST', `/v1/rooms/${room}/meeting`, { token });
@@ -28,7 +42,13 @@ describe('joining a Whereby room', () => {
       fields: ['hostRoomUrl'],
       recording: {
         type: 'cloud',
-        destination: { provider: 's3', bucket: 'recordings', accessKeyId: 'S3RVER', accessKeySecret: 'S3RVER', fileFormat: 'mp4' },
+        destination: {
+          provider: 's3',
+          bucket: 'recordings',
+          accessKeyId: 'S3RVER',
+          accessKeySecret: 'S3RVER',
+          fileFormat: 'mp4',
+        },
         startTrigger: 'prompt',
       },
     });
@@ -139,7 +159,11 @@ describe('joining a Daily room', () => {
     const guest = await join('daily-owner', await tokenFor(STRANGER));
 
     const [tokenRequest] = await posts('daily', '/v1/meeting-tokens');
-    expect(tokenRequest?.body.properties).toMatchObject({ room_name: owner.body?.room_name, is_owner: true, user_id: OWNER });
+    expect(tokenRequest?.body.properties).toMatchObject({
+      room_name: owner.body?.room_name,
+      is_owner: true,
+      user_id: OWNER,
+    });
     expect(tokenRequest?.body.properties.exp * 1000).toBe(Date.parse(owner.body?.end_date));
     const ownerUrl = new URL(owner.body?.room_url);
     expect(ownerUrl.searchParams.get('t')).toBeTruthy();
@@ -153,7 +177,11 @@ describe('joining a Daily room', () => {
   it('records straight into the bucket through AWS_DAILY_ROLE_ARN when it is set', async () => {
     await createRoom(OWNER, { name: 'role-bucket', platform: 'daily' });
     const arn = 'arn:aws:iam::123456789012:role/daily-recordings';
-    const response = await requestWith('/v1/rooms/role-bucket/meeting', { method: 'POST' }, { ...env, AWS_DAILY_ROLE_ARN: arn });
+    const response = await requestWith(
+      '/v1/rooms/role-bucket/meeting',
+      { method: 'POST' },
+      { ...env, AWS_DAILY_ROLE_ARN: arn },
+    );
     expect(response.status).toBe(200);
     const [request] = await posts('daily', '/v1/rooms');
     expect(request?.body.properties.recordings_bucket).toEqual({
@@ -195,7 +223,9 @@ describe('the meeting’s life', () => {
   it('creates a new meeting once the active one has run out of time', async () => {
     await createRoom(OWNER, { name: 'overtime' });
     const first = await join('overtime');
-    await env.DB.prepare('UPDATE meetings SET end_date = ?').bind(new Date(Date.now() - 1000).toISOString()).run();
+    await env.DB.prepare('UPDATE meetings SET end_date = ?')
+      .bind(new Date(Date.now() - 1000).toISOString())
+      .run();
     const next = await join('overtime');
     expect(next.body?.id).not.toBe(first.body?.id);
     expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
@@ -229,7 +259,13 @@ describe('simultaneous first joins', () => {
 
   it('share one failure instead of calling a failing provider 50 times', async () => {
     await createRoom(OWNER, { name: 'stampede-fail' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'roomMode is invalid' }, times: 100 });
+    await standIn.fault('whereby', {
+      method: 'POST',
+      path: '^/v1/meetings$',
+      status: 400,
+      body: { error: 'roomMode is invalid' },
+      times: 100,
+    });
     const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede-fail')));
     expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
     expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
@@ -250,7 +286,12 @@ describe('provider trouble', () => {
 
   it('lets a person try again a moment after a failure: the provider is asked afresh', async () => {
     await createRoom(OWNER, { name: 'try-again' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'roomMode is invalid' } });
+    await standIn.fault('whereby', {
+      method: 'POST',
+      path: '^/v1/meetings$',
+      status: 400,
+      body: { error: 'roomMode is invalid' },
+    });
     expect((await join('try-again')).status).toBe(502);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await join('try-again')).status).toBe(200);
@@ -308,14 +349,21 @@ describe('provider trouble', () => {
     });
     const response = await join('refused');
     expect(response.status).toBe(502);
-    expect(response.body?.detail).toBe('Daily could not create the room: invalid-request-error: exp is in the past (HTTP 400).');
+    expect(response.body?.detail).toBe(
+      'Daily could not create the room: invalid-request-error: exp is in the past (HTTP 400).',
+    );
     expect(await posts('daily', '/v1/rooms')).toHaveLength(1);
     expect(await meetingRows()).toHaveLength(0);
   });
 
   it('answers 502 for a malformed provider answer', async () => {
     await createRoom(OWNER, { name: 'garbled' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 201, body: { roomUrl: 'not a url' } });
+    await standIn.fault('whereby', {
+      method: 'POST',
+      path: '^/v1/meetings$',
+      status: 201,
+      body: { roomUrl: 'not a url' },
+    });
     const response = await join('garbled');
     expect(response.status).toBe(502);
     expect(response.body?.detail).toMatch(/^Whereby could not create the meeting: its answer lacks a valid \w+\.$/);
@@ -341,25 +389,41 @@ describe('provider trouble', () => {
   it('names a missing setting, calls nobody and writes nothing', async () => {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
     await createRoom(OWNER, { name: 'unconfigured', platform: 'daily' });
-    const response = await requestWith('/v1/rooms/unconfigured/meeting', { method: 'POST' }, { ...env, DAILY_API_KEY: '' });
+    const response = await requestWith(
+      '/v1/rooms/unconfigured/meeting',
+      { method: 'POST' },
+      { ...env, DAILY_API_KEY: '' },
+    );
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: 'The service is not configured for this: DAILY_API_KEY is not set.' });
+    expect(await response.json()).toEqual({
+      detail: 'The service is not configured for this: DAILY_API_KEY is not set.',
+    });
     expect(await standIn.requests('daily')).toHaveLength(0);
     expect(await meetingRows()).toHaveLength(0);
   });
 
   it('names a malformed setting', async () => {
     await createRoom(OWNER, { name: 'bad-url' });
-    const response = await requestWith('/v1/rooms/bad-url/meeting', { method: 'POST' }, { ...env, WHEREBY_API_URL: 'ftp://nope' });
+    const response = await requestWith(
+      '/v1/rooms/bad-url/meeting',
+      { method: 'POST' },
+      { ...env, WHEREBY_API_URL: 'ftp://nope' },
+    );
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringContaining('WHEREBY_API_URL is malformed') });
   });
 
   it('names the bucket setting a cloud-recorded Whereby room needs', async () => {
     await createRoom(OWNER, { name: 'no-bucket' });
-    const response = await requestWith('/v1/rooms/no-bucket/meeting', { method: 'POST' }, { ...env, RECORDING_S3_BUCKET: '' });
+    const response = await requestWith(
+      '/v1/rooms/no-bucket/meeting',
+      { method: 'POST' },
+      { ...env, RECORDING_S3_BUCKET: '' },
+    );
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: 'The service is not configured for this: RECORDING_S3_BUCKET is not set.' });
+    expect(await response.json()).toEqual({
+      detail: 'The service is not configured for this: RECORDING_S3_BUCKET is not set.',
+    });
   });
 });
 
@@ -368,23 +432,33 @@ describe('recording consent', () => {
     await createRoom(OWNER, { name: 'consenting' });
     const meeting = await join('consenting');
     const yes = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body: { consent_given: true } });
-    const no = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body: { consent_given: false }, token: await tokenFor(STRANGER) });
+    const no = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, {
+      body: { consent_given: false },
+      token: await tokenFor(STRANGER),
+    });
     expect(yes).toMatchObject({ status: 200, body: { status: 'success', consent_id: expect.any(String) } });
     expect(no.status).toBe(200);
-    const rows = (await env.DB.prepare('SELECT id, meeting_id, user_id, consent_given FROM meeting_consent ORDER BY consent_timestamp').all()).results;
+    const rows = (
+      await env.DB.prepare(
+        'SELECT id, meeting_id, user_id, consent_given FROM meeting_consent ORDER BY consent_timestamp',
+      ).all()
+    ).results;
     expect(rows).toEqual([
       { id: yes.body?.consent_id, meeting_id: meeting.body?.id, user_id: null, consent_given: 1 },
       { id: no.body?.consent_id, meeting_id: meeting.body?.id, user_id: STRANGER, consent_given: 0 },
     ]);
   });
 
-  it.each([[{}], [{ consent_given: 'yes' }], [{ consent_given: true, extra: 1 }]])('refuses %j with 422', async (body) => {
-    await createRoom(OWNER, { name: 'bad-consent' });
-    const meeting = await join('bad-consent');
-    const response = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body });
-    expect(response.status).toBe(422);
-    expect((await env.DB.prepare('SELECT count(*) AS n FROM meeting_consent').first())?.n).toBe(0);
-  });
+  it.each([[{}], [{ consent_given: 'yes' }], [{ consent_given: true, extra: 1 }]])(
+    'refuses %j with 422',
+    async (body) => {
+      await createRoom(OWNER, { name: 'bad-consent' });
+      const meeting = await join('bad-consent');
+      const response = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body });
+      expect(response.status).toBe(422);
+      expect((await env.DB.prepare('SELECT count(*) AS n FROM meeting_consent').first())?.n).toBe(0);
+    },
+  );
 
   it('answers 404 for an unknown meeting', async () => {
     const response = await call('POST', '/v1/meetings/nope/consent', { body: { consent_given: true } });

@@ -4,13 +4,14 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { database } from '../../worker/db/client';
 import { dropOldCounts } from '../../worker/metrics/counters';
 import { metricQueries } from '../../worker/metrics/report';
-import { ADMIN, call, createRoom, OWNER, resetWorld, standIn, STRANGER, tokenFor } from './helpers';
+import { ADMIN, call, createRoom, OWNER, resetWorld, STRANGER, standIn, tokenFor } from './helpers';
 import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
 
 beforeEach(resetWorld);
 
 const HOUR = 3_600_000;
-const metrics = async (window?: string) => call('GET', `/v1/metrics${window ? `?window=${window}` : ''}`, { token: await tokenFor(ADMIN) });
+const metrics = async (window?: string) =>
+  call('GET', `/v1/metrics${window ? `?window=${window}` : ''}`, { token: await tokenFor(ADMIN) });
 
 /** The figures once the counts written after the answers (waitUntil) have landed. */
 async function settledFigures(window: string, expected: unknown) {
@@ -40,10 +41,18 @@ async function oldHistory() {
       `INSERT INTO meetings (id, room_name, room_url, host_room_url, start_date, end_date, is_active, platform)
        VALUES ('old-meeting', 'old', 'https://x.whereby.com/old', 'https://x.whereby.com/old?roomKey=k', ?, ?, 0, 'whereby')`,
     ).bind(new Date(at).toISOString(), new Date(at + HOUR).toISOString()),
-    env.DB.prepare("INSERT INTO webhook_events (platform, event_id, type, outcome, event_at, received_at, delay_ms) VALUES ('whereby', 'old-event', 'room.client.joined', 'applied', ?, ?, 5000)").bind(at - 5000, at),
-    env.DB.prepare("INSERT INTO metric_counts (minute, platform, name, count) VALUES (?, 'whereby', 'provider_calls', 4), (?, 'whereby', 'provider_failures', 1)").bind(Math.floor(at / 60_000), Math.floor(at / 60_000)),
-    env.DB.prepare("INSERT INTO recordings (id, platform, status, created_at, updated_at) VALUES ('old-recording', 'whereby', 'failed', ?, ?)").bind(at, at),
-    env.DB.prepare("INSERT INTO meeting_corrections (platform, kind, at) VALUES ('whereby', 'participant-closed', ?)").bind(at),
+    env.DB.prepare(
+      "INSERT INTO webhook_events (platform, event_id, type, outcome, event_at, received_at, delay_ms) VALUES ('whereby', 'old-event', 'room.client.joined', 'applied', ?, ?, 5000)",
+    ).bind(at - 5000, at),
+    env.DB.prepare(
+      "INSERT INTO metric_counts (minute, platform, name, count) VALUES (?, 'whereby', 'provider_calls', 4), (?, 'whereby', 'provider_failures', 1)",
+    ).bind(Math.floor(at / 60_000), Math.floor(at / 60_000)),
+    env.DB.prepare(
+      "INSERT INTO recordings (id, platform, status, created_at, updated_at) VALUES ('old-recording', 'whereby', 'failed', ?, ?)",
+    ).bind(at, at),
+    env.DB.prepare(
+      "INSERT INTO meeting_corrections (platform, kind, at) VALUES ('whereby', 'participant-closed', ?)",
+    ).bind(at),
   ]);
 }
 
@@ -54,11 +63,14 @@ describe('GET /v1/metrics', () => {
     expect((await metrics()).status).toBe(200);
   });
 
-  it.each(['2w', '0h', '91d', '-1h', '1.5h', 'h', '24', '1000000000d'])('refuses the window %j with a 422 naming the rule', async (window) => {
-    const response = await metrics(encodeURIComponent(window));
-    expect(response.status).toBe(422);
-    expect(response.body?.detail).toMatch(/^window: a window is a whole number of minutes, hours or days/);
-  });
+  it.each(['2w', '0h', '91d', '-1h', '1.5h', 'h', '24', '1000000000d'])(
+    'refuses the window %j with a 422 naming the rule',
+    async (window) => {
+      const response = await metrics(encodeURIComponent(window));
+      expect(response.status).toBe(422);
+      expect(response.body?.detail).toMatch(/^window: a window is a whole number of minutes, hours or days/);
+    },
+  );
 
   it('answers the last 24 hours by default, with the flags in effect and zeros when nothing happened', async () => {
     const before = Date.now();
@@ -80,25 +92,79 @@ describe('GET /v1/metrics', () => {
     const daily = await meetingOn('daily', 'figures-daily');
     // A Whereby creation the provider refuses: a failed call, no meeting.
     await createRoom(OWNER, { name: 'figures-refused', platform: 'whereby' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'roomMode is invalid' } });
+    await standIn.fault('whereby', {
+      method: 'POST',
+      path: '^/v1/meetings$',
+      status: 400,
+      body: { error: 'roomMode is invalid' },
+    });
     expect((await call('POST', '/v1/rooms/figures-refused/meeting')).status).toBe(502);
 
     // Daily: applied (two seconds late), its repeat, an unsigned one, and two the service ignores.
-    const joined = { ...dailyEvent('participant.joined', { room: daily.roomName, session_id: 's1', user_id: null, user_name: 'Ada', joined_at: Date.now() / 1000 - 2 }), event_ts: Date.now() / 1000 - 2 };
+    const joined = {
+      ...dailyEvent('participant.joined', {
+        room: daily.roomName,
+        session_id: 's1',
+        user_id: null,
+        user_name: 'Ada',
+        joined_at: Date.now() / 1000 - 2,
+      }),
+      event_ts: Date.now() / 1000 - 2,
+    };
     expect((await sendDaily(joined)).body).toEqual({ status: 'applied' });
     expect((await sendDaily(joined)).body).toEqual({ status: 'duplicate' });
     const unsigned = JSON.stringify(dailyEvent('participant.left', { room: daily.roomName, session_id: 's1' }));
-    expect((await sendDaily(unsigned, { ...dailySignature(unsigned), 'x-webhook-signature': 'AAAA' })).status).toBe(401);
+    expect((await sendDaily(unsigned, { ...dailySignature(unsigned), 'x-webhook-signature': 'AAAA' })).status).toBe(
+      401,
+    );
     expect((await sendDaily(dailyEvent('dialout.connected', {}))).body).toEqual({ status: 'unknown-type' });
-    expect((await sendDaily(dailyEvent('participant.joined', { room: 'nobody-here', session_id: 's9', joined_at: Date.now() / 1000 }))).body).toEqual({ status: 'unknown-meeting' });
-    expect((await sendDaily(dailyEvent('recording.started', { recording_id: 'rec-daily', start_ts: Date.now() / 1000, room_name: daily.roomName }))).body).toEqual({ status: 'applied' });
+    expect(
+      (
+        await sendDaily(
+          dailyEvent('participant.joined', { room: 'nobody-here', session_id: 's9', joined_at: Date.now() / 1000 }),
+        )
+      ).body,
+    ).toEqual({ status: 'unknown-meeting' });
+    expect(
+      (
+        await sendDaily(
+          dailyEvent('recording.started', {
+            recording_id: 'rec-daily',
+            start_ts: Date.now() / 1000,
+            room_name: daily.roomName,
+          }),
+        )
+      ).body,
+    ).toEqual({ status: 'applied' });
 
     // Whereby: applied, one malformed, one over 1 MB; a recording stored straight into the bucket.
-    expect((await sendWhereby(wherebyEvent('room.client.joined', { meetingId: whereby.platformMeetingId, roomName: `/${whereby.roomName}`, participantId: 'p1', displayName: 'Bo' }))).body).toEqual({ status: 'applied' });
-    expect((await sendWhereby(wherebyEvent('room.client.joined', { meetingId: 42 }))).status).toBe(400);
-    expect((await sendWhereby(JSON.stringify(wherebyEvent('room.client.joined', { pad: 'x'.repeat(1_100_000) })))).status).toBe(413);
     expect(
-      (await sendWhereby(wherebyEvent('recording.finished', { recordingId: 'rec-whereby', filename: 'figures.mp4', roomName: `/${whereby.roomName}`, meetingId: whereby.platformMeetingId }))).body,
+      (
+        await sendWhereby(
+          wherebyEvent('room.client.joined', {
+            meetingId: whereby.platformMeetingId,
+            roomName: `/${whereby.roomName}`,
+            participantId: 'p1',
+            displayName: 'Bo',
+          }),
+        )
+      ).body,
+    ).toEqual({ status: 'applied' });
+    expect((await sendWhereby(wherebyEvent('room.client.joined', { meetingId: 42 }))).status).toBe(400);
+    expect(
+      (await sendWhereby(JSON.stringify(wherebyEvent('room.client.joined', { pad: 'x'.repeat(1_100_000) })))).status,
+    ).toBe(413);
+    expect(
+      (
+        await sendWhereby(
+          wherebyEvent('recording.finished', {
+            recordingId: 'rec-whereby',
+            filename: 'figures.mp4',
+            roomName: `/${whereby.roomName}`,
+            meetingId: whereby.platformMeetingId,
+          }),
+        )
+      ).body,
     ).toEqual({ status: 'applied' });
 
     await env.DB.prepare(
@@ -114,14 +180,28 @@ describe('GET /v1/metrics', () => {
       whereby: {
         meetings: { created: 1 },
         provider_calls: { total: 2, failed: 1, error_rate: 0.5 },
-        webhooks: { received: 4, rejected: 2, duplicates: 0, applied: 2, ignored: 0, delay_ms: { p50: expect.any(Number), p95: expect.any(Number) } },
+        webhooks: {
+          received: 4,
+          rejected: 2,
+          duplicates: 0,
+          applied: 2,
+          ignored: 0,
+          delay_ms: { p50: expect.any(Number), p95: expect.any(Number) },
+        },
         recordings: { started: 1, in_progress: 0, stored: 1, failed: 0, deleted: 0, success_rate: 1 },
         reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
       },
       daily: {
         meetings: { created: 1 },
         provider_calls: { total: dailyCalls, failed: 0, error_rate: 0 },
-        webhooks: { received: 6, rejected: 1, duplicates: 1, applied: 2, ignored: 2, delay_ms: { p50: expect.any(Number), p95: expect.any(Number) } },
+        webhooks: {
+          received: 6,
+          rejected: 1,
+          duplicates: 1,
+          applied: 2,
+          ignored: 2,
+          delay_ms: { p50: expect.any(Number), p95: expect.any(Number) },
+        },
         recordings: { started: 1, in_progress: 1, stored: 0, failed: 0, deleted: 0, success_rate: null },
         reconciliation: { participant_corrections: 2, meetings_ended: 1, recordings_found: 0 },
       },
@@ -150,15 +230,9 @@ describe('GET /v1/metrics', () => {
   it('gives the p50 and p95 delay of applied events by nearest rank, per platform', async () => {
     const now = Date.now();
     const row = (platform: string, outcome: string, delay: number | null) =>
-      env.DB.prepare('INSERT INTO webhook_events (platform, event_id, type, outcome, event_at, received_at, delay_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').bind(
-        platform,
-        randomUUID(),
-        'participant.joined',
-        outcome,
-        delay === null ? null : now - delay,
-        now,
-        delay,
-      );
+      env.DB.prepare(
+        'INSERT INTO webhook_events (platform, event_id, type, outcome, event_at, received_at, delay_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).bind(platform, randomUUID(), 'participant.joined', outcome, delay === null ? null : now - delay, now, delay);
     await env.DB.batch([
       ...Array.from({ length: 100 }, (_, i) => row('daily', 'applied', (100 - i) * 10)),
       row('daily', 'unknown-meeting', 1_000_000),
@@ -177,15 +251,22 @@ describe('GET /v1/metrics', () => {
       const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
         .bind(...params)
         .all<{ detail: string }>();
-      const reads = results.map((step) => step.detail).filter((detail) => /^(SCAN|SEARCH) (meetings|metric_counts|webhook_events|recordings|meeting_corrections)\b/.test(detail));
+      const reads = results
+        .map((step) => step.detail)
+        .filter((detail) =>
+          /^(SCAN|SEARCH) (meetings|metric_counts|webhook_events|recordings|meeting_corrections)\b/.test(detail),
+        );
       expect(reads.length, name).toBeGreaterThan(0);
-      for (const read of reads) expect(read, name).toMatch(/^SEARCH \w+ USING (COVERING INDEX|INDEX|PRIMARY KEY) .*(<|>)/);
+      for (const read of reads)
+        expect(read, name).toMatch(/^SEARCH \w+ USING (COVERING INDEX|INDEX|PRIMARY KEY) .*(<|>)/);
     }
   });
 
   it('keeps the counts 90 days: the Cron drops older ones', async () => {
     const minutesAgo = (days: number) => Math.floor((Date.now() - days * 24 * HOUR) / 60_000);
-    await env.DB.prepare("INSERT INTO metric_counts (minute, platform, name, count) VALUES (?, 'daily', 'provider_calls', 1), (?, 'daily', 'provider_calls', 2)")
+    await env.DB.prepare(
+      "INSERT INTO metric_counts (minute, platform, name, count) VALUES (?, 'daily', 'provider_calls', 1), (?, 'daily', 'provider_calls', 2)",
+    )
       .bind(minutesAgo(91), minutesAgo(89))
       .run();
     await dropOldCounts(env);

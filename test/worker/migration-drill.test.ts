@@ -5,7 +5,19 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import worker from '../../worker/index';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { s3Bucket } from '../../worker/recordings/s3';
-import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, standIn, tokenFor, requestWith } from './helpers';
+import {
+  ADMIN,
+  call,
+  createRoom,
+  OWNER,
+  objectBytes,
+  requestWith,
+  resetWorld,
+  s3Proxy,
+  servers,
+  standIn,
+  tokenFor,
+} from './helpers';
 import { dailyEvent, dailySignature, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
 
 // The migration drill of issue 6: the whole rollout story, chapter by chapter, as an operator
@@ -40,10 +52,16 @@ async function join(room: string, token?: string): Promise<Json> {
 
 /** The meeting's time is up: what the clock does to a meeting after its 8 hours. */
 async function timeRunsOut(meetingId: string) {
-  await env.DB.prepare('UPDATE meetings SET end_date = ? WHERE id = ?').bind(new Date(Date.now() - 1000).toISOString(), meetingId).run();
+  await env.DB.prepare('UPDATE meetings SET end_date = ? WHERE id = ?')
+    .bind(new Date(Date.now() - 1000).toISOString(), meetingId)
+    .run();
 }
 
-async function putFlags(flags: { DAILY_MIGRATION_ENABLED: boolean; DAILY_MIGRATION_ROOM_IDS: string[]; DAILY_MIGRATION_PERCENT: number }) {
+async function putFlags(flags: {
+  DAILY_MIGRATION_ENABLED: boolean;
+  DAILY_MIGRATION_ROOM_IDS: string[];
+  DAILY_MIGRATION_PERCENT: number;
+}) {
   const response = await call('PUT', '/v1/flags', { token: await tokenFor(ADMIN), body: flags });
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   return response.body as Json;
@@ -100,7 +118,10 @@ async function expectApplied(response: { status: number; body: Json | null }) {
  */
 async function dailyRecordingReady(roomName: string, recordingId: string, startMs: number) {
   const sent: RecordingCopyMessage[] = [];
-  const queue = { send: async (body: RecordingCopyMessage) => void sent.push(body), sendBatch: async () => undefined } as unknown as Queue;
+  const queue = {
+    send: async (body: RecordingCopyMessage) => void sent.push(body),
+    sendBatch: async () => undefined,
+  } as unknown as Queue;
   const event = dailyEvent('recording.ready-to-download', {
     type: 'cloud',
     recording_id: recordingId,
@@ -112,7 +133,11 @@ async function dailyRecordingReady(roomName: string, recordingId: string, startM
     s3_key: `daily/${roomName}/${recordingId}`,
   });
   const body = JSON.stringify(event);
-  const response = await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: { 'content-type': 'application/json', ...dailySignature(body) } }, { ...env, RECORDING_COPIES: queue });
+  const response = await requestWith(
+    '/v1/daily/webhook',
+    { method: 'POST', body, headers: { 'content-type': 'application/json', ...dailySignature(body) } },
+    { ...env, RECORDING_COPIES: queue },
+  );
   expect(response.status).toBe(200);
   expect(await response.json()).toEqual({ status: 'applied' });
   return sent;
@@ -127,7 +152,11 @@ async function deliverToConsumer(messages: RecordingCopyMessage[]) {
   const ctx = createExecutionContext();
   const dlq: unknown[] = [];
   const handler: ExportedHandler<Env, RecordingCopyMessage> = worker;
-  await handler.queue?.(batch, { ...env, RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue }, ctx);
+  await handler.queue?.(
+    batch,
+    { ...env, RECORDING_COPIES_DLQ: { send: async (body: unknown) => void dlq.push(body) } as unknown as Queue },
+    ctx,
+  );
   const result = await getQueueResult(batch, ctx);
   expect(dlq, 'nothing goes to the dead-letter queue').toEqual([]);
   expect(result.explicitAcks).toHaveLength(messages.length);
@@ -141,7 +170,9 @@ async function ownerRecordings(meetingId: string) {
   const items = response.body?.items as Json[];
   const downloads = await Promise.all(
     items.map(async (item) => {
-      expect(item.download_url, `recording ${item.id} (${item.status}) has a download link`).toEqual(expect.any(String));
+      expect(item.download_url, `recording ${item.id} (${item.status}) has a download link`).toEqual(
+        expect.any(String),
+      );
       const url = new URL(item.download_url);
       expect(Number(url.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(900);
       const download = await fetch(url);
@@ -166,11 +197,17 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
   });
 
   it('chapter 1: every room starts on Whereby; each meeting is made at Whereby', async () => {
-    for (const name of [ALPHA, BRAVO, CHARLIE]) world.rooms[name] = await createRoom(OWNER, { name, recording_type: 'cloud' });
+    for (const name of [ALPHA, BRAVO, CHARLIE])
+      world.rooms[name] = await createRoom(OWNER, { name, recording_type: 'cloud' });
     for (const name of [ALPHA, BRAVO, CHARLIE]) expect(world.rooms[name]?.platform).toBe('whereby');
 
     const flags = await call('GET', '/v1/flags', { token: await tokenFor(ADMIN) });
-    expect(flags.body).toMatchObject({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0, malformed: [] });
+    expect(flags.body).toMatchObject({
+      DAILY_MIGRATION_ENABLED: false,
+      DAILY_MIGRATION_ROOM_IDS: [],
+      DAILY_MIGRATION_PERCENT: 0,
+      malformed: [],
+    });
 
     for (const name of [ALPHA, BRAVO, CHARLIE]) {
       const meeting = await join(name);
@@ -180,7 +217,9 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     }
     // Whereby holds the three meetings; Daily was never asked for a room.
     const atWhereby = (await wherebyMeetings()).map((m) => m.roomUrl);
-    expect(atWhereby).toEqual(expect.arrayContaining([ALPHA, BRAVO, CHARLIE].map((name) => world.meetings[name]?.room_url)));
+    expect(atWhereby).toEqual(
+      expect.arrayContaining([ALPHA, BRAVO, CHARLIE].map((name) => world.meetings[name]?.room_url)),
+    );
     expect(await dailyRooms()).toEqual([]);
     // The room's owner gets Whereby's host link.
     expect((await join(ALPHA, await tokenFor(OWNER))).host_room_url).toMatch(/roomKey=/);
@@ -188,11 +227,20 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
 
   it('chapter 2: two rooms listed (one by id, one by name), the switch on: their next meetings are on Daily, the others stay on Whereby', async () => {
     const alpha = world.rooms[ALPHA]!;
-    const written = await putFlags({ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [alpha.id, BRAVO], DAILY_MIGRATION_PERCENT: 0 });
-    expect(written).toMatchObject({ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [alpha.id, BRAVO], malformed: [] });
+    const written = await putFlags({
+      DAILY_MIGRATION_ENABLED: true,
+      DAILY_MIGRATION_ROOM_IDS: [alpha.id, BRAVO],
+      DAILY_MIGRATION_PERCENT: 0,
+    });
+    expect(written).toMatchObject({
+      DAILY_MIGRATION_ENABLED: true,
+      DAILY_MIGRATION_ROOM_IDS: [alpha.id, BRAVO],
+      malformed: [],
+    });
 
     // A flip never moves a meeting in progress: people in the call stay where they are.
-    for (const name of [ALPHA, BRAVO, CHARLIE]) expect(await join(name)).toMatchObject({ id: world.meetings[name]?.id, platform: 'whereby' });
+    for (const name of [ALPHA, BRAVO, CHARLIE])
+      expect(await join(name)).toMatchObject({ id: world.meetings[name]?.id, platform: 'whereby' });
     expect(await dailyRooms()).toEqual([]);
 
     // Their time runs out; the next join of each room makes its next meeting.
@@ -211,10 +259,14 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
 
     // Daily now holds a room for each migrated meeting, and only for those.
     const atDaily = await dailyRooms();
-    expect(atDaily.map((room) => room.url).sort()).toEqual([world.meetings[ALPHA]?.room_url, world.meetings[BRAVO]?.room_url].sort());
+    expect(atDaily.map((room) => room.url).sort()).toEqual(
+      [world.meetings[ALPHA]?.room_url, world.meetings[BRAVO]?.room_url].sort(),
+    );
     expect(atDaily.every((room) => room.config.enable_recording === 'cloud')).toBe(true);
     // Whereby got the new meeting of charlie and nothing for the migrated rooms.
-    expect((await wherebyMeetings()).filter((m) => m.roomUrl.startsWith(`${servers.whereby.origin}/${ALPHA}-`))).toHaveLength(1);
+    expect(
+      (await wherebyMeetings()).filter((m) => m.roomUrl.startsWith(`${servers.whereby.origin}/${ALPHA}-`)),
+    ).toHaveLength(1);
 
     // The owner of a Daily room joins with an owner token; everyone else with the plain URL.
     const owner = await join(ALPHA, await tokenFor(OWNER));
@@ -228,24 +280,44 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     const charlie = world.meetings[CHARLIE]!;
 
     // Daily: three people join alpha (one join delivered twice), one leaves.
-    await expectApplied(await sendDaily(dailyEvent('meeting.started', { start_ts: nowSeconds() - 40, meeting_id: randomUUID(), room: alpha.room_name })));
+    await expectApplied(
+      await sendDaily(
+        dailyEvent('meeting.started', { start_ts: nowSeconds() - 40, meeting_id: randomUUID(), room: alpha.room_name }),
+      ),
+    );
     const joined = dailyEvent('participant.joined', dailyParticipant(alpha.room_name, 'ann'));
     await expectApplied(await sendDaily(joined));
     expect((await sendDaily(joined)).body).toEqual({ status: 'duplicate' });
     await expectApplied(await sendDaily(dailyEvent('participant.joined', dailyParticipant(alpha.room_name, 'ben'))));
     await expectApplied(await sendDaily(dailyEvent('participant.joined', dailyParticipant(alpha.room_name, 'cat'))));
-    await expectApplied(await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(alpha.room_name, 'ben'), duration: 20 })));
+    await expectApplied(
+      await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(alpha.room_name, 'ben'), duration: 20 })),
+    );
     // Daily: on bravo a leave arrives before its join (out of order): nobody is left behind.
-    await expectApplied(await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(bravo.room_name, 'dan'), duration: 5 })));
+    await expectApplied(
+      await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(bravo.room_name, 'dan'), duration: 5 })),
+    );
     await expectApplied(await sendDaily(dailyEvent('participant.joined', dailyParticipant(bravo.room_name, 'dan'))));
     await expectApplied(await sendDaily(dailyEvent('participant.joined', dailyParticipant(bravo.room_name, 'eve'))));
 
     // Whereby: two people join charlie, one leaves.
     const charlieId = await wherebyMeetingId(charlie);
     const roomName = charlie.room_name as string;
-    await expectApplied(await sendWhereby(wherebyEvent('room.session.started', { meetingId: charlieId, roomName: `/${roomName}`, roomSessionId: 'session-1' })));
-    await expectApplied(await sendWhereby(wherebyEvent('room.client.joined', wherebyClient(charlieId, roomName, 'fay'))));
-    await expectApplied(await sendWhereby(wherebyEvent('room.client.joined', wherebyClient(charlieId, roomName, 'gus'))));
+    await expectApplied(
+      await sendWhereby(
+        wherebyEvent('room.session.started', {
+          meetingId: charlieId,
+          roomName: `/${roomName}`,
+          roomSessionId: 'session-1',
+        }),
+      ),
+    );
+    await expectApplied(
+      await sendWhereby(wherebyEvent('room.client.joined', wherebyClient(charlieId, roomName, 'fay'))),
+    );
+    await expectApplied(
+      await sendWhereby(wherebyEvent('room.client.joined', wherebyClient(charlieId, roomName, 'gus'))),
+    );
     await expectApplied(await sendWhereby(wherebyEvent('room.client.left', wherebyClient(charlieId, roomName, 'fay'))));
 
     // What the join page shows.
@@ -255,7 +327,9 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
 
     // An event of the other provider's naming never touches a meeting: Whereby's event for a
     // Daily room name is a meeting Whereby does not have.
-    const crossed = await sendWhereby(wherebyEvent('room.client.joined', wherebyClient(alpha.room_name, alpha.room_name, 'hal')));
+    const crossed = await sendWhereby(
+      wherebyEvent('room.client.joined', wherebyClient(alpha.room_name, alpha.room_name, 'hal')),
+    );
     expect(crossed.body).toEqual({ status: 'unknown-meeting' });
     expect((await join(ALPHA)).num_clients).toBe(2);
   });
@@ -268,12 +342,24 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     const wherebyStart = Date.now() - 10 * 60_000;
     const wherebyKey = `${charlie.room_name}-${isoSeconds(wherebyStart)}.mp4`;
     const wherebyBytes = new Uint8Array(256 * 1024).map((_, i) => (i * 31) % 251);
-    const bucket = s3Bucket({ endpoint: servers.s3.endpoint, bucket: servers.s3.bucket, region: 'us-east-1', accessKeyId: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey });
+    const bucket = s3Bucket({
+      endpoint: servers.s3.endpoint,
+      bucket: servers.s3.bucket,
+      region: 'us-east-1',
+      accessKeyId: servers.s3.accessKeyId,
+      secretAccessKey: servers.s3.secretAccessKey,
+    });
     await bucket.put(wherebyKey, wherebyBytes, { contentType: 'video/mp4' });
     const charlieId = await wherebyMeetingId(charlie);
     await expectApplied(
       await sendWhereby(
-        wherebyEvent('recording.finished', { meetingId: charlieId, roomName: `/${charlie.room_name}`, recordingId: 'whereby-rec-1', filename: wherebyKey, status: 'completed' }),
+        wherebyEvent('recording.finished', {
+          meetingId: charlieId,
+          roomName: `/${charlie.room_name}`,
+          recordingId: 'whereby-rec-1',
+          filename: wherebyKey,
+          status: 'completed',
+        }),
       ),
     );
 
@@ -298,7 +384,9 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     expect(sha256(await objectBytes(wherebyKey))).toBe(sha256(wherebyBytes));
 
     const daily = await ownerRecordings(alpha.id);
-    expect(daily.items).toMatchObject([{ platform: 'daily', status: 'stored', object_key: dailyKey, size: source.size, duration: 600 }]);
+    expect(daily.items).toMatchObject([
+      { platform: 'daily', status: 'stored', object_key: dailyKey, size: source.size, duration: 600 },
+    ]);
     expect(sha256(daily.downloads[0]!)).toBe(source.sha256);
     const whereby = await ownerRecordings(charlie.id);
     expect(whereby.items).toMatchObject([{ platform: 'whereby', status: 'stored', object_key: wherebyKey }]);
@@ -306,7 +394,9 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
 
     // Nobody else sees them.
     expect((await call('GET', `/v1/meetings/${alpha.id}/recordings`)).status).toBe(401);
-    expect((await call('GET', `/v1/meetings/${alpha.id}/recordings`, { token: await tokenFor('someone-else') })).status).toBe(403);
+    expect(
+      (await call('GET', `/v1/meetings/${alpha.id}/recordings`, { token: await tokenFor('someone-else') })).status,
+    ).toBe(403);
     world.dailyRecording = { key: dailyKey, sha256: source.sha256 };
   });
 
@@ -314,7 +404,11 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     const alpha = world.meetings[ALPHA]!;
     const bravo = world.meetings[BRAVO]!;
     const charlie = world.meetings[CHARLIE]!;
-    const written = await putFlags({ DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [world.rooms[ALPHA]!.id, BRAVO], DAILY_MIGRATION_PERCENT: 0 });
+    const written = await putFlags({
+      DAILY_MIGRATION_ENABLED: false,
+      DAILY_MIGRATION_ROOM_IDS: [world.rooms[ALPHA]!.id, BRAVO],
+      DAILY_MIGRATION_PERCENT: 0,
+    });
     expect(written).toMatchObject({ DAILY_MIGRATION_ENABLED: false });
 
     // A room created now, and charlie's next meeting, are on Whereby.
@@ -333,7 +427,13 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
 
     // Alpha's Daily meeting is still going: everyone joining gets that same Daily meeting.
     const stillAlpha = await join(ALPHA);
-    expect(stillAlpha).toMatchObject({ id: alpha.id, platform: 'daily', room_url: alpha.room_url, room_name: alpha.room_name, num_clients: 2 });
+    expect(stillAlpha).toMatchObject({
+      id: alpha.id,
+      platform: 'daily',
+      room_url: alpha.room_url,
+      room_name: alpha.room_name,
+      num_clients: 2,
+    });
     const ownerJoin = await join(ALPHA, await tokenFor(OWNER));
     expect(ownerJoin.id).toBe(alpha.id);
     expect(ownerJoin.room_url.startsWith(`${alpha.room_url}?t=`)).toBe(true);
@@ -341,7 +441,9 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
 
     // Its webhooks are still applied.
     await expectApplied(await sendDaily(dailyEvent('participant.joined', dailyParticipant(alpha.room_name, 'ida'))));
-    await expectApplied(await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(alpha.room_name, 'ann'), duration: 90 })));
+    await expectApplied(
+      await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(alpha.room_name, 'ann'), duration: 90 })),
+    );
     await expectApplied(await sendDaily(dailyEvent('participant.joined', dailyParticipant(alpha.room_name, 'jon'))));
     expect((await join(ALPHA)).num_clients).toBe(3);
 
@@ -349,7 +451,16 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     const secondStart = Date.now() - 2 * 60_000;
     await standIn.setDailyFile('daily-rec-2', 1024 * 1024 + 5);
     const source = await standIn.dailyFileSha256('daily-rec-2');
-    await expectApplied(await sendDaily(dailyEvent('recording.started', { recording_id: 'daily-rec-2', start_ts: secondStart / 1000, instance_id: randomUUID(), room_name: alpha.room_name })));
+    await expectApplied(
+      await sendDaily(
+        dailyEvent('recording.started', {
+          recording_id: 'daily-rec-2',
+          start_ts: secondStart / 1000,
+          instance_id: randomUUID(),
+          room_name: alpha.room_name,
+        }),
+      ),
+    );
     const messages = await dailyRecordingReady(alpha.room_name, 'daily-rec-2', secondStart);
     await deliverToConsumer(messages);
     const secondKey = `${alpha.room_name}-${isoSeconds(secondStart)}.mp4`;
@@ -381,7 +492,7 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
       async () => {
         const { status, body } = await call('GET', '/v1/metrics?window=1h', { token });
         expect(status).toBe(200);
-        const { whereby, daily } = body?.platforms as Record<'whereby' | 'daily', Json>;
+        const { whereby, daily } = (body as Json).platforms as Record<'whereby' | 'daily', Json>;
         // Whereby: the first three meetings, charlie's second, and the four made after the rollback.
         expect(whereby.meetings.created).toBe(8);
         expect(daily.meetings.created).toBe(2);

@@ -5,9 +5,15 @@ describe('GET /v1/openapi.json', () => {
   it('documents every route of the API from the schemas that validate it', async () => {
     const response = await call('GET', '/v1/openapi.json');
     expect(response.status).toBe(200);
-    const document = response.body as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    const document = response.body as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(document.openapi).toBe('3.1.0');
-    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual(
       [
         'GET /v1/health',
@@ -27,10 +33,25 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/recordings/{recording_id}/processed',
       ].sort(),
     );
-    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags', 'Metrics', 'PlatformFigures']));
-    const roomInput = document.components.schemas.RoomInput as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags', 'Metrics', 'PlatformFigures']),
+    );
+    const roomInput = document.components.schemas.RoomInput as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
     expect(Object.keys(roomInput.properties).sort()).toEqual(
-      ['is_locked', 'is_shared', 'name', 'platform', 'raw_tracks', 'recording_trigger', 'recording_type', 'room_mode', 'skip_consent'].sort(),
+      [
+        'is_locked',
+        'is_shared',
+        'name',
+        'platform',
+        'raw_tracks',
+        'recording_trigger',
+        'recording_type',
+        'room_mode',
+        'skip_consent',
+      ].sort(),
     );
   });
 });

@@ -1,8 +1,8 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import worker from '../../worker/index';
 import { config } from '../../worker/config';
+import worker from '../../worker/index';
 import { platforms } from '../../worker/platforms/registry';
 import { reconcile } from '../../worker/scheduled/reconcile';
 import { resetWorld, standIn } from './helpers';
@@ -11,23 +11,43 @@ import { dailyEvent, meetingOn, numClients, sendDaily, sendWhereby, wherebyEvent
 beforeEach(resetWorld);
 
 /** One reconciliation run, its provider calls not counted. */
-const reconcileWith = (bindings: Env) => reconcile(bindings, platforms(config(bindings), () => {}));
+const reconcileWith = (bindings: Env) =>
+  reconcile(
+    bindings,
+    platforms(config(bindings), () => {}),
+  );
 
 const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
-const corrections = () => env.DB.prepare('SELECT kind FROM meeting_corrections ORDER BY id').all<{ kind: string }>().then((r) => r.results.map((row) => row.kind));
+const corrections = () =>
+  env.DB.prepare('SELECT kind FROM meeting_corrections ORDER BY id')
+    .all<{ kind: string }>()
+    .then((r) => r.results.map((row) => row.kind));
 const sessions = (meetingId: string) =>
-  env.DB.prepare('SELECT participant_id, left_at FROM participant_sessions WHERE meeting_id = ? ORDER BY participant_id')
+  env.DB.prepare(
+    'SELECT participant_id, left_at FROM participant_sessions WHERE meeting_id = ? ORDER BY participant_id',
+  )
     .bind(meetingId)
     .all<{ participant_id: string; left_at: number | null }>()
     .then((r) => r.results);
 
 function queue() {
   const sent: unknown[] = [];
-  return { sent, env: { ...env, RECORDING_COPIES: { send: async (body: unknown) => void sent.push(body) } as unknown as Queue } };
+  return {
+    sent,
+    env: { ...env, RECORDING_COPIES: { send: async (body: unknown) => void sent.push(body) } as unknown as Queue },
+  };
 }
 
 const joinDaily = (room: string, sessionId: string, joinedAt: number) =>
-  sendDaily(dailyEvent('participant.joined', { room, session_id: sessionId, user_id: null, user_name: sessionId, joined_at: joinedAt }));
+  sendDaily(
+    dailyEvent('participant.joined', {
+      room,
+      session_id: sessionId,
+      user_id: null,
+      user_name: sessionId,
+      joined_at: joinedAt,
+    }),
+  );
 
 describe('reconciliation of Daily meetings against presence', () => {
   it('closes a session whose leave was lost and adds one whose join was lost', async () => {
@@ -62,7 +82,16 @@ describe('reconciliation of Daily meetings against presence', () => {
   it('does not reopen a session whose leave it already has', async () => {
     const meeting = await meetingOn('daily', 'recon-gone');
     await joinDaily(meeting.roomName, 'gone', seconds(-300));
-    await sendDaily(dailyEvent('participant.left', { room: meeting.roomName, session_id: 'gone', user_id: null, user_name: 'gone', joined_at: seconds(-300), duration: 290 }));
+    await sendDaily(
+      dailyEvent('participant.left', {
+        room: meeting.roomName,
+        session_id: 'gone',
+        user_id: null,
+        user_name: 'gone',
+        joined_at: seconds(-300),
+        duration: 290,
+      }),
+    );
     await standIn.setDailyPresence(meeting.roomName, [{ id: 'gone' }]);
     await reconcileWith(env);
     expect(await numClients(meeting.id)).toBe(0);
@@ -72,11 +101,24 @@ describe('reconciliation of Daily meetings against presence', () => {
 describe('reconciliation of Whereby meetings against room sessions', () => {
   it('closes open sessions once the room session has ended (a lost leave)', async () => {
     const meeting = await meetingOn('whereby', 'recon-whereby');
-    const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p1', displayName: 'P' };
-    await sendWhereby({ ...wherebyEvent('room.client.joined', data), createdAt: new Date(Date.now() - 240_000).toISOString() });
+    const data = {
+      meetingId: meeting.platformMeetingId,
+      roomName: `/${meeting.roomName}`,
+      participantId: 'p1',
+      displayName: 'P',
+    };
+    await sendWhereby({
+      ...wherebyEvent('room.client.joined', data),
+      createdAt: new Date(Date.now() - 240_000).toISOString(),
+    });
     expect(await numClients(meeting.id)).toBe(1);
     await standIn.setWherebySessions(`/${meeting.roomName}`, [
-      { roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date(Date.now() - 300_000).toISOString(), endedAt: new Date().toISOString() },
+      {
+        roomSessionId: 'rs',
+        roomName: `/${meeting.roomName}`,
+        startedAt: new Date(Date.now() - 300_000).toISOString(),
+        endedAt: new Date().toISOString(),
+      },
     ]);
     const report = await reconcileWith(env);
     expect(report.corrections).toBe(1);
@@ -85,9 +127,19 @@ describe('reconciliation of Whereby meetings against room sessions', () => {
 
   it('keeps open sessions while the room session goes on', async () => {
     const meeting = await meetingOn('whereby', 'recon-ongoing');
-    const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p1', displayName: 'P' };
-    await sendWhereby({ ...wherebyEvent('room.client.joined', data), createdAt: new Date(Date.now() - 240_000).toISOString() });
-    await standIn.setWherebySessions(`/${meeting.roomName}`, [{ roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date().toISOString(), endedAt: null }]);
+    const data = {
+      meetingId: meeting.platformMeetingId,
+      roomName: `/${meeting.roomName}`,
+      participantId: 'p1',
+      displayName: 'P',
+    };
+    await sendWhereby({
+      ...wherebyEvent('room.client.joined', data),
+      createdAt: new Date(Date.now() - 240_000).toISOString(),
+    });
+    await standIn.setWherebySessions(`/${meeting.roomName}`, [
+      { roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date().toISOString(), endedAt: null },
+    ]);
     expect((await reconcileWith(env)).corrections).toBe(0);
     expect(await numClients(meeting.id)).toBe(1);
   });
@@ -97,11 +149,19 @@ describe('meetings whose time is over', () => {
   it('ends those that are empty and keeps those still in use', async () => {
     const empty = await meetingOn('whereby', 'recon-over-empty');
     const busy = await meetingOn('daily', 'recon-over-busy');
-    await env.DB.prepare('UPDATE meetings SET end_date = ?').bind(new Date(Date.now() - 60_000).toISOString()).run();
+    await env.DB.prepare('UPDATE meetings SET end_date = ?')
+      .bind(new Date(Date.now() - 60_000).toISOString())
+      .run();
     await standIn.setDailyPresence(busy.roomName, [{ id: 'night-owl' }]);
     await reconcileWith(env);
-    const active = await env.DB.prepare('SELECT id, is_active FROM meetings ORDER BY id').all<{ id: string; is_active: number }>();
-    expect(Object.fromEntries(active.results.map((row) => [row.id, row.is_active]))).toEqual({ [empty.id]: 0, [busy.id]: 1 });
+    const active = await env.DB.prepare('SELECT id, is_active FROM meetings ORDER BY id').all<{
+      id: string;
+      is_active: number;
+    }>();
+    expect(Object.fromEntries(active.results.map((row) => [row.id, row.is_active]))).toEqual({
+      [empty.id]: 0,
+      [busy.id]: 1,
+    });
     expect(await corrections()).toEqual(expect.arrayContaining(['meeting-ended', 'participant-added']));
   });
 });
@@ -113,7 +173,10 @@ describe('provider trouble during reconciliation', () => {
     await standIn.fault('daily', { path: '/presence$', status: 500, times: 10 });
     const report = await reconcileWith(env);
     expect(report).toMatchObject({ meetingsChecked: 1, providerErrors: 1 });
-    const checked = await env.DB.prepare('SELECT id, reconciled_at FROM meetings').all<{ id: string; reconciled_at: number | null }>();
+    const checked = await env.DB.prepare('SELECT id, reconciled_at FROM meetings').all<{
+      id: string;
+      reconciled_at: number | null;
+    }>();
     // Both move to the back of the queue, the failing one too.
     expect(checked.results.every((row) => row.reconciled_at !== null)).toBe(true);
   });
@@ -132,15 +195,30 @@ describe('Daily recordings whose ready event never came', () => {
   it('are found through the recordings API, recorded and sent to be copied', async () => {
     const meeting = await meetingOn('daily', 'recon-recording');
     await standIn.setDailyRecordings(meeting.roomName, [
-        { id: 'lost-rec', room_name: meeting.roomName, start_ts: Date.UTC(2026, 10, 24, 9, 0, 0) / 1000, status: 'finished', duration: 900, s3key: 'x/y' },
-        { id: 'still-going', room_name: meeting.roomName, start_ts: seconds(), status: 'in-progress' },
+      {
+        id: 'lost-rec',
+        room_name: meeting.roomName,
+        start_ts: Date.UTC(2026, 10, 24, 9, 0, 0) / 1000,
+        status: 'finished',
+        duration: 900,
+        s3key: 'x/y',
+      },
+      { id: 'still-going', room_name: meeting.roomName, start_ts: seconds(), status: 'in-progress' },
     ]);
     const { sent, env: local } = queue();
     const report = await reconcileWith(local);
     expect(report.recordingsFound).toBe(1);
-    const rows = (await env.DB.prepare('SELECT id, platform_recording_id, status, object_key, meeting_id FROM recordings').all()).results;
+    const rows = (
+      await env.DB.prepare('SELECT id, platform_recording_id, status, object_key, meeting_id FROM recordings').all()
+    ).results;
     expect(rows).toEqual([
-      { id: expect.any(String), platform_recording_id: 'lost-rec', status: 'ready', object_key: `${meeting.roomName}-2026-11-24T09:00:00Z.mp4`, meeting_id: meeting.id },
+      {
+        id: expect.any(String),
+        platform_recording_id: 'lost-rec',
+        status: 'ready',
+        object_key: `${meeting.roomName}-2026-11-24T09:00:00Z.mp4`,
+        meeting_id: meeting.id,
+      },
     ]);
     expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: rows[0]?.id }]);
     // The next run finds nothing new.
@@ -149,8 +227,19 @@ describe('Daily recordings whose ready event never came', () => {
 
   it('re-sends the copy of a recording left ready too long', async () => {
     const meeting = await meetingOn('daily', 'recon-stuck');
-    await sendDaily(dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'stuck', room_name: meeting.roomName, start_ts: seconds(-3600), status: 'finished', duration: 60 }));
-    await env.DB.prepare('UPDATE recordings SET updated_at = ?').bind(Date.now() - 20 * 60_000).run();
+    await sendDaily(
+      dailyEvent('recording.ready-to-download', {
+        type: 'cloud',
+        recording_id: 'stuck',
+        room_name: meeting.roomName,
+        start_ts: seconds(-3600),
+        status: 'finished',
+        duration: 60,
+      }),
+    );
+    await env.DB.prepare('UPDATE recordings SET updated_at = ?')
+      .bind(Date.now() - 20 * 60_000)
+      .run();
     const { sent, env: local } = queue();
     expect((await reconcileWith(local)).copiesResent).toBe(1);
     expect(sent).toHaveLength(1);

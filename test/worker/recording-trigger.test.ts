@@ -1,7 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRoom, OWNER, requestWith, resetWorld, servers, setFlags, standIn, type LoggedRequest } from './helpers';
-import { dailyEvent, dailySignature, meetingOn, numClients, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+import { createRoom, type LoggedRequest, OWNER, requestWith, resetWorld, servers, setFlags, standIn } from './helpers';
+import {
+  dailyEvent,
+  dailySignature,
+  meetingOn,
+  numClients,
+  sendDaily,
+  sendWhereby,
+  wherebyEvent,
+} from './webhook-helpers';
 
 // Whereby starts a room's cloud recording on its trigger by itself; a Daily meeting is told to
 // start it when a join brings the meeting to the trigger's count (PROVIDERS.md: POST
@@ -9,9 +17,18 @@ import { dailyEvent, dailySignature, meetingOn, numClients, sendDaily, sendWhere
 
 beforeEach(resetWorld);
 
-const starts = async () => (await standIn.requests('daily')).filter((request: LoggedRequest) => /\/recordings\/start$/.test(request.path));
+const starts = async () =>
+  (await standIn.requests('daily')).filter((request: LoggedRequest) => /\/recordings\/start$/.test(request.path));
 const joined = (roomName: string, sessionId: string) =>
-  JSON.stringify(dailyEvent('participant.joined', { room: roomName, session_id: sessionId, user_id: null, user_name: sessionId, joined_at: Date.now() / 1000 }));
+  JSON.stringify(
+    dailyEvent('participant.joined', {
+      room: roomName,
+      session_id: sessionId,
+      user_id: null,
+      user_name: sessionId,
+      joined_at: Date.now() / 1000,
+    }),
+  );
 const join = (roomName: string, sessionId: string) => sendDaily(joined(roomName, sessionId));
 /** The starts once the work after the answers has run; then a moment more, to see that no other comes. */
 async function settledStarts(expected: number) {
@@ -26,13 +43,23 @@ describe('a Daily meeting’s recording trigger', () => {
     expect((await join(meeting.roomName, 'ada')).body).toEqual({ status: 'applied' });
     expect(await settledStarts(0)).toEqual([]);
 
-    const second = dailyEvent('participant.joined', { room: meeting.roomName, session_id: 'bo', user_id: null, user_name: 'Bo', joined_at: Date.now() / 1000 });
+    const second = dailyEvent('participant.joined', {
+      room: meeting.roomName,
+      session_id: 'bo',
+      user_id: null,
+      user_name: 'Bo',
+      joined_at: Date.now() / 1000,
+    });
     expect((await sendDaily(second)).body).toEqual({ status: 'applied' });
     // Daily delivering the same join again, and a third person, start nothing more.
     expect((await sendDaily(second)).body).toEqual({ status: 'duplicate' });
     await join(meeting.roomName, 'cy');
     const [start] = await settledStarts(1);
-    expect(start).toMatchObject({ method: 'POST', path: `/v1/rooms/${meeting.roomName}/recordings/start`, body: { type: 'cloud' } });
+    expect(start).toMatchObject({
+      method: 'POST',
+      path: `/v1/rooms/${meeting.roomName}/recordings/start`,
+      body: { type: 'cloud' },
+    });
     expect(start?.authorization).toBe(`Bearer ${servers.daily.apiKey}`);
   });
 
@@ -48,7 +75,10 @@ describe('a Daily meeting’s recording trigger', () => {
     ['a local recording', { recording_type: 'local' }],
     ['no recording', { recording_type: 'none' }],
   ])('%s: nobody’s join starts one', async (_, room) => {
-    const meeting = await meetingOn('daily', `trigger-never-${Object.values(room)[0]}`, { recording_trigger: 'automatic', ...room });
+    const meeting = await meetingOn('daily', `trigger-never-${Object.values(room)[0]}`, {
+      recording_trigger: 'automatic',
+      ...room,
+    });
     await join(meeting.roomName, 'ada');
     await join(meeting.roomName, 'bo');
     expect(await settledStarts(0)).toEqual([]);
@@ -56,13 +86,20 @@ describe('a Daily meeting’s recording trigger', () => {
 
   it('a refused start leaves the webhook’s answer and the join as they were, and counts as a failed call', async () => {
     const meeting = await meetingOn('daily', 'trigger-refused', { recording_trigger: 'automatic' });
-    await standIn.fault('daily', { method: 'POST', path: '/recordings/start$', status: 400, body: { error: 'invalid-request-error', info: 'recording already in progress' } });
+    await standIn.fault('daily', {
+      method: 'POST',
+      path: '/recordings/start$',
+      status: 400,
+      body: { error: 'invalid-request-error', info: 'recording already in progress' },
+    });
     const answer = await join(meeting.roomName, 'ada');
     expect(answer.body).toEqual({ status: 'applied' });
     await settledStarts(1);
     expect(await numClients(meeting.id)).toBe(1);
     await vi.waitFor(async () => {
-      const failures = await env.DB.prepare("SELECT sum(count) AS n FROM metric_counts WHERE platform = 'daily' AND name = 'provider_failures'").first<{ n: number | null }>();
+      const failures = await env.DB.prepare(
+        "SELECT sum(count) AS n FROM metric_counts WHERE platform = 'daily' AND name = 'provider_failures'",
+      ).first<{ n: number | null }>();
       expect(failures?.n).toBe(1);
     });
   });
@@ -70,10 +107,25 @@ describe('a Daily meeting’s recording trigger', () => {
   it('starts raw tracks in a room made to record them', async () => {
     const role = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'trigger-tracks', platform: 'daily', raw_tracks: true, recording_trigger: 'automatic' });
-    const meeting = (await (await requestWith('/v1/rooms/trigger-tracks/meeting', { method: 'POST' }, { ...env, ...role })).json()) as { room_name: string };
+    await createRoom(OWNER, {
+      name: 'trigger-tracks',
+      platform: 'daily',
+      raw_tracks: true,
+      recording_trigger: 'automatic',
+    });
+    const meeting = (await (
+      await requestWith('/v1/rooms/trigger-tracks/meeting', { method: 'POST' }, { ...env, ...role })
+    ).json()) as { room_name: string };
     const body = joined(meeting.room_name, 'ada');
-    expect((await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, ...role })).status).toBe(200);
+    expect(
+      (
+        await requestWith(
+          '/v1/daily/webhook',
+          { method: 'POST', body, headers: dailySignature(body) },
+          { ...env, ...role },
+        )
+      ).status,
+    ).toBe(200);
     expect(await settledStarts(1)).toMatchObject([{ body: { type: 'raw-tracks' } }]);
   });
 });
@@ -83,7 +135,13 @@ describe('a Whereby meeting', () => {
     const meeting = await meetingOn('whereby', 'trigger-whereby', { recording_trigger: 'automatic' });
     const before = (await standIn.requests('whereby')).length;
     for (const participantId of ['ada', 'bo']) {
-      const answer = await sendWhereby(wherebyEvent('room.client.joined', { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId }));
+      const answer = await sendWhereby(
+        wherebyEvent('room.client.joined', {
+          meetingId: meeting.platformMeetingId,
+          roomName: `/${meeting.roomName}`,
+          participantId,
+        }),
+      );
       expect(answer.body).toEqual({ status: 'applied' });
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -95,7 +153,11 @@ describe('a Daily meeting whose provider settings went missing', () => {
   it('still applies the join; the start is only logged as failed', async () => {
     const meeting = await meetingOn('daily', 'trigger-unconfigured', { recording_trigger: 'automatic' });
     const body = joined(meeting.roomName, 'ada');
-    const answer = await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, DAILY_API_KEY: '' });
+    const answer = await requestWith(
+      '/v1/daily/webhook',
+      { method: 'POST', body, headers: dailySignature(body) },
+      { ...env, DAILY_API_KEY: '' },
+    );
     expect(answer.status).toBe(200);
     expect(await numClients(meeting.id)).toBe(1);
     expect(await settledStarts(0)).toEqual([]);

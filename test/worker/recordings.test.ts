@@ -2,9 +2,24 @@ import { env } from 'cloudflare:workers';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PART_SIZE } from '../../worker/recordings/copy';
-import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
 import { s3Bucket } from '../../worker/recordings/s3';
-import { ADMIN, call, createRoom, objectBytes, OWNER, resetWorld, s3Proxy, servers, setFlags, standIn, STRANGER, tokenFor, requestWith, deliverCopy } from './helpers';
+import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
+import {
+  ADMIN,
+  call,
+  createRoom,
+  deliverCopy,
+  OWNER,
+  objectBytes,
+  requestWith,
+  resetWorld,
+  STRANGER,
+  s3Proxy,
+  servers,
+  setFlags,
+  standIn,
+  tokenFor,
+} from './helpers';
 import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
 
 beforeEach(async () => {
@@ -13,11 +28,16 @@ beforeEach(async () => {
 });
 
 const HOUR = 3_600_000;
-const recordingRow = (id: string) => env.DB.prepare('SELECT * FROM recordings WHERE id = ?').bind(id).first<Record<string, any>>();
+const recordingRow = (id: string) =>
+  env.DB.prepare('SELECT * FROM recordings WHERE id = ?').bind(id).first<Record<string, any>>();
 
 async function dailyFile(recordingId: string, size: number) {
   const control = `${servers.daily.origin}/__control/daily/files/${recordingId}`;
-  await fetch(control, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ size }) });
+  await fetch(control, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ size }),
+  });
   return (await (await fetch(`${control}/sha256`)).json()) as { sha256: string; size: number };
 }
 
@@ -38,7 +58,9 @@ async function readyRecording(room: string, size: number) {
       s3_key: `daily/${meeting.roomName}/1`,
     }),
   );
-  const row = await env.DB.prepare('SELECT id, object_key FROM recordings WHERE platform_recording_id = ?').bind(recordingId).first<{ id: string; object_key: string }>();
+  const row = await env.DB.prepare('SELECT id, object_key FROM recordings WHERE platform_recording_id = ?')
+    .bind(recordingId)
+    .first<{ id: string; object_key: string }>();
   if (!row) throw new Error('no recording row');
   return { meeting, id: row.id, key: row.object_key, source };
 }
@@ -73,7 +95,12 @@ describe('copying a finished Daily recording into the bucket', () => {
 
   it('re-reads a part whose source failed mid-stream, with a Range request, and stores the whole', async () => {
     const { id, key, source } = await readyRecording('copy-cut', 2 * PART_SIZE + 99);
-    await standIn.fault('daily', { path: '^/__files/recordings/', status: 206, cut_after_bytes: 1024 * 1024, times: 1 } as never);
+    await standIn.fault('daily', {
+      path: '^/__files/recordings/',
+      status: 206,
+      cut_after_bytes: 1024 * 1024,
+      times: 1,
+    } as never);
     const { result } = await deliverCopy(id);
     expect(result.explicitAcks).toHaveLength(1);
     expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
@@ -97,14 +124,19 @@ describe('copying a finished Daily recording into the bucket', () => {
     const first = await deliverCopy(id, 1);
     expect(first.result.retryMessages).toHaveLength(1);
     expect(first.dlq).toEqual([]);
-    expect(await recordingRow(id)).toMatchObject({ status: 'ready', error: expect.stringContaining('part 2 failed after 4 attempts') });
-    expect((await s3Proxy.requests()).some((request) => request.method === 'DELETE' && request.query.uploadId)).toBe(true);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'ready',
+      error: expect.stringContaining('part 2 failed after 4 attempts'),
+    });
+    expect((await s3Proxy.requests()).some((request) => request.method === 'DELETE' && request.query.uploadId)).toBe(
+      true,
+    );
 
     const last = await deliverCopy(id, 4);
     expect(last.result.explicitAcks).toHaveLength(1);
     expect(last.dlq).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
     expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('part 2') });
-    expect((await objectBytes(key).catch(() => null))).toBeNull();
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
   });
 
   it('fails at once, to the dead-letter queue, when the bucket refuses the credentials', async () => {
@@ -112,15 +144,26 @@ describe('copying a finished Daily recording into the bucket', () => {
     const { result, dlq } = await deliverCopy(id, 1, { RECORDING_S3_SECRET_ACCESS_KEY: 'wrong-secret' });
     expect(result.explicitAcks).toHaveLength(1);
     expect(dlq).toHaveLength(1);
-    expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/SignatureDoesNotMatch|AccessDenied|403/) });
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/SignatureDoesNotMatch|AccessDenied|403/),
+    });
   });
 
   it('fails when Daily no longer has the recording', async () => {
     const { id } = await readyRecording('copy-gone', PART_SIZE + 5);
-    await standIn.fault('daily', { path: '/access-link$', status: 404, body: { error: 'not-found', info: 'no such recording' }, times: 5 });
+    await standIn.fault('daily', {
+      path: '/access-link$',
+      status: 404,
+      body: { error: 'not-found', info: 'no such recording' },
+      times: 5,
+    });
     const { dlq } = await deliverCopy(id, 1);
     expect(dlq).toHaveLength(1);
-    expect(await recordingRow(id)).toMatchObject({ status: 'failed', error: expect.stringContaining('no such recording') });
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('no such recording'),
+    });
   });
 });
 
@@ -133,11 +176,23 @@ describe('raw-tracks recordings', () => {
     const joined = await requestWith('/v1/rooms/tracks/meeting', { method: 'POST' }, { ...env, ...ROLE });
     const meeting = (await joined.json()) as { id: string; room_name: string };
     const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
-    expect(created?.body.properties).toMatchObject({ enable_recording: 'raw-tracks', recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN } });
+    expect(created?.body.properties).toMatchObject({
+      enable_recording: 'raw-tracks',
+      recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN },
+    });
 
     // Daily writes the tracks into our bucket under its own keys.
-    const bucket = s3Bucket({ endpoint: servers.s3.endpoint, bucket: servers.s3.bucket, region: 'us-east-1', accessKeyId: servers.s3.accessKeyId, secretAccessKey: servers.s3.secretAccessKey });
-    const sources = [`daily/${meeting.room_name}/1700-alice-cam-audio.webm`, `daily/${meeting.room_name}/1700-bob-cam-audio.webm`];
+    const bucket = s3Bucket({
+      endpoint: servers.s3.endpoint,
+      bucket: servers.s3.bucket,
+      region: 'us-east-1',
+      accessKeyId: servers.s3.accessKeyId,
+      secretAccessKey: servers.s3.secretAccessKey,
+    });
+    const sources = [
+      `daily/${meeting.room_name}/1700-alice-cam-audio.webm`,
+      `daily/${meeting.room_name}/1700-bob-cam-audio.webm`,
+    ];
     await Promise.all(sources.map((key, i) => bucket.put(key, new Uint8Array(1000 + i).fill(i + 1))));
 
     const event = dailyEvent('recording.ready-to-download', {
@@ -150,20 +205,34 @@ describe('raw-tracks recordings', () => {
       tracks: sources.map((s3Key) => ({ s3Key, type: 'cam-audio', size: 1000 })),
     });
     const body = JSON.stringify(event);
-    await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue });
-    const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?').bind('rec-tracks').first<{ id: string }>();
+    await requestWith(
+      '/v1/daily/webhook',
+      { method: 'POST', body, headers: dailySignature(body) },
+      { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue },
+    );
+    const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?')
+      .bind('rec-tracks')
+      .first<{ id: string }>();
     await deliverCopy(row!.id, 1, ROLE);
 
     const prefix = `${meeting.room_name}-2026-11-24T11:00:00Z/`;
     const stored = await recordingRow(row!.id);
     expect(stored).toMatchObject({ status: 'stored', object_key: prefix, size: 2001 });
-    expect(JSON.parse(stored?.tracks)).toEqual(sources.map((source) => ({ key: `${prefix}${source.split('/').pop()}`, type: 'cam-audio', source_key: source })));
+    expect(JSON.parse(stored?.tracks)).toEqual(
+      sources.map((source) => ({ key: `${prefix}${source.split('/').pop()}`, type: 'cam-audio', source_key: source })),
+    );
     expect(await objectBytes(`${prefix}1700-bob-cam-audio.webm`)).toEqual(new Uint8Array(1001).fill(2));
     for (const source of sources) expect(await bucket.head(source)).toBeNull();
 
     // A "no" deletes every track once the pipeline has transcribed them.
     await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
-    expect((await call('POST', `/v1/recordings/${row!.id}/processed`, { headers: { authorization: 'Bearer test-pipeline-token' } })).body?.status).toBe('deleted');
+    expect(
+      (
+        await call('POST', `/v1/recordings/${row!.id}/processed`, {
+          headers: { authorization: 'Bearer test-pipeline-token' },
+        })
+      ).body?.status,
+    ).toBe('deleted');
     expect(await bucket.head(`${prefix}1700-alice-cam-audio.webm`)).toBeNull();
   });
 
@@ -182,7 +251,8 @@ describe('the pipeline’s report and consent', () => {
   async function storedRecording(room: string, answers: boolean[]) {
     const recording = await readyRecording(room, PART_SIZE + 1);
     await deliverCopy(recording.id);
-    for (const consent_given of answers) await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
+    for (const consent_given of answers)
+      await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
     return recording;
   }
 
@@ -192,7 +262,11 @@ describe('the pipeline’s report and consent', () => {
     expect(response).toMatchObject({ status: 200, body: { recording_id: id, status: 'deleted' } });
     expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
     expect(await objectBytes(key).catch(() => null)).toBeNull();
-    expect((await s3Proxy.requests()).some((request) => request.method === 'DELETE' && request.path.endsWith(encodeURIComponent(key).replace(/%2F/g, '/')))).toBe(true);
+    expect(
+      (await s3Proxy.requests()).some(
+        (request) => request.method === 'DELETE' && request.path.endsWith(encodeURIComponent(key).replace(/%2F/g, '/')),
+      ),
+    ).toBe(true);
   });
 
   it.each([
@@ -217,7 +291,9 @@ describe('the pipeline’s report and consent', () => {
   it('requires the pipeline token', async () => {
     const { id } = await storedRecording('consent-token', [false]);
     expect((await call('POST', `/v1/recordings/${id}/processed`)).status).toBe(401);
-    expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect(
+      (await call('POST', `/v1/recordings/${id}/processed`, { headers: { authorization: 'Bearer nope' } })).status,
+    ).toBe(401);
     expect((await call('POST', `/v1/recordings/${id}/processed`, { token: await tokenFor(ADMIN) })).status).toBe(401);
     expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
     expect((await call('POST', '/v1/recordings/unknown/processed', { headers: PIPELINE })).status).toBe(404);
@@ -227,8 +303,12 @@ describe('the pipeline’s report and consent', () => {
     const old = await storedRecording('sweep-old', [false]);
     const fresh = await storedRecording('sweep-fresh', [false]);
     const agreed = await storedRecording('sweep-agreed', [true]);
-    await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id IN (?, ?)').bind(Date.now() - 73 * HOUR, old.id, agreed.id).run();
-    await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id = ?').bind(Date.now() - 71 * HOUR, fresh.id).run();
+    await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id IN (?, ?)')
+      .bind(Date.now() - 73 * HOUR, old.id, agreed.id)
+      .run();
+    await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id = ?')
+      .bind(Date.now() - 71 * HOUR, fresh.id)
+      .run();
     expect(await sweepDeclinedAudio(env)).toEqual({ deleted: 1, failed: 0 });
     expect(await recordingRow(old.id)).toMatchObject({ status: 'deleted' });
     expect(await recordingRow(fresh.id)).toMatchObject({ status: 'stored' });
@@ -242,7 +322,7 @@ describe('GET /v1/meetings/{id}/recordings', () => {
     await deliverCopy(id);
     const response = await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(OWNER) });
     expect(response.status).toBe(200);
-    const [item] = response.body?.items;
+    const [item] = (response.body as Record<string, any>).items;
     expect(item).toMatchObject({ id, status: 'stored', platform: 'daily', size: source.size, duration: 1200 });
     const url = new URL(item.download_url);
     expect(Number(url.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(900);
@@ -252,16 +332,29 @@ describe('GET /v1/meetings/{id}/recordings', () => {
 
   it('includes Whereby’s recordings, and gives no link to what is not stored', async () => {
     const whereby = await meetingOn('whereby', 'listed-whereby');
-    await sendWhereby(wherebyEvent('recording.finished', { recordingId: 'w', filename: `${whereby.roomName}-x.mp4`, roomName: `/${whereby.roomName}`, status: 'completed' }));
+    await sendWhereby(
+      wherebyEvent('recording.finished', {
+        recordingId: 'w',
+        filename: `${whereby.roomName}-x.mp4`,
+        roomName: `/${whereby.roomName}`,
+        status: 'completed',
+      }),
+    );
     const listed = await call('GET', `/v1/meetings/${whereby.id}/recordings`, { token: await tokenFor(ADMIN) });
-    expect(listed.body?.items).toMatchObject([{ platform: 'whereby', status: 'stored', object_key: `${whereby.roomName}-x.mp4` }]);
+    expect(listed.body?.items).toMatchObject([
+      { platform: 'whereby', status: 'stored', object_key: `${whereby.roomName}-x.mp4` },
+    ]);
   });
 
   it('is for the room’s owner and admins only', async () => {
     const meeting = await meetingOn('daily', 'listed-private');
     expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`)).status).toBe(401);
-    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(STRANGER) })).status).toBe(403);
-    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(ADMIN) })).status).toBe(200);
+    expect(
+      (await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(STRANGER) })).status,
+    ).toBe(403);
+    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(ADMIN) })).status).toBe(
+      200,
+    );
     expect((await call('GET', '/v1/meetings/nope/recordings', { token: await tokenFor(ADMIN) })).status).toBe(404);
   });
 });

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, call, createRoom, OWNER, resetWorld, standIn, STRANGER, tokenFor } from './helpers';
+import { ADMIN, call, createRoom, OWNER, resetWorld, STRANGER, standIn, tokenFor } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -104,7 +104,10 @@ describe('rooms: errors', () => {
   it('refuses a rename onto an existing name with 409', async () => {
     await createRoom(OWNER, { name: 'first' });
     const second = await createRoom(OWNER, { name: 'second' });
-    const response = await call('PATCH', `/v1/rooms/${second.id}`, { token: await tokenFor(OWNER), body: { name: 'first' } });
+    const response = await call('PATCH', `/v1/rooms/${second.id}`, {
+      token: await tokenFor(OWNER),
+      body: { name: 'first' },
+    });
     expect(response.status).toBe(409);
     const unchanged = await call('GET', `/v1/rooms/${second.id}`, { token: await tokenFor(OWNER) });
     expect(unchanged.body?.name).toBe('second');
@@ -210,13 +213,18 @@ describe('rooms: security', () => {
   it("refuses another user's changes and deletes with 403, changing nothing", async () => {
     const room = await createRoom(OWNER, { name: 'not-yours', is_shared: true });
     const stranger = await tokenFor(STRANGER);
-    expect((await call('PATCH', `/v1/rooms/${room.id}`, { token: stranger, body: { name: 'mine-now' } })).status).toBe(403);
+    expect((await call('PATCH', `/v1/rooms/${room.id}`, { token: stranger, body: { name: 'mine-now' } })).status).toBe(
+      403,
+    );
     expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: stranger })).status).toBe(403);
     expect((await call('GET', `/v1/rooms/${room.id}`)).body?.name).toBe('not-yours');
   });
 
   it('ignores a user_id in the body: the owner is the token’s subject', async () => {
-    const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: { name: 'spoof', user_id: ADMIN } });
+    const response = await call('POST', '/v1/rooms', {
+      token: await tokenFor(OWNER),
+      body: { name: 'spoof', user_id: ADMIN },
+    });
     expect(response.status).toBe(422);
   });
 });

@@ -129,7 +129,9 @@ describe('multipart uploads', () => {
     expect(object.byteLength).toBe(total);
     expect(sha256(object)).toBe(sourceSha256(total));
 
-    const uploads = (await s3Proxy.requests()).filter((request) => request.method === 'PUT' && request.query.partNumber);
+    const uploads = (await s3Proxy.requests()).filter(
+      (request) => request.method === 'PUT' && request.query.partNumber,
+    );
     expect(uploads.map((request) => [request.query.partNumber, request.contentLength])).toEqual([
       ['1', String(5 * MiB)],
       ['2', String(5 * MiB)],
@@ -142,7 +144,9 @@ describe('multipart uploads', () => {
     const name = key('bytes-part.bin');
     const uploadId = await bucket.createMultipartUpload(name);
     const etag = await bucket.uploadPart(name, uploadId, 1, sourceChunk(0, 1000), 1000);
-    await expect(bucket.uploadPart(name, uploadId, 2, sourceChunk(0, 1000), 999)).rejects.toThrow(/1000 bytes, not the 999/);
+    await expect(bucket.uploadPart(name, uploadId, 2, sourceChunk(0, 1000), 999)).rejects.toThrow(
+      /1000 bytes, not the 999/,
+    );
     await bucket.completeMultipartUpload(name, uploadId, [{ partNumber: 1, etag }]);
     expect(sha256(await objectBytes(name))).toBe(sourceSha256(1000));
   });
@@ -152,7 +156,9 @@ describe('multipart uploads', () => {
     const uploadId = await bucket.createMultipartUpload(name);
     const short = await failure(bucket.uploadPart(name, uploadId, 1, sourceStream(0, 1000), 2000));
     const long = await failure(bucket.uploadPart(name, uploadId, 1, sourceStream(0, 3000), 2000));
-    const broken = await failure(bucket.uploadPart(name, uploadId, 1, sourceStream(0, 5 * MiB, { failAfter: MiB }), 5 * MiB));
+    const broken = await failure(
+      bucket.uploadPart(name, uploadId, 1, sourceStream(0, 5 * MiB, { failAfter: MiB }), 5 * MiB),
+    );
     for (const error of [short, long, broken]) expect(error).toMatchObject({ status: 0, retryable: true });
     expect(broken.message).toMatch(/the body stream failed: the source broke off/);
     await bucket.abortMultipartUpload(name, uploadId);
@@ -202,7 +208,7 @@ describe('presigned downloads', () => {
     await bucket.put(key('shared.bin'), sourceChunk(0, 5000));
     const url = await bucket.presignGet(key('shared.bin'), 900);
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('900');
-    expect(url).not.toContain(servers.s3.secretAccessKey + '&');
+    expect(url).not.toContain(`${servers.s3.secretAccessKey}&`);
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(sourceSha256(5000));
@@ -235,7 +241,7 @@ describe('failures', () => {
   function expectNothingSecret(error: S3Error) {
     const said = `${error.message} ${String(error.cause ?? '')}`;
     expect(said).not.toContain(wrongSecret);
-    expect(said).not.toContain(servers.s3.secretAccessKey + ' ');
+    expect(said).not.toContain(`${servers.s3.secretAccessKey} `);
     expect(said).not.toMatch(/[0-9a-f]{64}/);
     expect(said).not.toMatch(/X-Amz-Signature|Signature=/);
   }
@@ -268,7 +274,13 @@ describe('failures', () => {
   it('503 SlowDown and 500 InternalError are retryable, with S3’s code; the part goes through once the server recovers', async () => {
     const name = key('flaky.bin');
     const uploadId = await bucket.createMultipartUpload(name);
-    await s3Proxy.fault({ method: 'PUT', path: 'partNumber=', status: 503, body: xmlError('SlowDown', 'Please reduce your request rate.'), times: 2 });
+    await s3Proxy.fault({
+      method: 'PUT',
+      path: 'partNumber=',
+      status: 503,
+      body: xmlError('SlowDown', 'Please reduce your request rate.'),
+      times: 2,
+    });
 
     for (let attempt = 0; attempt < 2; attempt++) {
       const error = await failure(bucket.uploadPart(name, uploadId, 1, sourceStream(0, MiB), MiB));
@@ -279,10 +291,23 @@ describe('failures', () => {
     await bucket.completeMultipartUpload(name, uploadId, [{ partNumber: 1, etag }]);
     expect(sha256(await objectBytes(name))).toBe(sourceSha256(MiB));
 
-    await s3Proxy.fault({ method: 'PUT', path: '/flaky2', status: 500, body: xmlError('InternalError', 'We encountered an internal error.') });
-    expect(await failure(bucket.put(key('flaky2.txt'), 'x'))).toMatchObject({ code: 'InternalError', status: 500, retryable: true });
+    await s3Proxy.fault({
+      method: 'PUT',
+      path: '/flaky2',
+      status: 500,
+      body: xmlError('InternalError', 'We encountered an internal error.'),
+    });
+    expect(await failure(bucket.put(key('flaky2.txt'), 'x'))).toMatchObject({
+      code: 'InternalError',
+      status: 500,
+      retryable: true,
+    });
     await s3Proxy.fault({ method: 'HEAD', path: '.', status: 503 });
-    expect(await failure(bucket.head(name))).toMatchObject({ code: 'ServiceUnavailable', status: 503, retryable: true });
+    expect(await failure(bucket.head(name))).toMatchObject({
+      code: 'ServiceUnavailable',
+      status: 503,
+      retryable: true,
+    });
     await s3Proxy.fault({ method: 'DELETE', path: '.', status: 429 });
     expect(await failure(bucket.delete(name))).toMatchObject({ status: 429, retryable: true });
   });
@@ -300,7 +325,16 @@ describe('failures', () => {
   });
 
   it('a refusal (4xx) is not retryable', async () => {
-    await s3Proxy.fault({ method: 'PUT', path: '.', status: 400, body: xmlError('InvalidArgument', 'Part number must be an integer between 1 and 10000.') });
-    expect(await failure(bucket.put(key('refused.txt'), 'x'))).toMatchObject({ code: 'InvalidArgument', status: 400, retryable: false });
+    await s3Proxy.fault({
+      method: 'PUT',
+      path: '.',
+      status: 400,
+      body: xmlError('InvalidArgument', 'Part number must be an integer between 1 and 10000.'),
+    });
+    expect(await failure(bucket.put(key('refused.txt'), 'x'))).toMatchObject({
+      code: 'InvalidArgument',
+      status: 400,
+      retryable: false,
+    });
   });
 });

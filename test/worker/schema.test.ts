@@ -44,22 +44,34 @@ describe('the drizzle schema', () => {
         notNull: column.notNull || compositeKey.has(column.name),
         primaryKey: column.primary || compositeKey.has(column.name),
       }));
-      expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(migrated.sort((a, b) => a.name.localeCompare(b.name)));
+      expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+        migrated.sort((a, b) => a.name.localeCompare(b.name)),
+      );
     },
   );
 
-  it.each(tables.map((table) => [getTableConfig(table).name, table] as const))('declares the indexes of table %s', async (name, table: SQLiteTable) => {
-    const { results } = await env.DB.prepare(`PRAGMA index_list(${name})`).all<{ name: string; unique: number; origin: string; partial: number }>();
-    const migrated = results
-      .filter((index) => index.origin === 'c')
-      .map((index) => ({ name: index.name, unique: index.unique === 1, partial: index.partial === 1 }));
-    const declared = getTableConfig(table).indexes.map((index) => ({
-      name: index.config.name,
-      unique: index.config.unique,
-      partial: index.config.where !== undefined,
-    }));
-    expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(migrated.sort((a, b) => a.name.localeCompare(b.name)));
-  });
+  it.each(tables.map((table) => [getTableConfig(table).name, table] as const))(
+    'declares the indexes of table %s',
+    async (name, table: SQLiteTable) => {
+      const { results } = await env.DB.prepare(`PRAGMA index_list(${name})`).all<{
+        name: string;
+        unique: number;
+        origin: string;
+        partial: number;
+      }>();
+      const migrated = results
+        .filter((index) => index.origin === 'c')
+        .map((index) => ({ name: index.name, unique: index.unique === 1, partial: index.partial === 1 }));
+      const declared = getTableConfig(table).indexes.map((index) => ({
+        name: index.config.name,
+        unique: index.config.unique,
+        partial: index.config.where !== undefined,
+      }));
+      expect(declared.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+        migrated.sort((a, b) => a.name.localeCompare(b.name)),
+      );
+    },
+  );
 });
 
 describe('the migrations', () => {
@@ -70,7 +82,11 @@ describe('the migrations', () => {
     await applyD1Migrations(db, [first]);
 
     const room = (id: string, name: string) =>
-      db.prepare("INSERT INTO rooms (id, name, user_id, created_at, recording_type) VALUES (?, ?, 'old-owner', '2025-01-01T00:00:00Z', 'cloud')").bind(id, name);
+      db
+        .prepare(
+          "INSERT INTO rooms (id, name, user_id, created_at, recording_type) VALUES (?, ?, 'old-owner', '2025-01-01T00:00:00Z', 'cloud')",
+        )
+        .bind(id, name);
     const meeting = (id: string, roomId: string, start: string, active: number) =>
       db
         .prepare(
@@ -85,17 +101,23 @@ describe('the migrations', () => {
       meeting('111', 'r1', '2025-01-01T10:00:00Z', 1),
       meeting('222', 'r1', '2025-01-02T10:00:00Z', 1),
       meeting('333', 'r2', '2025-01-01T10:00:00Z', 0),
-      db.prepare("INSERT INTO meeting_consent (id, meeting_id, consent_given, consent_timestamp) VALUES ('c1', '111', 0, '2025-01-01T10:05:00Z')"),
+      db.prepare(
+        "INSERT INTO meeting_consent (id, meeting_id, consent_given, consent_timestamp) VALUES ('c1', '111', 0, '2025-01-01T10:05:00Z')",
+      ),
     ]);
 
     await applyD1Migrations(db, rest);
 
-    const { results: rooms } = await db.prepare('SELECT id, name, platform, recording_type FROM rooms ORDER BY id').all();
+    const { results: rooms } = await db
+      .prepare('SELECT id, name, platform, recording_type FROM rooms ORDER BY id')
+      .all();
     expect(rooms).toEqual([
       { id: 'r1', name: 'legacy-room', platform: 'whereby', recording_type: 'cloud' },
       { id: 'r2', name: 'other-room', platform: 'whereby', recording_type: 'cloud' },
     ]);
-    const { results: meetings } = await db.prepare('SELECT id, platform, platform_meeting_id, is_active FROM meetings ORDER BY id').all();
+    const { results: meetings } = await db
+      .prepare('SELECT id, platform, platform_meeting_id, is_active FROM meetings ORDER BY id')
+      .all();
     expect(meetings).toEqual([
       { id: '111', platform: 'whereby', platform_meeting_id: '111', is_active: 0 },
       { id: '222', platform: 'whereby', platform_meeting_id: '222', is_active: 1 },
@@ -109,7 +131,9 @@ describe('the migrations', () => {
   });
 
   it('keep one active meeting per room in the database itself', async () => {
-    await env.DB.prepare("INSERT INTO rooms (id, name, user_id, created_at) VALUES ('r', 'guarded', 'u', '2026-01-01')").run();
+    await env.DB.prepare(
+      "INSERT INTO rooms (id, name, user_id, created_at) VALUES ('r', 'guarded', 'u', '2026-01-01')",
+    ).run();
     const insert = (id: string) =>
       env.DB.prepare(
         "INSERT INTO meetings (id, room_id, room_name, room_url, host_room_url, start_date, end_date) VALUES (?, 'r', 'n', 'u', 'h', 's', 'e')",

@@ -1,20 +1,36 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { call, requestWith, resetWorld, tokenFor } from './helpers';
-import { dailyEvent, dailySignature, meetingOn, numClients, sendDaily, sendWhereby, webhookState, wherebyEvent } from './webhook-helpers';
+import {
+  dailyEvent,
+  dailySignature,
+  meetingOn,
+  numClients,
+  sendDaily,
+  sendWhereby,
+  webhookState,
+  wherebyEvent,
+} from './webhook-helpers';
 
 beforeEach(resetWorld);
 
 const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
-const meetingRow = (id: string) => env.DB.prepare('SELECT * FROM meetings WHERE id = ?').bind(id).first<Record<string, any>>();
-const recordingRows = () => env.DB.prepare('SELECT * FROM recordings ORDER BY created_at').all<Record<string, any>>().then((r) => r.results);
+const meetingRow = (id: string) =>
+  env.DB.prepare('SELECT * FROM meetings WHERE id = ?').bind(id).first<Record<string, any>>();
+const recordingRows = () =>
+  env.DB.prepare('SELECT * FROM recordings ORDER BY created_at')
+    .all<Record<string, any>>()
+    .then((r) => r.results);
 
 /** A queue that keeps what is sent, for the tests that follow the copy hand-off. */
 function recordingQueue() {
   const sent: unknown[] = [];
   return {
     sent,
-    queue: { send: async (body: unknown) => void sent.push(body), sendBatch: async () => undefined } as unknown as Queue,
+    queue: {
+      send: async (body: unknown) => void sent.push(body),
+      sendBatch: async () => undefined,
+    } as unknown as Queue,
   };
 }
 
@@ -41,7 +57,12 @@ describe('Daily events', () => {
 
     const { sessions } = await webhookState();
     expect(sessions).toEqual([
-      expect.objectContaining({ participant_id: 'a', user_id: 'user-a', user_name: 'Guest a', left_at: expect.any(Number) }),
+      expect.objectContaining({
+        participant_id: 'a',
+        user_id: 'user-a',
+        user_name: 'Guest a',
+        left_at: expect.any(Number),
+      }),
       expect.objectContaining({ participant_id: 'b', left_at: null }),
     ]);
     const a = sessions?.[0] as { joined_at: number; left_at: number };
@@ -56,7 +77,9 @@ describe('Daily events', () => {
     const [start, end] = [seconds(-100), seconds(-5)];
     await sendDaily(dailyEvent('meeting.started', { start_ts: start, meeting_id: 'm-1', room: meeting.roomName }));
     expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1, session_started_at: start * 1000 });
-    await sendDaily(dailyEvent('meeting.ended', { start_ts: start, end_ts: end, meeting_id: 'm-1', room: meeting.roomName }));
+    await sendDaily(
+      dailyEvent('meeting.ended', { start_ts: start, end_ts: end, meeting_id: 'm-1', room: meeting.roomName }),
+    );
     expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 0, session_ended_at: end * 1000 });
     // The next join opens a new meeting.
     expect((await call('POST', '/v1/rooms/daily-life/meeting')).body?.id).not.toBe(meeting.id);
@@ -65,14 +88,30 @@ describe('Daily events', () => {
   it('meeting.ended keeps the meeting while people are still counted in it', async () => {
     const meeting = await meetingOn('daily', 'daily-lingering');
     await sendDaily(dailyEvent('participant.joined', participant(meeting.roomName, 'stays')));
-    await sendDaily(dailyEvent('meeting.ended', { start_ts: seconds(-100), end_ts: seconds(), meeting_id: 'm', room: meeting.roomName }));
+    await sendDaily(
+      dailyEvent('meeting.ended', {
+        start_ts: seconds(-100),
+        end_ts: seconds(),
+        meeting_id: 'm',
+        room: meeting.roomName,
+      }),
+    );
     expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1 });
   });
 
   it('an old meeting.ended arriving after a newer meeting.started does not end the new session', async () => {
     const meeting = await meetingOn('daily', 'daily-late-end');
-    await sendDaily(dailyEvent('meeting.started', { start_ts: seconds(-10), meeting_id: 'm2', room: meeting.roomName }));
-    await sendDaily(dailyEvent('meeting.ended', { start_ts: seconds(-100), end_ts: seconds(-50), meeting_id: 'm1', room: meeting.roomName }));
+    await sendDaily(
+      dailyEvent('meeting.started', { start_ts: seconds(-10), meeting_id: 'm2', room: meeting.roomName }),
+    );
+    await sendDaily(
+      dailyEvent('meeting.ended', {
+        start_ts: seconds(-100),
+        end_ts: seconds(-50),
+        meeting_id: 'm1',
+        room: meeting.roomName,
+      }),
+    );
     expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1 });
   });
 
@@ -81,11 +120,32 @@ describe('Daily events', () => {
     const { queue, sent } = recordingQueue();
     const send = (event: unknown) => {
       const body = JSON.stringify(event);
-      return requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, { ...env, RECORDING_COPIES: queue });
+      return requestWith(
+        '/v1/daily/webhook',
+        { method: 'POST', body, headers: dailySignature(body) },
+        { ...env, RECORDING_COPIES: queue },
+      );
     };
     const start = Date.UTC(2026, 10, 24, 10, 15, 2) / 1000;
-    await send(dailyEvent('recording.started', { recording_id: 'rec-1', action: 'start-cloud-recording', layout: {}, started_by: 's', instance_id: 'inst-1', start_ts: start }));
-    expect(await recordingRows()).toMatchObject([{ platform: 'daily', platform_recording_id: 'rec-1', status: 'recording', meeting_id: null, instance_id: 'inst-1' }]);
+    await send(
+      dailyEvent('recording.started', {
+        recording_id: 'rec-1',
+        action: 'start-cloud-recording',
+        layout: {},
+        started_by: 's',
+        instance_id: 'inst-1',
+        start_ts: start,
+      }),
+    );
+    expect(await recordingRows()).toMatchObject([
+      {
+        platform: 'daily',
+        platform_recording_id: 'rec-1',
+        status: 'recording',
+        meeting_id: null,
+        instance_id: 'inst-1',
+      },
+    ]);
 
     const ready = await send(
       dailyEvent('recording.ready-to-download', {
@@ -116,32 +176,78 @@ describe('Daily events', () => {
     await env.FLAGS.put('DAILY_MIGRATION_ENABLED', 'true');
     const { forgetCachedFlags } = await import('../../worker/rollout/flags');
     forgetCachedFlags();
-    await call('POST', '/v1/rooms', { body: { name: 'direct-tape', platform: 'daily' }, token: await tokenFor('owner-1') });
-    const joined = (await (await requestWith('/v1/rooms/direct-tape/meeting', { method: 'POST' }, local)).json()) as { room_name: string };
+    await call('POST', '/v1/rooms', {
+      body: { name: 'direct-tape', platform: 'daily' },
+      token: await tokenFor('owner-1'),
+    });
+    const joined = (await (await requestWith('/v1/rooms/direct-tape/meeting', { method: 'POST' }, local)).json()) as {
+      room_name: string;
+    };
     const body = JSON.stringify(
-      dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'rec-d', room_name: joined.room_name, start_ts: seconds(-600), status: 'finished', duration: 600, s3_key: 'daily/direct-tape/1.mp4' }),
+      dailyEvent('recording.ready-to-download', {
+        type: 'cloud',
+        recording_id: 'rec-d',
+        room_name: joined.room_name,
+        start_ts: seconds(-600),
+        status: 'finished',
+        duration: 600,
+        s3_key: 'daily/direct-tape/1.mp4',
+      }),
     );
-    expect((await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, local)).status).toBe(200);
+    expect(
+      (await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, local)).status,
+    ).toBe(200);
     expect(await recordingRows()).toMatchObject([{ status: 'stored', object_key: 'daily/direct-tape/1.mp4' }]);
     expect(sent).toEqual([]);
   });
 
   it('recording.error marks the recording of that instance failed with the reason', async () => {
     const meeting = await meetingOn('daily', 'daily-broken-tape');
-    await sendDaily(dailyEvent('recording.started', { recording_id: 'rec-2', instance_id: 'inst-2', start_ts: seconds() }));
-    await sendDaily(dailyEvent('recording.error', { action: 'cloud-recording-error', error_msg: 'disk full', instance_id: 'inst-2', room_name: meeting.roomName, timestamp: seconds() }));
-    expect(await recordingRows()).toMatchObject([{ platform_recording_id: 'rec-2', status: 'failed', error: 'disk full' }]);
+    await sendDaily(
+      dailyEvent('recording.started', { recording_id: 'rec-2', instance_id: 'inst-2', start_ts: seconds() }),
+    );
+    await sendDaily(
+      dailyEvent('recording.error', {
+        action: 'cloud-recording-error',
+        error_msg: 'disk full',
+        instance_id: 'inst-2',
+        room_name: meeting.roomName,
+        timestamp: seconds(),
+      }),
+    );
+    expect(await recordingRows()).toMatchObject([
+      { platform_recording_id: 'rec-2', status: 'failed', error: 'disk full' },
+    ]);
   });
 
   it('recording.error of a recording never announced still leaves a failed row', async () => {
     const meeting = await meetingOn('daily', 'daily-silent-tape');
-    await sendDaily(dailyEvent('recording.error', { action: 'cloud-recording-error', error_msg: 'no start', instance_id: 'inst-3', room_name: meeting.roomName, timestamp: seconds() }));
-    expect(await recordingRows()).toMatchObject([{ status: 'failed', error: 'no start', meeting_id: meeting.id, instance_id: 'inst-3' }]);
+    await sendDaily(
+      dailyEvent('recording.error', {
+        action: 'cloud-recording-error',
+        error_msg: 'no start',
+        instance_id: 'inst-3',
+        room_name: meeting.roomName,
+        timestamp: seconds(),
+      }),
+    );
+    expect(await recordingRows()).toMatchObject([
+      { status: 'failed', error: 'no start', meeting_id: meeting.id, instance_id: 'inst-3' },
+    ]);
   });
 
   it('a late recording.started never moves a ready recording back', async () => {
     const meeting = await meetingOn('daily', 'daily-reordered-tape');
-    await sendDaily(dailyEvent('recording.ready-to-download', { type: 'cloud', recording_id: 'rec-4', room_name: meeting.roomName, start_ts: seconds(-60), status: 'finished', duration: 60 }));
+    await sendDaily(
+      dailyEvent('recording.ready-to-download', {
+        type: 'cloud',
+        recording_id: 'rec-4',
+        room_name: meeting.roomName,
+        start_ts: seconds(-60),
+        status: 'finished',
+        duration: 60,
+      }),
+    );
     await sendDaily(dailyEvent('recording.started', { recording_id: 'rec-4', start_ts: seconds(-60) }));
     expect(await recordingRows()).toMatchObject([{ status: 'ready' }]);
   });
@@ -178,16 +284,34 @@ describe('Whereby events', () => {
     const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, roomSessionId: 'rs' };
     await sendWhereby(wherebyEvent('room.session.started', data));
     expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1, session_started_at: expect.any(Number) });
-    await sendWhereby({ ...wherebyEvent('room.session.ended', data), createdAt: new Date(Date.now() + 1000).toISOString() });
+    await sendWhereby({
+      ...wherebyEvent('room.session.ended', data),
+      createdAt: new Date(Date.now() + 1000).toISOString(),
+    });
     expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 0, session_ended_at: expect.any(Number) });
   });
 
   it('recording.finished records the object Whereby wrote to the bucket as stored', async () => {
     const meeting = await meetingOn('whereby', 'whereby-tape');
     const filename = `${meeting.roomName}-2026-11-24T10:15:02Z.mp4`;
-    const response = await sendWhereby(wherebyEvent('recording.finished', { filename, recordingId: 'wrec-1', roomName: `/${meeting.roomName}`, status: 'completed' }));
+    const response = await sendWhereby(
+      wherebyEvent('recording.finished', {
+        filename,
+        recordingId: 'wrec-1',
+        roomName: `/${meeting.roomName}`,
+        status: 'completed',
+      }),
+    );
     expect(response.body).toEqual({ status: 'applied' });
-    expect(await recordingRows()).toMatchObject([{ platform: 'whereby', platform_recording_id: 'wrec-1', status: 'stored', object_key: filename, meeting_id: meeting.id }]);
+    expect(await recordingRows()).toMatchObject([
+      {
+        platform: 'whereby',
+        platform_recording_id: 'wrec-1',
+        status: 'stored',
+        object_key: filename,
+        meeting_id: meeting.id,
+      },
+    ]);
   });
 
   it('room.client.knocked is logged and not acted on', async () => {
@@ -201,7 +325,10 @@ describe('Whereby events', () => {
 describe('the event log', () => {
   it('keeps each event’s receipt, type, meeting, outcome and delay', async () => {
     const meeting = await meetingOn('daily', 'logged');
-    const event = { ...dailyEvent('participant.joined', participant(meeting.roomName, 'x'), 'evt-logged'), event_ts: Date.now() / 1000 - 2 };
+    const event = {
+      ...dailyEvent('participant.joined', participant(meeting.roomName, 'x'), 'evt-logged'),
+      event_ts: Date.now() / 1000 - 2,
+    };
     const before = Date.now();
     await sendDaily(event);
     const { events } = await webhookState();

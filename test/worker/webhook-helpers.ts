@@ -73,8 +73,17 @@ export async function webhookState() {
     env.DB.prepare('SELECT * FROM meetings ORDER BY id'),
     env.DB.prepare('SELECT * FROM recordings ORDER BY id'),
   ]);
-  return { events: events?.results, sessions: sessions?.results, meetings: meetings?.results, recordings: recordings?.results };
+  return {
+    events: events?.results,
+    sessions: sessions?.results,
+    meetings: meetings?.results,
+    recordings: recordings?.results,
+  };
 }
 
 export const numClients = async (meetingId: string) =>
-  (await env.DB.prepare('SELECT num_clients FROM meetings WHERE id = ?').bind(meetingId).first<{ num_clients: number }>())?.num_clients;
+  (
+    await env.DB.prepare('SELECT num_clients FROM meetings WHERE id = ?')
+      .bind(meetingId)
+      .first<{ num_clients: number }>()
+  )?.num_clients;

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetWorld, requestWith } from './helpers';
+import { requestWith, resetWorld } from './helpers';
 import {
   dailyEvent,
   dailySignature,
@@ -19,18 +19,33 @@ const seconds = () => Math.floor(Date.now() / 1000);
 
 async function dailyJoin() {
   const meeting = await meetingOn('daily', 'signed-daily');
-  const event = dailyEvent('participant.joined', { room: meeting.roomName, session_id: 's-1', user_id: null, user_name: 'Ada', joined_at: seconds() });
+  const event = dailyEvent('participant.joined', {
+    room: meeting.roomName,
+    session_id: 's-1',
+    user_id: null,
+    user_name: 'Ada',
+    joined_at: seconds(),
+  });
   return { meeting, event, body: JSON.stringify(event) };
 }
 
 async function wherebyJoin() {
   const meeting = await meetingOn('whereby', 'signed-whereby');
-  const event = wherebyEvent('room.client.joined', { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId: 'p-1', displayName: 'Ada' });
+  const event = wherebyEvent('room.client.joined', {
+    meetingId: meeting.platformMeetingId,
+    roomName: `/${meeting.roomName}`,
+    participantId: 'p-1',
+    displayName: 'Ada',
+  });
   return { meeting, event, body: JSON.stringify(event) };
 }
 
 /** Sends the request and checks it was refused with the status and that nothing changed. */
-async function expectRefused(send: () => Promise<{ status: number; body: Record<string, any> | null }>, status: number, detail?: string) {
+async function expectRefused(
+  send: () => Promise<{ status: number; body: Record<string, any> | null }>,
+  status: number,
+  detail?: string,
+) {
   const before = await webhookState();
   const response = await send();
   expect(response.status).toBe(status);
@@ -68,7 +83,11 @@ describe('Daily webhook signatures', () => {
 
   it('refuses a signature made with another secret', async () => {
     const { body } = await dailyJoin();
-    await expectRefused(() => sendDaily(body, dailySignature(body, { secret: btoa('another-secret') })), 401, 'does not match');
+    await expectRefused(
+      () => sendDaily(body, dailySignature(body, { secret: btoa('another-secret') })),
+      401,
+      'does not match',
+    );
   });
 
   it.each([
@@ -85,7 +104,11 @@ describe('Daily webhook signatures', () => {
     ['future', 6 * MINUTE],
   ])('refuses a %s timestamp, even correctly signed', async (_, offset) => {
     const { body } = await dailyJoin();
-    await expectRefused(() => sendDaily(body, dailySignature(body, { timestamp: seconds() + offset })), 401, '5 minutes');
+    await expectRefused(
+      () => sendDaily(body, dailySignature(body, { timestamp: seconds() + offset })),
+      401,
+      '5 minutes',
+    );
   });
 
   it('refuses a timestamp that is not a number', async () => {
@@ -113,9 +136,20 @@ describe('Daily webhook signatures', () => {
 
   it('refuses a time no date can hold with 400, rather than failing on it', async () => {
     const { meeting } = await dailyJoin();
-    const ready = { type: 'cloud', recording_id: 'r', room_name: meeting.roomName, start_ts: 1e16, status: 'finished', duration: 1 };
+    const ready = {
+      type: 'cloud',
+      recording_id: 'r',
+      room_name: meeting.roomName,
+      start_ts: 1e16,
+      status: 'finished',
+      duration: 1,
+    };
     await expectRefused(() => sendDaily(dailyEvent('recording.ready-to-download', ready)), 400, 'start_ts');
-    await expectRefused(() => sendDaily({ ...dailyEvent('meeting.started', { room: meeting.roomName, start_ts: 1 }), event_ts: 1e308 }), 400, 'event_ts');
+    await expectRefused(
+      () => sendDaily({ ...dailyEvent('meeting.started', { room: meeting.roomName, start_ts: 1 }), event_ts: 1e308 }),
+      400,
+      'event_ts',
+    );
   });
 
   it('refuses an envelope without an id with 400', async () => {
@@ -123,7 +157,10 @@ describe('Daily webhook signatures', () => {
   });
 
   it('refuses a body over 1 MB with 413', async () => {
-    const body = JSON.stringify({ ...dailyEvent('meeting.started', { room: 'x', start_ts: seconds() }), padding: 'x'.repeat(1024 * 1024) });
+    const body = JSON.stringify({
+      ...dailyEvent('meeting.started', { room: 'x', start_ts: seconds() }),
+      padding: 'x'.repeat(1024 * 1024),
+    });
     await expectRefused(() => sendDaily(body), 413, '1 MB');
   });
 
@@ -179,22 +216,41 @@ describe('Whereby webhook signatures', () => {
     ['future', 6 * MINUTE],
   ])('refuses a %s timestamp', async (_, offset) => {
     const { body } = await wherebyJoin();
-    await expectRefused(() => sendWhereby(body, wherebySignature(body, { timestamp: seconds() + offset })), 401, '5 minutes');
+    await expectRefused(
+      () => sendWhereby(body, wherebySignature(body, { timestamp: seconds() + offset })),
+      401,
+      '5 minutes',
+    );
   });
 
   it('refuses authentic but malformed events with 400', async () => {
     await expectRefused(() => sendWhereby('not json at all'), 400, 'not JSON');
-    await expectRefused(() => sendWhereby(wherebyEvent('room.client.joined', { roomName: '/x' })), 400, 'room.client.joined data is not as documented');
+    await expectRefused(
+      () => sendWhereby(wherebyEvent('room.client.joined', { roomName: '/x' })),
+      400,
+      'room.client.joined data is not as documented',
+    );
     await expectRefused(() => sendWhereby({ id: 'e', type: 'room.client.joined', data: {} }), 400, 'createdAt');
   });
 
   it('refuses a body over 1 MB with 413', async () => {
-    await expectRefused(() => sendWhereby({ ...wherebyEvent('room.session.started', { meetingId: '1' }), padding: 'y'.repeat(1024 * 1024 + 1) }), 413);
+    await expectRefused(
+      () =>
+        sendWhereby({
+          ...wherebyEvent('room.session.started', { meetingId: '1' }),
+          padding: 'y'.repeat(1024 * 1024 + 1),
+        }),
+      413,
+    );
   });
 
   it('fails closed when its secret is not configured', async () => {
     const { body } = await wherebyJoin();
-    const response = await requestWith('/v1/whereby', { method: 'POST', body, headers: wherebySignature(body) }, { ...env, WHEREBY_WEBHOOK_SECRET: '' });
+    const response = await requestWith(
+      '/v1/whereby',
+      { method: 'POST', body, headers: wherebySignature(body) },
+      { ...env, WHEREBY_WEBHOOK_SECRET: '' },
+    );
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringContaining('WHEREBY_WEBHOOK_SECRET is not set') });
   });
@@ -216,7 +272,13 @@ describe('events the service does not act on', () => {
 
   it('answers an event of an unknown meeting with 200 and logs it', async () => {
     const response = await sendDaily(
-      dailyEvent('participant.joined', { room: 'no-such-room', session_id: 's', user_id: null, user_name: null, joined_at: seconds() }),
+      dailyEvent('participant.joined', {
+        room: 'no-such-room',
+        session_id: 's',
+        user_id: null,
+        user_name: null,
+        joined_at: seconds(),
+      }),
     );
     expect(response.body).toEqual({ status: 'unknown-meeting' });
     const { events, sessions } = await webhookState();

@@ -45,11 +45,26 @@ describe('a shuffled stream of webhooks', () => {
         const leaves = next() < 0.7;
         if (!leaves) present++;
         if (platform === 'daily') {
-          const body = { room: meeting.roomName, session_id: participantId, user_id: null, user_name: `P${p}`, joined_at: joinedAt };
+          const body = {
+            room: meeting.roomName,
+            session_id: participantId,
+            user_id: null,
+            user_name: `P${p}`,
+            joined_at: joinedAt,
+          };
           unique.push({ platform, event: dailyEvent('participant.joined', body) });
-          if (leaves) unique.push({ platform, event: dailyEvent('participant.left', { ...body, duration: Math.floor(next() * 600) }) });
+          if (leaves)
+            unique.push({
+              platform,
+              event: dailyEvent('participant.left', { ...body, duration: Math.floor(next() * 600) }),
+            });
         } else {
-          const data = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}`, participantId, displayName: `P${p}` };
+          const data = {
+            meetingId: meeting.platformMeetingId,
+            roomName: `/${meeting.roomName}`,
+            participantId,
+            displayName: `P${p}`,
+          };
           unique.push({ platform, event: wherebyEvent('room.client.joined', data) });
           if (leaves) unique.push({ platform, event: wherebyEvent('room.client.left', data) });
         }
@@ -76,10 +91,15 @@ describe('a shuffled stream of webhooks', () => {
     }
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
 
-    const { results } = await env.DB.prepare('SELECT id, num_clients FROM meetings').all<{ id: string; num_clients: number }>();
+    const { results } = await env.DB.prepare('SELECT id, num_clients FROM meetings').all<{
+      id: string;
+      num_clients: number;
+    }>();
     expect(Object.fromEntries(results.map((row) => [row.id, row.num_clients]))).toEqual(Object.fromEntries(truth));
 
-    const logged = await env.DB.prepare('SELECT count(*) AS events, count(DISTINCT event_id) AS distinct_ids FROM webhook_events').first();
+    const logged = await env.DB.prepare(
+      'SELECT count(*) AS events, count(DISTINCT event_id) AS distinct_ids FROM webhook_events',
+    ).first();
     expect(logged).toEqual({ events: unique.length, distinct_ids: unique.length });
   });
 });

@@ -1,10 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { MeetingRef } from '../webhooks/events';
 import type { Database } from './client';
-import { meetings, type Meeting, type Platform } from './schema';
+import { type Meeting, meetings, type Platform } from './schema';
 
 /** What a webhook event needs of its meeting: fields that never change once the meeting exists. */
-export type EventMeeting = Pick<Meeting, 'id' | 'platform' | 'roomName' | 'recordsToBucket' | 'recordingType' | 'recordingTrigger' | 'rawTracks'>;
+export type EventMeeting = Pick<
+  Meeting,
+  'id' | 'platform' | 'roomName' | 'recordsToBucket' | 'recordingType' | 'recordingTrigger' | 'rawTracks'
+>;
 
 // A provider's room name or meeting id names one meeting for good, and the fields above never
 // change, so found meetings are kept per isolate: a meeting's events after the first cost no
@@ -13,7 +16,11 @@ const found = new Map<string, EventMeeting>();
 const MAX_KEPT = 2_000;
 
 /** The meeting a provider's event names: by the provider's room name or meeting id. */
-export async function findMeetingByRef(db: Database, platform: Platform, ref: MeetingRef): Promise<EventMeeting | undefined> {
+export async function findMeetingByRef(
+  db: Database,
+  platform: Platform,
+  ref: MeetingRef,
+): Promise<EventMeeting | undefined> {
   const key = `${platform} ${ref.by} ${ref.value}`;
   const kept = found.get(key);
   if (kept) return kept;

@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Database } from './client';
-import { meetingClaims, meetingConsent, meetings, type Meeting } from './schema';
+import { type Meeting, meetingClaims, meetingConsent, meetings } from './schema';
 
 export type NewMeeting = typeof meetings.$inferInsert;
 
@@ -8,7 +8,13 @@ export const findMeetingById = async (db: Database, id: string) =>
   (await db.select().from(meetings).where(eq(meetings.id, id)).limit(1))[0];
 
 export const findActiveMeeting = async (db: Database, roomId: string) =>
-  (await db.select().from(meetings).where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true))).limit(1))[0];
+  (
+    await db
+      .select()
+      .from(meetings)
+      .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
+      .limit(1)
+  )[0];
 
 export const insertMeeting = async (db: Database, meeting: NewMeeting): Promise<Meeting> => {
   const [created] = await db.insert(meetings).values(meeting).returning();
@@ -18,10 +24,17 @@ export const insertMeeting = async (db: Database, meeting: NewMeeting): Promise<
 
 /** Ends the meeting's life in our records; the next join creates a new one. */
 export const retireMeeting = (db: Database, id: string) =>
-  db.update(meetings).set({ isActive: false }).where(and(eq(meetings.id, id), eq(meetings.isActive, true)));
+  db
+    .update(meetings)
+    .set({ isActive: false })
+    .where(and(eq(meetings.id, id), eq(meetings.isActive, true)));
 
 export const retireActiveMeetings = (db: Database, roomId: string) =>
-  db.update(meetings).set({ isActive: false }).where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true))).returning();
+  db
+    .update(meetings)
+    .set({ isActive: false })
+    .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
+    .returning();
 
 export type Claim = { won: true } | { won: false; error?: { status: number; detail: string } };
 
@@ -29,7 +42,13 @@ export type Claim = { won: true } | { won: false; error?: { status: number; deta
  * Takes the right to create the room's next meeting, unless another request holds it and its
  * lease has not run out. Atomic in D1: one statement decides between simultaneous requests.
  */
-export async function claimMeetingCreation(db: Database, roomId: string, token: string, leaseMs: number, now = Date.now()): Promise<Claim> {
+export async function claimMeetingCreation(
+  db: Database,
+  roomId: string,
+  token: string,
+  leaseMs: number,
+  now = Date.now(),
+): Promise<Claim> {
   const [row] = await db
     .insert(meetingClaims)
     .values({ roomId, token, expiresAt: now + leaseMs })
@@ -42,7 +61,8 @@ export async function claimMeetingCreation(db: Database, roomId: string, token: 
   if (row?.token === token) return { won: true };
 
   const [held] = await db.select().from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1);
-  if (held?.errorStatus && held.errorDetail) return { won: false, error: { status: held.errorStatus, detail: held.errorDetail } };
+  if (held?.errorStatus && held.errorDetail)
+    return { won: false, error: { status: held.errorStatus, detail: held.errorDetail } };
   return { won: false };
 }
 
@@ -50,7 +70,13 @@ export const releaseClaim = (db: Database, roomId: string, token: string) =>
   db.delete(meetingClaims).where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
 
 /** Keeps a failed creation's error for a moment, so the requests waiting on it share it. */
-export const failClaim = (db: Database, roomId: string, token: string, error: { status: number; detail: string }, untilMs: number) =>
+export const failClaim = (
+  db: Database,
+  roomId: string,
+  token: string,
+  error: { status: number; detail: string },
+  untilMs: number,
+) =>
   db
     .update(meetingClaims)
     .set({ errorStatus: error.status, errorDetail: error.detail, expiresAt: untilMs })
@@ -94,7 +120,8 @@ export const meetingsDueForReconciliation = (db: Database, limit: number) =>
     .orderBy(asc(sql`coalesce(${meetings.reconciledAt}, 0)`))
     .limit(limit);
 
-export const markReconciled = (db: Database, id: string, at: number) => db.update(meetings).set({ reconciledAt: at }).where(eq(meetings.id, id));
+export const markReconciled = (db: Database, id: string, at: number) =>
+  db.update(meetings).set({ reconciledAt: at }).where(eq(meetings.id, id));
 
 /**
  * Daily meetings recorded in the cloud that started since then and whose copies are ours to

@@ -25,10 +25,16 @@ export const recountClients = (db: Database, meetingId: string) =>
 /** The count a recountClients statement answered, from its place among a batch's answers. */
 export function recountedClients(answer: unknown): number | null {
   const [row] = Array.isArray(answer) ? (answer as unknown[]) : [];
-  return typeof row === 'object' && row !== null && 'numClients' in row && typeof row.numClients === 'number' ? row.numClients : null;
+  return typeof row === 'object' && row !== null && 'numClients' in row && typeof row.numClients === 'number'
+    ? row.numClients
+    : null;
 }
 
-export const recordJoin = (db: Database, meetingId: string, p: { participantId: string; userId?: string; userName?: string; at: number }) =>
+export const recordJoin = (
+  db: Database,
+  meetingId: string,
+  p: { participantId: string; userId?: string; userName?: string; at: number },
+) =>
   db
     .insert(participantSessions)
     .values({ meetingId, participantId: p.participantId, userId: p.userId, userName: p.userName, joinedAt: p.at })
@@ -48,7 +54,14 @@ export const recordLeave = (
 ) =>
   db
     .insert(participantSessions)
-    .values({ meetingId, participantId: p.participantId, userId: p.userId, userName: p.userName, joinedAt: p.joinedAt, leftAt: p.at })
+    .values({
+      meetingId,
+      participantId: p.participantId,
+      userId: p.userId,
+      userName: p.userName,
+      joinedAt: p.joinedAt,
+      leftAt: p.at,
+    })
     .onConflictDoUpdate({
       target: [participantSessions.meetingId, participantSessions.participantId],
       set: {

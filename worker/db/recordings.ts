@@ -1,15 +1,20 @@
-import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, sql, type SQL, type Table } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, type SQL, sql, type Table } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { recordingKeyPrefix, recordingObjectKey } from '../recordings/keys';
 import type { Effect } from '../webhooks/events';
 import type { Database } from './client';
 import type { EventMeeting } from './meeting-lookup';
-import { recordings, type Platform, type Recording } from './schema';
+import { type Platform, type Recording, recordings } from './schema';
 
 // Recording rows. Statuses only move forward (recording → ready → stored), so events in any
 // order, and repeats, end in the same row.
 
-export function recordingStatements(db: Database, meeting: EventMeeting | null, effect: Effect, now: number): BatchItem<'sqlite'>[] {
+export function recordingStatements(
+  db: Database,
+  meeting: EventMeeting | null,
+  effect: Effect,
+  now: number,
+): BatchItem<'sqlite'>[] {
   const platform = meeting?.platform ?? 'daily';
   const meetingId = meeting?.id ?? null;
   const target = [recordings.platform, recordings.platformRecordingId];
@@ -20,7 +25,13 @@ export function recordingStatements(db: Database, meeting: EventMeeting | null, 
       return [
         db
           .insert(recordings)
-          .values({ ...fresh, platformRecordingId: effect.recordingId, instanceId: effect.instanceId, status: 'recording', startedAt: effect.startedAt })
+          .values({
+            ...fresh,
+            platformRecordingId: effect.recordingId,
+            instanceId: effect.instanceId,
+            status: 'recording',
+            startedAt: effect.startedAt,
+          })
           .onConflictDoNothing({ target }),
       ];
     case 'recording-ready': {
@@ -65,7 +76,9 @@ export function recordingStatements(db: Database, meeting: EventMeeting | null, 
         startedAt: null,
         tracks: null,
       };
-      const ofThisRecording = names.length ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names)) : sql`0`;
+      const ofThisRecording = names.length
+        ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names))
+        : sql`0`;
       return [
         // A failure whose recording never announced itself still counts: it gets a row.
         db.insert(recordings).select(
@@ -90,22 +103,40 @@ export function recordingStatements(db: Database, meeting: EventMeeting | null, 
 function placement(meeting: EventMeeting | null, effect: Extract<Effect, { kind: 'recording-ready' }>) {
   if (effect.tracks) {
     const prefix = recordingKeyPrefix(effect.providerRoomName, effect.startedAt);
-    const tracks = effect.tracks.map((track) => ({ key: `${prefix}${track.sourceKey.split('/').pop()}`, type: track.type, source_key: track.sourceKey }));
+    const tracks = effect.tracks.map((track) => ({
+      key: `${prefix}${track.sourceKey.split('/').pop()}`,
+      type: track.type,
+      source_key: track.sourceKey,
+    }));
     return { objectKey: prefix, status: 'ready' as const, tracks };
   }
-  if (meeting?.recordsToBucket && effect.providerKey) return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
-  return { objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt), status: 'ready' as const, tracks: null };
+  if (meeting?.recordsToBucket && effect.providerKey)
+    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
+  return {
+    objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt),
+    status: 'ready' as const,
+    tracks: null,
+  };
 }
 
 /** A SELECT of constants shaped as the table's columns, in order: the source of an INSERT ... SELECT. */
 function constantRow<T extends Table>(table: T, row: T['$inferSelect']) {
   return Object.fromEntries(
-    Object.entries(getTableColumns(table)).map(([key, column]) => [key, sql`${(row as Record<string, unknown>)[key] ?? null}`.as(column.name)]),
+    Object.entries(getTableColumns(table)).map(([key, column]) => [
+      key,
+      sql`${(row as Record<string, unknown>)[key] ?? null}`.as(column.name),
+    ]),
   ) as Record<keyof T['$inferSelect'], SQL.Aliased>;
 }
 
 export const findRecordingByPlatformId = async (db: Database, platform: Platform, platformRecordingId: string) =>
-  (await db.select().from(recordings).where(and(eq(recordings.platform, platform), eq(recordings.platformRecordingId, platformRecordingId))).limit(1))[0];
+  (
+    await db
+      .select()
+      .from(recordings)
+      .where(and(eq(recordings.platform, platform), eq(recordings.platformRecordingId, platformRecordingId)))
+      .limit(1)
+  )[0];
 
 /** Recordings left `ready` (their copy message lost or dead) since before then. */
 export const recordingsStuckReady = (db: Database, updatedBefore: number, limit: number) =>
@@ -116,9 +147,11 @@ export const recordingsStuckReady = (db: Database, updatedBefore: number, limit:
     .orderBy(asc(recordings.updatedAt))
     .limit(limit);
 
-export const touchRecording = (db: Database, id: string, at: number) => db.update(recordings).set({ updatedAt: at }).where(eq(recordings.id, id));
+export const touchRecording = (db: Database, id: string, at: number) =>
+  db.update(recordings).set({ updatedAt: at }).where(eq(recordings.id, id));
 
-export const findRecordingById = async (db: Database, id: string) => (await db.select().from(recordings).where(eq(recordings.id, id)).limit(1))[0];
+export const findRecordingById = async (db: Database, id: string) =>
+  (await db.select().from(recordings).where(eq(recordings.id, id)).limit(1))[0];
 
 /** The copy finished: only a recording still waiting for it becomes stored. */
 export const markRecordingStored = (db: Database, id: string, size: number, now = Date.now()) =>
@@ -134,7 +167,8 @@ export const markRecordingFailed = (db: Database, id: string, error: string, now
     .where(and(eq(recordings.id, id), inArray(recordings.status, ['recording', 'ready'])));
 
 /** A failed attempt that will be tried again: the reason is kept, the status stays. */
-export const noteRecordingError = (db: Database, id: string, error: string) => db.update(recordings).set({ error }).where(eq(recordings.id, id));
+export const noteRecordingError = (db: Database, id: string, error: string) =>
+  db.update(recordings).set({ error }).where(eq(recordings.id, id));
 
 export const recordingsOfMeeting = (db: Database, meetingId: string) =>
   db.select().from(recordings).where(eq(recordings.meetingId, meetingId)).orderBy(asc(recordings.createdAt));

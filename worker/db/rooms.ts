@@ -1,6 +1,6 @@
 import { and, count, desc, eq, or } from 'drizzle-orm';
 import type { Database } from './client';
-import { meetings, rooms, type Meeting, type Room } from './schema';
+import { type Meeting, meetings, type Room, rooms } from './schema';
 
 export type NewRoom = typeof rooms.$inferInsert;
 export type RoomChanges = Partial<Omit<Room, 'id' | 'userId' | 'createdAt'>>;
@@ -12,7 +12,10 @@ export const findRoomByName = async (db: Database, name: string) =>
   (await db.select().from(rooms).where(eq(rooms.name, name)).limit(1))[0];
 
 /** The room and its active meeting in one query: the join path's only read when a meeting exists. */
-export async function findRoomWithActiveMeeting(db: Database, name: string): Promise<{ room: Room; meeting: Meeting | null } | undefined> {
+export async function findRoomWithActiveMeeting(
+  db: Database,
+  name: string,
+): Promise<{ room: Room; meeting: Meeting | null } | undefined> {
   const [row] = await db
     .select({ room: rooms, meeting: meetings })
     .from(rooms)
@@ -26,7 +29,13 @@ export async function findRoomWithActiveMeeting(db: Database, name: string): Pro
 export async function listVisibleRooms(db: Database, userId: string, page: number, size: number) {
   const visible = or(eq(rooms.userId, userId), eq(rooms.isShared, true));
   const [items, [total]] = await Promise.all([
-    db.select().from(rooms).where(visible).orderBy(desc(rooms.createdAt), desc(rooms.id)).limit(size).offset((page - 1) * size),
+    db
+      .select()
+      .from(rooms)
+      .where(visible)
+      .orderBy(desc(rooms.createdAt), desc(rooms.id))
+      .limit(size)
+      .offset((page - 1) * size),
     db.select({ total: count() }).from(rooms).where(visible),
   ]);
   return { items, total: total?.total ?? 0 };

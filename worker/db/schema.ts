@@ -21,7 +21,9 @@ const meetingSettings = () => ({
   isLocked: integer('is_locked', { mode: 'boolean' }).notNull().default(false),
   roomMode: text('room_mode', { enum: ROOM_MODES }).notNull().default('normal'),
   recordingType: text('recording_type', { enum: RECORDING_TYPES }).notNull().default('cloud'),
-  recordingTrigger: text('recording_trigger', { enum: RECORDING_TRIGGERS }).notNull().default('automatic-2nd-participant'),
+  recordingTrigger: text('recording_trigger', { enum: RECORDING_TRIGGERS })
+    .notNull()
+    .default('automatic-2nd-participant'),
   rawTracks: integer('raw_tracks', { mode: 'boolean' }).notNull().default(false),
 });
 
@@ -111,7 +113,10 @@ export const webhookEvents = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     delayMs: integer('delay_ms'),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.eventId] }), index('webhook_events_received').on(t.receivedAt, t.platform)],
+  (t) => [
+    primaryKey({ columns: [t.platform, t.eventId] }),
+    index('webhook_events_received').on(t.receivedAt, t.platform),
+  ],
 );
 
 export const participantSessions = sqliteTable(
@@ -168,7 +173,12 @@ export const recordings = sqliteTable(
   ],
 );
 
-export const CORRECTION_KINDS = ['participant-added', 'participant-closed', 'meeting-ended', 'recording-found'] as const;
+export const CORRECTION_KINDS = [
+  'participant-added',
+  'participant-closed',
+  'meeting-ended',
+  'recording-found',
+] as const;
 
 export const meetingCorrections = sqliteTable(
   'meeting_corrections',
@@ -182,7 +192,12 @@ export const meetingCorrections = sqliteTable(
   (t) => [index('meeting_corrections_at').on(t.at, t.platform)],
 );
 
-export const METRIC_COUNTERS = ['provider_calls', 'provider_failures', 'webhooks_rejected', 'webhooks_duplicate'] as const;
+export const METRIC_COUNTERS = [
+  'provider_calls',
+  'provider_failures',
+  'webhooks_rejected',
+  'webhooks_duplicate',
+] as const;
 export type MetricCounter = (typeof METRIC_COUNTERS)[number];
 
 export const metricCounts = sqliteTable(

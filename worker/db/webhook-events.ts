@@ -1,11 +1,19 @@
 import type { Database } from './client';
-import { webhookEvents, type Platform, type WebhookOutcome } from './schema';
+import { type Platform, type WebhookOutcome, webhookEvents } from './schema';
 
 /** The log of authentic webhook events, one row per (platform, event id). */
 
 export const logEvent = (
   db: Database,
-  event: { platform: Platform; eventId: string; type: string; meetingId: string | null; outcome: WebhookOutcome; eventAt: number | null; receivedAt: number },
+  event: {
+    platform: Platform;
+    eventId: string;
+    type: string;
+    meetingId: string | null;
+    outcome: WebhookOutcome;
+    eventAt: number | null;
+    receivedAt: number;
+  },
 ) =>
   db.insert(webhookEvents).values({
     ...event,

@@ -1,5 +1,12 @@
 import type { Database } from '../db/client';
-import { claimMeetingCreation, failClaim, findActiveMeeting, insertMeeting, releaseClaim, retireMeeting } from '../db/meetings';
+import {
+  claimMeetingCreation,
+  failClaim,
+  findActiveMeeting,
+  insertMeeting,
+  releaseClaim,
+  retireMeeting,
+} from '../db/meetings';
 import type { Meeting, Room } from '../db/schema';
 import { ApiError } from '../errors';
 import { log } from '../log';

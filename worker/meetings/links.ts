@@ -11,7 +11,12 @@ export interface MeetingLinks {
  * The links one requester gets. The host link (Whereby) or owner token (Daily, carried in the
  * room URL) reaches the room's owner and nobody else.
  */
-export async function meetingLinks(meeting: Meeting, room: Room, user: User | null, platforms: Platforms): Promise<MeetingLinks> {
+export async function meetingLinks(
+  meeting: Meeting,
+  room: Room,
+  user: User | null,
+  platforms: Platforms,
+): Promise<MeetingLinks> {
   if (!user || user.id !== room.userId) return { roomUrl: meeting.roomUrl, hostRoomUrl: null };
   const hostUrl = await platforms(meeting.platform).ownerRoomUrl(meeting, user.id);
   return { roomUrl: meeting.platform === 'daily' ? hostUrl : meeting.roomUrl, hostRoomUrl: hostUrl };

@@ -1,6 +1,6 @@
 import { lt, sql } from 'drizzle-orm';
 import { database } from '../db/client';
-import { metricCounts, type MetricCounter, type Platform } from '../db/schema';
+import { type MetricCounter, metricCounts, type Platform } from '../db/schema';
 import { log } from '../log';
 
 // Counters for what leaves no row of its own (provider calls, refused and repeated webhooks),
@@ -23,11 +23,19 @@ export function counting(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Co
       db
         .insert(metricCounts)
         .values({ minute, platform, name, count: 1 })
-        .onConflictDoUpdate({ target: [metricCounts.minute, metricCounts.platform, metricCounts.name], set: { count: sql`${metricCounts.count} + 1` } }),
+        .onConflictDoUpdate({
+          target: [metricCounts.minute, metricCounts.platform, metricCounts.name],
+          set: { count: sql`${metricCounts.count} + 1` },
+        }),
     );
     const [first, ...rest] = increments;
+    if (!first) return;
     ctx.waitUntil(
-      db.batch([first!, ...rest]).catch((error: unknown) => log('warn', 'a metric count was lost', { platform, counters, error: String(error) })),
+      db
+        .batch([first, ...rest])
+        .catch((error: unknown) =>
+          log('warn', 'a metric count was lost', { platform, counters, error: String(error) }),
+        ),
     );
   };
 }

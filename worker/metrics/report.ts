@@ -1,6 +1,14 @@
 import { and, count, eq, gte, isNotNull, lt, sql, sum } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { meetingCorrections, meetings, metricCounts, PLATFORMS, recordings, webhookEvents, type Platform } from '../db/schema';
+import {
+  meetingCorrections,
+  meetings,
+  metricCounts,
+  PLATFORMS,
+  type Platform,
+  recordings,
+  webhookEvents,
+} from '../db/schema';
 import type { PlatformFigures } from '../routes/shapes';
 import { MINUTE_MS } from './counters';
 
@@ -25,7 +33,9 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
     .select({
       platform: webhookEvents.platform,
       delayMs: webhookEvents.delayMs,
-      rank: sql<number>`row_number() OVER (PARTITION BY ${webhookEvents.platform} ORDER BY ${webhookEvents.delayMs})`.as('rank'),
+      rank: sql<number>`row_number() OVER (PARTITION BY ${webhookEvents.platform} ORDER BY ${webhookEvents.delayMs})`.as(
+        'rank',
+      ),
       total: sql<number>`count(*) OVER (PARTITION BY ${webhookEvents.platform})`.as('total'),
     })
     .from(webhookEvents)
@@ -48,7 +58,9 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
     counters: db
       .select({ platform: metricCounts.platform, name: metricCounts.name, n: sum(metricCounts.count).mapWith(Number) })
       .from(metricCounts)
-      .where(and(gte(metricCounts.minute, Math.floor(from / MINUTE_MS)), lt(metricCounts.minute, Math.ceil(to / MINUTE_MS))))
+      .where(
+        and(gte(metricCounts.minute, Math.floor(from / MINUTE_MS)), lt(metricCounts.minute, Math.ceil(to / MINUTE_MS))),
+      )
       .groupBy(metricCounts.platform, metricCounts.name),
     webhookOutcomes: db
       .select({ platform: webhookEvents.platform, outcome: webhookEvents.outcome, n: count() })
@@ -59,8 +71,12 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
     webhookDelays: db
       .select({
         platform: ranked.platform,
-        p50: sql<number | null>`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 50 + 99) / 100 THEN ${ranked.delayMs} END)`,
-        p95: sql<number | null>`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 95 + 99) / 100 THEN ${ranked.delayMs} END)`,
+        p50: sql<
+          number | null
+        >`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 50 + 99) / 100 THEN ${ranked.delayMs} END)`,
+        p95: sql<
+          number | null
+        >`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 95 + 99) / 100 THEN ${ranked.delayMs} END)`,
       })
       .from(ranked)
       .groupBy(ranked.platform),

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import type { BucketSettings, DailySettings } from '../config';
-import { providerClient, safeJson, type ProviderClientOptions } from './http';
 import { log } from '../log';
 import { toMs } from '../time';
-import type { CreatedMeeting, FinishedRecording, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
+import { type ProviderClientOptions, providerClient, safeJson } from './http';
+import type {
+  CreatedMeeting,
+  FinishedRecording,
+  MeetingRef,
+  MeetingRequest,
+  RoomActivity,
+  VideoPlatform,
+} from './types';
 
 // Daily's REST API as PROVIDERS.md describes it. Each meeting gets a Daily room of its own,
 // named after our room and the start time, so webhooks (which name the room) find the meeting.
@@ -63,7 +70,11 @@ export function dailyRoomName(roomName: string, start: Date): string {
 /** Daily's `user_id` of a meeting token holds at most 36 characters. */
 const tokenUserId = (userId: string) => userId.slice(0, 36);
 
-export function dailyPlatform(settings: DailySettings, bucket: () => BucketSettings, onCall?: ProviderClientOptions['onCall']): VideoPlatform {
+export function dailyPlatform(
+  settings: DailySettings,
+  bucket: () => BucketSettings,
+  onCall?: ProviderClientOptions['onCall'],
+): VideoPlatform {
   const client = providerClient({
     provider: 'Daily',
     ...settings,
@@ -115,7 +126,11 @@ export function dailyPlatform(settings: DailySettings, bucket: () => BucketSetti
 
     async activity(meeting: MeetingRef): Promise<RoomActivity> {
       const present = await client.json(
-        { method: 'GET', path: `/rooms/${encodeURIComponent(meeting.roomName)}/presence`, action: 'tell who is in the room' },
+        {
+          method: 'GET',
+          path: `/rooms/${encodeURIComponent(meeting.roomName)}/presence`,
+          action: 'tell who is in the room',
+        },
         presence,
       );
       return { ongoing: present.data.length > 0, participants: present.data };
@@ -155,7 +170,11 @@ export function dailyPlatform(settings: DailySettings, bucket: () => BucketSetti
 
     async finishedRecordings(meeting: MeetingRef) {
       const list = await client.json(
-        { method: 'GET', path: `/recordings?room_name=${encodeURIComponent(meeting.roomName)}`, action: 'list the recordings' },
+        {
+          method: 'GET',
+          path: `/recordings?room_name=${encodeURIComponent(meeting.roomName)}`,
+          action: 'list the recordings',
+        },
         recordingList,
       );
       return finished(list);
@@ -201,7 +220,8 @@ function recording(request: MeetingRequest, settings: DailySettings, bucket: () 
   if (request.recordingType === 'local') return { enable_recording: 'local' };
   if (!settings.awsRoleArn) {
     // Raw tracks are only had straight in our bucket; the call itself must not fail for that.
-    if (request.rawTracks) log('warn', 'raw tracks need AWS_DAILY_ROLE_ARN; recording a composite instead', { room: request.roomName });
+    if (request.rawTracks)
+      log('warn', 'raw tracks need AWS_DAILY_ROLE_ARN; recording a composite instead', { room: request.roomName });
     return { enable_recording: 'cloud' };
   }
   // Daily writes straight into the recordings bucket by assuming the role.

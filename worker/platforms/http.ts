@@ -85,7 +85,10 @@ export function providerClient(options: ProviderClientOptions) {
         const timedOut = error instanceof Error && error.name === 'TimeoutError';
         last = timedOut
           ? failing('timeout', `no answer within ${timeoutMs / 1000} s`)
-          : failing('unreachable', `the request did not reach it (${error instanceof Error ? error.message : String(error)})`);
+          : failing(
+              'unreachable',
+              `the request did not reach it (${error instanceof Error ? error.message : String(error)})`,
+            );
         if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1));
         continue;
       }
@@ -116,7 +119,11 @@ export function providerClient(options: ProviderClientOptions) {
       try {
         body = JSON.parse(text);
       } catch {
-        throw new ProviderError(provider, 'malformed', `${provider} could not ${request.action}: its answer is not JSON.`);
+        throw new ProviderError(
+          provider,
+          'malformed',
+          `${provider} could not ${request.action}: its answer is not JSON.`,
+        );
       }
       const parsed = schema.safeParse(body);
       if (!parsed.success) {

@@ -11,7 +11,8 @@ export type Platforms = (name: Platform) => VideoPlatform;
 /** The providers of one request, queue batch or Cron run; their API calls and failures are counted. */
 export function platforms(config: Config, count: Count): Platforms {
   return (name) => {
-    const onCall = (outcome: 'ok' | 'failed') => (outcome === 'ok' ? count(name, 'provider_calls') : count(name, 'provider_calls', 'provider_failures'));
+    const onCall = (outcome: 'ok' | 'failed') =>
+      outcome === 'ok' ? count(name, 'provider_calls') : count(name, 'provider_calls', 'provider_failures');
     switch (name) {
       case 'whereby':
         return wherebyPlatform(config.whereby(), config.bucket, onCall);

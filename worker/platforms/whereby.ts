@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BucketSettings, ProviderSettings } from '../config';
-import { providerClient, safeJson, type ProviderClientOptions } from './http';
-import type { CreatedMeeting, MeetingRequest, MeetingRef, RoomActivity, VideoPlatform } from './types';
+import { type ProviderClientOptions, providerClient, safeJson } from './http';
+import type { CreatedMeeting, MeetingRef, MeetingRequest, RoomActivity, VideoPlatform } from './types';
 
 // Whereby's REST API as PROVIDERS.md describes it.
 
@@ -22,7 +22,11 @@ const rateLimitBody = z.object({ data: z.object({ msLeft: z.number() }) });
 /** Whereby's prefix: at most 39 lower-case characters, not ending in a hyphen. */
 export const roomNamePrefix = (roomName: string) => roomName.slice(0, 39).replace(/-+$/, '');
 
-export function wherebyPlatform(settings: ProviderSettings, bucket: () => BucketSettings, onCall?: ProviderClientOptions['onCall']): VideoPlatform {
+export function wherebyPlatform(
+  settings: ProviderSettings,
+  bucket: () => BucketSettings,
+  onCall?: ProviderClientOptions['onCall'],
+): VideoPlatform {
   const client = providerClient({
     provider: 'Whereby',
     ...settings,

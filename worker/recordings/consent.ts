@@ -1,6 +1,6 @@
 import { and, eq, exists, lt } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { meetingConsent, recordings, type Recording } from '../db/schema';
+import { meetingConsent, type Recording, recordings } from '../db/schema';
 import type { S3Bucket } from './s3';
 
 // Consent (SPEC §6): a meeting in which anyone answered "no" keeps its transcript but not its
@@ -21,9 +21,18 @@ export async function anyoneDeclined(db: Database, meetingId: string | null): Pr
  * Deletes the recording's audio from the bucket (signed DELETE), then marks it deleted. A
  * failed delete throws and leaves the row as it was, so it is tried again.
  */
-export async function deleteAudio(db: Database, bucket: S3Bucket, recording: Recording, now = Date.now()): Promise<void> {
+export async function deleteAudio(
+  db: Database,
+  bucket: S3Bucket,
+  recording: Recording,
+  now = Date.now(),
+): Promise<void> {
   // A raw-tracks recording's key is a prefix: its files are the tracks.
-  const keys = recording.tracks ? recording.tracks.map((track) => track.key) : recording.objectKey ? [recording.objectKey] : [];
+  const keys = recording.tracks
+    ? recording.tracks.map((track) => track.key)
+    : recording.objectKey
+      ? [recording.objectKey]
+      : [];
   for (const key of keys) await bucket.delete(key);
   await db.update(recordings).set({ status: 'deleted', updatedAt: now }).where(eq(recordings.id, recording.id));
 }

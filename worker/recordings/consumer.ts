@@ -4,7 +4,7 @@ import { findRecordingById, markRecordingFailed, markRecordingStored, noteRecord
 import { ApiError } from '../errors';
 import { log } from '../log';
 import { counting } from '../metrics/counters';
-import { platforms, type Platforms } from '../platforms/registry';
+import { type Platforms, platforms } from '../platforms/registry';
 import { CopyError, copyToBucket, moveTracks } from './copy';
 import type { RecordingCopyMessage } from './copy-message';
 import { S3Error, s3Bucket } from './s3';
@@ -13,7 +13,11 @@ import { S3Error, s3Bucket } from './s3';
 export const COPY_ATTEMPTS = 4;
 
 /** The `recording-copies` consumer: one finished Daily recording copied into the bucket per message. */
-export async function consumeRecordingCopies(batch: MessageBatch<RecordingCopyMessage>, env: Env, ctx: ExecutionContext): Promise<void> {
+export async function consumeRecordingCopies(
+  batch: MessageBatch<RecordingCopyMessage>,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<void> {
   const providers = platforms(config(env), counting(env, ctx));
   for (const message of batch.messages) await copyRecording(message, env, providers);
 }
@@ -32,13 +36,24 @@ async function copyRecording(message: Message<RecordingCopyMessage>, env: Env, p
   const recording = await findRecordingById(db, recordingId);
   // Stored, deleted, failed or unknown: a repeated or stale message has nothing to do.
   if (recording?.status !== 'ready') {
-    log('info', 'recording copy skipped', { message_id: message.id, recording_id: recordingId, status: recording?.status ?? 'unknown', attempt: message.attempts });
+    log('info', 'recording copy skipped', {
+      message_id: message.id,
+      recording_id: recordingId,
+      status: recording?.status ?? 'unknown',
+      attempt: message.attempts,
+    });
     message.ack();
     return;
   }
 
   // The message's one log line says what became of it.
-  const about = { message_id: message.id, platform: recording.platform, recording_id: recording.id, meeting_id: recording.meetingId, attempt: message.attempts };
+  const about = {
+    message_id: message.id,
+    platform: recording.platform,
+    recording_id: recording.id,
+    meeting_id: recording.meetingId,
+    attempt: message.attempts,
+  };
   try {
     const settings = config(env);
     const platform = providers(recording.platform);
@@ -47,7 +62,11 @@ async function copyRecording(message: Message<RecordingCopyMessage>, env: Env, p
     const bucket = s3Bucket(settings.bucket());
     const size = recording.tracks
       ? await moveTracks(bucket, recording.tracks)
-      : await copyToBucket(await platform.recordingDownloadLink(recording.platformRecordingId), bucket, recording.objectKey);
+      : await copyToBucket(
+          await platform.recordingDownloadLink(recording.platformRecordingId),
+          bucket,
+          recording.objectKey,
+        );
     await markRecordingStored(db, recording.id, size);
     log('info', 'recording stored', { ...about, key: recording.objectKey, size, duration_ms: Date.now() - started });
     message.ack();
@@ -55,7 +74,11 @@ async function copyRecording(message: Message<RecordingCopyMessage>, env: Env, p
     const reason = error instanceof ApiError ? error.detail : error instanceof Error ? error.message : String(error);
     const retryable = isRetryable(error);
     const final = !retryable || message.attempts >= COPY_ATTEMPTS;
-    log(final ? 'error' : 'warn', final ? 'recording copy failed' : 'recording copy will be retried', { ...about, reason, duration_ms: Date.now() - started });
+    log(final ? 'error' : 'warn', final ? 'recording copy failed' : 'recording copy will be retried', {
+      ...about,
+      reason,
+      duration_ms: Date.now() - started,
+    });
     if (final) {
       await markRecordingFailed(db, recording.id, reason);
       // Kept for an operator to look at (and re-send once the cause is fixed).

@@ -8,4 +8,7 @@ export interface RecordingCopyMessage {
   recordingId: string;
 }
 
-export const copyMessage = (recordingId: string): RecordingCopyMessage => ({ kind: 'copy-daily-recording', recordingId });
+export const copyMessage = (recordingId: string): RecordingCopyMessage => ({
+  kind: 'copy-daily-recording',
+  recordingId,
+});

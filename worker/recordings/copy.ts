@@ -1,6 +1,6 @@
 import type { RecordingTrack } from '../db/schema';
 import { log } from '../log';
-import { S3Error, type S3Bucket } from './s3';
+import { type S3Bucket, S3Error } from './s3';
 
 // The streamed copy of one finished recording from a download link into the bucket: a
 // multipart upload of fixed-size parts, each read with its own HTTP Range request and piped
@@ -38,8 +38,12 @@ async function sourceSize(url: string, fetchSource: typeof fetch): Promise<numbe
   await response.body?.cancel();
   const total = response.headers.get('content-range')?.match(/\/(\d+)$/)?.[1];
   if (response.status === 206 && total) return Number(total);
-  if (response.status === 200 && response.headers.has('content-length')) return Number(response.headers.get('content-length'));
-  throw new CopyError(`the recording's download answered ${response.status} without its size`, response.status >= 500 || response.status === 429);
+  if (response.status === 200 && response.headers.has('content-length'))
+    return Number(response.headers.get('content-length'));
+  throw new CopyError(
+    `the recording's download answered ${response.status} without its size`,
+    response.status >= 500 || response.status === 429,
+  );
 }
 
 async function copyPart(
@@ -54,7 +58,10 @@ async function copyPart(
   const response = await fetchSource(url, { headers: { range } });
   if (response.status !== 206 || Number(response.headers.get('content-length')) !== part.length || !response.body) {
     await response.body?.cancel();
-    throw new CopyError(`the download answered ${response.status} to ${range}`, response.status >= 500 || response.status === 429 || response.status === 206);
+    throw new CopyError(
+      `the download answered ${response.status} to ${range}`,
+      response.status >= 500 || response.status === 429 || response.status === 206,
+    );
   }
   return bucket.uploadPart(key, uploadId, part.number, response.body, part.length);
 }
@@ -68,7 +75,10 @@ async function withRetries<T>(what: string, attempt: () => Promise<T>): Promise<
     } catch (error) {
       if (tried >= PART_ATTEMPTS || !retryable(error)) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new CopyError(`${what} failed after ${tried} attempt${tried > 1 ? 's' : ''}: ${reason}`, retryable(error));
+        throw new CopyError(
+          `${what} failed after ${tried} attempt${tried > 1 ? 's' : ''}: ${reason}`,
+          retryable(error),
+        );
       }
       await sleep(PART_BACKOFF_MS * 2 ** (tried - 1));
     }
@@ -103,7 +113,12 @@ async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Pr
  * Copies the object at `url` to `key`; returns its size once the stored object has exactly the
  * source's size. On failure the upload is aborted, so no parts are left behind.
  */
-export async function copyToBucket(url: string, bucket: S3Bucket, key: string, fetchSource: typeof fetch = fetch): Promise<number> {
+export async function copyToBucket(
+  url: string,
+  bucket: S3Bucket,
+  key: string,
+  fetchSource: typeof fetch = fetch,
+): Promise<number> {
   const size = await sourceSize(url, fetchSource);
   if (size === 0) throw new CopyError('the recording is empty', false);
 
@@ -121,7 +136,11 @@ export async function copyToBucket(url: string, bucket: S3Bucket, key: string, f
     await withRetries('completing the upload', () => bucket.completeMultipartUpload(key, uploadId, uploaded));
   } catch (error) {
     await bucket.abortMultipartUpload(key, uploadId).catch((abortError: unknown) =>
-      log('error', 'multipart upload not aborted; its parts may remain', { key, upload_id: uploadId, error: String(abortError) }),
+      log('error', 'multipart upload not aborted; its parts may remain', {
+        key,
+        upload_id: uploadId,
+        error: String(abortError),
+      }),
     );
     throw error;
   }
@@ -145,7 +164,9 @@ export async function moveTracks(bucket: S3Bucket, tracks: RecordingTrack[]): Pr
   for (const track of tracks) {
     let placed = await bucket.head(track.key);
     if (!placed) {
-      await withRetries(`moving the ${track.type} track ${track.source_key}`, () => bucket.copyObject(track.source_key, track.key));
+      await withRetries(`moving the ${track.type} track ${track.source_key}`, () =>
+        bucket.copyObject(track.source_key, track.key),
+      );
       placed = await bucket.head(track.key);
       if (!placed) throw new CopyError(`the ${track.type} track is not at ${track.key} after its copy`, true);
     }

@@ -55,7 +55,14 @@ export interface S3BucketOptions {
 // 408 and 429 are S3 asking to slow down or resend; 5xx (see above) its own trouble.
 const RETRYABLE_STATUSES = new Set([0, 408, 429]);
 // S3 may name these inside an answer whose status says nothing (a 200 or a 400).
-const RETRYABLE_CODES = new Set(['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'NetworkError', 'Timeout']);
+const RETRYABLE_CODES = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+  'SlowDown',
+  'RequestTimeout',
+  'NetworkError',
+  'Timeout',
+]);
 const MAX_PRESIGN_SECONDS = 900;
 const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -125,7 +132,12 @@ export function s3Bucket(settings: BucketSettings, options: S3BucketOptions = {}
   return {
     async put(key, body, { contentLength, contentType } = {}) {
       const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
-      await sendWithBody({ method: 'PUT', key, headers, action: 'store the object' }, body, contentLength, sendAndDiscard);
+      await sendWithBody(
+        { method: 'PUT', key, headers, action: 'store the object' },
+        body,
+        contentLength,
+        sendAndDiscard,
+      );
     },
 
     async head(key) {
@@ -143,7 +155,13 @@ export function s3Bucket(settings: BucketSettings, options: S3BucketOptions = {}
 
     async createMultipartUpload(key, contentType) {
       const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
-      const request: S3Request = { method: 'POST', key, query: { uploads: '' }, headers, action: 'start a multipart upload' };
+      const request: S3Request = {
+        method: 'POST',
+        key,
+        query: { uploads: '' },
+        headers,
+        action: 'start a multipart upload',
+      };
       const text = await (await send(request)).text();
       const uploadId = xmlElement(text, 'UploadId');
       if (!uploadId) throw malformed(request, 'it has no UploadId');
@@ -173,16 +191,28 @@ export function s3Bucket(settings: BucketSettings, options: S3BucketOptions = {}
       // <Error> inside that 200 body.
       const text = await response.text();
       if (/<Error>/.test(text)) throw errorFromXml(request, response.status, text);
-      if (!/<CompleteMultipartUploadResult[\s>]/.test(text)) throw malformed(request, 'it is not a CompleteMultipartUploadResult');
+      if (!/<CompleteMultipartUploadResult[\s>]/.test(text))
+        throw malformed(request, 'it is not a CompleteMultipartUploadResult');
     },
 
     async abortMultipartUpload(key, uploadId) {
-      await sendAndDiscard({ method: 'DELETE', key, query: { uploadId }, action: 'abort the multipart upload', accept: [404] });
+      await sendAndDiscard({
+        method: 'DELETE',
+        key,
+        query: { uploadId },
+        action: 'abort the multipart upload',
+        accept: [404],
+      });
     },
 
     async copyObject(sourceKey, key) {
       const source = `/${encodeURIComponent(settings.bucket)}/${encodeKey(sourceKey)}`;
-      const request: S3Request = { method: 'PUT', key, headers: { 'x-amz-copy-source': source }, action: 'copy the object' };
+      const request: S3Request = {
+        method: 'PUT',
+        key,
+        headers: { 'x-amz-copy-source': source },
+        action: 'copy the object',
+      };
       // Like a completion, a copy can fail after its 200: the <Error> is then in the body.
       const text = await (await send(request)).text();
       if (/<Error>/.test(text)) throw errorFromXml(request, 200, text);
@@ -240,7 +270,9 @@ async function sendWithBody(
     // The source failing mid-stream shows up as a request without an answer: say so.
     const sourceFailure = await stop();
     if (error instanceof S3Error && error.status === 0 && sourceFailure !== undefined) {
-      throw new S3Error(error.code, 0, `${error.message}; the body stream failed: ${messageOf(sourceFailure)}`, { cause: sourceFailure });
+      throw new S3Error(error.code, 0, `${error.message}; the body stream failed: ${messageOf(sourceFailure)}`, {
+        cause: sourceFailure,
+      });
     }
     throw error;
   } finally {
@@ -263,7 +295,9 @@ function encodeKey(key: string): string {
     throw new TypeError(`not a usable object key: "${key}"`);
   }
   return segments
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/');
 }
 

@@ -11,14 +11,26 @@ import type { Platforms } from '../platforms/registry';
 const PEOPLE_TO_START: Partial<Record<RecordingTrigger, number>> = { automatic: 1, 'automatic-2nd-participant': 2 };
 
 /** After a join was applied: starts the recording if this join reached the trigger. Never throws. */
-export async function startRecordingOnTrigger(platforms: Platforms, meeting: EventMeeting, numClients: number): Promise<void> {
+export async function startRecordingOnTrigger(
+  platforms: Platforms,
+  meeting: EventMeeting,
+  numClients: number,
+): Promise<void> {
   if (meeting.recordingType !== 'cloud' || numClients !== PEOPLE_TO_START[meeting.recordingTrigger]) return;
   try {
     const provider = platforms(meeting.platform);
     if (!provider.startRecording) return;
     await provider.startRecording(meeting);
-    log('info', 'recording started on the trigger', { platform: meeting.platform, meeting_id: meeting.id, trigger: meeting.recordingTrigger });
+    log('info', 'recording started on the trigger', {
+      platform: meeting.platform,
+      meeting_id: meeting.id,
+      trigger: meeting.recordingTrigger,
+    });
   } catch (error) {
-    log('warn', 'the recording could not be started on the trigger', { platform: meeting.platform, meeting_id: meeting.id, error: String(error) });
+    log('warn', 'the recording could not be started on the trigger', {
+      platform: meeting.platform,
+      meeting_id: meeting.id,
+      error: String(error),
+    });
   }
 }

@@ -72,7 +72,10 @@ export function resolveFlags(kv: RawFlags, env: RawFlags): FlagState {
   const flags = { ...DEFAULTS };
   const malformed: MalformedFlag[] = [];
   for (const key of FLAG_KEYS) {
-    for (const [source, raw] of [['kv', kv[key]], ['env', env[key]]] as const) {
+    for (const [source, raw] of [
+      ['kv', kv[key]],
+      ['env', env[key]],
+    ] as const) {
       if (raw === undefined || raw === null) continue;
       const parsed = parsers[key](raw);
       if (parsed.ok) {

@@ -36,7 +36,10 @@ flagRoutes.openapi(
     path: '/flags',
     summary: 'Writes the rollout flags to KV',
     request: { body: { required: true, ...json(RolloutFlagsSchema) } },
-    responses: { 200: { description: 'the flags now in effect', ...json(EffectiveFlags) }, ...errorResponses(400, 401, 403, 422) },
+    responses: {
+      200: { description: 'the flags now in effect', ...json(EffectiveFlags) },
+      ...errorResponses(400, 401, 403, 422),
+    },
   }),
   async (c) => {
     const admin = await requireAdmin(c);

@@ -6,11 +6,11 @@ import { database } from '../db/client';
 import { findMeetingById, recordConsent } from '../db/meetings';
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { notFound } from '../errors';
-import { noteOnRequestLog } from '../request-log';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
+import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
-import { ConsentInput, ConsentResult, errorResponses, MeetingSchema, toMeetingResponse, json } from './shapes';
+import { ConsentInput, ConsentResult, errorResponses, json, MeetingSchema, toMeetingResponse } from './shapes';
 
 export const meetingRoutes = new OpenAPIHono<AppEnv>();
 

@@ -43,6 +43,9 @@ metricRoutes.openapi(
       figuresOver(database(c.env), { from, to }),
       readFlags(c.env.FLAGS, config(c.env).flagFallbacks()),
     ]);
-    return c.json({ window, from: new Date(from).toISOString(), to: new Date(to).toISOString(), flags, platforms }, 200);
+    return c.json(
+      { window, from: new Date(from).toISOString(), to: new Date(to).toISOString(), flags, platforms },
+      200,
+    );
   },
 );

@@ -6,11 +6,11 @@ import { database } from '../db/client';
 import { findMeetingById } from '../db/meetings';
 import { findRecordingById, recordingsOfMeeting } from '../db/recordings';
 import { findRoomById } from '../db/rooms';
-import { RECORDING_STATUSES, PLATFORMS } from '../db/schema';
+import { PLATFORMS, RECORDING_STATUSES } from '../db/schema';
 import { forbidden, notFound, unauthorized } from '../errors';
-import { noteOnRequestLog } from '../request-log';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
+import { noteOnRequestLog } from '../request-log';
 import { errorResponses, json } from './shapes';
 
 export const recordingRoutes = new OpenAPIHono<AppEnv>();
@@ -29,7 +29,10 @@ const RecordingSchema = z
     duration: z.number().int().nullable().openapi({ description: 'seconds' }),
     error: z.string().nullable(),
     created_at: z.string(),
-    download_url: z.string().nullable().openapi({ description: 'presigned, valid 15 minutes; only for stored recordings' }),
+    download_url: z
+      .string()
+      .nullable()
+      .openapi({ description: 'presigned, valid 15 minutes; only for stored recordings' }),
   })
   .openapi('Recording');
 
@@ -39,7 +42,10 @@ recordingRoutes.openapi(
     path: '/meetings/{meeting_id}/recordings',
     summary: "The meeting's recordings, with short-lived download links",
     request: { params: z.object({ meeting_id: z.string() }) },
-    responses: { 200: { description: 'the recordings', ...json(z.object({ items: z.array(RecordingSchema) })) }, ...errorResponses(401, 403, 404, 503) },
+    responses: {
+      200: { description: 'the recordings', ...json(z.object({ items: z.array(RecordingSchema) })) },
+      ...errorResponses(401, 403, 404, 503),
+    },
   }),
   async (c) => {
     const user = await requireUser(c);
@@ -48,7 +54,8 @@ recordingRoutes.openapi(
     if (!meeting) throw notFound('The meeting');
     noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
     const room = meeting.roomId ? await findRoomById(db, meeting.roomId) : undefined;
-    if (!user.isAdmin && room?.userId !== user.id) throw forbidden("Only the room's owner or an administrator may see its recordings.");
+    if (!user.isAdmin && room?.userId !== user.id)
+      throw forbidden("Only the room's owner or an administrator may see its recordings.");
 
     const rows = await recordingsOfMeeting(db, meeting.id);
     const bucket = rows.some((row) => row.status === 'stored') ? s3Bucket(config(c.env).bucket()) : undefined;
@@ -63,7 +70,10 @@ recordingRoutes.openapi(
         duration: row.duration,
         error: row.error,
         created_at: new Date(row.createdAt).toISOString(),
-        download_url: bucket && row.status === 'stored' && row.objectKey ? await bucket.presignGet(row.objectKey, DOWNLOAD_LINK_SECONDS) : null,
+        download_url:
+          bucket && row.status === 'stored' && row.objectKey
+            ? await bucket.presignGet(row.objectKey, DOWNLOAD_LINK_SECONDS)
+            : null,
       })),
     );
     return c.json({ items }, 200);
@@ -71,7 +81,10 @@ recordingRoutes.openapi(
 );
 
 const Processed = z
-  .object({ recording_id: z.string(), status: z.enum(['deleted', 'kept']).openapi({ description: 'deleted: someone in the meeting declined' }) })
+  .object({
+    recording_id: z.string(),
+    status: z.enum(['deleted', 'kept']).openapi({ description: 'deleted: someone in the meeting declined' }),
+  })
   .openapi('RecordingProcessed');
 
 /** The pipeline's bearer token, compared in constant time. */
@@ -94,7 +107,8 @@ recordingRoutes.openapi(
   }),
   async (c) => {
     const settings = config(c.env);
-    if (!(await isPipeline(c.req.header('authorization'), settings.pipelineToken()))) throw unauthorized('Only the transcription pipeline may report (PIPELINE_TOKEN).');
+    if (!(await isPipeline(c.req.header('authorization'), settings.pipelineToken())))
+      throw unauthorized('Only the transcription pipeline may report (PIPELINE_TOKEN).');
     const db = database(c.env);
     const recording = await findRecordingById(db, c.req.valid('param').recording_id);
     if (!recording) throw notFound('The recording');

@@ -2,14 +2,14 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { requireUser, type User } from '../auth';
 import { config } from '../config';
-import { database, type Database } from '../db/client';
+import { type Database, database } from '../db/client';
 import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
-import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom, type RoomChanges } from '../db/rooms';
+import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, type RoomChanges, updateRoom } from '../db/rooms';
 import type { Room } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
 import { SHAPING_SETTINGS } from '../meetings/get-or-create';
-import { errorResponses, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse, json } from './shapes';
+import { errorResponses, json, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
@@ -21,7 +21,8 @@ const nameTaken = (name: string) => conflict(`A room named "${name}" already exi
 async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
   const room = await findRoomById(db, roomId);
   if (!room) throw notFound('The room');
-  if (room.userId !== user.id && !user.isAdmin) throw forbidden('Only the room’s owner or an administrator may change it.');
+  if (room.userId !== user.id && !user.isAdmin)
+    throw forbidden('Only the room’s owner or an administrator may change it.');
   return room;
 }
 
@@ -47,7 +48,10 @@ roomRoutes.openapi(
     path: '/rooms',
     summary: 'Creates a room',
     request: { body: { required: true, ...json(RoomInput) } },
-    responses: { 201: { description: 'the new room', ...json(RoomSchema) }, ...errorResponses(400, 401, 409, 422, 503) },
+    responses: {
+      201: { description: 'the new room', ...json(RoomSchema) },
+      ...errorResponses(400, 401, 409, 422, 503),
+    },
   }),
   async (c) => {
     const user = await requireUser(c);
@@ -96,7 +100,10 @@ roomRoutes.openapi(
     path: '/rooms/{room_id}',
     summary: "Changes a room; a change to the meeting's settings retires its active meeting",
     request: { params: RoomId, body: { required: true, ...json(RoomPatch) } },
-    responses: { 200: { description: 'the changed room', ...json(RoomSchema) }, ...errorResponses(400, 401, 403, 404, 409, 422) },
+    responses: {
+      200: { description: 'the changed room', ...json(RoomSchema) },
+      ...errorResponses(400, 401, 403, 404, 409, 422),
+    },
   }),
   async (c) => {
     const user = await requireUser(c);
@@ -117,12 +124,11 @@ roomRoutes.openapi(
     const updated = await updateRoom(db, room.id, changes);
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
-    const reshaped = ([...SHAPING_SETTINGS, 'platform'] as const).some(
-      (setting) => updated[setting] !== room[setting],
-    );
+    const reshaped = ([...SHAPING_SETTINGS, 'platform'] as const).some((setting) => updated[setting] !== room[setting]);
     if (reshaped) {
       const retired = await retireActiveMeetings(db, room.id);
-      if (retired.length) log('info', 'meeting retired by a settings change', { room_id: room.id, meeting_id: retired[0]?.id });
+      if (retired.length)
+        log('info', 'meeting retired by a settings change', { room_id: room.id, meeting_id: retired[0]?.id });
     }
     return c.json(toRoomResponse(updated), 200);
   },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES, type Meeting, type Room } from '../db/schema';
+import { type Meeting, PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES, type Room } from '../db/schema';
 
 // The API's JSON shapes (SPEC §4): they validate requests, type handlers and make the OpenAPI
 // document. Field names are snake_case, as the existing clients use them.
@@ -25,7 +25,9 @@ const roomSettings = {
   is_shared: z.boolean(),
   skip_consent: z.boolean(),
   platform: z.enum(PLATFORMS),
-  raw_tracks: z.boolean().openapi({ description: "Daily: record each participant's tracks as files of their own (needs AWS_DAILY_ROLE_ARN)" }),
+  raw_tracks: z.boolean().openapi({
+    description: "Daily: record each participant's tracks as files of their own (needs AWS_DAILY_ROLE_ARN)",
+  }),
 };
 
 export const RoomInput = z
@@ -59,8 +61,19 @@ export const RoomList = z
   .openapi('RoomList');
 
 export const Pagination = z.object({
-  page: z.coerce.number().int().min(1).default(1).openapi({ param: { in: 'query' } }),
-  size: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { in: 'query' } }),
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .openapi({ param: { in: 'query' } }),
+  size: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { in: 'query' } }),
 });
 
 export const MeetingSchema = z
@@ -83,13 +96,24 @@ export const MeetingSchema = z
   .openapi('Meeting');
 
 export const ConsentInput = z.object({ consent_given: z.boolean() }).strict().openapi('ConsentInput');
-export const ConsentResult = z.object({ status: z.literal('success'), consent_id: z.string() }).openapi('ConsentResult');
+export const ConsentResult = z
+  .object({ status: z.literal('success'), consent_id: z.string() })
+  .openapi('ConsentResult');
 
 export const RolloutFlagsSchema = z
   .object({
-    DAILY_MIGRATION_ENABLED: z.boolean().openapi({ description: 'the master switch: false sends every new meeting to Whereby' }),
-    DAILY_MIGRATION_ROOM_IDS: z.array(z.string().trim().min(1)).max(1000).openapi({ description: 'room ids or names that move to Daily' }),
-    DAILY_MIGRATION_PERCENT: z.number().min(0).max(100).openapi({ description: 'share of all rooms on Daily, by a stable hash of the room id' }),
+    DAILY_MIGRATION_ENABLED: z
+      .boolean()
+      .openapi({ description: 'the master switch: false sends every new meeting to Whereby' }),
+    DAILY_MIGRATION_ROOM_IDS: z
+      .array(z.string().trim().min(1))
+      .max(1000)
+      .openapi({ description: 'room ids or names that move to Daily' }),
+    DAILY_MIGRATION_PERCENT: z
+      .number()
+      .min(0)
+      .max(100)
+      .openapi({ description: 'share of all rooms on Daily, by a stable hash of the room id' }),
   })
   .strict()
   .openapi('RolloutFlags');
@@ -139,7 +163,10 @@ export const json = <T>(schema: T) => ({ content: { 'application/json': { schema
 /** The error answers every route may give, for the OpenAPI document. */
 export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 502 | 503)[]) =>
   Object.fromEntries(
-    statuses.map((status) => [status, { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: ErrorSchema } } }]),
+    statuses.map((status) => [
+      status,
+      { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
   );
 
 const ERROR_MEANINGS = {
@@ -160,13 +187,21 @@ const share = z.number().min(0).max(1).nullable();
 export const PlatformFiguresSchema = z
   .object({
     meetings: z.object({ created: count }),
-    provider_calls: z.object({ total: count, failed: count, error_rate: share.openapi({ description: 'failed / total; null without calls' }) }),
+    provider_calls: z.object({
+      total: count,
+      failed: count,
+      error_rate: share.openapi({ description: 'failed / total; null without calls' }),
+    }),
     webhooks: z.object({
       received: count,
-      rejected: count.openapi({ description: 'answered other than 2xx: unauthentic, malformed, too large, or not accepted' }),
+      rejected: count.openapi({
+        description: 'answered other than 2xx: unauthentic, malformed, too large, or not accepted',
+      }),
       duplicates: count,
       applied: count,
-      ignored: count.openapi({ description: 'authentic events the service does not act on: unknown types and meetings' }),
+      ignored: count.openapi({
+        description: 'authentic events the service does not act on: unknown types and meetings',
+      }),
       delay_ms: z
         .object({ p50: z.number().int().nullable(), p95: z.number().int().nullable() })
         .openapi({ description: "from the event's own time to its application, over the applied events" }),

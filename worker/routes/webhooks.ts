@@ -8,12 +8,12 @@ import { database } from '../db/client';
 import type { Platform } from '../db/schema';
 import { ApiError, ConfigError, unauthorized } from '../errors';
 import { log } from '../log';
-import { noteOnRequestLog } from '../request-log';
 import { startRecordingOnTrigger } from '../recordings/start-on-trigger';
+import { noteOnRequestLog } from '../request-log';
 import { applyWebhookEvent } from '../webhooks/apply';
 import { isDailyPing, parseDailyWebhook } from '../webhooks/daily';
 import type { ParsedWebhook } from '../webhooks/events';
-import { verifyDaily, verifyWhereby, type Verdict } from '../webhooks/signatures';
+import { type Verdict, verifyDaily, verifyWhereby } from '../webhooks/signatures';
 import { parseWherebyWebhook } from '../webhooks/whereby';
 import { errorResponses } from './shapes';
 
@@ -48,7 +48,10 @@ const receiverRoute = (path: string, summary: string) =>
     path,
     summary,
     responses: {
-      200: { description: 'recorded (or a repeat, or an event the service ignores)', content: { 'application/json': { schema: Received } } },
+      200: {
+        description: 'recorded (or a repeat, or an event the service ignores)',
+        content: { 'application/json': { schema: Received } },
+      },
       ...errorResponses(400, 401, 413, 503),
     },
   });
@@ -66,19 +69,28 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
     secret = receiver.secret(c);
   } catch (error) {
     // Fail closed: without its secret nothing from this provider is accepted.
-    if (error instanceof ConfigError) log('error', `${receiver.provider} webhook refused: ${error.detail}`, { request_id: c.var.requestId });
+    if (error instanceof ConfigError)
+      log('error', `${receiver.provider} webhook refused: ${error.detail}`, { request_id: c.var.requestId });
     throw error;
   }
 
   const verdict = await receiver.verify(secret, c, raw);
   if (!verdict.ok) {
-    log('warn', 'webhook rejected', { provider: receiver.provider, reason: verdict.reason, request_id: c.var.requestId });
+    log('warn', 'webhook rejected', {
+      provider: receiver.provider,
+      reason: verdict.reason,
+      request_id: c.var.requestId,
+    });
     throw unauthorized(`The ${receiver.provider} webhook is not authentic: ${verdict.reason}.`);
   }
 
   const parsed = receiver.parse(raw);
   if (!parsed.ok) {
-    log('warn', 'webhook malformed', { provider: receiver.provider, reason: parsed.reason, request_id: c.var.requestId });
+    log('warn', 'webhook malformed', {
+      provider: receiver.provider,
+      reason: parsed.reason,
+      request_id: c.var.requestId,
+    });
     throw new ApiError(400, `The ${receiver.provider} webhook is malformed: ${parsed.reason}.`);
   }
 
@@ -86,11 +98,22 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
   const applied = await applyWebhookEvent(database(c.env), c.env.RECORDING_COPIES, event);
   if (applied.outcome === 'duplicate') c.var.count(event.platform, 'webhooks_duplicate');
   // The provider gets its 200 at once; a recording the join triggers is started after it.
-  if (applied.outcome === 'applied' && applied.meeting && applied.numClients !== null && event.effect?.kind === 'participant-joined') {
+  if (
+    applied.outcome === 'applied' &&
+    applied.meeting &&
+    applied.numClients !== null &&
+    event.effect?.kind === 'participant-joined'
+  ) {
     c.executionCtx.waitUntil(startRecordingOnTrigger(c.var.platforms, applied.meeting, applied.numClients));
   }
   // One line per delivery: the request's, with the event on it.
-  noteOnRequestLog(c, { platform: event.platform, event_id: event.eventId, type: event.type, meeting_id: applied.meeting?.id ?? null, outcome: applied.outcome });
+  noteOnRequestLog(c, {
+    platform: event.platform,
+    event_id: event.eventId,
+    type: event.type,
+    meeting_id: applied.meeting?.id ?? null,
+    outcome: applied.outcome,
+  });
   return c.json({ status: applied.outcome }, 200);
 }
 
@@ -102,7 +125,11 @@ webhookRoutes.openapi(receiverRoute('/daily/webhook', "Daily's webhook events"),
     provider: 'Daily',
     secret: (ctx) => config(ctx.env).dailyWebhookSecret(),
     verify: (secret, ctx, body) =>
-      verifyDaily(secret, { signature: ctx.req.header('x-webhook-signature'), timestamp: ctx.req.header('x-webhook-timestamp') }, body),
+      verifyDaily(
+        secret,
+        { signature: ctx.req.header('x-webhook-signature'), timestamp: ctx.req.header('x-webhook-timestamp') },
+        body,
+      ),
     parse: parseDailyWebhook,
   });
 });

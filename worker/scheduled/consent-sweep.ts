@@ -22,7 +22,11 @@ export async function sweepDeclinedAudio(env: Env, now = Date.now()): Promise<{ 
       deleted++;
     } catch (error) {
       failed++;
-      log('error', 'declined audio not deleted; the next sweep tries again', { recording_id: recording.id, key: recording.objectKey, error: String(error) });
+      log('error', 'declined audio not deleted; the next sweep tries again', {
+        recording_id: recording.id,
+        key: recording.objectKey,
+        error: String(error),
+      });
     }
   }
   log('info', 'consent sweep', { deleted, failed });

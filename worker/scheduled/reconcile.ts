@@ -1,9 +1,15 @@
 import type { BatchItem } from 'drizzle-orm/batch';
-import { database, inOneTransaction, type Database } from '../db/client';
+import { type Database, database, inOneTransaction } from '../db/client';
 import { logCorrection } from '../db/corrections';
-import { dailyMeetingsToCopyFrom, markReconciled, markRecordingsChecked, meetingsDueForReconciliation, retireMeeting } from '../db/meetings';
+import {
+  dailyMeetingsToCopyFrom,
+  markReconciled,
+  markRecordingsChecked,
+  meetingsDueForReconciliation,
+  retireMeeting,
+} from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, sessionsOf } from '../db/participants';
-import { findRecordingByPlatformId, recordingsStuckReady, recordingStatements, touchRecording } from '../db/recordings';
+import { findRecordingByPlatformId, recordingStatements, recordingsStuckReady, touchRecording } from '../db/recordings';
 import type { Meeting } from '../db/schema';
 import { log } from '../log';
 import type { Platforms } from '../platforms/registry';
@@ -34,7 +40,13 @@ export interface ReconcileReport {
 
 export async function reconcile(env: Env, providers: Platforms, now = Date.now()): Promise<ReconcileReport> {
   const db = database(env);
-  const report: ReconcileReport = { meetingsChecked: 0, corrections: 0, recordingsFound: 0, copiesResent: 0, providerErrors: 0 };
+  const report: ReconcileReport = {
+    meetingsChecked: 0,
+    corrections: 0,
+    recordingsFound: 0,
+    copiesResent: 0,
+    providerErrors: 0,
+  };
 
   for (const meeting of await meetingsDueForReconciliation(db, MEETINGS_PER_RUN)) {
     try {
@@ -43,7 +55,11 @@ export async function reconcile(env: Env, providers: Platforms, now = Date.now()
       report.meetingsChecked++;
     } catch (error) {
       report.providerErrors++;
-      log('warn', 'reconciliation could not check a meeting', { meeting_id: meeting.id, platform: meeting.platform, error: String(error) });
+      log('warn', 'reconciliation could not check a meeting', {
+        meeting_id: meeting.id,
+        platform: meeting.platform,
+        error: String(error),
+      });
     }
     // Checked or not, it goes to the back of the queue, so one failing meeting blocks nobody.
     await markReconciled(db, meeting.id, now);
@@ -52,7 +68,13 @@ export async function reconcile(env: Env, providers: Platforms, now = Date.now()
   const since = new Date(now - RECORDING_LOOKBACK_MS).toISOString();
   for (const meeting of await dailyMeetingsToCopyFrom(db, since, RECORDING_CHECKS_PER_RUN)) {
     try {
-      report.recordingsFound += await findLostRecordings(db, env.RECORDING_COPIES, meeting, providers(meeting.platform), now);
+      report.recordingsFound += await findLostRecordings(
+        db,
+        env.RECORDING_COPIES,
+        meeting,
+        providers(meeting.platform),
+        now,
+      );
     } catch (error) {
       report.providerErrors++;
       log('warn', 'reconciliation could not list recordings', { meeting_id: meeting.id, error: String(error) });
@@ -84,7 +106,10 @@ async function correctMeeting(db: Database, meeting: Meeting, activity: RoomActi
     if (session.leftAt !== null || !settled(session.joinedAt)) continue;
     const gone = activity.participants ? !present.has(session.participantId) : !activity.ongoing;
     if (!gone) continue;
-    statements.push(recordLeave(db, meeting.id, { participantId: session.participantId, at: now }), logCorrection(db, meeting, 'participant-closed', now));
+    statements.push(
+      recordLeave(db, meeting.id, { participantId: session.participantId, at: now }),
+      logCorrection(db, meeting, 'participant-closed', now),
+    );
     corrections++;
   }
   // People present whose join was lost (never those whose leave we already have).
@@ -93,7 +118,12 @@ async function correctMeeting(db: Database, meeting: Meeting, activity: RoomActi
     if (known.has(participant.id)) continue;
     const joinedAt = participant.joinedAt ? Date.parse(participant.joinedAt) : now;
     statements.push(
-      recordJoin(db, meeting.id, { participantId: participant.id, userId: participant.userId, userName: participant.userName, at: Number.isNaN(joinedAt) ? now : joinedAt }),
+      recordJoin(db, meeting.id, {
+        participantId: participant.id,
+        userId: participant.userId,
+        userName: participant.userName,
+        at: Number.isNaN(joinedAt) ? now : joinedAt,
+      }),
       logCorrection(db, meeting, 'participant-added', now),
     );
     corrections++;
@@ -122,7 +152,10 @@ async function findLostRecordings(
     const known = await findRecordingByPlatformId(db, meeting.platform, recording.recordingId);
     if (known && known.status !== 'recording') continue;
     const effect = { kind: 'recording-ready' as const, ...recording, providerRoomName: meeting.roomName };
-    await inOneTransaction(db, [logCorrection(db, meeting, 'recording-found', now), ...recordingStatements(db, meeting, effect, now)]);
+    await inOneTransaction(db, [
+      logCorrection(db, meeting, 'recording-found', now),
+      ...recordingStatements(db, meeting, effect, now),
+    ]);
     const row = await findRecordingByPlatformId(db, meeting.platform, recording.recordingId);
     if (row?.status === 'ready') await copies.send(copyMessage(row.id));
     found++;

@@ -1,9 +1,9 @@
 import type { Database } from '../db/client';
-import { findMeetingByRef, type EventMeeting } from '../db/meeting-lookup';
-import type { WebhookOutcome } from '../db/schema';
+import { type EventMeeting, findMeetingByRef } from '../db/meeting-lookup';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, recountedClients } from '../db/participants';
 import { findRecordingByPlatformId, recordingStatements } from '../db/recordings';
+import type { WebhookOutcome } from '../db/schema';
 import { logEvent } from '../db/webhook-events';
 import { log } from '../log';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
@@ -28,10 +28,15 @@ export async function applyWebhookEvent(
   event: WebhookEvent,
   receivedAt = Date.now(),
 ): Promise<Applied> {
-  const meeting = event.effect && event.meeting ? ((await findMeetingByRef(db, event.platform, event.meeting)) ?? null) : null;
+  const meeting =
+    event.effect && event.meeting ? ((await findMeetingByRef(db, event.platform, event.meeting)) ?? null) : null;
   // A recording-started event of Daily may name no room; it is still a recording.
   const actsWithoutMeeting = event.effect?.kind === 'recording-started' && !event.meeting;
-  const outcome: WebhookOutcome = !event.effect ? 'unknown-type' : meeting || actsWithoutMeeting ? 'applied' : 'unknown-meeting';
+  const outcome: WebhookOutcome = !event.effect
+    ? 'unknown-type'
+    : meeting || actsWithoutMeeting
+      ? 'applied'
+      : 'unknown-meeting';
 
   const entry = logEvent(db, {
     platform: event.platform,
@@ -47,15 +52,23 @@ export async function applyWebhookEvent(
   try {
     answers = await db.batch([entry, ...effects]);
   } catch (error) {
-    if (String(error instanceof Error ? error.cause ?? error : error).includes('UNIQUE constraint failed: webhook_events')) {
+    if (
+      String(error instanceof Error ? (error.cause ?? error) : error).includes(
+        'UNIQUE constraint failed: webhook_events',
+      )
+    ) {
       return { outcome: 'duplicate', meeting, numClients: null };
     }
     throw error;
   }
 
-  if (outcome === 'applied' && event.effect?.kind === 'recording-ready') await requestCopy(db, copies, event.effect.recordingId);
+  if (outcome === 'applied' && event.effect?.kind === 'recording-ready')
+    await requestCopy(db, copies, event.effect.recordingId);
   // A join's or leave's recount is its last statement.
-  const numClients = event.effect?.kind === 'participant-joined' || event.effect?.kind === 'participant-left' ? recountedClients(answers.at(-1)) : null;
+  const numClients =
+    event.effect?.kind === 'participant-joined' || event.effect?.kind === 'participant-left'
+      ? recountedClients(answers.at(-1))
+      : null;
   return { outcome, meeting, numClients };
 }
 
@@ -86,6 +99,9 @@ async function requestCopy(db: Database, copies: Queue<RecordingCopyMessage>, pl
   try {
     await copies.send(copyMessage(recording.id));
   } catch (error) {
-    log('error', 'recording copy not queued; the sweep will retry', { recording_id: recording.id, error: String(error) });
+    log('error', 'recording copy not queued; the sweep will retry', {
+      recording_id: recording.id,
+      error: String(error),
+    });
   }
 }

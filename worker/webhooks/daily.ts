@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toMs } from '../time';
-import { firstIssue, parseJson, type Effect, type MeetingRef, type ParsedWebhook } from './events';
+import { type Effect, firstIssue, type MeetingRef, type ParsedWebhook, parseJson } from './events';
 
 // Daily's webhook events (PROVIDERS.md): `{version, type, id, payload, event_ts}`.
 
@@ -15,11 +15,19 @@ const envelope = z.object({
 
 /** Unix seconds or milliseconds; past this no Date exists (the object key is made from one). */
 const time = z.number().nonnegative().max(MAX_TIME);
-const optionalText = z.string().nullish().transform((value) => value ?? undefined);
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
 
 // The shape of raw-tracks items is unconfirmed (PROVIDERS.md): the key's casing varies.
 const track = z
-  .object({ s3Key: z.string().optional(), s3key: z.string().optional(), key: z.string().optional(), type: z.string().default('unknown') })
+  .object({
+    s3Key: z.string().optional(),
+    s3key: z.string().optional(),
+    key: z.string().optional(),
+    type: z.string().default('unknown'),
+  })
   .refine((t) => t.s3Key ?? t.s3key ?? t.key, 'a track needs its S3 key')
   .transform((t) => ({ sourceKey: (t.s3Key ?? t.s3key ?? t.key) as string, type: t.type }));
 
@@ -32,11 +40,17 @@ const participant = z.object({
 });
 
 /** For each type acted on: the payload's shape, the meeting it names and its effect. */
-const known: Record<string, (payload: unknown) => z.ZodSafeParseResult<{ meeting: MeetingRef | null; effect: Effect }>> = {
+const known: Record<
+  string,
+  (payload: unknown) => z.ZodSafeParseResult<{ meeting: MeetingRef | null; effect: Effect }>
+> = {
   'meeting.started': (payload) =>
     z
       .object({ room: z.string().min(1), start_ts: time })
-      .transform((p) => ({ meeting: byRoom(p.room), effect: { kind: 'session-started' as const, at: toMs(p.start_ts) } }))
+      .transform((p) => ({
+        meeting: byRoom(p.room),
+        effect: { kind: 'session-started' as const, at: toMs(p.start_ts) },
+      }))
       .safeParse(payload),
   'meeting.ended': (payload) =>
     z
@@ -47,7 +61,13 @@ const known: Record<string, (payload: unknown) => z.ZodSafeParseResult<{ meeting
     participant
       .transform((p) => ({
         meeting: byRoom(p.room),
-        effect: { kind: 'participant-joined' as const, participantId: p.session_id, userId: p.user_id, userName: p.user_name, at: toMs(p.joined_at) },
+        effect: {
+          kind: 'participant-joined' as const,
+          participantId: p.session_id,
+          userId: p.user_id,
+          userName: p.user_name,
+          at: toMs(p.joined_at),
+        },
       }))
       .safeParse(payload),
   'participant.left': (payload) =>
@@ -68,10 +88,21 @@ const known: Record<string, (payload: unknown) => z.ZodSafeParseResult<{ meeting
   // The documented payload names no room; a room_name or room, where present, is used.
   'recording.started': (payload) =>
     z
-      .object({ recording_id: z.string().min(1), start_ts: time, instance_id: optionalText, room_name: optionalText, room: optionalText })
+      .object({
+        recording_id: z.string().min(1),
+        start_ts: time,
+        instance_id: optionalText,
+        room_name: optionalText,
+        room: optionalText,
+      })
       .transform((p) => ({
-        meeting: p.room_name ?? p.room ? byRoom((p.room_name ?? p.room) as string) : null,
-        effect: { kind: 'recording-started' as const, recordingId: p.recording_id, instanceId: p.instance_id, startedAt: toMs(p.start_ts) },
+        meeting: (p.room_name ?? p.room) ? byRoom((p.room_name ?? p.room) as string) : null,
+        effect: {
+          kind: 'recording-started' as const,
+          recordingId: p.recording_id,
+          instanceId: p.instance_id,
+          startedAt: toMs(p.start_ts),
+        },
       }))
       .safeParse(payload),
   'recording.ready-to-download': (payload) =>
@@ -102,7 +133,12 @@ const known: Record<string, (payload: unknown) => z.ZodSafeParseResult<{ meeting
       .object({ room_name: z.string().min(1), error_msg: z.string(), instance_id: optionalText, timestamp: time })
       .transform((p) => ({
         meeting: byRoom(p.room_name),
-        effect: { kind: 'recording-failed' as const, instanceId: p.instance_id, error: p.error_msg || 'Daily reported a recording error', at: toMs(p.timestamp) },
+        effect: {
+          kind: 'recording-failed' as const,
+          instanceId: p.instance_id,
+          error: p.error_msg || 'Daily reported a recording error',
+          at: toMs(p.timestamp),
+        },
       }))
       .safeParse(payload),
 };
@@ -121,13 +157,20 @@ export function parseDailyWebhook(raw: string): ParsedWebhook {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const event = envelope.safeParse(json.value);
-  if (!event.success) return { ok: false, reason: `the event is not Daily's envelope (${firstIssue(event.error.issues)})` };
+  if (!event.success)
+    return { ok: false, reason: `the event is not Daily's envelope (${firstIssue(event.error.issues)})` };
   const { type, id, payload, event_ts } = event.data;
-  const common = { platform: 'daily' as const, eventId: id, type, occurredAt: event_ts === undefined ? null : toMs(event_ts) };
+  const common = {
+    platform: 'daily' as const,
+    eventId: id,
+    type,
+    occurredAt: event_ts === undefined ? null : toMs(event_ts),
+  };
 
   const parse = known[type];
   if (!parse) return { ok: true, event: { ...common, meeting: null, effect: null } };
   const parsed = parse(payload);
-  if (!parsed.success) return { ok: false, reason: `the ${type} payload is not as documented (${firstIssue(parsed.error.issues)})` };
+  if (!parsed.success)
+    return { ok: false, reason: `the ${type} payload is not as documented (${firstIssue(parsed.error.issues)})` };
   return { ok: true, event: { ...common, ...parsed.data } };
 }

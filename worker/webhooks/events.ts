@@ -4,7 +4,14 @@ import type { Platform } from '../db/schema';
 
 export type Effect =
   | { kind: 'participant-joined'; participantId: string; userId?: string; userName?: string; at: number }
-  | { kind: 'participant-left'; participantId: string; userId?: string; userName?: string; joinedAt?: number; at: number }
+  | {
+      kind: 'participant-left';
+      participantId: string;
+      userId?: string;
+      userName?: string;
+      joinedAt?: number;
+      at: number;
+    }
   | { kind: 'session-started'; at: number }
   | { kind: 'session-ended'; at: number }
   | { kind: 'recording-started'; recordingId: string; instanceId?: string; startedAt: number }

@@ -46,7 +46,12 @@ function hmacKey(key: Uint8Array): Promise<CryptoKey> {
   return imported;
 }
 
-async function hmacMatches(key: Uint8Array, timestamp: string, rawBody: string, signature: Uint8Array): Promise<boolean> {
+async function hmacMatches(
+  key: Uint8Array,
+  timestamp: string,
+  rawBody: string,
+  signature: Uint8Array,
+): Promise<boolean> {
   const cryptoKey = await hmacKey(key);
   for (const body of signedBodies(rawBody)) {
     if (await crypto.subtle.verify('HMAC', cryptoKey, signature, encoder.encode(`${timestamp}.${body}`))) return true;
@@ -56,7 +61,8 @@ async function hmacMatches(key: Uint8Array, timestamp: string, rawBody: string, 
 
 function timestampVerdict(eventMs: number, now: number): Verdict {
   if (!Number.isFinite(eventMs)) return { ok: false, reason: 'the timestamp is not a number' };
-  if (Math.abs(now - eventMs) > TIMESTAMP_TOLERANCE_MS) return { ok: false, reason: 'the timestamp is more than 5 minutes from now' };
+  if (Math.abs(now - eventMs) > TIMESTAMP_TOLERANCE_MS)
+    return { ok: false, reason: 'the timestamp is more than 5 minutes from now' };
   return { ok: true };
 }
 
@@ -82,11 +88,18 @@ export async function verifyDaily(
   const given = base64Bytes(signature);
   if (!key || key.length === 0) return { ok: false, reason: 'DAILY_WEBHOOK_SECRET is not base64' };
   if (!given) return { ok: false, reason: 'the signature is not base64' };
-  return (await hmacMatches(key, timestamp, rawBody, given)) ? { ok: true } : { ok: false, reason: 'the signature does not match' };
+  return (await hmacMatches(key, timestamp, rawBody, given))
+    ? { ok: true }
+    : { ok: false, reason: 'the signature does not match' };
 }
 
 /** Whereby: `Whereby-Signature: t=<unix seconds>,v1=<hex HMAC>`, keyed by the secret's UTF-8 bytes. */
-export async function verifyWhereby(secret: string, header: string | undefined, rawBody: string, now = Date.now()): Promise<Verdict> {
+export async function verifyWhereby(
+  secret: string,
+  header: string | undefined,
+  rawBody: string,
+  now = Date.now(),
+): Promise<Verdict> {
   if (!header) return { ok: false, reason: 'the Whereby-Signature header is missing' };
   const parts = new Map(
     header.split(',').map((part) => {
@@ -103,5 +116,7 @@ export async function verifyWhereby(secret: string, header: string | undefined, 
 
   const given = hexBytes(signature);
   if (!given) return { ok: false, reason: 'the signature is not hex' };
-  return (await hmacMatches(encoder.encode(secret), timestamp, rawBody, given)) ? { ok: true } : { ok: false, reason: 'the signature does not match' };
+  return (await hmacMatches(encoder.encode(secret), timestamp, rawBody, given))
+    ? { ok: true }
+    : { ok: false, reason: 'the signature does not match' };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { firstIssue, parseJson, type Effect, type MeetingRef, type ParsedWebhook } from './events';
+import { type Effect, firstIssue, type MeetingRef, type ParsedWebhook, parseJson } from './events';
 
 // Whereby's webhook events (PROVIDERS.md): `{id, apiVersion, createdAt, type, data}`.
 
@@ -26,20 +26,36 @@ const known: Record<string, Known> = {
     client
       .transform((d) => ({
         meeting: byMeetingId(d.meetingId),
-        effect: { kind: 'participant-joined' as const, participantId: d.participantId, userId: d.externalId ?? undefined, userName: d.displayName ?? undefined, at },
+        effect: {
+          kind: 'participant-joined' as const,
+          participantId: d.participantId,
+          userId: d.externalId ?? undefined,
+          userName: d.displayName ?? undefined,
+          at,
+        },
       }))
       .safeParse(data),
   'room.client.left': (data, at) =>
     client
       .transform((d) => ({
         meeting: byMeetingId(d.meetingId),
-        effect: { kind: 'participant-left' as const, participantId: d.participantId, userId: d.externalId ?? undefined, userName: d.displayName ?? undefined, at },
+        effect: {
+          kind: 'participant-left' as const,
+          participantId: d.participantId,
+          userId: d.externalId ?? undefined,
+          userName: d.displayName ?? undefined,
+          at,
+        },
       }))
       .safeParse(data),
   'room.session.started': (data, at) =>
-    room.transform((d) => ({ meeting: byMeetingId(d.meetingId), effect: { kind: 'session-started' as const, at } })).safeParse(data),
+    room
+      .transform((d) => ({ meeting: byMeetingId(d.meetingId), effect: { kind: 'session-started' as const, at } }))
+      .safeParse(data),
   'room.session.ended': (data, at) =>
-    room.transform((d) => ({ meeting: byMeetingId(d.meetingId), effect: { kind: 'session-ended' as const, at } })).safeParse(data),
+    room
+      .transform((d) => ({ meeting: byMeetingId(d.meetingId), effect: { kind: 'session-ended' as const, at } }))
+      .safeParse(data),
   // The documented payload names the room, not always the meeting: either finds it.
   'recording.finished': (data) =>
     z
@@ -50,7 +66,9 @@ const known: Record<string, Known> = {
         meetingId: z.string().min(1).optional(),
       })
       .transform((d) => ({
-        meeting: d.meetingId ? byMeetingId(d.meetingId) : { by: 'room-name' as const, value: d.roomName.replace(/^\//, '') },
+        meeting: d.meetingId
+          ? byMeetingId(d.meetingId)
+          : { by: 'room-name' as const, value: d.roomName.replace(/^\//, '') },
         effect: { kind: 'recording-stored' as const, recordingId: d.recordingId, objectKey: d.filename },
       }))
       .safeParse(data),
@@ -60,7 +78,8 @@ export function parseWherebyWebhook(raw: string): ParsedWebhook {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const event = envelope.safeParse(json.value);
-  if (!event.success) return { ok: false, reason: `the event is not Whereby's envelope (${firstIssue(event.error.issues)})` };
+  if (!event.success)
+    return { ok: false, reason: `the event is not Whereby's envelope (${firstIssue(event.error.issues)})` };
   const { id, type, createdAt, data } = event.data;
   const at = Date.parse(createdAt);
   const common = { platform: 'whereby' as const, eventId: id, type, occurredAt: at };
@@ -68,6 +87,7 @@ export function parseWherebyWebhook(raw: string): ParsedWebhook {
   const parse = known[type];
   if (!parse) return { ok: true, event: { ...common, meeting: null, effect: null } };
   const parsed = parse(data, at);
-  if (!parsed.success) return { ok: false, reason: `the ${type} data is not as documented (${firstIssue(parsed.error.issues)})` };
+  if (!parsed.success)
+    return { ok: false, reason: `the ${type} data is not as documented (${firstIssue(parsed.error.issues)})` };
   return { ok: true, event: { ...common, ...parsed.data } };
 }
