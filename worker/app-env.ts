@@ -1,4 +1,7 @@
-import type { User } from './auth';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { Auth } from './auth';
+import type { Config } from './config';
+import type { Database } from './db/client';
 import type { LogFields } from './log';
 import type { Count } from './metrics/counters';
 import type { Platforms } from './platforms/registry';
@@ -6,15 +9,17 @@ import type { Platforms } from './platforms/registry';
 /** Hono's environment of this Worker: the bindings and what middleware puts on the context. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: {
-    requestId: string;
-    /** Set once per request by currentUser(); undefined until then. */
-    user: User | null | undefined;
-    /** What a route adds to the request's log line (a webhook: its event, meeting and outcome). */
-    logFields: LogFields | undefined;
-    /** Adds to the rollout's counters after the answer is sent. */
-    count: Count;
+  Variables: RequestIdVariables & {
+    /** The settings, each parsed when a handler asks for it. */
+    config: Config;
+    db: Database;
+    /** Who is asking: resolved on a handler's first question, then kept for the request. */
+    auth: Auth;
     /** The providers, their calls counted. */
     platforms: Platforms;
+    /** Adds to the rollout's counters after the answer is sent. */
+    count: Count;
+    /** What a route adds to the request's log line (a webhook: its event, meeting and outcome). */
+    logFields: LogFields | undefined;
   };
 }

@@ -1,12 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { HTTPException } from 'hono/http-exception';
+import type { Context } from 'hono';
+import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env';
+import { authOf, presentedToken } from './auth';
 import { config } from './config';
-import { ApiError } from './errors';
+import { database } from './db/client';
+import { ApiError, invalid, toApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
 import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
+import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { meetingRoutes } from './routes/meetings';
@@ -15,39 +19,59 @@ import { recordingRoutes } from './routes/recordings';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
 
-/** Invalid input answers 422 with the first problem in words, naming the field. */
-const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => {
+interface ValidationIssue {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  keys?: string[];
+}
+
+/**
+ * Invalid input answers 422 with the first problem in words and the input at fault in `field`:
+ * the issue's path, or for an unknown key that key.
+ */
+const defaultHook = (result: { success: boolean; error?: { issues: ValidationIssue[] } }) => {
   if (result.success) return;
   const issue = result.error?.issues[0];
-  const field = issue?.path.map(String).join('.');
-  throw new ApiError(422, issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'The request is not valid.');
+  if (!issue) throw invalid(undefined, 'The request is not valid.');
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys?.[0]) path.push(issue.keys[0]);
+  const field = path.length ? path.join('.') : undefined;
+  throw invalid(field, `${issue.path.length ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`);
 };
+
+/** Every error answer, in one shape: `{detail, code, field?, request_id}`. */
+function errorAnswer(c: Context<AppEnv>, error: ApiError) {
+  noteOnRequestLog(c, { code: error.code, detail: error.detail });
+  const body = { detail: error.detail, code: error.code, ...(error.field ? { field: error.field } : {}) };
+  return c.json({ ...body, request_id: c.var.requestId }, error.status);
+}
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
-// Each request's providers, whose calls are counted for the rollout's figures after the answer.
-app.use(requestLog, async (c, next) => {
+// What every handler needs, on the context; the providers' calls are counted for the rollout's figures.
+app.use(requestId(), requestLog, async (c, next) => {
+  const settings = config(c.env);
   const count = counting(c.env, c.executionCtx);
+  c.set('config', settings);
+  c.set('db', database(c.env));
+  c.set('auth', authOf(presentedToken(c), settings));
   c.set('count', count);
-  c.set('platforms', platforms(config(c.env), count));
+  c.set('platforms', platforms(settings, count));
   await next();
 });
 
 app.onError((error, c) => {
-  if (error instanceof ApiError) {
-    noteOnRequestLog(c, { detail: error.detail });
-    return c.json({ detail: error.detail }, error.status);
-  }
-  if (error instanceof HTTPException)
-    return c.json({ detail: error.message || 'The request could not be handled.' }, error.status);
+  const known = toApiError(error);
+  if (known) return errorAnswer(c, known);
   log('error', 'unhandled error', {
     request_id: c.var.requestId,
     error: error instanceof Error ? (error.stack ?? error.message) : String(error),
   });
-  return c.json({ detail: 'Something went wrong on our side; it has been logged.' }, 500);
+  return errorAnswer(c, new ApiError('internal', 'Something went wrong on our side; it has been logged.'));
 });
 
-app.notFound((c) => c.json({ detail: `There is no ${c.req.method} ${c.req.path}.` }, 404));
+app.notFound((c) => errorAnswer(c, new ApiError('not-found', `There is no ${c.req.method} ${c.req.path}.`)));
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', healthRoutes)
@@ -59,6 +83,9 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', webhookRoutes);
 
 app.route('/v1', v1);
+
+for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+  app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
 
 app.doc31('/v1/openapi.json', {
   openapi: '3.1.0',

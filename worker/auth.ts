@@ -1,9 +1,8 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import type { AppEnv } from './app-env';
-import { config } from './config';
-import { ApiError, ConfigError, forbidden, unauthorized } from './errors';
+import type { Config } from './config';
+import { ApiError, ConfigError, forbidden, unauthenticated } from './errors';
 
 export interface User {
   id: string;
@@ -26,33 +25,54 @@ function keySet(url: string) {
 }
 
 /** The token from the Authorization header, Cloudflare Access's header or its cookie. */
-function presentedToken(c: Context<AppEnv>): string | undefined {
+export function presentedToken(c: Context): string | undefined {
   const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
   return bearer ?? c.req.header('cf-access-jwt-assertion') ?? getCookie(c, 'CF_Authorization');
 }
 
-/**
- * The signed-in user, or null for an anonymous request. A presented token that fails
- * verification is refused (401) rather than treated as anonymous.
- */
-export async function currentUser(c: Context<AppEnv>): Promise<User | null> {
-  if (c.var.user !== undefined) return c.var.user;
-  const settings = config(c.env);
-  let user: User | null = null;
+/** Who is asking, worked out once per request and only when a handler asks. */
+export interface Auth {
+  /** The signed-in user, or null for an anonymous request; a presented token that fails is refused (401). */
+  user(): Promise<User | null>;
+  /** The signed-in user; 401 for an anonymous request. */
+  requireUser(): Promise<User>;
+  /** A signed-in administrator; 401 or 403 otherwise. */
+  requireAdmin(): Promise<User>;
+}
 
+export function authOf(token: string | undefined, settings: Config): Auth {
+  let resolved: Promise<User | null> | undefined;
+  const user = () => {
+    resolved ??= userOf(token, settings);
+    return resolved;
+  };
+  const requireUser = async () => {
+    const found = await user();
+    if (found) return found;
+    if (!settings.hasIdentityProvider()) throw new ConfigError('AUTH_JWKS_URL', 'is not set, so nobody can sign in');
+    throw unauthenticated('Sign in first: send a bearer token.');
+  };
+  return {
+    user,
+    requireUser,
+    async requireAdmin() {
+      const found = await requireUser();
+      if (!found.isAdmin) throw forbidden('Only administrators may do this.');
+      return found;
+    },
+  };
+}
+
+async function userOf(token: string | undefined, settings: Config): Promise<User | null> {
   if (settings.hasIdentityProvider()) {
-    const token = presentedToken(c);
-    if (token) {
-      const { jwksUrl, issuer, audience } = settings.auth();
-      const id = await verifiedSubject(token, jwksUrl, issuer, audience);
-      user = { id, isAdmin: settings.adminUserIds().has(id) };
-    }
-  } else if (settings.environment() === 'development') {
-    // No identity provider in a local run: everyone is the local admin (impossible in production).
-    user = { id: LOCAL_ADMIN_ID, isAdmin: true };
+    if (!token) return null;
+    const { jwksUrl, issuer, audience } = settings.auth();
+    const id = await verifiedSubject(token, jwksUrl, issuer, audience);
+    return { id, isAdmin: settings.adminUserIds().has(id) };
   }
-  c.set('user', user);
-  return user;
+  // No identity provider in a local run: everyone is the local admin (impossible in production).
+  if (settings.environment() === 'development') return { id: LOCAL_ADMIN_ID, isAdmin: true };
+  return null;
 }
 
 async function verifiedSubject(token: string, jwksUrl: string, issuer: string, audience: string): Promise<string> {
@@ -63,33 +83,23 @@ async function verifiedSubject(token: string, jwksUrl: string, issuer: string, a
       algorithms: ['RS256', 'ES256'],
       requiredClaims: ['sub', 'exp'],
     });
-    if (!payload.sub) throw unauthorized('The token names no user (sub).');
+    if (!payload.sub) throw unauthenticated('The token names no user (sub).');
     return payload.sub;
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    if (error instanceof errors.JWTExpired) throw unauthorized('The token has expired; sign in again.');
+    if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired; sign in again.');
     if (error instanceof errors.JWTClaimValidationFailed)
-      throw unauthorized(`The token is not for this service (${error.claim}).`);
+      throw unauthenticated(`The token is not for this service (${error.claim}).`);
     // The keys could not be had: the identity provider's trouble, not the user's.
     if (
       !(error instanceof errors.JOSEError) ||
       error instanceof errors.JWKSTimeout ||
       error instanceof errors.JWKSInvalid
     )
-      throw new ApiError(503, 'The identity provider did not give its keys (AUTH_JWKS_URL); try again shortly.');
-    throw unauthorized('The token is not valid.');
+      throw new ApiError(
+        'unavailable',
+        'The identity provider did not give its keys (AUTH_JWKS_URL); try again shortly.',
+      );
+    throw unauthenticated('The token is not valid.');
   }
-}
-
-export async function requireUser(c: Context<AppEnv>): Promise<User> {
-  const user = await currentUser(c);
-  if (user) return user;
-  if (!config(c.env).hasIdentityProvider()) throw new ConfigError('AUTH_JWKS_URL', 'is not set, so nobody can sign in');
-  throw unauthorized('Sign in first: send a bearer token.');
-}
-
-export async function requireAdmin(c: Context<AppEnv>): Promise<User> {
-  const user = await requireUser(c);
-  if (!user.isAdmin) throw forbidden('Only administrators may do this.');
-  return user;
 }

@@ -4,17 +4,15 @@ import type { AppEnv } from './app-env';
 import { type LogFields, log } from './log';
 
 /**
- * One log line per request, written when it is answered: its id (also the X-Request-Id
- * header), method, path, status and duration, with what the route noted on the way.
+ * One log line per request, written when it is answered: its id (Hono's requestId middleware
+ * sets it and the X-Request-Id header first), method, path, status and duration, with what the
+ * route noted on the way.
  */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
-  const requestId = crypto.randomUUID();
   const started = Date.now();
-  c.set('requestId', requestId);
   await next();
-  c.header('X-Request-Id', requestId);
   log(c.res.status >= 500 ? 'error' : 'info', 'request', {
-    request_id: requestId,
+    request_id: c.var.requestId,
     method: c.req.method,
     path: c.req.path,
     status: c.res.status,

@@ -59,7 +59,11 @@ describe('sign-in with the identity provider’s JWTs', () => {
       { ...env, AUTH_ISSUER: '' },
     );
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('AUTH_ISSUER is not set') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('AUTH_ISSUER is not set'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
   });
 });
 
@@ -80,7 +84,11 @@ describe('the development login', () => {
   it('is impossible in production', async () => {
     const response = await requestWith('/v1/rooms', {}, { ...local, ENVIRONMENT: 'production' });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('AUTH_JWKS_URL is not set') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('AUTH_JWKS_URL is not set'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
   });
 
   it('is impossible once AUTH_JWKS_URL is set, whatever ENVIRONMENT says', async () => {
@@ -91,6 +99,10 @@ describe('the development login', () => {
   it('refuses a malformed ENVIRONMENT with a clear error rather than guessing', async () => {
     const response = await requestWith('/v1/rooms', {}, { ...local, ENVIRONMENT: 'staging' });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('ENVIRONMENT is malformed') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('ENVIRONMENT is malformed'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
   });
 });

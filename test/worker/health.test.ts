@@ -22,6 +22,10 @@ describe('GET /v1/health', () => {
   it('answers unknown paths with a JSON 404', async () => {
     const response = await call('GET', '/v1/nothing-here');
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ detail: 'There is no GET /v1/nothing-here.' });
+    expect(response.body).toEqual({
+      detail: 'There is no GET /v1/nothing-here.',
+      code: 'not-found',
+      request_id: response.headers.get('x-request-id'),
+    });
   });
 });

@@ -397,6 +397,8 @@ describe('provider trouble', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({
       detail: 'The service is not configured for this: DAILY_API_KEY is not set.',
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
     });
     expect(await standIn.requests('daily')).toHaveLength(0);
     expect(await meetingRows()).toHaveLength(0);
@@ -410,7 +412,11 @@ describe('provider trouble', () => {
       { ...env, WHEREBY_API_URL: 'ftp://nope' },
     );
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('WHEREBY_API_URL is malformed') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('WHEREBY_API_URL is malformed'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
   });
 
   it('names the bucket setting a cloud-recorded Whereby room needs', async () => {
@@ -423,6 +429,8 @@ describe('provider trouble', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({
       detail: 'The service is not configured for this: RECORDING_S3_BUCKET is not set.',
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
     });
   });
 });

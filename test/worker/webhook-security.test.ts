@@ -173,7 +173,11 @@ describe('Daily webhook signatures', () => {
       { ...env, DAILY_WEBHOOK_SECRET: '' },
     );
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('DAILY_WEBHOOK_SECRET is not set') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('DAILY_WEBHOOK_SECRET is not set'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
     expect(await webhookState()).toEqual(before);
   });
 });
@@ -252,7 +256,11 @@ describe('Whereby webhook signatures', () => {
       { ...env, WHEREBY_WEBHOOK_SECRET: '' },
     );
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('WHEREBY_WEBHOOK_SECRET is not set') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('WHEREBY_WEBHOOK_SECRET is not set'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
   });
 });
 

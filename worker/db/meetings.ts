@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import type { ErrorCode } from '../errors';
 import type { Database } from './client';
 import { type Meeting, meetingClaims, meetingConsent, meetings } from './schema';
 
@@ -36,7 +37,13 @@ export const retireActiveMeetings = (db: Database, roomId: string) =>
     .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
     .returning();
 
-export type Claim = { won: true } | { won: false; error?: { status: number; detail: string } };
+/** A failed creation as the requests that waited on it are told. */
+export interface ClaimFailure {
+  code: ErrorCode;
+  detail: string;
+}
+
+export type Claim = { won: true } | { won: false; error?: ClaimFailure };
 
 /**
  * Takes the right to create the room's next meeting, unless another request holds it and its
@@ -54,15 +61,15 @@ export async function claimMeetingCreation(
     .values({ roomId, token, expiresAt: now + leaseMs })
     .onConflictDoUpdate({
       target: meetingClaims.roomId,
-      set: { token, expiresAt: now + leaseMs, errorStatus: null, errorDetail: null },
+      set: { token, expiresAt: now + leaseMs, errorCode: null, errorDetail: null },
       setWhere: lte(meetingClaims.expiresAt, now),
     })
     .returning({ token: meetingClaims.token });
   if (row?.token === token) return { won: true };
 
   const [held] = await db.select().from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1);
-  if (held?.errorStatus && held.errorDetail)
-    return { won: false, error: { status: held.errorStatus, detail: held.errorDetail } };
+  if (held?.errorCode && held.errorDetail)
+    return { won: false, error: { code: held.errorCode, detail: held.errorDetail } };
   return { won: false };
 }
 
@@ -70,16 +77,10 @@ export const releaseClaim = (db: Database, roomId: string, token: string) =>
   db.delete(meetingClaims).where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
 
 /** Keeps a failed creation's error for a moment, so the requests waiting on it share it. */
-export const failClaim = (
-  db: Database,
-  roomId: string,
-  token: string,
-  error: { status: number; detail: string },
-  untilMs: number,
-) =>
+export const failClaim = (db: Database, roomId: string, token: string, error: ClaimFailure, untilMs: number) =>
   db
     .update(meetingClaims)
-    .set({ errorStatus: error.status, errorDetail: error.detail, expiresAt: untilMs })
+    .set({ errorCode: error.code, errorDetail: error.detail, expiresAt: untilMs })
     .where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
 
 export async function recordConsent(db: Database, meetingId: string, userId: string | null, consentGiven: boolean) {

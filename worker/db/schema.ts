@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { ERROR_CODES } from '../errors';
 
 // Mirrors migrations/ exactly; test/worker/schema.test.ts compares the two.
 
@@ -94,7 +95,7 @@ export const meetingClaims = sqliteTable('meeting_claims', {
     .references(() => rooms.id, { onDelete: 'cascade' }),
   token: text('token').notNull(),
   expiresAt: integer('expires_at').notNull(),
-  errorStatus: integer('error_status'),
+  errorCode: text('error_code', { enum: ERROR_CODES }),
   errorDetail: text('error_detail'),
 });
 

@@ -8,7 +8,7 @@ import {
   retireMeeting,
 } from '../db/meetings';
 import type { Meeting, Room } from '../db/schema';
-import { ApiError } from '../errors';
+import { ApiError, toApiError } from '../errors';
 import { log } from '../log';
 import type { Platforms } from '../platforms/registry';
 import { choosePlatform } from '../rollout/choose';
@@ -53,8 +53,9 @@ export async function getOrCreateMeeting(
 
     const claim = await claimMeetingCreation(db, room.id, token, CLAIM_LEASE_MS);
     if (claim.won) return createMeeting(db, platforms, room, await flags(), token);
-    if (claim.error) throw new ApiError(claim.error.status as ApiError['status'], claim.error.detail);
-    if (Date.now() > deadline) throw new ApiError(503, 'The meeting is still being created; try again in a moment.');
+    if (claim.error) throw new ApiError(claim.error.code, claim.error.detail);
+    if (Date.now() > deadline)
+      throw new ApiError('unavailable', 'The meeting is still being created; try again in a moment.');
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
@@ -96,7 +97,8 @@ async function createMeeting(db: Database, platforms: Platforms, room: Room, fla
     log('info', 'meeting created', { room_id: room.id, meeting_id: meeting.id, platform });
     return meeting;
   } catch (error) {
-    if (error instanceof ApiError) await failClaim(db, room.id, token, error, Date.now() + FAILURE_MEMORY_MS);
+    const answer = toApiError(error);
+    if (answer) await failClaim(db, room.id, token, answer, Date.now() + FAILURE_MEMORY_MS);
     else await releaseClaim(db, room.id, token);
     throw error;
   }

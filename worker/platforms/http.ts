@@ -1,21 +1,24 @@
 import type { z } from 'zod';
-import { ApiError } from '../errors';
 
 // The HTTP client both providers share: bearer auth, a timeout per attempt, retries with
 // exponential backoff for 429 and 5xx, and every failure turned into a ProviderError.
 
 export type ProviderFailure = 'unreachable' | 'timeout' | 'rate-limited' | 'server-error' | 'rejected' | 'malformed';
 
-/** A provider call failed. Temporary failures answer 503 (try again), the others 502. */
-export class ProviderError extends ApiError {
-  constructor(
-    readonly provider: string,
-    readonly failure: ProviderFailure,
-    detail: string,
-    readonly providerStatus?: number,
-  ) {
-    super(failure === 'rejected' || failure === 'malformed' ? 502 : 503, detail);
+/** A provider call failed. What that means for the API's answer is decided in worker/error-answer.ts. */
+export class ProviderError extends Error {
+  readonly provider: string;
+  readonly failure: ProviderFailure;
+  readonly detail: string;
+  readonly providerStatus: number | undefined;
+
+  constructor(provider: string, failure: ProviderFailure, detail: string, providerStatus?: number) {
+    super(detail);
     this.name = 'ProviderError';
+    this.provider = provider;
+    this.failure = failure;
+    this.detail = detail;
+    this.providerStatus = providerStatus;
   }
 }
 

@@ -1,7 +1,7 @@
 import { config } from '../config';
 import { database } from '../db/client';
 import { findRecordingById, markRecordingFailed, markRecordingStored, noteRecordingError } from '../db/recordings';
-import { ApiError } from '../errors';
+import { toApiError } from '../errors';
 import { log } from '../log';
 import { counting } from '../metrics/counters';
 import { type Platforms, platforms } from '../platforms/registry';
@@ -25,8 +25,8 @@ export async function consumeRecordingCopies(
 /** Provider trouble, a bucket's 5xx and missing settings may pass; a refusal (4xx) or a lost source will not. */
 function isRetryable(error: unknown): boolean {
   if (error instanceof CopyError || error instanceof S3Error) return error.retryable;
-  if (error instanceof ApiError) return error.status === 503;
-  return true;
+  const answer = toApiError(error);
+  return answer === null || answer.status === 503;
 }
 
 async function copyRecording(message: Message<RecordingCopyMessage>, env: Env, providers: Platforms) {
@@ -71,7 +71,7 @@ async function copyRecording(message: Message<RecordingCopyMessage>, env: Env, p
     log('info', 'recording stored', { ...about, key: recording.objectKey, size, duration_ms: Date.now() - started });
     message.ack();
   } catch (error) {
-    const reason = error instanceof ApiError ? error.detail : error instanceof Error ? error.message : String(error);
+    const reason = toApiError(error)?.detail ?? (error instanceof Error ? error.message : String(error));
     const retryable = isRetryable(error);
     const final = !retryable || message.attempts >= COPY_ATTEMPTS;
     log(final ? 'error' : 'warn', final ? 'recording copy failed' : 'recording copy will be retried', {

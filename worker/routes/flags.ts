@@ -1,10 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { requireAdmin } from '../auth';
-import { config } from '../config';
 import { log } from '../log';
 import { FLAG_KEYS, forgetCachedFlags, readFlags, writeFlags } from '../rollout/flags';
-import { errorResponses, json, RolloutFlagsSchema } from './shapes';
+import { errorResponses, json, SECURITY } from './docs';
+import { RolloutFlagsSchema } from './shapes';
 
 export const flagRoutes = new OpenAPIHono<AppEnv>();
 
@@ -19,13 +18,14 @@ flagRoutes.openapi(
     method: 'get',
     path: '/flags',
     summary: 'The effective rollout flags, with any stored value that failed to parse',
+    security: SECURITY.signedIn,
     responses: { 200: { description: 'the flags', ...json(EffectiveFlags) }, ...errorResponses(401, 403) },
   }),
   async (c) => {
-    await requireAdmin(c);
+    await c.var.auth.requireAdmin();
     // An operator looking at the flags sees KV as it is now, not this isolate's cached copy.
     forgetCachedFlags();
-    const { flags, malformed } = await readFlags(c.env.FLAGS, config(c.env).flagFallbacks());
+    const { flags, malformed } = await readFlags(c.env.FLAGS, c.var.config.flagFallbacks());
     return c.json({ ...flags, malformed }, 200);
   },
 );
@@ -35,6 +35,7 @@ flagRoutes.openapi(
     method: 'put',
     path: '/flags',
     summary: 'Writes the rollout flags to KV',
+    security: SECURITY.signedIn,
     request: { body: { required: true, ...json(RolloutFlagsSchema) } },
     responses: {
       200: { description: 'the flags now in effect', ...json(EffectiveFlags) },
@@ -42,11 +43,11 @@ flagRoutes.openapi(
     },
   }),
   async (c) => {
-    const admin = await requireAdmin(c);
+    const admin = await c.var.auth.requireAdmin();
     const flags = c.req.valid('json');
     await writeFlags(c.env.FLAGS, flags);
     log('info', 'rollout flags written', { user_id: admin.id, ...flags });
-    const state = await readFlags(c.env.FLAGS, config(c.env).flagFallbacks());
+    const state = await readFlags(c.env.FLAGS, c.var.config.flagFallbacks());
     return c.json({ ...state.flags, malformed: state.malformed }, 200);
   },
 );

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { config, isConfigured } from '../config';
+import { isConfigured } from '../config';
+import { errorResponses, json, SECURITY } from './docs';
 
 export const healthRoutes = new OpenAPIHono<AppEnv>();
 
@@ -23,10 +24,11 @@ healthRoutes.openapi(
     method: 'get',
     path: '/health',
     summary: 'Liveness, and which integrations are configured',
-    responses: { 200: { description: 'alive', content: { 'application/json': { schema: Health } } } },
+    security: SECURITY.anyone,
+    responses: { 200: { description: 'alive', ...json(Health) }, ...errorResponses() },
   }),
   (c) => {
-    const settings = config(c.env);
+    const settings = c.var.config;
     const production = !isConfigured(settings.environment) || settings.environment() === 'production';
     const signIn = settings.hasIdentityProvider()
       ? isConfigured(settings.auth)

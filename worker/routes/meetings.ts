@@ -1,8 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { currentUser } from '../auth';
-import { config } from '../config';
-import { database } from '../db/client';
 import { findMeetingById, recordConsent } from '../db/meetings';
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { notFound } from '../errors';
@@ -10,7 +7,8 @@ import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
 import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
-import { ConsentInput, ConsentResult, errorResponses, json, MeetingSchema, toMeetingResponse } from './shapes';
+import { errorResponses, json, SECURITY } from './docs';
+import { ConsentInput, ConsentResult, MeetingSchema, toMeetingResponse } from './shapes';
 
 export const meetingRoutes = new OpenAPIHono<AppEnv>();
 
@@ -19,19 +17,20 @@ meetingRoutes.openapi(
     method: 'post',
     path: '/rooms/{room_name}/meeting',
     summary: "The room's active meeting, created if there is none",
+    security: SECURITY.anyoneOrSignedIn,
     request: { params: z.object({ room_name: z.string() }) },
     responses: { 200: { description: 'the meeting', ...json(MeetingSchema) }, ...errorResponses(401, 404, 502, 503) },
   }),
   async (c) => {
-    const db = database(c.env);
-    const settings = config(c.env);
+    const db = c.var.db;
+    const settings = c.var.config;
     const found = await findRoomWithActiveMeeting(db, c.req.valid('param').room_name);
     if (!found) throw notFound('The room');
     const { room } = found;
     noteOnRequestLog(c, { room_id: room.id });
 
     // Who asks comes first: a refused token must not have made a meeting on the way.
-    const user = await currentUser(c);
+    const user = await c.var.auth.user();
     const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
     const meeting = await getOrCreateMeeting(db, c.var.platforms, room, flags, found.meeting);
     noteOnRequestLog(c, { platform: meeting.platform, meeting_id: meeting.id, user_id: user?.id ?? null });
@@ -45,15 +44,16 @@ meetingRoutes.openapi(
     method: 'post',
     path: '/meetings/{meeting_id}/consent',
     summary: "Records one participant's answer to the recording-consent question",
+    security: SECURITY.anyoneOrSignedIn,
     request: { params: z.object({ meeting_id: z.string() }), body: { required: true, ...json(ConsentInput) } },
     responses: { 200: { description: 'recorded', ...json(ConsentResult) }, ...errorResponses(400, 404, 422) },
   }),
   async (c) => {
-    const db = database(c.env);
+    const db = c.var.db;
     const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
     if (!meeting) throw notFound('The meeting');
     noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
-    const user = await currentUser(c);
+    const user = await c.var.auth.user();
     const consentId = await recordConsent(db, meeting.id, user?.id ?? null, c.req.valid('json').consent_given);
     return c.json({ status: 'success' as const, consent_id: consentId }, 200);
   },

@@ -1,12 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { requireAdmin } from '../auth';
-import { config } from '../config';
-import { database } from '../db/client';
 import { COUNTS_KEPT_MS } from '../metrics/counters';
 import { figuresOver } from '../metrics/report';
 import { readFlags } from '../rollout/flags';
-import { errorResponses, json, Metrics } from './shapes';
+import { errorResponses, json, SECURITY } from './docs';
+import { Metrics } from './shapes';
 
 export const metricRoutes = new OpenAPIHono<AppEnv>();
 
@@ -31,17 +29,18 @@ metricRoutes.openapi(
     method: 'get',
     path: '/metrics',
     summary: "The rollout's figures per platform over a window, to compare Daily with Whereby",
+    security: SECURITY.signedIn,
     request: { query: Query },
     responses: { 200: { description: 'the figures', ...json(Metrics) }, ...errorResponses(401, 403, 422) },
   }),
   async (c) => {
-    await requireAdmin(c);
+    await c.var.auth.requireAdmin();
     const { window } = c.req.valid('query');
     const to = Date.now();
     const from = to - windowMs(window);
     const [platforms, { flags }] = await Promise.all([
-      figuresOver(database(c.env), { from, to }),
-      readFlags(c.env.FLAGS, config(c.env).flagFallbacks()),
+      figuresOver(c.var.db, { from, to }),
+      readFlags(c.env.FLAGS, c.var.config.flagFallbacks()),
     ]);
     return c.json(
       { window, from: new Date(from).toISOString(), to: new Date(to).toISOString(), flags, platforms },

@@ -1,17 +1,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { bearerAuth } from 'hono/bearer-auth';
 import type { AppEnv } from '../app-env';
-import { requireUser } from '../auth';
-import { config } from '../config';
-import { database } from '../db/client';
 import { findMeetingById } from '../db/meetings';
 import { findRecordingById, recordingsOfMeeting } from '../db/recordings';
 import { findRoomById } from '../db/rooms';
 import { PLATFORMS, RECORDING_STATUSES } from '../db/schema';
-import { forbidden, notFound, unauthorized } from '../errors';
+import { forbidden, notFound, unauthenticated } from '../errors';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
 import { noteOnRequestLog } from '../request-log';
-import { errorResponses, json } from './shapes';
+import { errorResponses, json, SECURITY } from './docs';
 
 export const recordingRoutes = new OpenAPIHono<AppEnv>();
 
@@ -41,6 +39,7 @@ recordingRoutes.openapi(
     method: 'get',
     path: '/meetings/{meeting_id}/recordings',
     summary: "The meeting's recordings, with short-lived download links",
+    security: SECURITY.signedIn,
     request: { params: z.object({ meeting_id: z.string() }) },
     responses: {
       200: { description: 'the recordings', ...json(z.object({ items: z.array(RecordingSchema) })) },
@@ -48,8 +47,8 @@ recordingRoutes.openapi(
     },
   }),
   async (c) => {
-    const user = await requireUser(c);
-    const db = database(c.env);
+    const user = await c.var.auth.requireUser();
+    const db = c.var.db;
     const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
     if (!meeting) throw notFound('The meeting');
     noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
@@ -58,7 +57,7 @@ recordingRoutes.openapi(
       throw forbidden("Only the room's owner or an administrator may see its recordings.");
 
     const rows = await recordingsOfMeeting(db, meeting.id);
-    const bucket = rows.some((row) => row.status === 'stored') ? s3Bucket(config(c.env).bucket()) : undefined;
+    const bucket = rows.some((row) => row.status === 'stored') ? s3Bucket(c.var.config.bucket()) : undefined;
     const items = await Promise.all(
       rows.map(async (row) => ({
         id: row.id,
@@ -87,29 +86,39 @@ const Processed = z
   })
   .openapi('RecordingProcessed');
 
-/** The pipeline's bearer token, compared in constant time. */
-async function isPipeline(header: string | undefined, token: string): Promise<boolean> {
-  const given = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (!given) return false;
+/** Whether two secrets are equal, in constant time. */
+async function sameSecret(given: string, token: string): Promise<boolean> {
   // Digests first: timingSafeEqual wants equal lengths, and the length must not leak either.
   const digest = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   const [a, b] = await Promise.all([digest(given), digest(token)]);
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
+/** Every way of not being the pipeline (no header, not a bearer token, the wrong token) is one 401. */
+const notThePipeline = (): never => {
+  throw unauthenticated('Only the transcription pipeline may report (PIPELINE_TOKEN).');
+};
+
+const pipelineOnly = bearerAuth<AppEnv>({
+  // A missing PIPELINE_TOKEN throws its ConfigError from here: 503, naming the setting.
+  verifyToken: (token, c) => sameSecret(token, c.var.config.pipelineToken()),
+  noAuthenticationHeader: { message: notThePipeline },
+  invalidAuthenticationHeader: { message: notThePipeline },
+  invalidToken: { message: notThePipeline },
+});
+
 recordingRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/recordings/{recording_id}/processed',
     summary: "The pipeline has transcribed the recording: the audio of a meeting with a 'no' is deleted",
+    security: SECURITY.pipeline,
+    middleware: [pipelineOnly] as const,
     request: { params: z.object({ recording_id: z.string() }) },
     responses: { 200: { description: 'done', ...json(Processed) }, ...errorResponses(401, 404, 502, 503) },
   }),
   async (c) => {
-    const settings = config(c.env);
-    if (!(await isPipeline(c.req.header('authorization'), settings.pipelineToken())))
-      throw unauthorized('Only the transcription pipeline may report (PIPELINE_TOKEN).');
-    const db = database(c.env);
+    const { db, config: settings } = c.var;
     const recording = await findRecordingById(db, c.req.valid('param').recording_id);
     if (!recording) throw notFound('The recording');
     noteOnRequestLog(c, { platform: recording.platform, meeting_id: recording.meetingId, recording_id: recording.id });

@@ -1,15 +1,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { requireUser, type User } from '../auth';
-import { config } from '../config';
-import { type Database, database } from '../db/client';
+import type { User } from '../auth';
+import type { Database } from '../db/client';
 import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
 import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, type RoomChanges, updateRoom } from '../db/rooms';
 import type { Room } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
 import { SHAPING_SETTINGS } from '../meetings/get-or-create';
-import { errorResponses, json, Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
+import { errorResponses, json, SECURITY } from './docs';
+import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
@@ -31,13 +31,14 @@ roomRoutes.openapi(
     method: 'get',
     path: '/rooms',
     summary: 'Your rooms and the shared ones, newest first',
+    security: SECURITY.signedIn,
     request: { query: Pagination },
     responses: { 200: { description: 'a page of rooms', ...json(RoomList) }, ...errorResponses(401, 422) },
   }),
   async (c) => {
-    const user = await requireUser(c);
+    const user = await c.var.auth.requireUser();
     const { page, size } = c.req.valid('query');
-    const { items, total } = await listVisibleRooms(database(c.env), user.id, page, size);
+    const { items, total } = await listVisibleRooms(c.var.db, user.id, page, size);
     return c.json({ items: items.map(toRoomResponse), total, page, size }, 200);
   },
 );
@@ -47,6 +48,7 @@ roomRoutes.openapi(
     method: 'post',
     path: '/rooms',
     summary: 'Creates a room',
+    security: SECURITY.signedIn,
     request: { body: { required: true, ...json(RoomInput) } },
     responses: {
       201: { description: 'the new room', ...json(RoomSchema) },
@@ -54,9 +56,9 @@ roomRoutes.openapi(
     },
   }),
   async (c) => {
-    const user = await requireUser(c);
+    const user = await c.var.auth.requireUser();
     const input = c.req.valid('json');
-    const room = await insertRoom(database(c.env), {
+    const room = await insertRoom(c.var.db, {
       id: crypto.randomUUID(),
       name: input.name,
       userId: user.id,
@@ -67,7 +69,7 @@ roomRoutes.openapi(
       recordingTrigger: input.recording_trigger,
       isShared: input.is_shared,
       skipConsent: input.skip_consent,
-      platform: input.platform ?? config(c.env).defaultPlatform(),
+      platform: input.platform ?? c.var.config.defaultPlatform(),
       rawTracks: input.raw_tracks,
     });
     if (!room) throw nameTaken(input.name);
@@ -80,14 +82,15 @@ roomRoutes.openapi(
     method: 'get',
     path: '/rooms/{room_id}',
     summary: 'One room: its owner may see it, and anyone if it is shared',
+    security: SECURITY.anyoneOrSignedIn,
     request: { params: RoomId },
     responses: { 200: { description: 'the room', ...json(RoomSchema) }, ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
-    const room = await findRoomById(database(c.env), c.req.valid('param').room_id);
+    const room = await findRoomById(c.var.db, c.req.valid('param').room_id);
     if (!room) throw notFound('The room');
     if (!room.isShared) {
-      const user = await requireUser(c);
+      const user = await c.var.auth.requireUser();
       if (room.userId !== user.id && !user.isAdmin) throw forbidden('This room is private to its owner.');
     }
     return c.json(toRoomResponse(room), 200);
@@ -99,6 +102,7 @@ roomRoutes.openapi(
     method: 'patch',
     path: '/rooms/{room_id}',
     summary: "Changes a room; a change to the meeting's settings retires its active meeting",
+    security: SECURITY.signedIn,
     request: { params: RoomId, body: { required: true, ...json(RoomPatch) } },
     responses: {
       200: { description: 'the changed room', ...json(RoomSchema) },
@@ -106,8 +110,8 @@ roomRoutes.openapi(
     },
   }),
   async (c) => {
-    const user = await requireUser(c);
-    const db = database(c.env);
+    const user = await c.var.auth.requireUser();
+    const db = c.var.db;
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     const patch = c.req.valid('json');
     const changes: RoomChanges = {
@@ -139,12 +143,13 @@ roomRoutes.openapi(
     method: 'delete',
     path: '/rooms/{room_id}',
     summary: 'Deletes a room, ending its active meeting at the provider',
+    security: SECURITY.signedIn,
     request: { params: RoomId },
     responses: { 204: { description: 'deleted' }, ...errorResponses(401, 403, 404, 502, 503) },
   }),
   async (c) => {
-    const user = await requireUser(c);
-    const db = database(c.env);
+    const user = await c.var.auth.requireUser();
+    const db = c.var.db;
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     // The provider first: if it fails, the room stays as it was and the request can be repeated.
     const active = await findActiveMeeting(db, room.id);

@@ -118,8 +118,6 @@ export const RolloutFlagsSchema = z
   .strict()
   .openapi('RolloutFlags');
 
-export const ErrorSchema = z.object({ detail: z.string() }).openapi('Error');
-
 export const toRoomResponse = (room: Room): z.infer<typeof RoomSchema> => ({
   id: room.id,
   name: room.name,
@@ -156,30 +154,6 @@ export const toMeetingResponse = (
   is_active: meeting.isActive,
   platform: meeting.platform,
 });
-
-/** A JSON body or answer of the schema, as createRoute() declares it. */
-export const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
-
-/** The error answers every route may give, for the OpenAPI document. */
-export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 502 | 503)[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      status,
-      { description: ERROR_MEANINGS[status], content: { 'application/json': { schema: ErrorSchema } } },
-    ]),
-  );
-
-const ERROR_MEANINGS = {
-  400: 'malformed request',
-  401: 'no or bad credentials',
-  403: 'not allowed',
-  404: 'unknown',
-  409: 'conflict',
-  413: 'too large',
-  422: 'invalid input',
-  502: 'the provider failed',
-  503: 'the provider or a setting is unavailable; try again',
-} as const;
 
 const count = z.number().int().nonnegative();
 const share = z.number().min(0).max(1).nullable();

@@ -3,10 +3,8 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { config } from '../config';
-import { database } from '../db/client';
 import type { Platform } from '../db/schema';
-import { ApiError, ConfigError, unauthorized } from '../errors';
+import { ApiError, ConfigError, malformed, unauthenticated } from '../errors';
 import { log } from '../log';
 import { startRecordingOnTrigger } from '../recordings/start-on-trigger';
 import { noteOnRequestLog } from '../request-log';
@@ -15,7 +13,7 @@ import { isDailyPing, parseDailyWebhook } from '../webhooks/daily';
 import type { ParsedWebhook } from '../webhooks/events';
 import { type Verdict, verifyDaily, verifyWhereby } from '../webhooks/signatures';
 import { parseWherebyWebhook } from '../webhooks/whereby';
-import { errorResponses } from './shapes';
+import { errorResponses, SECURITY } from './docs';
 
 // The providers' webhook receivers (SPEC §5): raw body read once, signature verified, event
 // parsed, then recorded and applied in one transaction before the 200.
@@ -26,7 +24,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const limitBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
-  onError: (c) => c.json({ detail: 'The webhook body is over 1 MB.' }, 413),
+  onError: () => {
+    throw new ApiError('too-large', 'The webhook body is over 1 MB.');
+  },
 });
 /** Deliveries refused (any answer but 2xx) are counted: they leave no row of their own. */
 const countRefusals = (platform: Platform) =>
@@ -42,11 +42,12 @@ const Received = z
   .object({ status: z.enum(['applied', 'duplicate', 'unknown-type', 'unknown-meeting', 'ok']) })
   .openapi('WebhookReceived');
 
-const receiverRoute = (path: string, summary: string) =>
+const receiverRoute = (path: string, summary: string, security: (typeof SECURITY)[keyof typeof SECURITY]) =>
   createRoute({
     method: 'post',
     path,
     summary,
+    security,
     responses: {
       200: {
         description: 'recorded (or a repeat, or an event the service ignores)',
@@ -81,7 +82,7 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
       reason: verdict.reason,
       request_id: c.var.requestId,
     });
-    throw unauthorized(`The ${receiver.provider} webhook is not authentic: ${verdict.reason}.`);
+    throw unauthenticated(`The ${receiver.provider} webhook is not authentic: ${verdict.reason}.`);
   }
 
   const parsed = receiver.parse(raw);
@@ -91,11 +92,11 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
       reason: parsed.reason,
       request_id: c.var.requestId,
     });
-    throw new ApiError(400, `The ${receiver.provider} webhook is malformed: ${parsed.reason}.`);
+    throw malformed(`The ${receiver.provider} webhook is malformed: ${parsed.reason}.`);
   }
 
   const { event } = parsed;
-  const applied = await applyWebhookEvent(database(c.env), c.env.RECORDING_COPIES, event);
+  const applied = await applyWebhookEvent(c.var.db, c.env.RECORDING_COPIES, event);
   if (applied.outcome === 'duplicate') c.var.count(event.platform, 'webhooks_duplicate');
   // The provider gets its 200 at once; a recording the join triggers is started after it.
   if (
@@ -117,13 +118,13 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
   return c.json({ status: applied.outcome }, 200);
 }
 
-webhookRoutes.openapi(receiverRoute('/daily/webhook', "Daily's webhook events"), async (c) => {
+webhookRoutes.openapi(receiverRoute('/daily/webhook', "Daily's webhook events", SECURITY.daily), async (c) => {
   const raw = await c.req.text();
   // Daily checks the URL with an unsigned {"test":"test"} before registering it.
   if (isDailyPing(raw)) return c.json({ status: 'ok' as const }, 200);
   return receive(c, raw, {
     provider: 'Daily',
-    secret: (ctx) => config(ctx.env).dailyWebhookSecret(),
+    secret: (ctx) => ctx.var.config.dailyWebhookSecret(),
     verify: (secret, ctx, body) =>
       verifyDaily(
         secret,
@@ -134,10 +135,10 @@ webhookRoutes.openapi(receiverRoute('/daily/webhook', "Daily's webhook events"),
   });
 });
 
-webhookRoutes.openapi(receiverRoute('/whereby', "Whereby's webhook events"), async (c) =>
+webhookRoutes.openapi(receiverRoute('/whereby', "Whereby's webhook events", SECURITY.whereby), async (c) =>
   receive(c, await c.req.text(), {
     provider: 'Whereby',
-    secret: (ctx) => config(ctx.env).wherebyWebhookSecret(),
+    secret: (ctx) => ctx.var.config.wherebyWebhookSecret(),
     verify: (secret, ctx, body) => verifyWhereby(secret, ctx.req.header('whereby-signature'), body),
     parse: parseWherebyWebhook,
   }),
