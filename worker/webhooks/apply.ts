@@ -1,4 +1,4 @@
-import type { Database } from '../db/client';
+import { type Database, isUniqueViolation } from '../db/client';
 import { type EventMeeting, findMeetingByRef } from '../db/meeting-lookup';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, recountedClients } from '../db/participants';
@@ -52,13 +52,7 @@ export async function applyWebhookEvent(
   try {
     answers = await db.batch([entry, ...effects]);
   } catch (error) {
-    if (
-      String(error instanceof Error ? (error.cause ?? error) : error).includes(
-        'UNIQUE constraint failed: webhook_events',
-      )
-    ) {
-      return { outcome: 'duplicate', meeting, numClients: null };
-    }
+    if (isUniqueViolation(error, 'webhook_events')) return { outcome: 'duplicate', meeting, numClients: null };
     throw error;
   }
 
