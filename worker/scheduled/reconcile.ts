@@ -9,12 +9,13 @@ import {
   retireMeeting,
 } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, sessionsOf } from '../db/participants';
-import { findRecordingByPlatformId, recordingStatements, recordingsStuckReady, touchRecording } from '../db/recordings';
+import { findRecordingByPlatformId, recordingsStuckReady, touchRecording } from '../db/recordings';
 import type { Meeting } from '../db/schema';
 import { log } from '../log';
 import type { Platforms } from '../platforms/registry';
 import type { RoomActivity, VideoPlatform } from '../platforms/types';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
+import { recordingStatements } from '../recordings/effects';
 
 // The Cron Trigger's reconciliation (SPEC §5): what lost webhooks would leave wrong is put
 // right from the providers' own answers. Work per run is bounded; a provider's error is logged
@@ -154,7 +155,7 @@ async function findLostRecordings(
     const effect = { kind: 'recording-ready' as const, ...recording, providerRoomName: meeting.roomName };
     await inOneTransaction(db, [
       logCorrection(db, meeting, 'recording-found', now),
-      ...recordingStatements(db, meeting, effect, now),
+      ...recordingStatements(db, meeting.platform, meeting, effect, now),
     ]);
     const row = await findRecordingByPlatformId(db, meeting.platform, recording.recordingId);
     if (row?.status === 'ready') await copies.send(copyMessage(row.id));
