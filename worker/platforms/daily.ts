@@ -145,7 +145,8 @@ export function dailyPlatform(
       });
     },
 
-    async ownerRoomUrl(meeting: MeetingRef, ownerUserId: string) {
+    // Daily has no host link: the owner's token rides in the room URL, which is then both links.
+    async ownerLinks(meeting: MeetingRef, ownerUserId: string) {
       const { token } = await client.json(
         {
           method: 'POST',
@@ -165,7 +166,7 @@ export function dailyPlatform(
       );
       const url = new URL(meeting.roomUrl);
       url.searchParams.set('t', token);
-      return url.toString();
+      return { roomUrl: url.toString(), hostRoomUrl: url.toString() };
     },
 
     async finishedRecordings(meeting: MeetingRef) {

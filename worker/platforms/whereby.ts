@@ -96,8 +96,9 @@ export function wherebyPlatform(
       });
     },
 
-    async ownerRoomUrl(meeting: MeetingRef) {
-      return meeting.hostRoomUrl;
+    // The host link makes its holder the host; the room URL stays the one everyone has.
+    async ownerLinks(meeting: MeetingRef) {
+      return { roomUrl: meeting.roomUrl, hostRoomUrl: meeting.hostRoomUrl };
     },
   };
 }
