@@ -9,20 +9,27 @@ import { startS3Proxy } from './stand-ins/s3-proxy.ts';
 import { startS3Server } from './stand-ins/s3-server.ts';
 import { startWherebyStandIn } from './stand-ins/whereby.ts';
 
+/**
+ * The worker tests run as production, which takes room URLs only on the providers' own https
+ * domains (SPEC §14): the stand-ins answer such URLs (nobody opens them here). The browser
+ * tests and `npm start` run in development, where the stand-ins' own loopback URLs are framed.
+ */
+const ROOM_ORIGINS = { daily: 'https://stand-in.daily.co', whereby: 'https://stand-in.whereby.com' };
+
 export default async function setup(project: TestProject) {
   // A fresh S3 store per run: objects of an earlier run would make tests pass for the wrong reason.
   const s3Directory = await mkdtemp(join(tmpdir(), 'meeting-rooms-s3-'));
   const s3 = await startS3Server({ directory: s3Directory, bucket: 'recordings' });
   const [daily, whereby, identity, s3Proxy] = await Promise.all([
-    startDailyStandIn(),
-    startWherebyStandIn(),
+    startDailyStandIn({ roomOrigin: ROOM_ORIGINS.daily }),
+    startWherebyStandIn({ roomOrigin: ROOM_ORIGINS.whereby }),
     startIdentityProvider(),
     startS3Proxy(s3.endpoint),
   ]);
   const strip = ({ origin, apiUrl, apiKey }: StandInAddress): StandInAddress => ({ origin, apiUrl, apiKey });
   const servers: TestServers = {
-    daily: strip(daily),
-    whereby: strip(whereby),
+    daily: { ...strip(daily), roomOrigin: ROOM_ORIGINS.daily },
+    whereby: { ...strip(whereby), roomOrigin: ROOM_ORIGINS.whereby },
     identity: { jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: identity.audience, keys: identity.keys },
     s3: {
       endpoint: s3.endpoint,

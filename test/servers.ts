@@ -20,6 +20,12 @@ export interface StandInAddress {
   apiKey: string;
 }
 
+/** A provider stand-in of the worker tests, whose room URLs are on the provider's domain. */
+export interface ProviderStandIn extends StandInAddress {
+  /** Where its room URLs point: `https://stand-in.daily.co`, as a production Worker requires. */
+  roomOrigin: string;
+}
+
 export interface S3Address {
   /** The S3 server itself: for reading objects behind the client's back. */
   endpoint: string;
@@ -31,8 +37,8 @@ export interface S3Address {
 }
 
 export interface TestServers {
-  daily: StandInAddress;
-  whereby: StandInAddress;
+  daily: ProviderStandIn;
+  whereby: ProviderStandIn;
   s3: S3Address;
   identity: { jwksUrl: string; issuer: string; audience: string; keys: Record<'rsa' | 'ec' | 'unknown', SigningKey> };
 }

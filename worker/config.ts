@@ -26,10 +26,17 @@ const secret = z.string().min(1);
 export interface ProviderSettings {
   apiUrl: string;
   apiKey: string;
+  /**
+   * Development: room URLs of the local stand-ins on a loopback address are accepted besides
+   * the provider's own https ones (SPEC §14).
+   */
+  loopbackRooms: boolean;
 }
 export interface DailySettings extends ProviderSettings {
   /** Set: Daily rooms record straight into the recordings bucket through this role. */
   awsRoleArn?: string;
+  /** Set: Daily's room URLs must be on `<subdomain>.daily.co`, the domain of our account. */
+  subdomain?: string;
 }
 export interface BucketSettings {
   endpoint: string;
@@ -44,20 +51,32 @@ export interface AuthSettings {
   audience: string;
 }
 
+/** A DNS label: what goes before `.daily.co`. */
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i, 'not a DNS label')
+  .transform((label) => label.toLowerCase());
+
 export function config(env: Env) {
   const source = env as unknown as Source;
+  const environment = (): 'development' | 'production' =>
+    read(source, 'ENVIRONMENT', z.enum(['development', 'production']), 'development');
+  // A malformed ENVIRONMENT is not development: it widens nothing.
+  const loopbackRooms = () => isConfigured(environment) && environment() === 'development';
   return {
-    environment: (): 'development' | 'production' =>
-      read(source, 'ENVIRONMENT', z.enum(['development', 'production']), 'development'),
+    environment,
 
     whereby: (): ProviderSettings => ({
       apiUrl: read(source, 'WHEREBY_API_URL', url, 'https://api.whereby.dev/v1'),
       apiKey: read(source, 'WHEREBY_API_KEY', secret),
+      loopbackRooms: loopbackRooms(),
     }),
 
     daily: (): DailySettings => ({
       apiUrl: read(source, 'DAILY_API_URL', url, 'https://api.daily.co/v1'),
       apiKey: read(source, 'DAILY_API_KEY', secret),
+      loopbackRooms: loopbackRooms(),
+      subdomain: readOptional(source, 'DAILY_SUBDOMAIN', dnsLabel),
       awsRoleArn: readOptional(
         source,
         'AWS_DAILY_ROLE_ARN',

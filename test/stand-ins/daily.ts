@@ -64,13 +64,16 @@ const MAX_USER_ID_LENGTH = 36;
 export const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
 const DEFAULT_LINK_SECONDS = 3600;
 
-export async function startDailyStandIn(options: { port?: number; apiKey?: string } = {}): Promise<StandIn> {
+/** `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say); its own origin by default. */
+export async function startDailyStandIn(
+  options: { port?: number; apiKey?: string; roomOrigin?: string } = {},
+): Promise<StandIn> {
   const state = emptyState();
   return startStandIn({
     name: 'Daily',
     apiKey: options.apiKey ?? 'daily-local-key',
     port: options.port ?? 0,
-    restRoutes: restRoutes(state),
+    restRoutes: restRoutes(state, options.roomOrigin),
     controlRoutes: controlRoutes(state),
     fileRoutes: fileRoutes(state),
     errorReply: dailyErrorReply,
@@ -110,9 +113,9 @@ function roomNotFound(name: string): Reply {
   return dailyError(404, 'not-found', `room ${name} not found`);
 }
 
-function restRoutes(state: DailyState): Route[] {
+function restRoutes(state: DailyState, roomOrigin: string | undefined): Route[] {
   return [
-    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, origin)),
+    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, roomOrigin ?? origin)),
     route('GET', '/rooms/:name', ({ params }) => {
       const stored = state.rooms.get(params.name);
       return stored ? json(200, stored.room) : roomNotFound(params.name);

@@ -36,13 +36,16 @@ interface MeetingRequest {
 
 const ROOM_NAME_PREFIX = /^[a-z0-9-]{1,39}$/;
 
-export async function startWherebyStandIn(options: { port?: number; apiKey?: string } = {}): Promise<StandIn> {
+/** `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say); its own origin by default. */
+export async function startWherebyStandIn(
+  options: { port?: number; apiKey?: string; roomOrigin?: string } = {},
+): Promise<StandIn> {
   const state = emptyState();
   return startStandIn({
     name: 'Whereby',
     apiKey: options.apiKey ?? 'whereby-local-key',
     port: options.port ?? 0,
-    restRoutes: restRoutes(state),
+    restRoutes: restRoutes(state, options.roomOrigin),
     controlRoutes: controlRoutes(state),
     errorReply: wherebyErrorReply,
     hasRoom: (path) => [...state.meetings.values()].some(({ meeting }) => meeting.roomName === path),
@@ -73,12 +76,12 @@ function wherebyErrorReply(kind: ErrorKind): Reply {
   }
 }
 
-function restRoutes(state: WherebyState): Route[] {
+function restRoutes(state: WherebyState, roomOrigin: string | undefined): Route[] {
   return [
     route('POST', '/meetings', ({ body, origin }) => {
       const request = parseMeetingRequest(body);
       if (typeof request === 'string') return wherebyError(400, request);
-      const meeting = createMeeting(state, request, origin);
+      const meeting = createMeeting(state, request, roomOrigin ?? origin);
       state.meetings.set(meeting.meetingId, { meeting, createBody: body });
       return json(201, meeting);
     }),

@@ -61,7 +61,7 @@ describe('joining a Whereby room', () => {
     expect(response.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       room_name: expect.stringMatching(/^weekly-sync-/),
-      room_url: expect.stringContaining(`${servers.whereby.origin}/weekly-sync-`),
+      room_url: expect.stringContaining(`${servers.whereby.roomOrigin}/weekly-sync-`),
       host_room_url: null,
       start_date: expect.any(String),
       end_date: request?.body.endDate,
@@ -140,7 +140,7 @@ describe('joining a Daily room', () => {
     expect(response.body).toMatchObject({
       platform: 'daily',
       room_name: request?.body.name,
-      room_url: `${servers.daily.origin}/${request?.body.name}`,
+      room_url: `${servers.daily.roomOrigin}/${request?.body.name}`,
       host_room_url: null,
     });
     expect(Date.parse(response.body?.end_date)).toBe(exp);
@@ -169,7 +169,7 @@ describe('joining a Daily room', () => {
     expect(ownerUrl.searchParams.get('t')).toBeTruthy();
     expect(owner.body?.host_room_url).toBe(owner.body?.room_url);
 
-    expect(guest.body?.room_url).toBe(`${servers.daily.origin}/${owner.body?.room_name}`);
+    expect(guest.body?.room_url).toBe(`${servers.daily.roomOrigin}/${owner.body?.room_name}`);
     expect(guest.body?.host_room_url).toBeNull();
     expect(await posts('daily', '/v1/meeting-tokens')).toHaveLength(1);
   });
@@ -432,6 +432,141 @@ describe('provider trouble', () => {
       code: 'not-configured',
       request_id: response.headers.get('x-request-id'),
     });
+  });
+});
+
+describe('the room URLs a provider answers (SPEC §14)', () => {
+  const joinWith = (room: string, bindings: Record<string, string> = {}) =>
+    requestWith(`/v1/rooms/${room}/meeting`, { method: 'POST' }, { ...env, ...bindings });
+  const dailyAnswers = (url: string) =>
+    standIn.fault('daily', {
+      method: 'POST',
+      path: '^/v1/rooms$',
+      status: 200,
+      body: { id: crypto.randomUUID(), name: 'answered-room', url },
+    });
+  const wherebyAnswers = (urls: { roomUrl: string; hostRoomUrl?: string }) =>
+    standIn.fault('whereby', {
+      method: 'POST',
+      path: '^/v1/meetings$',
+      status: 201,
+      body: { meetingId: 'answered-meeting', roomName: '/answered-room', ...urls },
+    });
+
+  async function expectRefused(response: Response, provider: 'daily' | 'whereby', detail: string, url: string) {
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { detail: string };
+    expect(body.detail).toBe(detail);
+    // The answer's URL is never shown.
+    expect(body.detail).not.toContain(url);
+    expect(await posts(provider, provider === 'daily' ? '/v1/rooms' : '/v1/meetings')).toHaveLength(1);
+    expect(await meetingRows()).toHaveLength(0);
+  }
+
+  it.each([
+    ['a javascript: URL', 'javascript:alert(document.domain)'],
+    ['a data: URL', 'data:text/html,<script>alert(1)</script>'],
+    ['http:// on Daily’s domain', 'http://stand-in.daily.co/answered-room'],
+    ['another host', 'https://daily.co.example.com/answered-room'],
+    ['a host under another domain’s daily.co', 'https://stand-in.daily.co.example.com/answered-room'],
+    ['credentials before Daily’s host', 'https://someone:secret@stand-in.daily.co/answered-room'],
+    ['a loopback address outside development', `${servers.daily.origin}/answered-room`],
+    ['no URL at all', 'answered-room'],
+  ])('refuses %s from Daily with 502 and stores no meeting', async (_, url) => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'daily-url', platform: 'daily' });
+    await dailyAnswers(url);
+    await expectRefused(
+      await joinWith('daily-url'),
+      'daily',
+      "Daily could not create the room: its answer's url is not an https address on *.daily.co.",
+      url,
+    );
+  });
+
+  it('refuses a Daily room on another subdomain than DAILY_SUBDOMAIN', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'other-subdomain', platform: 'daily' });
+    // The stand-in answers https://stand-in.daily.co/...: Daily's domain, not our account's.
+    await expectRefused(
+      await joinWith('other-subdomain', { DAILY_SUBDOMAIN: 'acme' }),
+      'daily',
+      "Daily could not create the room: its answer's url is not an https address on acme.daily.co.",
+      servers.daily.roomOrigin,
+    );
+  });
+
+  it('takes a Daily room on DAILY_SUBDOMAIN', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'our-subdomain', platform: 'daily' });
+    const response = await joinWith('our-subdomain', { DAILY_SUBDOMAIN: 'Stand-In' });
+    expect(response.status).toBe(200);
+    const meeting = (await response.json()) as { room_url: string; room_name: string };
+    expect(meeting.room_url).toBe(`https://stand-in.daily.co/${meeting.room_name}`);
+    expect(await meetingRows()).toHaveLength(1);
+  });
+
+  it('names a DAILY_SUBDOMAIN that is not a DNS label', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'bad-subdomain', platform: 'daily' });
+    const response = await joinWith('bad-subdomain', { DAILY_SUBDOMAIN: 'acme.evil.com' });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ detail: expect.stringContaining('DAILY_SUBDOMAIN is malformed') });
+    expect(await standIn.requests('daily')).toHaveLength(0);
+  });
+
+  it.each([
+    ['a javascript: room URL', { roomUrl: 'javascript:alert(1)' }, 'roomUrl'],
+    ['an http:// room URL on Whereby’s domain', { roomUrl: 'http://stand-in.whereby.com/answered-room' }, 'roomUrl'],
+    [
+      'a host link on another host',
+      {
+        roomUrl: 'https://stand-in.whereby.com/answered-room',
+        hostRoomUrl: 'https://example.com/answered-room?roomKey=k',
+      },
+      'hostRoomUrl',
+    ],
+    [
+      'a data: host link',
+      { roomUrl: 'https://stand-in.whereby.com/answered-room', hostRoomUrl: 'data:text/html,hi' },
+      'hostRoomUrl',
+    ],
+  ])(
+    'refuses %s from Whereby with 502 and stores no meeting',
+    async (_, urls: { roomUrl: string; hostRoomUrl?: string }, field) => {
+      await createRoom(OWNER, { name: 'whereby-url' });
+      await wherebyAnswers(urls);
+      await expectRefused(
+        await joinWith('whereby-url'),
+        'whereby',
+        `Whereby could not create the meeting: its answer's ${field} is not an https address on *.whereby.com.`,
+        urls.hostRoomUrl ?? urls.roomUrl,
+      );
+    },
+  );
+
+  it('takes the stand-ins’ loopback rooms in development, and only those besides the providers’', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'local-daily', platform: 'daily' });
+    await dailyAnswers(`${servers.daily.origin}/answered-room`);
+    const daily = await joinWith('local-daily', { ENVIRONMENT: 'development' });
+    expect(daily.status).toBe(200);
+    expect(((await daily.json()) as { room_url: string }).room_url).toBe(`${servers.daily.origin}/answered-room`);
+
+    await createRoom(OWNER, { name: 'local-whereby' });
+    const local = {
+      roomUrl: 'http://localhost:8788/answered-room',
+      hostRoomUrl: 'http://localhost:8788/answered-room?k=1',
+    };
+    await wherebyAnswers(local);
+    const whereby = await joinWith('local-whereby', { ENVIRONMENT: 'development' });
+    expect(whereby.status).toBe(200);
+    expect(((await whereby.json()) as { room_url: string }).room_url).toBe(local.roomUrl);
+
+    await createRoom(OWNER, { name: 'local-elsewhere' });
+    await wherebyAnswers({ roomUrl: 'http://192.168.1.20:8788/answered-room' });
+    expect((await joinWith('local-elsewhere', { ENVIRONMENT: 'development' })).status).toBe(502);
+    expect(await meetingRows()).toHaveLength(2);
   });
 });
 

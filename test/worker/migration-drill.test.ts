@@ -212,7 +212,7 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     for (const name of [ALPHA, BRAVO, CHARLIE]) {
       const meeting = await join(name);
       expect(meeting).toMatchObject({ platform: 'whereby', is_active: true, num_clients: 0, host_room_url: null });
-      expect(meeting.room_url.startsWith(`${servers.whereby.origin}/${name}-`)).toBe(true);
+      expect(meeting.room_url.startsWith(`${servers.whereby.roomOrigin}/${name}-`)).toBe(true);
       world.meetings[name] = meeting;
     }
     // Whereby holds the three meetings; Daily was never asked for a room.
@@ -249,7 +249,7 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
       const meeting = await join(name);
       expect(meeting, `${name} moves to Daily`).toMatchObject({ platform: 'daily', is_active: true, num_clients: 0 });
       expect(meeting.id).not.toBe(world.meetings[name]?.id);
-      expect(meeting.room_url).toBe(`${servers.daily.origin}/${meeting.room_name}`);
+      expect(meeting.room_url).toBe(`${servers.daily.roomOrigin}/${meeting.room_name}`);
       world.meetings[name] = meeting;
     }
     const charlie = await join(CHARLIE);
@@ -265,7 +265,7 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     expect(atDaily.every((room) => room.config.enable_recording === 'cloud')).toBe(true);
     // Whereby got the new meeting of charlie and nothing for the migrated rooms.
     expect(
-      (await wherebyMeetings()).filter((m) => m.roomUrl.startsWith(`${servers.whereby.origin}/${ALPHA}-`)),
+      (await wherebyMeetings()).filter((m) => m.roomUrl.startsWith(`${servers.whereby.roomOrigin}/${ALPHA}-`)),
     ).toHaveLength(1);
 
     // The owner of a Daily room joins with an owner token; everyone else with the plain URL.
@@ -423,7 +423,7 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     await timeRunsOut(bravo.id);
     const bravoNext = await join(BRAVO);
     expect(bravoNext).toMatchObject({ platform: 'whereby' });
-    expect(bravoNext.room_url.startsWith(`${servers.whereby.origin}/${BRAVO}-`)).toBe(true);
+    expect(bravoNext.room_url.startsWith(`${servers.whereby.roomOrigin}/${BRAVO}-`)).toBe(true);
 
     // Alpha's Daily meeting is still going: everyone joining gets that same Daily meeting.
     const stillAlpha = await join(ALPHA);

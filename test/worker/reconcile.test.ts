@@ -2,8 +2,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { config } from '../../worker/config';
+import { PLATFORMS } from '../../worker/db/schema';
 import worker from '../../worker/index';
-import { platforms } from '../../worker/platforms/registry';
+import { platforms, platformsKeepingRecordings } from '../../worker/platforms/registry';
 import { reconcile } from '../../worker/scheduled/reconcile';
 import { resetWorld, standIn } from './helpers';
 import { dailyEvent, meetingOn, numClients, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
@@ -266,5 +267,16 @@ describe('recordings lookups', () => {
     const lookups = (await standIn.requests('daily')).filter((request) => request.path === '/v1/recordings');
     expect(lookups).toHaveLength(20);
     expect(new Set(lookups.map((request) => request.query.room_name)).size).toBe(12);
+  });
+});
+
+describe('the platforms whose recordings are looked up', () => {
+  it('are those that list finished recordings and give download links', () => {
+    const providers = platforms(config(env), () => {});
+    const answering = PLATFORMS.filter(
+      (name) => providers(name).finishedRecordings !== undefined && providers(name).recordingDownloadLink !== undefined,
+    );
+    expect(platformsKeepingRecordings()).toEqual(answering);
+    expect(answering).toEqual(['daily']);
   });
 });

@@ -2,7 +2,7 @@ import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
-import { database } from '../../worker/db/client';
+import { database, isUniqueViolation } from '../../worker/db/client';
 import { findRoomByName } from '../../worker/db/rooms';
 import * as schema from '../../worker/db/schema';
 
@@ -140,5 +140,37 @@ describe('the migrations', () => {
       ).bind(id);
     await insert('m1').run();
     await expect(insert('m2').run()).rejects.toThrow(/UNIQUE constraint failed/);
+  });
+});
+
+describe('a unique violation', () => {
+  it('is told apart by its constraint, through drizzle as D1 raises it', async () => {
+    const db = database(env);
+    const room = { id: 'unique-1', name: 'unique-name', userId: 'u', createdAt: '2026-01-01' };
+    await db.insert(schema.rooms).values(room);
+    const failure = await db
+      .insert(schema.rooms)
+      .values({ ...room, id: 'unique-2' })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isUniqueViolation(failure, 'rooms.name')).toBe(true);
+    expect(isUniqueViolation(failure, 'rooms')).toBe(true);
+    expect(isUniqueViolation(failure, 'rooms.id')).toBe(false);
+    expect(isUniqueViolation(failure, 'webhook_events')).toBe(false);
+
+    const event = { platform: 'daily' as const, eventId: 'e-1', type: 't', outcome: 'applied' as const, receivedAt: 1 };
+    await db.insert(schema.webhookEvents).values(event);
+    const repeat = await db
+      .insert(schema.webhookEvents)
+      .values(event)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isUniqueViolation(repeat, 'webhook_events')).toBe(true);
+    expect(isUniqueViolation(repeat, 'rooms.name')).toBe(false);
+    expect(isUniqueViolation(new Error('no such table: rooms'), 'rooms')).toBe(false);
   });
 });

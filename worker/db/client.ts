@@ -10,3 +10,17 @@ export async function inOneTransaction(db: Database, statements: BatchItem<'sqli
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
 }
+
+/**
+ * Whether the error is D1's unique (or primary key) violation of that constraint: its columns
+ * as SQLite names them (`'rooms.name'`, `'webhook_events.platform, webhook_events.event_id'`),
+ * or a table's name for any of its unique constraints. drizzle wraps D1's error; the
+ * constraint is named in the cause.
+ */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const message = String(error instanceof Error ? (error.cause ?? error) : error);
+  const columns = message.match(/UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)/)?.[1];
+  if (!columns) return false;
+  if (!constraint.includes('.')) return columns.split(', ').every((column) => column.startsWith(`${constraint}.`));
+  return columns === constraint;
+}

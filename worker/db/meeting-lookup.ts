@@ -1,7 +1,9 @@
 import { and, eq } from 'drizzle-orm';
-import type { MeetingRef } from '../webhooks/events';
 import type { Database } from './client';
 import { type Meeting, meetings, type Platform } from './schema';
+
+/** How a provider names one of its meetings: Daily by its room's name, Whereby by its meetingId (or room name). */
+export type MeetingRef = { by: 'room-name' | 'platform-meeting-id'; value: string };
 
 /** What a webhook event needs of its meeting: fields that never change once the meeting exists. */
 export type EventMeeting = Pick<

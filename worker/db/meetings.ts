@@ -1,7 +1,7 @@
-import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
-import { type Meeting, meetingClaims, meetingConsent, meetings } from './schema';
+import { type Meeting, meetingClaims, meetingConsent, meetings, type Platform } from './schema';
 
 export type NewMeeting = typeof meetings.$inferInsert;
 
@@ -125,23 +125,30 @@ export const markReconciled = (db: Database, id: string, at: number) =>
   db.update(meetings).set({ reconciledAt: at }).where(eq(meetings.id, id));
 
 /**
- * Daily meetings recorded in the cloud that started since then and whose copies are ours to
- * make, those whose recordings were asked for longest ago first.
+ * Meetings of those platforms recorded in the cloud that started since then and whose copies
+ * are ours to make, those whose recordings were asked for longest ago first.
  */
-export const dailyMeetingsToCopyFrom = (db: Database, since: string, limit: number) =>
-  db
-    .select()
-    .from(meetings)
-    .where(
-      and(
-        eq(meetings.platform, 'daily'),
-        eq(meetings.recordingType, 'cloud'),
-        eq(meetings.recordsToBucket, false),
-        gte(meetings.startDate, since),
-      ),
-    )
-    .orderBy(asc(sql`coalesce(${meetings.recordingsCheckedAt}, 0)`))
-    .limit(limit);
+export const meetingsToCopyFrom = async (
+  db: Database,
+  platforms: readonly Platform[],
+  since: string,
+  limit: number,
+): Promise<Meeting[]> =>
+  platforms.length === 0
+    ? []
+    : db
+        .select()
+        .from(meetings)
+        .where(
+          and(
+            inArray(meetings.platform, [...platforms]),
+            eq(meetings.recordingType, 'cloud'),
+            eq(meetings.recordsToBucket, false),
+            gte(meetings.startDate, since),
+          ),
+        )
+        .orderBy(asc(sql`coalesce(${meetings.recordingsCheckedAt}, 0)`))
+        .limit(limit);
 
 export const markRecordingsChecked = (db: Database, id: string, at: number) =>
   db.update(meetings).set({ recordingsCheckedAt: at }).where(eq(meetings.id, id));

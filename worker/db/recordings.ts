@@ -1,122 +1,112 @@
 import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, type SQL, sql, type Table } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { recordingKeyPrefix, recordingObjectKey } from '../recordings/keys';
-import type { Effect } from '../webhooks/events';
 import type { Database } from './client';
-import type { EventMeeting } from './meeting-lookup';
-import { type Platform, type Recording, recordings } from './schema';
+import { type Platform, type Recording, type RecordingTrack, recordings } from './schema';
 
 // Recording rows. Statuses only move forward (recording → ready → stored), so events in any
-// order, and repeats, end in the same row.
+// order, and repeats, end in the same row. The caller decides the row's values (where a ready
+// recording goes: recordings/effects.ts); these statements only keep the order.
 
-export function recordingStatements(
-  db: Database,
-  meeting: EventMeeting | null,
-  effect: Effect,
-  now: number,
-): BatchItem<'sqlite'>[] {
-  const platform = meeting?.platform ?? 'daily';
-  const meetingId = meeting?.id ?? null;
-  const target = [recordings.platform, recordings.platformRecordingId];
-  const fresh = { id: crypto.randomUUID(), platform, meetingId, createdAt: now, updatedAt: now };
-
-  switch (effect.kind) {
-    case 'recording-started':
-      return [
-        db
-          .insert(recordings)
-          .values({
-            ...fresh,
-            platformRecordingId: effect.recordingId,
-            instanceId: effect.instanceId,
-            status: 'recording',
-            startedAt: effect.startedAt,
-          })
-          .onConflictDoNothing({ target }),
-      ];
-    case 'recording-ready': {
-      const row = {
-        meetingId,
-        ...placement(meeting, effect),
-        duration: effect.durationS,
-        startedAt: effect.startedAt,
-        updatedAt: now,
-      };
-      return [
-        db
-          .insert(recordings)
-          .values({ ...fresh, ...row, platformRecordingId: effect.recordingId })
-          .onConflictDoUpdate({ target, set: row, setWhere: eq(recordings.status, 'recording') }),
-      ];
-    }
-    case 'recording-stored': {
-      const row = { meetingId, objectKey: effect.objectKey, status: 'stored' as const, updatedAt: now };
-      return [
-        db
-          .insert(recordings)
-          .values({ ...fresh, ...row, platformRecordingId: effect.recordingId })
-          .onConflictDoUpdate({ target, set: row, setWhere: inArray(recordings.status, ['recording', 'ready']) }),
-      ];
-    }
-    case 'recording-failed': {
-      // The error names the recording's instance and room, not the recording.
-      const names = [
-        effect.instanceId ? eq(recordings.instanceId, effect.instanceId) : undefined,
-        meetingId ? eq(recordings.meetingId, meetingId) : undefined,
-      ].filter((condition) => condition !== undefined);
-      const failedRow: Recording = {
-        ...fresh,
-        platformRecordingId: null,
-        instanceId: effect.instanceId ?? null,
-        objectKey: null,
-        status: 'failed',
-        size: null,
-        duration: null,
-        error: effect.error,
-        startedAt: null,
-        tracks: null,
-      };
-      const ofThisRecording = names.length
-        ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names))
-        : sql`0`;
-      return [
-        // A failure whose recording never announced itself still counts: it gets a row.
-        db.insert(recordings).select(
-          db
-            .select(constantRow(recordings, failedRow))
-            .from(sql`(SELECT 1)`)
-            .where(notExists(db.select({ one: sql`1` }).from(recordings).where(ofThisRecording))),
-        ),
-        db.update(recordings).set({ status: 'failed', error: effect.error, updatedAt: now }).where(ofThisRecording),
-      ];
-    }
-    default:
-      return [];
-  }
+/** Whose recording it is: the provider, and our meeting where the event names one. */
+export interface RecordingOwner {
+  platform: Platform;
+  meetingId: string | null;
 }
 
-/**
- * Where a ready recording goes and whether it still has to be moved there. Rooms made while
- * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
- * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in.
- */
-function placement(meeting: EventMeeting | null, effect: Extract<Effect, { kind: 'recording-ready' }>) {
-  if (effect.tracks) {
-    const prefix = recordingKeyPrefix(effect.providerRoomName, effect.startedAt);
-    const tracks = effect.tracks.map((track) => ({
-      key: `${prefix}${track.sourceKey.split('/').pop()}`,
-      type: track.type,
-      source_key: track.sourceKey,
-    }));
-    return { objectKey: prefix, status: 'ready' as const, tracks };
-  }
-  if (meeting?.recordsToBucket && effect.providerKey)
-    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
-  return {
-    objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt),
-    status: 'ready' as const,
+const target = [recordings.platform, recordings.platformRecordingId];
+const freshRow = ({ platform, meetingId }: RecordingOwner, now: number) => ({
+  id: crypto.randomUUID(),
+  platform,
+  meetingId,
+  createdAt: now,
+  updatedAt: now,
+});
+
+/** The provider started a recording: a row unless it is known already. */
+export const recordRecordingStarted = (
+  db: Database,
+  owner: RecordingOwner,
+  recording: { platformRecordingId: string; instanceId?: string; startedAt: number },
+  now: number,
+) =>
+  db
+    .insert(recordings)
+    .values({ ...freshRow(owner, now), ...recording, status: 'recording' })
+    .onConflictDoNothing({ target });
+
+/** A finished recording at the place decided for it: `ready` (to be copied or moved there) or already `stored`. */
+export function recordRecordingReady(
+  db: Database,
+  owner: RecordingOwner,
+  recording: {
+    platformRecordingId: string;
+    objectKey: string;
+    status: 'ready' | 'stored';
+    tracks: RecordingTrack[] | null;
+    durationS?: number;
+    startedAt: number;
+  },
+  now: number,
+) {
+  const { platformRecordingId, durationS, ...placed } = recording;
+  const row = { meetingId: owner.meetingId, ...placed, duration: durationS, updatedAt: now };
+  return db
+    .insert(recordings)
+    .values({ ...freshRow(owner, now), ...row, platformRecordingId })
+    .onConflictDoUpdate({ target, set: row, setWhere: eq(recordings.status, 'recording') });
+}
+
+/** The provider wrote the recording straight into the bucket, at this key. */
+export function recordRecordingStored(
+  db: Database,
+  owner: RecordingOwner,
+  recording: { platformRecordingId: string; objectKey: string },
+  now: number,
+) {
+  const row = { meetingId: owner.meetingId, objectKey: recording.objectKey, status: 'stored' as const, updatedAt: now };
+  return db
+    .insert(recordings)
+    .values({ ...freshRow(owner, now), ...row, platformRecordingId: recording.platformRecordingId })
+    .onConflictDoUpdate({ target, set: row, setWhere: inArray(recordings.status, ['recording', 'ready']) });
+}
+
+/** A recording failed; the provider names its instance and room, not the recording. */
+export function recordRecordingFailed(
+  db: Database,
+  owner: RecordingOwner,
+  failure: { instanceId?: string; error: string },
+  now: number,
+): BatchItem<'sqlite'>[] {
+  const { platform, meetingId } = owner;
+  const names = [
+    failure.instanceId ? eq(recordings.instanceId, failure.instanceId) : undefined,
+    meetingId ? eq(recordings.meetingId, meetingId) : undefined,
+  ].filter((condition) => condition !== undefined);
+  const failedRow: Recording = {
+    ...freshRow(owner, now),
+    platformRecordingId: null,
+    instanceId: failure.instanceId ?? null,
+    objectKey: null,
+    status: 'failed',
+    size: null,
+    duration: null,
+    error: failure.error,
+    startedAt: null,
     tracks: null,
   };
+  const ofThisRecording = names.length
+    ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names))
+    : sql`0`;
+  return [
+    // A failure whose recording never announced itself still counts: it gets a row.
+    db.insert(recordings).select(
+      db
+        .select(constantRow(recordings, failedRow))
+        .from(sql`(SELECT 1)`)
+        .where(notExists(db.select({ one: sql`1` }).from(recordings).where(ofThisRecording))),
+    ),
+    db.update(recordings).set({ status: 'failed', error: failure.error, updatedAt: now }).where(ofThisRecording),
+  ];
 }
 
 /** A SELECT of constants shaped as the table's columns, in order: the source of an INSERT ... SELECT. */

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, or } from 'drizzle-orm';
-import type { Database } from './client';
+import { type Database, isUniqueViolation } from './client';
 import { type Meeting, meetings, type Room, rooms } from './schema';
 
 export type NewRoom = typeof rooms.$inferInsert;
@@ -53,9 +53,7 @@ export async function updateRoom(db: Database, id: string, changes: RoomChanges)
     const [updated] = await db.update(rooms).set(changes).where(eq(rooms.id, id)).returning();
     return updated;
   } catch (error) {
-    // drizzle wraps D1's error; the constraint is named in the cause.
-    const cause = error instanceof Error ? error.cause : undefined;
-    if (String(cause ?? error).includes('UNIQUE constraint failed: rooms.name')) return undefined;
+    if (isUniqueViolation(error, 'rooms.name')) return undefined;
     throw error;
   }
 }

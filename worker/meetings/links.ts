@@ -8,8 +8,8 @@ export interface MeetingLinks {
 }
 
 /**
- * The links one requester gets. The host link (Whereby) or owner token (Daily, carried in the
- * room URL) reaches the room's owner and nobody else.
+ * The links one requester gets. The owner's links (a host link, an owner token) reach the
+ * room's owner and nobody else; what they are is the platform's answer.
  */
 export async function meetingLinks(
   meeting: Meeting,
@@ -18,6 +18,5 @@ export async function meetingLinks(
   platforms: Platforms,
 ): Promise<MeetingLinks> {
   if (!user || user.id !== room.userId) return { roomUrl: meeting.roomUrl, hostRoomUrl: null };
-  const hostUrl = await platforms(meeting.platform).ownerRoomUrl(meeting, user.id);
-  return { roomUrl: meeting.platform === 'daily' ? hostUrl : meeting.roomUrl, hostRoomUrl: hostUrl };
+  return platforms(meeting.platform).ownerLinks(meeting, user.id);
 }

@@ -3,6 +3,7 @@ import type { BucketSettings, DailySettings } from '../config';
 import { log } from '../log';
 import { toMs } from '../time';
 import { type ProviderClientOptions, providerClient, safeJson } from './http';
+import { checkedRoomUrl, type RoomDomain, subdomainsOf } from './room-url';
 import type {
   CreatedMeeting,
   FinishedRecording,
@@ -15,7 +16,8 @@ import type {
 // Daily's REST API as PROVIDERS.md describes it. Each meeting gets a Daily room of its own,
 // named after our room and the start time, so webhooks (which name the room) find the meeting.
 
-const createdRoom = z.object({ id: z.string().min(1), name: z.string().min(1), url: z.url() });
+// The URL is checked against Daily's domain after parsing (room-url.ts).
+const createdRoom = z.object({ id: z.string().min(1), name: z.string().min(1), url: z.string() });
 
 // Current docs use camelCase keys, older generated clients snake_case: both are accepted.
 const presence = z.object({
@@ -67,6 +69,19 @@ export function dailyRoomName(roomName: string, start: Date): string {
   return `${roomName}-${start.toISOString().replace(/\D/g, '').slice(0, 14)}`;
 }
 
+/** Daily's rooms are on our account's subdomain, where DAILY_SUBDOMAIN names it. */
+function dailyDomain(settings: DailySettings): RoomDomain {
+  const { subdomain, loopbackRooms } = settings;
+  return subdomain
+    ? {
+        provider: 'Daily',
+        described: `${subdomain}.daily.co`,
+        owns: (host) => host === `${subdomain}.daily.co`,
+        loopback: loopbackRooms,
+      }
+    : { provider: 'Daily', described: '*.daily.co', owns: subdomainsOf('daily.co'), loopback: loopbackRooms };
+}
+
 /** Daily's `user_id` of a meeting token holds at most 36 characters. */
 const tokenUserId = (userId: string) => userId.slice(0, 36);
 
@@ -115,11 +130,12 @@ export function dailyPlatform(
         },
         createdRoom,
       );
+      const roomUrl = checkedRoomUrl(dailyDomain(settings), 'create the room', 'url', room.url);
       return {
         platformMeetingId: room.id,
         roomName: room.name,
-        roomUrl: room.url,
-        hostRoomUrl: room.url,
+        roomUrl,
+        hostRoomUrl: roomUrl,
         recordsToBucket: request.recordingType === 'cloud' && settings.awsRoleArn !== undefined,
       };
     },
@@ -145,7 +161,8 @@ export function dailyPlatform(
       });
     },
 
-    async ownerRoomUrl(meeting: MeetingRef, ownerUserId: string) {
+    // Daily has no host link: the owner's token rides in the room URL, which is then both links.
+    async ownerLinks(meeting: MeetingRef, ownerUserId: string) {
       const { token } = await client.json(
         {
           method: 'POST',
@@ -165,7 +182,7 @@ export function dailyPlatform(
       );
       const url = new URL(meeting.roomUrl);
       url.searchParams.set('t', token);
-      return url.toString();
+      return { roomUrl: url.toString(), hostRoomUrl: url.toString() };
     },
 
     async finishedRecordings(meeting: MeetingRef) {

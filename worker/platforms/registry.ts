@@ -1,23 +1,42 @@
 import type { Config } from '../config';
-import type { Platform } from '../db/schema';
+import { PLATFORMS, type Platform } from '../db/schema';
 import type { Count } from '../metrics/counters';
 import { dailyPlatform } from './daily';
+import type { ProviderClientOptions } from './http';
 import type { VideoPlatform } from './types';
 import { wherebyPlatform } from './whereby';
 
 /** Each platform's provider, built when asked for (a missing setting fails then, with its name). */
 export type Platforms = (name: Platform) => VideoPlatform;
 
+interface Provider {
+  build(config: Config, onCall: NonNullable<ProviderClientOptions['onCall']>): VideoPlatform;
+  /**
+   * Its finished recordings wait at the provider for us to copy them (it answers
+   * finishedRecordings and recordingDownloadLink); known without its settings, so that a
+   * Cron run can ask before it builds one.
+   */
+  keepsRecordings: boolean;
+}
+
+const PROVIDERS: Record<Platform, Provider> = {
+  whereby: {
+    build: (config, onCall) => wherebyPlatform(config.whereby(), config.bucket, onCall),
+    keepsRecordings: false,
+  },
+  daily: {
+    build: (config, onCall) => dailyPlatform(config.daily(), config.bucket, onCall),
+    keepsRecordings: true,
+  },
+};
+
 /** The providers of one request, queue batch or Cron run; their API calls and failures are counted. */
 export function platforms(config: Config, count: Count): Platforms {
-  return (name) => {
-    const onCall = (outcome: 'ok' | 'failed') =>
-      outcome === 'ok' ? count(name, 'provider_calls') : count(name, 'provider_calls', 'provider_failures');
-    switch (name) {
-      case 'whereby':
-        return wherebyPlatform(config.whereby(), config.bucket, onCall);
-      case 'daily':
-        return dailyPlatform(config.daily(), config.bucket, onCall);
-    }
-  };
+  return (name) =>
+    PROVIDERS[name].build(config, (outcome) =>
+      outcome === 'ok' ? count(name, 'provider_calls') : count(name, 'provider_calls', 'provider_failures'),
+    );
 }
+
+/** The platforms whose finished recordings are ours to copy from the provider into the bucket. */
+export const platformsKeepingRecordings = (): Platform[] => PLATFORMS.filter((name) => PROVIDERS[name].keepsRecordings);

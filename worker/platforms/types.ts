@@ -48,6 +48,12 @@ export interface FinishedRecording {
   providerKey?: string;
 }
 
+/** What the room's owner joins with. */
+export interface OwnerLinks {
+  roomUrl: string;
+  hostRoomUrl: string;
+}
+
 /** The meeting fields a provider call needs. */
 export type MeetingRef = Pick<Meeting, 'platformMeetingId' | 'roomName' | 'roomUrl' | 'hostRoomUrl' | 'endDate'>;
 
@@ -59,8 +65,8 @@ export interface VideoPlatform {
   activity(meeting: MeetingRef): Promise<RoomActivity>;
   /** Ends the meeting at the provider, ejecting everyone; a meeting already gone is no error. */
   endMeeting(meeting: MeetingRef): Promise<void>;
-  /** The link that makes the room's owner its host. */
-  ownerRoomUrl(meeting: MeetingRef, ownerUserId: string): Promise<string>;
+  /** The links that make the room's owner its host (everyone else gets the meeting's roomUrl alone). */
+  ownerLinks(meeting: MeetingRef, ownerUserId: string): Promise<OwnerLinks>;
   /**
    * The meeting's finished recordings that wait to be copied, for providers that keep them
    * (Daily); absent where recordings go straight to the bucket (Whereby).

@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import type { BucketSettings, ProviderSettings } from '../config';
 import { type ProviderClientOptions, providerClient, safeJson } from './http';
+import { checkedRoomUrl, type RoomDomain, subdomainsOf } from './room-url';
 import type { CreatedMeeting, MeetingRef, MeetingRequest, RoomActivity, VideoPlatform } from './types';
 
 // Whereby's REST API as PROVIDERS.md describes it.
 
+// The URLs are checked against Whereby's domain after parsing (room-url.ts).
 const createdMeeting = z.object({
   meetingId: z.string().min(1),
   roomName: z.string().min(1),
-  roomUrl: z.url(),
-  hostRoomUrl: z.url().optional(),
+  roomUrl: z.string(),
+  hostRoomUrl: z.string().optional(),
 });
 
 const roomSessions = z.object({
@@ -18,6 +20,13 @@ const roomSessions = z.object({
 
 const errorBody = z.object({ error: z.string() }).loose();
 const rateLimitBody = z.object({ data: z.object({ msLeft: z.number() }) });
+
+const wherebyDomain = (settings: ProviderSettings): RoomDomain => ({
+  provider: 'Whereby',
+  described: '*.whereby.com',
+  owns: subdomainsOf('whereby.com'),
+  loopback: settings.loopbackRooms,
+});
 
 /** Whereby's prefix: at most 39 lower-case characters, not ending in a hyphen. */
 export const roomNamePrefix = (roomName: string) => roomName.slice(0, 39).replace(/-+$/, '');
@@ -64,11 +73,18 @@ export function wherebyPlatform(
         },
         createdMeeting,
       );
+      const domain = wherebyDomain(settings);
+      const action = 'create the meeting';
+      const roomUrl = checkedRoomUrl(domain, action, 'roomUrl', meeting.roomUrl);
+      const hostRoomUrl =
+        meeting.hostRoomUrl === undefined
+          ? roomUrl
+          : checkedRoomUrl(domain, action, 'hostRoomUrl', meeting.hostRoomUrl);
       return {
         platformMeetingId: meeting.meetingId,
         roomName: meeting.roomName.replace(/^\//, ''),
-        roomUrl: meeting.roomUrl,
-        hostRoomUrl: meeting.hostRoomUrl ?? meeting.roomUrl,
+        roomUrl,
+        hostRoomUrl,
         recordsToBucket: request.recordingType === 'cloud',
       };
     },
@@ -96,8 +112,9 @@ export function wherebyPlatform(
       });
     },
 
-    async ownerRoomUrl(meeting: MeetingRef) {
-      return meeting.hostRoomUrl;
+    // The host link makes its holder the host; the room URL stays the one everyone has.
+    async ownerLinks(meeting: MeetingRef) {
+      return { roomUrl: meeting.roomUrl, hostRoomUrl: meeting.hostRoomUrl };
     },
   };
 }

@@ -9,14 +9,13 @@ import { log } from '../log';
 import { startRecordingOnTrigger } from '../recordings/start-on-trigger';
 import { noteOnRequestLog } from '../request-log';
 import { applyWebhookEvent } from '../webhooks/apply';
-import { isDailyPing, parseDailyWebhook } from '../webhooks/daily';
-import type { ParsedWebhook } from '../webhooks/events';
-import { type Verdict, verifyDaily, verifyWhereby } from '../webhooks/signatures';
-import { parseWherebyWebhook } from '../webhooks/whereby';
+import type { WebhookReceiver } from '../webhooks/receiver';
+import { WEBHOOK_RECEIVERS } from '../webhooks/registry';
 import { errorResponses, SECURITY } from './docs';
 
-// The providers' webhook receivers (SPEC §5): raw body read once, signature verified, event
-// parsed, then recorded and applied in one transaction before the 200.
+// The providers' webhook receivers (SPEC §5), one route per receiver of webhooks/registry.ts:
+// raw body read once, signature verified, event parsed, then recorded and applied in one
+// transaction before the 200.
 
 export const webhookRoutes = new OpenAPIHono<AppEnv>();
 
@@ -34,9 +33,6 @@ const countRefusals = (platform: Platform) =>
     await next();
     if (c.res.status >= 300) c.var.count(platform, 'webhooks_rejected');
   });
-
-webhookRoutes.on('POST', '/daily/webhook', countRefusals('daily'), limitBody);
-webhookRoutes.on('POST', '/whereby', countRefusals('whereby'), limitBody);
 
 const Received = z
   .object({ status: z.enum(['applied', 'duplicate', 'unknown-type', 'unknown-meeting', 'ok']) })
@@ -57,17 +53,10 @@ const receiverRoute = (path: string, summary: string, security: (typeof SECURITY
     },
   });
 
-interface Receiver {
-  provider: 'Daily' | 'Whereby';
-  secret: (c: Context<AppEnv>) => string;
-  verify: (secret: string, c: Context<AppEnv>, raw: string) => Promise<Verdict>;
-  parse: (raw: string) => ParsedWebhook;
-}
-
-async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
+async function receive(c: Context<AppEnv>, raw: string, receiver: WebhookReceiver) {
   let secret: string;
   try {
-    secret = receiver.secret(c);
+    secret = receiver.secret(c.var.config);
   } catch (error) {
     // Fail closed: without its secret nothing from this provider is accepted.
     if (error instanceof ConfigError)
@@ -75,7 +64,7 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
     throw error;
   }
 
-  const verdict = await receiver.verify(secret, c, raw);
+  const verdict = await receiver.verify(secret, c.req.raw.headers, raw);
   if (!verdict.ok) {
     log('warn', 'webhook rejected', {
       provider: receiver.provider,
@@ -118,28 +107,15 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: Receiver) {
   return c.json({ status: applied.outcome }, 200);
 }
 
-webhookRoutes.openapi(receiverRoute('/daily/webhook', "Daily's webhook events", SECURITY.daily), async (c) => {
-  const raw = await c.req.text();
-  // Daily checks the URL with an unsigned {"test":"test"} before registering it.
-  if (isDailyPing(raw)) return c.json({ status: 'ok' as const }, 200);
-  return receive(c, raw, {
-    provider: 'Daily',
-    secret: (ctx) => ctx.var.config.dailyWebhookSecret(),
-    verify: (secret, ctx, body) =>
-      verifyDaily(
-        secret,
-        { signature: ctx.req.header('x-webhook-signature'), timestamp: ctx.req.header('x-webhook-timestamp') },
-        body,
-      ),
-    parse: parseDailyWebhook,
-  });
-});
-
-webhookRoutes.openapi(receiverRoute('/whereby', "Whereby's webhook events", SECURITY.whereby), async (c) =>
-  receive(c, await c.req.text(), {
-    provider: 'Whereby',
-    secret: (ctx) => ctx.var.config.wherebyWebhookSecret(),
-    verify: (secret, ctx, body) => verifyWhereby(secret, ctx.req.header('whereby-signature'), body),
-    parse: parseWherebyWebhook,
-  }),
-);
+for (const receiver of WEBHOOK_RECEIVERS) {
+  webhookRoutes.on('POST', receiver.path, countRefusals(receiver.platform), limitBody);
+  webhookRoutes.openapi(
+    receiverRoute(receiver.path, `${receiver.provider}'s webhook events`, SECURITY[receiver.platform]),
+    async (c) => {
+      const raw = await c.req.text();
+      // A provider's check of the URL (Daily's unsigned {"test":"test"}) comes before any secret.
+      if (receiver.isPing(raw)) return c.json({ status: 'ok' as const }, 200);
+      return receive(c, raw, receiver);
+    },
+  );
+}

@@ -2,19 +2,20 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { type Database, database, inOneTransaction } from '../db/client';
 import { logCorrection } from '../db/corrections';
 import {
-  dailyMeetingsToCopyFrom,
   markReconciled,
   markRecordingsChecked,
   meetingsDueForReconciliation,
+  meetingsToCopyFrom,
   retireMeeting,
 } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, sessionsOf } from '../db/participants';
-import { findRecordingByPlatformId, recordingStatements, recordingsStuckReady, touchRecording } from '../db/recordings';
+import { findRecordingByPlatformId, recordingsStuckReady, touchRecording } from '../db/recordings';
 import type { Meeting } from '../db/schema';
 import { log } from '../log';
-import type { Platforms } from '../platforms/registry';
+import { type Platforms, platformsKeepingRecordings } from '../platforms/registry';
 import type { RoomActivity, VideoPlatform } from '../platforms/types';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
+import { recordingStatements } from '../recordings/effects';
 
 // The Cron Trigger's reconciliation (SPEC §5): what lost webhooks would leave wrong is put
 // right from the providers' own answers. Work per run is bounded; a provider's error is logged
@@ -22,7 +23,7 @@ import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-messa
 
 /** Meetings checked per run; the least recently checked go first, so all get their turn. */
 const MEETINGS_PER_RUN = 25;
-/** Daily meetings whose recordings are listed per run (Daily allows about 2 such calls a second). */
+/** Meetings whose recordings are listed per run (Daily allows about 2 such calls a second). */
 const RECORDING_CHECKS_PER_RUN = 10;
 const RECORDING_LOOKBACK_MS = 24 * 3_600_000;
 /** Presence lags about 15 s behind a join: a session this young is left alone. */
@@ -66,7 +67,8 @@ export async function reconcile(env: Env, providers: Platforms, now = Date.now()
   }
 
   const since = new Date(now - RECORDING_LOOKBACK_MS).toISOString();
-  for (const meeting of await dailyMeetingsToCopyFrom(db, since, RECORDING_CHECKS_PER_RUN)) {
+  const keeping = platformsKeepingRecordings();
+  for (const meeting of await meetingsToCopyFrom(db, keeping, since, RECORDING_CHECKS_PER_RUN)) {
     try {
       report.recordingsFound += await findLostRecordings(
         db,
@@ -138,7 +140,7 @@ async function correctMeeting(db: Database, meeting: Meeting, activity: RoomActi
   return corrections;
 }
 
-/** Daily recordings finished without their ready event: recorded and sent to be copied. */
+/** Recordings the provider keeps, finished without their ready event: recorded and sent to be copied. */
 async function findLostRecordings(
   db: Database,
   copies: Queue<RecordingCopyMessage>,
@@ -154,7 +156,7 @@ async function findLostRecordings(
     const effect = { kind: 'recording-ready' as const, ...recording, providerRoomName: meeting.roomName };
     await inOneTransaction(db, [
       logCorrection(db, meeting, 'recording-found', now),
-      ...recordingStatements(db, meeting, effect, now),
+      ...recordingStatements(db, meeting.platform, meeting, effect, now),
     ]);
     const row = await findRecordingByPlatformId(db, meeting.platform, recording.recordingId);
     if (row?.status === 'ready') await copies.send(copyMessage(row.id));

@@ -1,12 +1,13 @@
-import type { Database } from '../db/client';
+import { type Database, isUniqueViolation } from '../db/client';
 import { type EventMeeting, findMeetingByRef } from '../db/meeting-lookup';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, recountedClients } from '../db/participants';
-import { findRecordingByPlatformId, recordingStatements } from '../db/recordings';
-import type { WebhookOutcome } from '../db/schema';
+import { findRecordingByPlatformId } from '../db/recordings';
+import type { Platform, WebhookOutcome } from '../db/schema';
 import { logEvent } from '../db/webhook-events';
 import { log } from '../log';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
+import { isRecordingEffect, recordingStatements } from '../recordings/effects';
 import type { Effect, WebhookEvent } from './events';
 
 export interface Applied {
@@ -47,23 +48,20 @@ export async function applyWebhookEvent(
     eventAt: event.occurredAt,
     receivedAt,
   });
-  const effects = outcome === 'applied' && event.effect ? effectStatements(db, meeting, event.effect, receivedAt) : [];
+  const effects =
+    outcome === 'applied' && event.effect
+      ? effectStatements(db, event.platform, meeting, event.effect, receivedAt)
+      : [];
   let answers: unknown[];
   try {
     answers = await db.batch([entry, ...effects]);
   } catch (error) {
-    if (
-      String(error instanceof Error ? (error.cause ?? error) : error).includes(
-        'UNIQUE constraint failed: webhook_events',
-      )
-    ) {
-      return { outcome: 'duplicate', meeting, numClients: null };
-    }
+    if (isUniqueViolation(error, 'webhook_events')) return { outcome: 'duplicate', meeting, numClients: null };
     throw error;
   }
 
   if (outcome === 'applied' && event.effect?.kind === 'recording-ready')
-    await requestCopy(db, copies, event.effect.recordingId);
+    await requestCopy(db, copies, event.platform, event.effect.recordingId);
   // A join's or leave's recount is its last statement.
   const numClients =
     event.effect?.kind === 'participant-joined' || event.effect?.kind === 'participant-left'
@@ -72,8 +70,8 @@ export async function applyWebhookEvent(
   return { outcome, meeting, numClients };
 }
 
-function effectStatements(db: Database, meeting: EventMeeting | null, effect: Effect, now: number) {
-  if (effect.kind.startsWith('recording-')) return recordingStatements(db, meeting, effect, now);
+function effectStatements(db: Database, platform: Platform, meeting: EventMeeting | null, effect: Effect, now: number) {
+  if (isRecordingEffect(effect)) return recordingStatements(db, platform, meeting, effect, now);
   if (!meeting) return [];
   switch (effect.kind) {
     case 'participant-joined':
@@ -90,11 +88,17 @@ function effectStatements(db: Database, meeting: EventMeeting | null, effect: Ef
 }
 
 /**
- * Hands a ready Daily recording to the copy queue. The event is already durable, so a failed
- * send is logged, not answered 5xx: the scheduled sweep re-sends recordings left `ready`.
+ * Hands a ready recording (Daily's, kept at the provider) to the copy queue. The event is
+ * already durable, so a failed send is logged, not answered 5xx: the scheduled sweep re-sends
+ * recordings left `ready`.
  */
-async function requestCopy(db: Database, copies: Queue<RecordingCopyMessage>, platformRecordingId: string) {
-  const recording = await findRecordingByPlatformId(db, 'daily', platformRecordingId);
+async function requestCopy(
+  db: Database,
+  copies: Queue<RecordingCopyMessage>,
+  platform: Platform,
+  platformRecordingId: string,
+) {
+  const recording = await findRecordingByPlatformId(db, platform, platformRecordingId);
   if (recording?.status !== 'ready') return;
   try {
     await copies.send(copyMessage(recording.id));

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { toMs } from '../time';
 import { type Effect, firstIssue, type MeetingRef, type ParsedWebhook, parseJson } from './events';
+import type { WebhookReceiver } from './receiver';
+import { verifyDaily } from './signatures';
 
 // Daily's webhook events (PROVIDERS.md): `{version, type, id, payload, event_ts}`.
 
@@ -146,14 +148,14 @@ const known: Record<
 const byRoom = (room: string): MeetingRef => ({ by: 'room-name', value: room });
 
 /** Daily's check before it registers a webhook: `{"test":"test"}`, unsigned. */
-export function isDailyPing(raw: string): boolean {
+function isDailyPing(raw: string): boolean {
   const parsed = parseJson(raw);
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return false;
   const keys = Object.keys(parsed.value);
   return keys.length === 1 && (parsed.value as Record<string, unknown>).test === 'test';
 }
 
-export function parseDailyWebhook(raw: string): ParsedWebhook {
+function parseDailyWebhook(raw: string): ParsedWebhook {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const event = envelope.safeParse(json.value);
@@ -174,3 +176,22 @@ export function parseDailyWebhook(raw: string): ParsedWebhook {
     return { ok: false, reason: `the ${type} payload is not as documented (${firstIssue(parsed.error.issues)})` };
   return { ok: true, event: { ...common, ...parsed.data } };
 }
+
+export const dailyReceiver: WebhookReceiver = {
+  provider: 'Daily',
+  platform: 'daily',
+  path: '/daily/webhook',
+  secret: (config) => config.dailyWebhookSecret(),
+  verify: (secret, headers, rawBody, now) =>
+    verifyDaily(
+      secret,
+      {
+        signature: headers.get('x-webhook-signature') ?? undefined,
+        timestamp: headers.get('x-webhook-timestamp') ?? undefined,
+      },
+      rawBody,
+      now,
+    ),
+  parse: parseDailyWebhook,
+  isPing: isDailyPing,
+};

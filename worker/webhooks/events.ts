@@ -1,3 +1,4 @@
+import type { MeetingRef } from '../db/meeting-lookup';
 import type { Platform } from '../db/schema';
 
 // The one shape both providers' webhook events are turned into; the effects speak only this.
@@ -30,8 +31,8 @@ export type Effect =
   | { kind: 'recording-stored'; recordingId: string; objectKey: string }
   | { kind: 'recording-failed'; instanceId?: string; error: string; at: number };
 
-/** How an event names its meeting: Daily by its room's name, Whereby by its meetingId (or room name). */
-export type MeetingRef = { by: 'room-name' | 'platform-meeting-id'; value: string };
+// How an event names its meeting is the lookup's own type (db/ knows nothing of webhooks).
+export type { MeetingRef };
 
 export interface WebhookEvent {
   platform: Platform;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { type Effect, firstIssue, type MeetingRef, type ParsedWebhook, parseJson } from './events';
+import type { WebhookReceiver } from './receiver';
+import { verifyWhereby } from './signatures';
 
 // Whereby's webhook events (PROVIDERS.md): `{id, apiVersion, createdAt, type, data}`.
 
@@ -74,7 +76,7 @@ const known: Record<string, Known> = {
       .safeParse(data),
 };
 
-export function parseWherebyWebhook(raw: string): ParsedWebhook {
+function parseWherebyWebhook(raw: string): ParsedWebhook {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const event = envelope.safeParse(json.value);
@@ -91,3 +93,15 @@ export function parseWherebyWebhook(raw: string): ParsedWebhook {
     return { ok: false, reason: `the ${type} data is not as documented (${firstIssue(parsed.error.issues)})` };
   return { ok: true, event: { ...common, ...parsed.data } };
 }
+
+export const wherebyReceiver: WebhookReceiver = {
+  provider: 'Whereby',
+  platform: 'whereby',
+  path: '/whereby',
+  secret: (config) => config.wherebyWebhookSecret(),
+  verify: (secret, headers, rawBody, now) =>
+    verifyWhereby(secret, headers.get('whereby-signature') ?? undefined, rawBody, now),
+  parse: parseWherebyWebhook,
+  // Whereby sends no check of the URL: every request must be signed.
+  isPing: () => false,
+};

@@ -1,0 +1,86 @@
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Database } from '../db/client';
+import type { EventMeeting } from '../db/meeting-lookup';
+import {
+  recordRecordingFailed,
+  recordRecordingReady,
+  recordRecordingStarted,
+  recordRecordingStored,
+} from '../db/recordings';
+import type { Platform } from '../db/schema';
+import type { Effect } from '../webhooks/events';
+import { recordingKeyPrefix, recordingObjectKey } from './keys';
+
+// What a provider's recording event (or the reconciliation's find) does to the recording rows,
+// and where a ready recording goes in the bucket.
+
+type RecordingEffect = Extract<Effect, { kind: `recording-${string}` }>;
+type ReadyEffect = Extract<Effect, { kind: 'recording-ready' }>;
+
+export const isRecordingEffect = (effect: Effect): effect is RecordingEffect => effect.kind.startsWith('recording-');
+
+/** The statements of a recording effect of `platform`, for its meeting where the event names one. */
+export function recordingStatements(
+  db: Database,
+  platform: Platform,
+  meeting: EventMeeting | null,
+  effect: RecordingEffect,
+  now: number,
+): BatchItem<'sqlite'>[] {
+  const owner = { platform, meetingId: meeting?.id ?? null };
+  switch (effect.kind) {
+    case 'recording-started':
+      return [
+        recordRecordingStarted(
+          db,
+          owner,
+          { platformRecordingId: effect.recordingId, instanceId: effect.instanceId, startedAt: effect.startedAt },
+          now,
+        ),
+      ];
+    case 'recording-ready':
+      return [
+        recordRecordingReady(
+          db,
+          owner,
+          {
+            platformRecordingId: effect.recordingId,
+            ...placement(meeting, effect),
+            durationS: effect.durationS,
+            startedAt: effect.startedAt,
+          },
+          now,
+        ),
+      ];
+    case 'recording-stored':
+      return [
+        recordRecordingStored(db, owner, { platformRecordingId: effect.recordingId, objectKey: effect.objectKey }, now),
+      ];
+    case 'recording-failed':
+      return recordRecordingFailed(db, owner, { instanceId: effect.instanceId, error: effect.error }, now);
+  }
+}
+
+/**
+ * Where a ready recording goes and whether it still has to be moved there. Rooms made while
+ * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
+ * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in.
+ */
+function placement(meeting: Pick<EventMeeting, 'recordsToBucket'> | null, effect: ReadyEffect) {
+  if (effect.tracks) {
+    const prefix = recordingKeyPrefix(effect.providerRoomName, effect.startedAt);
+    const tracks = effect.tracks.map((track) => ({
+      key: `${prefix}${track.sourceKey.split('/').pop()}`,
+      type: track.type,
+      source_key: track.sourceKey,
+    }));
+    return { objectKey: prefix, status: 'ready' as const, tracks };
+  }
+  if (meeting?.recordsToBucket && effect.providerKey)
+    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
+  return {
+    objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt),
+    status: 'ready' as const,
+    tracks: null,
+  };
+}
