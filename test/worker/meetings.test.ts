@@ -511,7 +511,11 @@ describe('the room URLs a provider answers (SPEC §14)', () => {
     await createRoom(OWNER, { name: 'bad-subdomain', platform: 'daily' });
     const response = await joinWith('bad-subdomain', { DAILY_SUBDOMAIN: 'acme.evil.com' });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ detail: expect.stringContaining('DAILY_SUBDOMAIN is malformed') });
+    expect(await response.json()).toEqual({
+      detail: expect.stringContaining('DAILY_SUBDOMAIN is malformed'),
+      code: 'not-configured',
+      request_id: response.headers.get('x-request-id'),
+    });
     expect(await standIn.requests('daily')).toHaveLength(0);
   });
 
