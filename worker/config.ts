@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLATFORMS, type Platform } from './db/schema';
+import { PLATFORMS, type Platform } from '../domain/rooms';
 import { ConfigError } from './errors';
 
 // Settings of SPEC §1, read from the Worker's vars and secrets. Each is parsed when a request

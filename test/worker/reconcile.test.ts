@@ -1,8 +1,8 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PLATFORMS } from '../../domain/rooms';
 import { config } from '../../worker/config';
-import { PLATFORMS } from '../../worker/db/schema';
 import worker from '../../worker/index';
 import { platforms, platformsKeepingRecordings } from '../../worker/platforms/registry';
 import { reconcile } from '../../worker/scheduled/reconcile';

@@ -1,5 +1,6 @@
+import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
-import { meetingCorrections, type Platform } from './schema';
+import { meetingCorrections } from './schema';
 
 export type CorrectionKind = (typeof meetingCorrections.$inferInsert)['kind'];
 

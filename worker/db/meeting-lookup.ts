@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
-import { type Meeting, meetings, type Platform } from './schema';
+import { type Meeting, meetings } from './schema';
 
 /** How a provider names one of its meetings: Daily by its room's name, Whereby by its meetingId (or room name). */
 export type MeetingRef = { by: 'room-name' | 'platform-meeting-id'; value: string };

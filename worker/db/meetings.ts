@@ -1,7 +1,8 @@
 import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import type { Platform } from '../../domain/rooms';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
-import { type Meeting, meetingClaims, meetingConsent, meetings, type Platform } from './schema';
+import { type Meeting, meetingClaims, meetingConsent, meetings } from './schema';
 
 export type NewMeeting = typeof meetings.$inferInsert;
 

@@ -1,7 +1,8 @@
 import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, type SQL, sql, type Table } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
-import { type Platform, type Recording, type RecordingTrack, recordings } from './schema';
+import { type Recording, type RecordingTrack, recordings } from './schema';
 
 // Recording rows. Statuses only move forward (recording → ready → stored), so events in any
 // order, and repeats, end in the same row. The caller decides the row's values (where a ready

@@ -1,18 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import { ERROR_CODES } from '../errors';
 
 // Mirrors migrations/ exactly; test/worker/schema.test.ts compares the two.
-
-export const PLATFORMS = ['whereby', 'daily'] as const;
-export const ROOM_MODES = ['normal', 'group'] as const;
-export const RECORDING_TYPES = ['none', 'local', 'cloud'] as const;
-export const RECORDING_TRIGGERS = ['none', 'prompt', 'automatic', 'automatic-2nd-participant'] as const;
-
-export type Platform = (typeof PLATFORMS)[number];
-export type RoomMode = (typeof ROOM_MODES)[number];
-export type RecordingType = (typeof RECORDING_TYPES)[number];
-export type RecordingTrigger = (typeof RECORDING_TRIGGERS)[number];
 
 /**
  * The settings a meeting is made with: a room's current ones, and a meeting's own copy of those

@@ -1,5 +1,6 @@
+import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
-import { type Platform, type WebhookOutcome, webhookEvents } from './schema';
+import { type WebhookOutcome, webhookEvents } from './schema';
 
 /** The log of authentic webhook events, one row per (platform, event id). */
 

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client';
+import { MEETING_SETTING_COLUMNS, meetingSettingsOf } from '../db/columns';
 import {
   claimMeetingCreation,
   failClaim,
@@ -21,12 +22,9 @@ const CLAIM_LEASE_MS = 30_000;
 const FAILURE_MEMORY_MS = 1_000;
 const POLL_MS = 50;
 
-/** The room's settings a meeting is made with: a change retires the active meeting. */
-export const SHAPING_SETTINGS = ['isLocked', 'roomMode', 'recordingType', 'recordingTrigger', 'rawTracks'] as const;
-
 /** An active meeting serves the room while it has time left and the room's current settings. */
 export const isReusable = (meeting: Meeting, room: Room, now: number) =>
-  Date.parse(meeting.endDate) > now && SHAPING_SETTINGS.every((setting) => meeting[setting] === room[setting]);
+  Date.parse(meeting.endDate) > now && MEETING_SETTING_COLUMNS.every((column) => meeting[column] === room[column]);
 
 /**
  * The room's active meeting, created at the chosen platform if there is none. Simultaneous
@@ -66,16 +64,8 @@ async function createMeeting(db: Database, platforms: Platforms, room: Room, fla
     // Whole seconds: Daily's exp has no finer grain, and end_date must equal it.
     const start = new Date(Math.floor(Date.now() / 1000) * 1000);
     const end = new Date(start.getTime() + MEETING_HOURS * 3_600_000);
-    const created = await platforms(platform).createMeeting({
-      roomName: room.name,
-      start,
-      end,
-      isLocked: room.isLocked,
-      roomMode: room.roomMode,
-      recordingType: room.recordingType,
-      recordingTrigger: room.recordingTrigger,
-      rawTracks: room.rawTracks,
-    });
+    const settings = meetingSettingsOf(room);
+    const created = await platforms(platform).createMeeting({ roomName: room.name, start, end, ...settings });
     const meeting = await insertMeeting(db, {
       id: crypto.randomUUID(),
       roomId: room.id,
@@ -86,11 +76,7 @@ async function createMeeting(db: Database, platforms: Platforms, room: Room, fla
       recordsToBucket: created.recordsToBucket,
       startDate: start.toISOString(),
       endDate: end.toISOString(),
-      isLocked: room.isLocked,
-      roomMode: room.roomMode,
-      recordingType: room.recordingType,
-      recordingTrigger: room.recordingTrigger,
-      rawTracks: room.rawTracks,
+      ...settings,
       platform,
     });
     await releaseClaim(db, room.id, token);

@@ -1,6 +1,7 @@
 import { lt, sql } from 'drizzle-orm';
+import type { Platform } from '../../domain/rooms';
 import { database } from '../db/client';
-import { type MetricCounter, metricCounts, type Platform } from '../db/schema';
+import { type MetricCounter, metricCounts } from '../db/schema';
 import { log } from '../log';
 
 // Counters for what leaves no row of its own (provider calls, refused and repeated webhooks),

@@ -1,14 +1,7 @@
 import { and, count, eq, gte, isNotNull, lt, sql, sum } from 'drizzle-orm';
+import { PLATFORMS, type Platform } from '../../domain/rooms';
 import type { Database } from '../db/client';
-import {
-  meetingCorrections,
-  meetings,
-  metricCounts,
-  PLATFORMS,
-  type Platform,
-  recordings,
-  webhookEvents,
-} from '../db/schema';
+import { meetingCorrections, meetings, metricCounts, recordings, webhookEvents } from '../db/schema';
 import type { PlatformFigures } from '../routes/shapes';
 import { MINUTE_MS } from './counters';
 

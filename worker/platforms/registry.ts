@@ -1,5 +1,5 @@
+import { PLATFORMS, type Platform } from '../../domain/rooms';
 import type { Config } from '../config';
-import { PLATFORMS, type Platform } from '../db/schema';
 import type { Count } from '../metrics/counters';
 import { dailyPlatform } from './daily';
 import type { ProviderClientOptions } from './http';

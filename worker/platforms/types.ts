@@ -1,4 +1,5 @@
-import type { Meeting, Platform, RecordingTrigger, RecordingType, RoomMode } from '../db/schema';
+import type { Platform, RecordingTrigger, RecordingType, RoomMode } from '../../domain/rooms';
+import type { Meeting } from '../db/schema';
 
 /** What a meeting is created from: the room's settings when the meeting starts. */
 export interface MeetingRequest {

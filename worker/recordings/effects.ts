@@ -1,4 +1,5 @@
 import type { BatchItem } from 'drizzle-orm/batch';
+import type { Platform } from '../../domain/rooms';
 import type { Database } from '../db/client';
 import type { EventMeeting } from '../db/meeting-lookup';
 import {
@@ -7,7 +8,6 @@ import {
   recordRecordingStarted,
   recordRecordingStored,
 } from '../db/recordings';
-import type { Platform } from '../db/schema';
 import type { Effect } from '../webhooks/events';
 import { recordingKeyPrefix, recordingObjectKey } from './keys';
 

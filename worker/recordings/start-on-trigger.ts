@@ -1,5 +1,5 @@
+import type { RecordingTrigger } from '../../domain/rooms';
 import type { EventMeeting } from '../db/meeting-lookup';
-import type { RecordingTrigger } from '../db/schema';
 import { log } from '../log';
 import type { Platforms } from '../platforms/registry';
 

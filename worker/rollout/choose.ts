@@ -1,4 +1,5 @@
-import type { Platform, Room } from '../db/schema';
+import type { Platform } from '../../domain/rooms';
+import type { Room } from '../db/schema';
 import type { RolloutFlags } from './flags';
 
 /**

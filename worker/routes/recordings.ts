@@ -1,10 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerAuth } from 'hono/bearer-auth';
+import { PLATFORMS } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import { findMeetingById } from '../db/meetings';
 import { findRecordingById, recordingsOfMeeting } from '../db/recordings';
 import { findRoomById } from '../db/rooms';
-import { PLATFORMS, RECORDING_STATUSES } from '../db/schema';
+import { RECORDING_STATUSES } from '../db/schema';
 import { forbidden, notFound, unauthenticated } from '../errors';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';

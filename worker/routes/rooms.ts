@@ -1,13 +1,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { RETIRING_SETTINGS } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import type { User } from '../auth';
 import type { Database } from '../db/client';
+import { ROOM_SETTING_COLUMNS } from '../db/columns';
 import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
 import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, type RoomChanges, updateRoom } from '../db/rooms';
 import type { Room } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
-import { SHAPING_SETTINGS } from '../meetings/get-or-create';
 import { errorResponses, json, SECURITY } from './docs';
 import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
 
@@ -128,7 +129,9 @@ roomRoutes.openapi(
     const updated = await updateRoom(db, room.id, changes);
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
-    const reshaped = ([...SHAPING_SETTINGS, 'platform'] as const).some((setting) => updated[setting] !== room[setting]);
+    const reshaped = RETIRING_SETTINGS.map((setting) => ROOM_SETTING_COLUMNS[setting]).some(
+      (column) => updated[column] !== room[column],
+    );
     if (reshaped) {
       const retired = await retireActiveMeetings(db, room.id);
       if (retired.length)

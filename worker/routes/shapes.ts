@@ -1,19 +1,23 @@
 import { z } from '@hono/zod-openapi';
-import { type Meeting, PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES, type Room } from '../db/schema';
+import {
+  PLATFORMS,
+  RECORDING_TRIGGERS,
+  RECORDING_TYPES,
+  RESERVED_ROOM_NAMES,
+  ROOM_DEFAULTS,
+  ROOM_MODES,
+  ROOM_NAME_PATTERN,
+  ROOM_NAME_RULE,
+  type RoomSettings,
+} from '../../domain/rooms';
+import type { Meeting, Room } from '../db/schema';
 
 // The API's JSON shapes (SPEC §4): they validate requests, type handlers and make the OpenAPI
 // document. Field names are snake_case, as the existing clients use them.
 
-/** Paths of the client's own pages, which a room name would shadow. */
-export const RESERVED_ROOM_NAMES = ['rooms', 'admin', 'v1', 'assets', 'api', 'static', 'login', 'logout', 'left'];
-
-export const ROOM_NAME_RULE =
-  'a room name is 1 to 64 lower-case letters, digits and hyphens, not starting or ending with a hyphen, and not one of the page names ' +
-  RESERVED_ROOM_NAMES.join(', ');
-
 export const RoomName = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, ROOM_NAME_RULE)
+  .regex(ROOM_NAME_PATTERN, ROOM_NAME_RULE)
   .refine((name) => !RESERVED_ROOM_NAMES.includes(name), ROOM_NAME_RULE)
   .openapi({ example: 'team-standup' });
 
@@ -28,19 +32,19 @@ const roomSettings = {
   raw_tracks: z.boolean().openapi({
     description: "Daily: record each participant's tracks as files of their own (needs AWS_DAILY_ROLE_ARN)",
   }),
-};
+} satisfies { [S in keyof RoomSettings]: z.ZodType<RoomSettings[S]> };
 
 export const RoomInput = z
   .object({
     name: RoomName,
-    is_locked: roomSettings.is_locked.default(false),
-    room_mode: roomSettings.room_mode.default('normal'),
-    recording_type: roomSettings.recording_type.default('cloud'),
-    recording_trigger: roomSettings.recording_trigger.default('automatic-2nd-participant'),
-    is_shared: roomSettings.is_shared.default(false),
-    skip_consent: roomSettings.skip_consent.default(false),
+    is_locked: roomSettings.is_locked.default(ROOM_DEFAULTS.is_locked),
+    room_mode: roomSettings.room_mode.default(ROOM_DEFAULTS.room_mode),
+    recording_type: roomSettings.recording_type.default(ROOM_DEFAULTS.recording_type),
+    recording_trigger: roomSettings.recording_trigger.default(ROOM_DEFAULTS.recording_trigger),
+    is_shared: roomSettings.is_shared.default(ROOM_DEFAULTS.is_shared),
+    skip_consent: roomSettings.skip_consent.default(ROOM_DEFAULTS.skip_consent),
     platform: roomSettings.platform.optional().openapi({ description: 'DEFAULT_VIDEO_PLATFORM when absent' }),
-    raw_tracks: roomSettings.raw_tracks.default(false),
+    raw_tracks: roomSettings.raw_tracks.default(ROOM_DEFAULTS.raw_tracks),
   })
   .strict()
   .openapi('RoomInput');

@@ -1,9 +1,10 @@
+import type { Platform } from '../../domain/rooms';
 import { type Database, isUniqueViolation } from '../db/client';
 import { type EventMeeting, findMeetingByRef } from '../db/meeting-lookup';
 import { recordSessionEnd, recordSessionStart } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, recountedClients } from '../db/participants';
 import { findRecordingByPlatformId } from '../db/recordings';
-import type { Platform, WebhookOutcome } from '../db/schema';
+import type { WebhookOutcome } from '../db/schema';
 import { logEvent } from '../db/webhook-events';
 import { log } from '../log';
 import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';

@@ -1,5 +1,5 @@
+import type { Platform } from '../../domain/rooms';
 import type { MeetingRef } from '../db/meeting-lookup';
-import type { Platform } from '../db/schema';
 
 // The one shape both providers' webhook events are turned into; the effects speak only this.
 

@@ -1,5 +1,5 @@
+import type { Platform } from '../../domain/rooms';
 import type { Config } from '../config';
-import type { Platform } from '../db/schema';
 import type { ParsedWebhook } from './events';
 import type { Verdict } from './signatures';
 
