@@ -5,12 +5,12 @@ import type { User } from '../auth';
 import type { Database } from '../db/client';
 import { ROOM_SETTING_COLUMNS } from '../db/columns';
 import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
-import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, type RoomChanges, updateRoom } from '../db/rooms';
+import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom } from '../db/rooms';
 import type { Room } from '../db/schema';
 import { conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
 import { errorResponses, json, SECURITY } from './docs';
-import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, toRoomResponse } from './shapes';
+import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi, toRoomResponse } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
@@ -60,18 +60,11 @@ roomRoutes.openapi(
     const user = await c.var.auth.requireUser();
     const input = c.req.valid('json');
     const room = await insertRoom(c.var.db, {
+      ...roomFromApi(input),
       id: crypto.randomUUID(),
-      name: input.name,
       userId: user.id,
       createdAt: new Date().toISOString(),
-      isLocked: input.is_locked,
-      roomMode: input.room_mode,
-      recordingType: input.recording_type,
-      recordingTrigger: input.recording_trigger,
-      isShared: input.is_shared,
-      skipConsent: input.skip_consent,
       platform: input.platform ?? c.var.config.defaultPlatform(),
-      rawTracks: input.raw_tracks,
     });
     if (!room) throw nameTaken(input.name);
     return c.json(toRoomResponse(room), 201);
@@ -115,18 +108,7 @@ roomRoutes.openapi(
     const db = c.var.db;
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     const patch = c.req.valid('json');
-    const changes: RoomChanges = {
-      name: patch.name,
-      isLocked: patch.is_locked,
-      roomMode: patch.room_mode,
-      recordingType: patch.recording_type,
-      recordingTrigger: patch.recording_trigger,
-      isShared: patch.is_shared,
-      skipConsent: patch.skip_consent,
-      platform: patch.platform,
-      rawTracks: patch.raw_tracks,
-    };
-    const updated = await updateRoom(db, room.id, changes);
+    const updated = await updateRoom(db, room.id, roomFromApi(patch));
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
     const reshaped = RETIRING_SETTINGS.map((setting) => ROOM_SETTING_COLUMNS[setting]).some(

@@ -10,6 +10,7 @@ import {
   ROOM_NAME_RULE,
   type RoomSettings,
 } from '../../domain/rooms';
+import { fromApi, ROOM_SETTING_COLUMNS, toApi } from '../db/columns';
 import type { Meeting, Room } from '../db/schema';
 
 // The API's JSON shapes (SPEC §4): they validate requests, type handlers and make the OpenAPI
@@ -122,41 +123,54 @@ export const RolloutFlagsSchema = z
   .strict()
   .openapi('RolloutFlags');
 
-export const toRoomResponse = (room: Room): z.infer<typeof RoomSchema> => ({
-  id: room.id,
-  name: room.name,
-  user_id: room.userId,
-  created_at: room.createdAt,
-  is_locked: room.isLocked,
-  room_mode: room.roomMode,
-  recording_type: room.recordingType,
-  recording_trigger: room.recordingTrigger,
-  is_shared: room.isShared,
-  skip_consent: room.skipConsent,
-  platform: room.platform,
-  raw_tracks: room.rawTracks,
-});
+type RoomResponse = z.infer<typeof RoomSchema>;
+type MeetingResponse = z.infer<typeof MeetingSchema>;
+
+/** Each field of a room in the API and the room's column that keeps it. */
+const ROOM_COLUMNS = {
+  id: 'id',
+  name: 'name',
+  user_id: 'userId',
+  created_at: 'createdAt',
+  ...ROOM_SETTING_COLUMNS,
+} as const satisfies { readonly [F in keyof RoomResponse]: keyof Room };
+
+/** The API's fields of a room, and of a room's name and settings given to POST or PATCH. */
+export const toRoomResponse = (room: Room): RoomResponse => toApi(ROOM_COLUMNS, room);
+export const roomFromApi = <
+  Input extends { [F in keyof Input]: F extends keyof typeof ROOM_COLUMNS ? unknown : never },
+>(
+  input: Input,
+) => fromApi(ROOM_COLUMNS, input);
+
+const { is_locked, room_mode, recording_type, recording_trigger, platform } = ROOM_SETTING_COLUMNS;
+/** Each field of a meeting in the API that its row keeps; the links and skip_consent come from elsewhere. */
+const MEETING_COLUMNS = {
+  id: 'id',
+  room_name: 'roomName',
+  start_date: 'startDate',
+  end_date: 'endDate',
+  is_locked,
+  room_mode,
+  recording_type,
+  recording_trigger,
+  num_clients: 'numClients',
+  is_active: 'isActive',
+  platform,
+} as const satisfies {
+  readonly [F in Exclude<keyof MeetingResponse, 'room_url' | 'host_room_url' | 'skip_consent'>]: keyof Meeting;
+};
 
 /** The meeting as one requester sees it: the links are chosen per requester by the caller. */
 export const toMeetingResponse = (
   meeting: Meeting,
   room: Pick<Room, 'skipConsent'>,
   links: { roomUrl: string; hostRoomUrl: string | null },
-): z.infer<typeof MeetingSchema> => ({
-  id: meeting.id,
-  room_name: meeting.roomName,
+): MeetingResponse => ({
+  ...toApi(MEETING_COLUMNS, meeting),
   room_url: links.roomUrl,
   host_room_url: links.hostRoomUrl,
-  start_date: meeting.startDate,
-  end_date: meeting.endDate,
-  is_locked: meeting.isLocked,
-  room_mode: meeting.roomMode,
-  recording_type: meeting.recordingType,
-  recording_trigger: meeting.recordingTrigger,
   skip_consent: room.skipConsent,
-  num_clients: meeting.numClients,
-  is_active: meeting.isActive,
-  platform: meeting.platform,
 });
 
 const count = z.number().int().nonnegative();
