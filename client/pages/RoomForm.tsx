@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
+import { RETIRING_SETTINGS } from '../../domain/rooms.ts';
 import { ApiError, api, type Platform, type Room, type RoomInput, type RoomPatch } from '../api.ts';
 
 // Every room setting of SPEC §4, the platform included. The API is the one judge of what is
@@ -32,8 +33,6 @@ const FIELDS: readonly Field[] = [
   'is_shared',
   'skip_consent',
 ];
-/** The settings that shape a meeting: changing one retires the room's active meeting (SPEC §4). */
-const MEETING_SHAPING: readonly Field[] = ['platform', 'room_mode', 'recording_type', 'recording_trigger', 'is_locked'];
 
 const NEW_ROOM: Settings = {
   name: '',
@@ -119,7 +118,8 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
     }
   }
 
-  const reshapes = room && MEETING_SHAPING.some((field) => values[field] !== initial[field]);
+  // A change to one of these retires the room's active meeting (SPEC §4): say so before saving.
+  const reshapes = room && RETIRING_SETTINGS.some((field) => values[field] !== initial[field]);
   const id = (field: Field) => `room-${field}`;
   const describedBy = (field: Field, hint: boolean) =>
     [hint ? `${id(field)}-hint` : '', errors[field] ? `${id(field)}-error` : ''].filter(Boolean).join(' ') || undefined;

@@ -110,6 +110,32 @@ describe('the room form', () => {
     expect(onSaved.mock.calls[0]?.[1]).toBe(true);
   });
 
+  // SPEC §4: a change to a setting that shapes the meeting retires the active one. Raw tracks is
+  // one (the Worker compares it), and the form once left it out of its own list.
+  it.each<[string, () => void]>([
+    ['the platform', () => fireEvent.click(screen.getByLabelText('Daily'))],
+    ['the recording', () => fireEvent.change(field('Recording'), { target: { value: 'local' } })],
+    ['when recording starts', () => fireEvent.change(field('Recording starts'), { target: { value: 'prompt' } })],
+    ['the meeting size', () => fireEvent.change(field('Meeting size'), { target: { value: 'group' } })],
+    ['the lock', () => fireEvent.click(field('Locked'))],
+    ['separate tracks', () => fireEvent.click(field("Keep each person's tracks separately"))],
+  ])('warns that changing %s starts a new meeting', (_, change) => {
+    render(<RoomForm room={room()} saver={saver()} onSaved={vi.fn()} onCancel={vi.fn()} />);
+    expect(screen.queryByRole('note')).toBeNull();
+    change();
+    expect(screen.getByRole('note').textContent).toContain('starts a new meeting');
+  });
+
+  it.each<[string, () => void]>([
+    ['the name', () => fireEvent.input(field('Room name'), { target: { value: 'renamed' } })],
+    ['sharing', () => fireEvent.click(field('Shared'))],
+    ['the consent question', () => fireEvent.click(field("Don't ask for recording consent"))],
+  ])('does not warn when only %s changes', (_, change) => {
+    render(<RoomForm room={room()} saver={saver()} onSaved={vi.fn()} onCancel={vi.fn()} />);
+    change();
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
   it('sends nothing when nothing changed', async () => {
     const save = saver();
     const onSaved = vi.fn();
