@@ -3,6 +3,7 @@
 // ApiError carrying the API's `detail` sentence, so pages show what the Worker said.
 
 import type { z } from 'zod';
+import type { Platform } from '../domain/rooms.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
   ConsentResult as ConsentResultSchema,
@@ -21,7 +22,6 @@ export type RoomList = z.infer<typeof RoomListSchema>;
 export type RoomInput = z.input<typeof RoomInputSchema>;
 export type RoomPatch = z.input<typeof RoomPatchSchema>;
 export type ConsentResult = z.infer<typeof ConsentResultSchema>;
-export type Platform = Room['platform'];
 export type { MalformedFlag, RolloutFlags };
 export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { PLATFORM_NAMES, PLATFORMS } from '../../domain/rooms.ts';
 import {
   ApiError,
   api,
@@ -301,8 +302,6 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
   );
 }
 
-const PLATFORMS = ['whereby', 'daily'] as const;
-
 const count = (n: number) => n.toLocaleString('en');
 const percent = (share: number | null) =>
   share === null ? '–' : `${(share * 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`;
@@ -370,7 +369,7 @@ export function MetricsTable({ metrics }: { metrics: Metrics }) {
             <th scope="col">Figure</th>
             {PLATFORMS.map((platform) => (
               <th scope="col" key={platform}>
-                {platform === 'daily' ? 'Daily' : 'Whereby'}
+                {PLATFORM_NAMES[platform]}
               </th>
             ))}
           </tr>

@@ -1,7 +1,16 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import { RETIRING_SETTINGS } from '../../domain/rooms.ts';
-import { ApiError, api, type Platform, type Room, type RoomInput, type RoomPatch } from '../api.ts';
+import {
+  PLATFORM_NAMES,
+  PLATFORMS,
+  type Platform,
+  RETIRING_SETTINGS,
+  type RecordingTrigger,
+  type RecordingType,
+  ROOM_DEFAULTS,
+  type RoomMode,
+} from '../../domain/rooms.ts';
+import { ApiError, api, type Room, type RoomInput, type RoomPatch } from '../api.ts';
 
 // Every room setting of SPEC §4, the platform included. The API is the one judge of what is
 // valid: its 422 names the field, and the message is shown next to that field.
@@ -34,33 +43,25 @@ const FIELDS: readonly Field[] = [
   'skip_consent',
 ];
 
-const NEW_ROOM: Settings = {
-  name: '',
-  platform: 'default',
-  room_mode: 'normal',
-  recording_type: 'cloud',
-  recording_trigger: 'automatic-2nd-participant',
-  is_locked: false,
-  is_shared: false,
-  skip_consent: false,
-  raw_tracks: false,
-};
+const NEW_ROOM: Settings = { name: '', platform: 'default', ...ROOM_DEFAULTS };
 
-const RECORDING_TYPES: [Room['recording_type'], string][] = [
-  ['none', 'Not recorded'],
-  ['local', 'Recorded by a participant, locally'],
-  ['cloud', 'Recorded in the cloud, transcribed'],
-];
-const RECORDING_TRIGGERS: [Room['recording_trigger'], string][] = [
-  ['automatic-2nd-participant', 'When a second person joins'],
-  ['automatic', 'As soon as the meeting starts'],
-  ['prompt', 'The host is asked at the start'],
-  ['none', 'Only when someone starts it'],
-];
-const ROOM_MODES: [Room['room_mode'], string][] = [
-  ['normal', 'Normal: small meetings'],
-  ['group', 'Group: large meetings'],
-];
+// Each choice in the words the form offers it, in the order it offers them: a value the domain
+// adds fails typecheck here until it has its words.
+const RECORDING_TYPES: Record<RecordingType, string> = {
+  none: 'Not recorded',
+  local: 'Recorded by a participant, locally',
+  cloud: 'Recorded in the cloud, transcribed',
+};
+const RECORDING_TRIGGERS: Record<RecordingTrigger, string> = {
+  'automatic-2nd-participant': 'When a second person joins',
+  automatic: 'As soon as the meeting starts',
+  prompt: 'The host is asked at the start',
+  none: 'Only when someone starts it',
+};
+const ROOM_MODES: Record<RoomMode, string> = {
+  normal: 'Normal: small meetings',
+  group: 'Group: large meetings',
+};
 
 export interface RoomSaver {
   createRoom(input: RoomInput): Promise<Room>;
@@ -164,20 +165,16 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
               label="The service's default"
             />
           )}
-          <Choice
-            name="platform"
-            value="whereby"
-            checked={values.platform === 'whereby'}
-            onPick={() => set('platform', 'whereby')}
-            label="Whereby"
-          />
-          <Choice
-            name="platform"
-            value="daily"
-            checked={values.platform === 'daily'}
-            onPick={() => set('platform', 'daily')}
-            label="Daily"
-          />
+          {PLATFORMS.map((platform) => (
+            <Choice
+              key={platform}
+              name="platform"
+              value={platform}
+              checked={values.platform === platform}
+              onPick={() => set('platform', platform)}
+              label={PLATFORM_NAMES[platform]}
+            />
+          ))}
         </div>
         <FieldError id={`${id('platform')}-error`} message={errors.platform} />
       </fieldset>
@@ -316,7 +313,7 @@ function Choice({
 function SelectField<V extends string>(props: {
   label: string;
   field: Field;
-  options: [V, string][];
+  options: Record<V, string>;
   value: V;
   error: string | undefined;
   onChange(value: V): void;
@@ -333,7 +330,7 @@ function SelectField<V extends string>(props: {
         aria-invalid={props.error ? true : undefined}
         aria-describedby={props.error ? `${id}-error` : undefined}
       >
-        {props.options.map(([value, label]) => (
+        {Object.entries<string>(props.options).map(([value, label]) => (
           <option key={value} value={value}>
             {label}
           </option>

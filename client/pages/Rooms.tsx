@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { PLATFORM_NAMES, type RecordingType } from '../../domain/rooms.ts';
 import { ApiError, api, type Room, type RoomList } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Link } from '../ui/Link.tsx';
@@ -9,8 +10,11 @@ import { PAGE_SIZE, takePrefetchedRooms } from './rooms-prefetch.ts';
 type ListState = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; list: RoomList };
 type Editing = { mode: 'create' } | { mode: 'edit'; room: Room } | null;
 
-const PLATFORM = { whereby: 'Whereby', daily: 'Daily' } as const;
-const RECORDING = { none: 'not recorded', local: 'recorded locally', cloud: 'recorded in the cloud' } as const;
+const RECORDING: Record<RecordingType, string> = {
+  none: 'not recorded',
+  local: 'recorded locally',
+  cloud: 'recorded in the cloud',
+};
 
 export const joinLink = (name: string) => `${location.origin}/${name}`;
 
@@ -144,7 +148,7 @@ function RoomsList(props: {
                 <Link href={`/${room.name}`}>{room.name}</Link>
               </h2>
               <p class="meta">
-                <span class={`badge badge-${room.platform}`}>{PLATFORM[room.platform]}</span>{' '}
+                <span class={`badge badge-${room.platform}`}>{PLATFORM_NAMES[room.platform]}</span>{' '}
                 {RECORDING[room.recording_type]}
                 {room.recording_type === 'cloud' && room.skip_consent ? ', no consent question' : ''}
                 {room.is_locked ? ' · locked' : ''}

@@ -1,5 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { PLATFORM_NAMES } from '../../domain/rooms.ts';
 import type { Meeting } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 import { asksForConsent, type ConsentStore } from './consent-store.ts';
@@ -22,8 +23,6 @@ interface RoomContainerProps {
 }
 
 type Sdk = { state: 'loading' } | { state: 'ready'; Component: PlatformComponent } | { state: 'failed' };
-
-const PLATFORM_NAMES = { daily: 'Daily', whereby: 'Whereby' } as const;
 
 /**
  * The joined meeting: a bar with the room's name, the recording control and Leave, and the stage

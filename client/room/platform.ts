@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
-import type { Meeting, Platform } from '../api.ts';
+import type { Platform } from '../../domain/rooms.ts';
+import type { Meeting } from '../api.ts';
 
 /** A call that cannot go on, in the user's words: what happened and what they can do. */
 export interface CallProblem {

@@ -1,9 +1,9 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { useEffect } from 'preact/hooks';
 import { describe, expect, it, vi } from 'vitest';
-import type { Platform } from '../../client/api.ts';
 import type { PlatformComponent, PlatformProps } from '../../client/room/platform.ts';
 import { RoomContainer } from '../../client/room/RoomContainer.tsx';
+import type { Platform } from '../../domain/rooms.ts';
 import { deferred, meeting } from './fixtures.ts';
 
 /** A platform component that shows what it was given and lets the test drive its callbacks. */
