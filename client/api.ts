@@ -1,6 +1,7 @@
 // The one module that talks to the API (SPEC §4). Its types come from the Worker's own zod
 // schemas through type-only imports, which cost the bundle nothing; an error is always an
-// ApiError carrying the API's `detail` sentence, so pages show what the Worker said.
+// ApiError carrying the API's `detail` sentence, so pages show what the Worker said, and its
+// `field`, so a form shows it next to that input.
 
 import type { z } from 'zod';
 import type { Platform } from '../domain/rooms.ts';
@@ -28,24 +29,65 @@ export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 export type Metrics = z.infer<typeof MetricsSchema>;
 export type PlatformFigures = Metrics['platforms'][Platform];
 
-/** The status is 0 when the service could not be reached at all. */
+/** What kind of failure the API reports (SPEC §4), one of its fixed list. */
+export type ApiErrorCode =
+  | 'validation'
+  | 'malformed'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'conflict'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'rate-limited'
+  | 'provider-error'
+  | 'provider-unavailable'
+  | 'not-configured'
+  | 'internal';
+
+/**
+ * A failed call: the status (0 when no answer came at all) and the API's sentence, with its
+ * code and the input at fault when it names them (answers from before those fields have neither).
+ * toApiError makes every one.
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly detail: string;
+  readonly code: ApiErrorCode | undefined;
+  readonly field: string | undefined;
 
-  constructor(status: number, detail: string) {
+  constructor(status: number, detail: string, named: { code?: ApiErrorCode; field?: string } = {}) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
     this.detail = detail;
+    this.code = named.code;
+    this.field = named.field;
   }
 
-  /** The field a 422 names (the API says `field: problem`), if it is one of `fields`. */
+  /** The one of `fields` this error is about, if the API named it (a path names its first part). */
   fieldIn<Field extends string>(fields: readonly Field[]): Field | null {
-    if (this.status !== 422) return null;
-    const named = /^([A-Za-z_][\w.]*): /.exec(this.detail)?.[1]?.split('.')[0];
+    const named = this.field?.split('.')[0];
     return fields.find((field) => field === named) ?? null;
   }
+}
+
+/**
+ * Every failure as an ApiError, made here and nowhere else. `failure` is either the API's answer
+ * (a Response other than 2xx, with `body` its parsed JSON) or whatever was thrown instead of one:
+ * an ApiError stays itself, anything else becomes a status 0. `fallback` says what failed where
+ * the failure says nothing itself.
+ */
+export function toApiError(failure: unknown, fallback: string, body?: unknown): ApiError {
+  if (failure instanceof ApiError) return failure;
+  if (!(failure instanceof Response)) return new ApiError(0, fallback);
+  const said = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  return new ApiError(failure.status, typeof said.detail === 'string' ? said.detail : fallback, {
+    code: text(said.code) as ApiErrorCode | undefined,
+    field: text(said.field),
+  });
 }
 
 /** How long a request may take before the page says so; a meeting may need a provider call. */
@@ -74,8 +116,8 @@ async function request<T>(
     });
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-    throw new ApiError(
-      0,
+    throw toApiError(
+      error,
       timedOut
         ? 'The service took too long to answer; try again.'
         : 'The service could not be reached; check your connection and try again.',
@@ -84,17 +126,8 @@ async function request<T>(
   if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
   if (!response.ok)
-    throw new ApiError(
-      response.status,
-      detailOf(data) ?? `The service answered ${response.status} ${response.statusText}.`.trim(),
-    );
+    throw toApiError(response, `The service answered ${response.status} ${response.statusText}.`.trim(), data);
   return data as T;
-}
-
-function detailOf(data: unknown): string | null {
-  if (typeof data === 'object' && data !== null && 'detail' in data && typeof data.detail === 'string')
-    return data.detail;
-  return null;
 }
 
 const segment = encodeURIComponent;

@@ -2,19 +2,18 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { PLATFORM_NAMES, PLATFORMS } from '../../domain/rooms.ts';
 import {
-  ApiError,
+  type ApiError,
   api,
   type EffectiveFlags,
   type MalformedFlag,
   type Metrics,
   type PlatformFigures,
   type RolloutFlags,
+  toApiError,
 } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: T };
-
-const asApiError = (error: unknown) => (error instanceof ApiError ? error : new ApiError(0, String(error)));
 
 /** `/admin`: the rollout flags (SPEC §3) changed in place, and the metrics of both platforms (SPEC §7). */
 export function AdminPage() {
@@ -46,7 +45,9 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
 
   useEffect(() => {
     setState({ kind: 'loading' });
-    client.flags().then(show, (error: unknown) => setState({ kind: 'failed', error: asApiError(error) }));
+    client
+      .flags()
+      .then(show, (error: unknown) => setState({ kind: 'failed', error: toApiError(error, String(error)) }));
   }, [attempt]);
 
   if (state.kind === 'loading') return <Loading>Loading the rollout flags…</Loading>;
@@ -82,7 +83,7 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
       show(await client.setFlags(next));
       setMessage({ text: done, error: false });
     } catch (caught) {
-      const error = asApiError(caught);
+      const error = toApiError(caught, String(caught));
       const field = error.fieldIn(['DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'] as const);
       if (field) setErrors({ [field]: error.detail });
       else setMessage({ text: error.detail, error: true });
@@ -256,7 +257,7 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
     setState({ kind: 'loading' });
     client.metrics(span).then(
       (value) => current && setState({ kind: 'ready', value }),
-      (error: unknown) => current && setState({ kind: 'failed', error: asApiError(error) }),
+      (error: unknown) => current && setState({ kind: 'failed', error: toApiError(error, String(error)) }),
     );
     return () => {
       current = false;

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, type Meeting } from '../api.ts';
+import { type ApiError, api, type Meeting, toApiError } from '../api.ts';
 import { RoomContainer } from '../room/RoomContainer.tsx';
 import { navigate } from '../router.ts';
 import { Link } from '../ui/Link.tsx';
@@ -43,7 +43,7 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
         current &&
         setState({
           kind: 'failed',
-          error: error instanceof ApiError ? error : new ApiError(0, 'Something went wrong; try again.'),
+          error: toApiError(error, 'Something went wrong; try again.'),
         }),
     );
     return () => {

@@ -10,7 +10,7 @@ import {
   ROOM_DEFAULTS,
   type RoomMode,
 } from '../../domain/rooms.ts';
-import { ApiError, api, type Room, type RoomInput, type RoomPatch } from '../api.ts';
+import { api, type Room, type RoomInput, type RoomPatch, toApiError } from '../api.ts';
 
 // Every room setting of SPEC §4, the platform included. The API is the one judge of what is
 // valid: its 422 names the field, and the message is shown next to that field.
@@ -105,7 +105,7 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
         : await saver.createRoom(inputOf(values));
       onSaved(saved, true);
     } catch (caught) {
-      const error = caught instanceof ApiError ? caught : new ApiError(0, 'The room could not be saved; try again.');
+      const error = toApiError(caught, 'The room could not be saved; try again.');
       const field = error.status === 409 ? 'name' : error.fieldIn(FIELDS);
       if (field) {
         setErrors({ [field]: withoutField(error.detail, field) });

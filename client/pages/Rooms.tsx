@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { PLATFORM_NAMES, type RecordingType } from '../../domain/rooms.ts';
-import { ApiError, api, type Room, type RoomList } from '../api.ts';
+import { type ApiError, api, type Room, type RoomList, toApiError } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Link } from '../ui/Link.tsx';
 import { Loading, Problem } from '../ui/Status.tsx';
@@ -40,9 +40,7 @@ export function RoomsPage() {
         if (list.items.length === 0 && page > 1) setPage(page - 1);
         else setState({ kind: 'ready', list });
       },
-      (error: unknown) =>
-        current &&
-        setState({ kind: 'failed', error: error instanceof ApiError ? error : new ApiError(0, String(error)) }),
+      (error: unknown) => current && setState({ kind: 'failed', error: toApiError(error, String(error)) }),
     );
     return () => {
       current = false;
@@ -241,7 +239,7 @@ function DeleteRoom({ room, onClose, onDeleted }: { room: Room | null; onClose()
       await api.deleteRoom(room.id);
       onDeleted(room);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.detail : 'The room could not be deleted; try again.');
+      setError(toApiError(caught, 'The room could not be deleted; try again.').detail);
     } finally {
       setBusy(false);
     }

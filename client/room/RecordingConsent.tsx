@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api } from '../api.ts';
+import { api, toApiError } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { browserConsentStore, type ConsentAnswer, type ConsentStore } from './consent-store.ts';
 
@@ -42,7 +42,7 @@ export function RecordingConsent({
       answeredHere.current = true;
       setAnswer(choice);
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.detail : 'Your answer could not be sent; try again.');
+      setError(toApiError(caught, 'Your answer could not be sent; try again.').detail);
     } finally {
       setSending(null);
     }

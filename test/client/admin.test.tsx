@@ -72,7 +72,10 @@ describe('the rollout flags', () => {
   it('refuses a share outside 0 to 100 next to the field, and shows the API’s field errors there too', async () => {
     const api = client();
     api.setFlags.mockRejectedValueOnce(
-      new ApiError(422, 'DAILY_MIGRATION_ROOM_IDS.0: Too small: expected string to have >=1 characters'),
+      new ApiError(422, 'DAILY_MIGRATION_ROOM_IDS.0: Too small: expected string to have >=1 characters', {
+        code: 'validation',
+        field: 'DAILY_MIGRATION_ROOM_IDS.0',
+      }),
     );
     render(<FlagsSection client={api} />);
     const percent = await screen.findByLabelText('Share of all rooms on Daily');

@@ -53,7 +53,10 @@ describe('Whereby', () => {
 
 describe('API errors', () => {
   it('name the field of a 422 only when the form has it', () => {
-    const error = new ApiError(422, 'name: a room name is 1 to 64 lower-case letters');
+    const error = new ApiError(422, 'name: a room name is 1 to 64 lower-case letters', {
+      code: 'validation',
+      field: 'name',
+    });
     expect(error.fieldIn(['name', 'platform'])).toBe('name');
     expect(error.fieldIn(['platform'])).toBeNull();
     expect(

@@ -57,7 +57,9 @@ describe('the room form', () => {
 
   it('shows the API’s 422 next to the field it names, and moves focus there', async () => {
     const rule = 'a room name is 1 to 64 lower-case letters, digits and hyphens';
-    const save = saver({ createRoom: vi.fn().mockRejectedValue(new ApiError(422, `name: ${rule}`)) });
+    const save = saver({
+      createRoom: vi.fn().mockRejectedValue(new ApiError(422, `name: ${rule}`, { code: 'validation', field: 'name' })),
+    });
     render(<RoomForm saver={save} onSaved={vi.fn()} onCancel={vi.fn()} />);
     fireEvent.input(field('Room name'), { target: { value: 'Bad Name' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create room' }));

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, api, toApiError } from '../../client/api.ts';
+
+const answer = (status: number, body: unknown) =>
+  vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+
+const failure = async (call: Promise<unknown>) => {
+  const error = await call.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+};
+
+describe('a failed call', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('carries the status, detail, code and field of the API’s error', async () => {
+    vi.stubGlobal(
+      'fetch',
+      answer(422, {
+        detail: 'name: a room name is 1 to 64 lower-case letters',
+        code: 'validation',
+        field: 'name',
+        request_id: 'req-1',
+      }),
+    );
+    const error = await failure(api.createRoom({ name: 'Bad Name' }));
+    expect(error).toMatchObject({
+      status: 422,
+      detail: 'name: a room name is 1 to 64 lower-case letters',
+      code: 'validation',
+      field: 'name',
+    });
+    expect(error.fieldIn(['name', 'platform'])).toBe('name');
+  });
+
+  it('takes a path in `field` as the input it starts with', async () => {
+    vi.stubGlobal(
+      'fetch',
+      answer(422, { detail: 'too small', code: 'validation', field: 'DAILY_MIGRATION_ROOM_IDS.0', request_id: 'r' }),
+    );
+    const error = await failure(api.setFlags({} as never));
+    expect(error.fieldIn(['DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'])).toBe('DAILY_MIGRATION_ROOM_IDS');
+  });
+
+  it('still reads an answer from before codes and fields: the detail only, no field guessed from it', async () => {
+    vi.stubGlobal('fetch', answer(422, { detail: 'name: a room name is 1 to 64 lower-case letters' }));
+    const error = await failure(api.createRoom({ name: 'Bad Name' }));
+    expect(error).toMatchObject({ status: 422, detail: 'name: a room name is 1 to 64 lower-case letters' });
+    expect(error.code).toBeUndefined();
+    expect(error.field).toBeUndefined();
+    expect(error.fieldIn(['name'])).toBeNull();
+  });
+
+  it('says the status when the answer has no detail', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('<html>bad gateway</html>', { status: 502 })),
+    );
+    const error = await failure(api.joinMeeting('standup'));
+    expect(error.status).toBe(502);
+    expect(error.detail).toContain('The service answered 502');
+    expect(error.code).toBeUndefined();
+  });
+
+  it('is status 0 when no answer came', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    const error = await failure(api.joinMeeting('standup'));
+    expect(error).toMatchObject({
+      status: 0,
+      detail: 'The service could not be reached; check your connection and try again.',
+    });
+  });
+
+  it('keeps an ApiError as it is, and gives anything else thrown the words of the place it failed', () => {
+    const known = new ApiError(404, 'The room was not found.', { code: 'not-found' });
+    expect(toApiError(known, 'unused')).toBe(known);
+    expect(toApiError(new Error('boom'), 'The room could not be saved; try again.')).toMatchObject({
+      status: 0,
+      detail: 'The room could not be saved; try again.',
+      code: undefined,
+      field: undefined,
+    });
+  });
+});
