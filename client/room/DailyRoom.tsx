@@ -4,7 +4,7 @@ import DailyIframe, {
   type DailyFatalErrorType,
 } from '@daily-co/daily-js';
 import { useEffect, useRef } from 'preact/hooks';
-import type { CallProblem, PlatformProps } from './platform.ts';
+import type { CallProblem, PlatformProps } from './types.ts';
 
 // Daily's prebuilt call in a frame made by daily-js `createFrame` (PROVIDERS.md). This module is
 // its own chunk, so daily-js is downloaded only for meetings on Daily.

@@ -4,8 +4,9 @@ import { PLATFORM_NAMES } from '../../domain/rooms.ts';
 import type { Meeting } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 import { asksForConsent, type ConsentStore } from './consent-store.ts';
-import { type CallProblem, loadPlatform, type PlatformComponent, type PlatformLoader } from './platform.ts';
+import { loadPlatform, type PlatformLoader } from './platform.ts';
 import { RecordingConsent } from './RecordingConsent.tsx';
+import type { CallProblem, PlatformComponent } from './types.ts';
 
 interface RoomContainerProps {
   /** The room's own name (the meeting's `room_name` is the provider's name for it). */

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
-import type { PlatformProps } from './platform.ts';
+import type { PlatformProps } from './types.ts';
 
 // Whereby's room in a plain iframe with the parameters and permissions its embed documents
 // (PROVIDERS.md). The embed element of @whereby.com/browser-sdk does the same in a wrapper, but

@@ -1,26 +1,6 @@
-import type { ComponentType } from 'preact';
 import type { Platform } from '../../domain/rooms.ts';
-import type { Meeting } from '../api.ts';
+import type { PlatformComponent } from './types.ts';
 
-/** A call that cannot go on, in the user's words: what happened and what they can do. */
-export interface CallProblem {
-  title: string;
-  advice: string;
-}
-
-/** What the room container gives the component of a meeting's platform. */
-export interface PlatformProps {
-  meeting: Meeting;
-  /** Set when the user pressed Leave: the component leaves the call, then calls onLeft. */
-  leaving: boolean;
-  onJoined(): void;
-  /** The user left (from the provider's own leave button, or after `leaving`). */
-  onLeft(): void;
-  /** The call ended for a reason the user should hear about. */
-  onProblem(problem: CallProblem): void;
-}
-
-export type PlatformComponent = ComponentType<PlatformProps>;
 export type PlatformLoader = (platform: Platform) => Promise<PlatformComponent>;
 
 /**

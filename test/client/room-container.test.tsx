@@ -1,8 +1,8 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { useEffect } from 'preact/hooks';
 import { describe, expect, it, vi } from 'vitest';
-import type { PlatformComponent, PlatformProps } from '../../client/room/platform.ts';
 import { RoomContainer } from '../../client/room/RoomContainer.tsx';
+import type { PlatformComponent, PlatformProps } from '../../client/room/types.ts';
 import type { Platform } from '../../domain/rooms.ts';
 import { deferred, meeting } from './fixtures.ts';
 
