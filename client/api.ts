@@ -5,6 +5,7 @@
 
 import type { z } from 'zod';
 import type { Platform } from '../domain/rooms.ts';
+import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
   ConsentResult as ConsentResultSchema,
@@ -29,23 +30,6 @@ export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 export type Metrics = z.infer<typeof MetricsSchema>;
 export type PlatformFigures = Metrics['platforms'][Platform];
 
-/** What kind of failure the API reports (SPEC §4), one of its fixed list. */
-export type ApiErrorCode =
-  | 'validation'
-  | 'malformed'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not-found'
-  | 'method-not-allowed'
-  | 'conflict'
-  | 'too-large'
-  | 'unsupported-media-type'
-  | 'rate-limited'
-  | 'provider-error'
-  | 'provider-unavailable'
-  | 'not-configured'
-  | 'internal';
-
 /**
  * A failed call: the status (0 when no answer came at all) and the API's sentence, with its
  * code and the input at fault when it names them (answers from before those fields have neither).
@@ -54,10 +38,10 @@ export type ApiErrorCode =
 export class ApiError extends Error {
   readonly status: number;
   readonly detail: string;
-  readonly code: ApiErrorCode | undefined;
+  readonly code: ErrorCode | undefined;
   readonly field: string | undefined;
 
-  constructor(status: number, detail: string, named: { code?: ApiErrorCode; field?: string } = {}) {
+  constructor(status: number, detail: string, named: { code?: ErrorCode; field?: string } = {}) {
     super(detail);
     this.name = 'ApiError';
     this.status = status;
@@ -85,7 +69,7 @@ export function toApiError(failure: unknown, fallback: string, body?: unknown): 
   const said = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   return new ApiError(failure.status, typeof said.detail === 'string' ? said.detail : fallback, {
-    code: text(said.code) as ApiErrorCode | undefined,
+    code: text(said.code) as ErrorCode | undefined,
     field: text(said.field),
   });
 }
