@@ -16,8 +16,8 @@ import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseEnv } from 'node:util';
-import { type S3Server, startS3Server } from '../test/stand-ins/s3-server.ts';
-import { type StandIns, startStandIns } from '../test/stand-ins/serve.ts';
+import { type S3Server, startS3Server } from '../dev/stand-ins/s3-server.ts';
+import { type StandIns, startStandIns } from '../dev/stand-ins/serve.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
