@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { AwsClient } from 'aws4fetch';
-import type { LocalService } from './start.ts';
+import type { LocalService } from './local/service.ts';
 
 export interface CopyFigures {
   size: number;

@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { BEFORE_SDK_BUDGET_BYTES, benchPages, LIGHTHOUSE_GOAL, type PageFigures, pageRows } from './bench-pages.ts';
 import { benchRecordingCopies, type CopyFigures, copyTable } from './bench-recording.ts';
-import { freePort, type LocalService, positiveInteger, ROOT, startLocalService } from './start.ts';
+import { freePort, positiveInteger } from './local/ports.ts';
+import { ROOT } from './local/root.ts';
+import { type LocalService, startLocalService } from './local/service.ts';
 
 /** What the cases may refer to, made ready before any load runs. */
 interface Fixture {

@@ -25,6 +25,8 @@ import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { startIdentityProvider } from '../test/identity-provider.ts';
+import { freePort } from './local/ports.ts';
+import { type LocalService, startLocalService } from './local/service.ts';
 import { BURST_CONNECTIONS, BURST_SECONDS, burst } from './proof/burst.ts';
 import { attacks, genericAttacks, judge, operations, pool, runAttack } from './proof/hostile.ts';
 import {
@@ -46,7 +48,6 @@ import {
   snapshotDb,
 } from './proof/state.ts';
 import { J, must } from './proof/wire.ts';
-import { freePort, type LocalService, startLocalService } from './start.ts';
 
 const ATTACK_CONCURRENCY = 4;
 const MIN_ATTACKS = 500;

@@ -8,10 +8,10 @@
 // The room's active meeting (created if none) is the event's meeting. The secret is the one the
 // local service uses: environment, then .dev.vars, then the local default (as npm start).
 
-import { spawnSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { localWebhookSecrets, mergeSettings, ROOT, readDevVars, settingsFromEnvironment } from './start.ts';
+import { localWebhookSecrets, mergeSettings, readDevVars, settingsFromEnvironment } from './local/settings.ts';
+import { queryLocalD1 } from './local/wrangler.ts';
 
 const USAGE = `usage: npm run webhook -- <daily|whereby> <event type> --room <room name>
   [--participant ID] [--name DISPLAY_NAME] [--recording ID] [--url http://127.0.0.1:8787] [--repeat N]
@@ -130,29 +130,10 @@ async function activeMeeting(url: string, room: string): Promise<Meeting> {
   const body = (await response.json()) as { id?: string; detail?: string };
   if (!response.ok || !body.id) throw new Error(`joining "${room}" failed: ${response.status} ${body.detail ?? ''}`);
   if (!/^[0-9a-f-]{36}$/.test(body.id)) throw new Error(`unexpected meeting id ${body.id}`);
-  const query = spawnSync(
-    process.execPath,
-    [
-      'node_modules/wrangler/bin/wrangler.js',
-      'd1',
-      'execute',
-      'DB',
-      '--local',
-      '--json',
-      '--command',
-      `SELECT id, room_name, platform_meeting_id FROM meetings WHERE id = '${body.id}'`,
-    ],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    },
+  const [result] = await queryLocalD1(
+    `SELECT id, room_name, platform_meeting_id FROM meetings WHERE id = '${body.id}'`,
   );
-  if (query.status !== 0) throw new Error(`reading the local D1 failed: ${query.stderr}`);
-  const [result] = JSON.parse(query.stdout) as {
-    results: { id: string; room_name: string; platform_meeting_id: string }[];
-  }[];
-  const row = result?.results[0];
+  const row = result?.results[0] as { id: string; room_name: string; platform_meeting_id: string } | undefined;
   if (!row)
     throw new Error(`meeting ${body.id} is not in the local D1 (is npm start using the default .wrangler/state?)`);
   return { id: row.id, roomName: row.room_name, platformMeetingId: row.platform_meeting_id };

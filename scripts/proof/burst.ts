@@ -3,7 +3,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LocalService, positiveInteger } from '../start.ts';
+import { positiveInteger } from '../local/ports.ts';
+import type { LocalService } from '../local/service.ts';
 import { type Fixture, ROOMS, type Secrets } from './setup.ts';
 import { d1 } from './state.ts';
 import {

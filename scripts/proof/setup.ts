@@ -7,7 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsClient } from 'aws4fetch';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import type { IdentityProvider } from '../../test/identity-provider.ts';
-import { type LocalService, ROOT, SETTING_NAMES } from '../start.ts';
+import { ROOT } from '../local/root.ts';
+import type { LocalService } from '../local/service.ts';
+import { SETTING_NAMES } from '../local/settings.ts';
 import {
   bearer,
   dailyEvent,
