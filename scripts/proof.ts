@@ -17,9 +17,10 @@
 // PROOF_BURST_CONNECTIONS change the burst (30 s at 20).
 //
 // This file runs the proof and reports; its parts are in scripts/proof/: setup.ts (the service's
-// settings, the tokens, the fixtures), wire.ts (requests, and webhooks signed as the providers
-// sign them), hostile.ts (the hostile requests and the judging of their answers), state.ts (what
-// must not change, read before and after), burst.ts (the burst and its check).
+// settings, the tokens, the fixtures), wire.ts (requests to the service), hostile.ts (the hostile
+// requests and the judging of their answers), state.ts (what must not change, read before and
+// after), burst.ts (the burst and its check). Its webhooks are signed and shaped as the providers
+// sign and shape them by dev/provider-webhooks.ts, which the worker tests use too.
 
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     times.push(['fixtures', elapsed(phase)]);
 
     phase = Date.now();
-    const list = attacks(fixture, tokens, secrets);
+    const list = await attacks(fixture, tokens, secrets);
     const known = new Set(list.map((attack) => attack.operation));
     const allOperations = await operations(service.url);
     for (const operation of allOperations) if (!known.has(operation)) list.push(...genericAttacks(operation, tokens));
