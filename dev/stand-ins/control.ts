@@ -126,7 +126,7 @@ interface ProviderSpec {
   reset(): void;
 }
 
-export interface LoggedRequest {
+interface LoggedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
@@ -138,7 +138,7 @@ export interface LoggedRequest {
   body: unknown;
 }
 
-export interface Fault {
+interface Fault {
   method: string | null;
   /** Tested against the path and against path?query, so `'/rooms/x$'` and `'partNumber=2'` both work. */
   path: RegExp;
