@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../test/browser/chromium.ts';
-import { ROOT } from './start.ts';
+import { ROOT } from './local/root.ts';
 
 const LIGHTHOUSE_VERSION = '13.5.0';
 const PLATFORM_CHUNKS = ['DailyRoom', 'WherebyRoom'] as const;
@@ -30,7 +30,7 @@ interface Transfer {
   gzipBytes: number;
 }
 
-export interface PageWeight {
+interface PageWeight {
   /** JS and CSS before the platform chunk, gzipped. */
   beforeSdk: number;
   html: number;
@@ -75,7 +75,7 @@ async function weighJoinPage(base: string, room: string): Promise<PageWeight> {
   }
 }
 
-export interface Scores {
+interface Scores {
   performance: number;
   accessibility: number;
   /** Lighthouse's measure of this machine's speed during the run. */

@@ -5,10 +5,11 @@
 // peak memory above its idle level while it copies.
 
 import { spawn } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { AwsClient } from 'aws4fetch';
-import type { LocalService } from './start.ts';
+import { dailyEvent, dailySignature } from '../dev/provider-webhooks.ts';
+import type { LocalService } from './local/service.ts';
 
 export interface CopyFigures {
   size: number;
@@ -105,30 +106,22 @@ async function copyThroughWorker(service: LocalService, size: number, sample: ()
   const recordingId = `rec-${name}`;
   await control(service.standIns.daily.origin, 'PUT', `/daily/files/${recordingId}`, { size });
 
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const body = JSON.stringify({
-    version: '1.0.0',
-    type: 'recording.ready-to-download',
-    id: randomUUID(),
-    payload: {
+  const body = JSON.stringify(
+    dailyEvent('recording.ready-to-download', {
       type: 'cloud',
       recording_id: recordingId,
       room_name: meeting.room_name,
-      start_ts: Number(timestamp) - 600,
+      start_ts: Math.floor(Date.now() / 1000) - 600,
       status: 'finished',
       max_participants: 2,
       duration: 600,
-    },
-    event_ts: Number(timestamp),
-  });
+    }),
+  );
   const secret = service.settings.values.DAILY_WEBHOOK_SECRET ?? '';
-  const signature = createHmac('sha256', Buffer.from(secret, 'base64')).update(`${timestamp}.${body}`).digest('base64');
+  const signature = await dailySignature(body, secret);
 
   const started = performance.now();
-  await api(service, 'POST', '/v1/daily/webhook', body, {
-    'x-webhook-signature': signature,
-    'x-webhook-timestamp': timestamp,
-  });
+  await api(service, 'POST', '/v1/daily/webhook', body, signature);
   const deadline = Date.now() + 30 * 60_000;
   while (Date.now() < deadline) {
     sample();

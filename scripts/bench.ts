@@ -11,14 +11,17 @@
 // sizes of the recording copies (256,1024; 0 leaves them out); BENCH_LIGHTHOUSE_RUNS the
 // Lighthouse runs per page (3; 0 leaves Lighthouse out).
 
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { dailyEvent, deliveryHeaders } from '../dev/provider-webhooks.ts';
 import { BEFORE_SDK_BUDGET_BYTES, benchPages, LIGHTHOUSE_GOAL, type PageFigures, pageRows } from './bench-pages.ts';
 import { benchRecordingCopies, type CopyFigures, copyTable } from './bench-recording.ts';
-import { freePort, type LocalService, positiveInteger, ROOT, startLocalService } from './start.ts';
+import { freePort, positiveInteger } from './local/ports.ts';
+import { ROOT } from './local/root.ts';
+import { type LocalService, startLocalService } from './local/service.ts';
 
 /** What the cases may refer to, made ready before any load runs. */
 interface Fixture {
@@ -36,7 +39,7 @@ interface BenchRequest {
   headers?: Record<string, string>;
   body?: string;
   /** Builds each request anew (a fresh event id and signature), where repeats would measure something else. */
-  fresh?: () => { headers: Record<string, string>; body: string };
+  fresh?: () => Promise<{ headers: Record<string, string>; body: string }>;
 }
 
 interface BenchCase {
@@ -47,29 +50,18 @@ interface BenchCase {
 }
 
 /** A Daily participant.joined of a new participant, signed as Daily signs (verify + record + apply). */
-function signedDailyJoin({ dailyRoomName, dailyWebhookSecret }: Fixture) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const body = JSON.stringify({
-    version: '1.0.0',
-    type: 'participant.joined',
-    id: randomUUID(),
-    payload: {
+async function signedDailyJoin({ dailyRoomName, dailyWebhookSecret }: Fixture) {
+  const body = JSON.stringify(
+    dailyEvent('participant.joined', {
       room: dailyRoomName,
       session_id: randomUUID(),
       user_id: null,
       user_name: 'Bench',
-      joined_at: Number(timestamp),
+      joined_at: Math.floor(Date.now() / 1000),
       owner: false,
-    },
-    event_ts: Number(timestamp),
-  });
-  const signature = createHmac('sha256', Buffer.from(dailyWebhookSecret, 'base64'))
-    .update(`${timestamp}.${body}`)
-    .digest('base64');
-  return {
-    headers: { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp },
-    body,
-  };
+    }),
+  );
+  return { headers: await deliveryHeaders('daily', body, dailyWebhookSecret), body };
 }
 
 interface Ratio {
@@ -162,9 +154,9 @@ async function runRound(url: string, bench: BenchCase, fixture: Fixture, load: L
   // Fresh requests are made before the round, so the load generator (on the same two cores)
   // spends its time sending, not signing: the figure is the Worker's, as for the other cases.
   const make = request.fresh;
-  const prepared = make ? Array.from({ length: PREPARED_PER_ROUND }, () => make()) : [];
+  const prepared = make ? await Promise.all(Array.from({ length: PREPARED_PER_ROUND }, () => make())) : [];
   let used = 0;
-  const fresh = make && (() => prepared[used++ % prepared.length] ?? make());
+  const fresh = make && (() => prepared[used++ % prepared.length]!);
   return autocannon({
     url: `${url}${request.path}`,
     method: request.method,

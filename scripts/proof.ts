@@ -17,14 +17,17 @@
 // PROOF_BURST_CONNECTIONS change the burst (30 s at 20).
 //
 // This file runs the proof and reports; its parts are in scripts/proof/: setup.ts (the service's
-// settings, the tokens, the fixtures), wire.ts (requests, and webhooks signed as the providers
-// sign them), hostile.ts (the hostile requests and the judging of their answers), state.ts (what
-// must not change, read before and after), burst.ts (the burst and its check).
+// settings, the tokens, the fixtures), wire.ts (requests to the service), hostile.ts (the hostile
+// requests and the judging of their answers), state.ts (what must not change, read before and
+// after), burst.ts (the burst and its check). Its webhooks are signed and shaped as the providers
+// sign and shape them by dev/provider-webhooks.ts, which the worker tests use too.
 
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { startIdentityProvider } from '../test/identity-provider.ts';
+import { freePort } from './local/ports.ts';
+import { type LocalService, startLocalService } from './local/service.ts';
 import { BURST_CONNECTIONS, BURST_SECONDS, burst } from './proof/burst.ts';
 import { attacks, genericAttacks, judge, operations, pool, runAttack } from './proof/hostile.ts';
 import {
@@ -46,7 +49,6 @@ import {
   snapshotDb,
 } from './proof/state.ts';
 import { J, must } from './proof/wire.ts';
-import { freePort, type LocalService, startLocalService } from './start.ts';
 
 const ATTACK_CONCURRENCY = 4;
 const MIN_ATTACKS = 500;
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     times.push(['fixtures', elapsed(phase)]);
 
     phase = Date.now();
-    const list = attacks(fixture, tokens, secrets);
+    const list = await attacks(fixture, tokens, secrets);
     const known = new Set(list.map((attack) => attack.operation));
     const allOperations = await operations(service.url);
     for (const operation of allOperations) if (!known.has(operation)) list.push(...genericAttacks(operation, tokens));

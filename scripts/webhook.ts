@@ -8,10 +8,17 @@
 // The room's active meeting (created if none) is the event's meeting. The secret is the one the
 // local service uses: environment, then .dev.vars, then the local default (as npm start).
 
-import { spawnSync } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { localWebhookSecrets, mergeSettings, ROOT, readDevVars, settingsFromEnvironment } from './start.ts';
+import {
+  dailyEvent,
+  dailyParticipant,
+  deliveryHeaders,
+  wherebyClient,
+  wherebyEvent,
+} from '../dev/provider-webhooks.ts';
+import { localWebhookSecrets, mergeSettings, readDevVars, settingsFromEnvironment } from './local/settings.ts';
+import { queryLocalD1 } from './local/wrangler.ts';
 
 const USAGE = `usage: npm run webhook -- <daily|whereby> <event type> --room <room name>
   [--participant ID] [--name DISPLAY_NAME] [--recording ID] [--url http://127.0.0.1:8787] [--repeat N]
@@ -33,18 +40,9 @@ interface Options {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-function dailyEvent(type: string, meeting: Meeting, options: Options) {
+function dailyEventFor(type: string, meeting: Meeting, options: Options) {
   const room = meeting.roomName;
-  const person = {
-    room,
-    session_id: options.participant,
-    user_id: null,
-    user_name: options.name,
-    joined_at: now() - 60,
-    owner: false,
-    will_eject_at: 0,
-    permissions: {},
-  };
+  const person = dailyParticipant(room, options.participant, { user_name: options.name, joined_at: now() - 60 });
   const payloads: Record<string, Record<string, unknown>> = {
     'meeting.started': { start_ts: now(), meeting_id: randomUUID(), room },
     'meeting.ended': { start_ts: now() - 600, end_ts: now(), meeting_id: randomUUID(), room },
@@ -78,22 +76,15 @@ function dailyEvent(type: string, meeting: Meeting, options: Options) {
   };
   const payload = payloads[type];
   if (!payload) throw new Error(`unknown Daily event type "${type}"\n${USAGE}`);
-  return { version: '1.0.0', type, id: randomUUID(), payload, event_ts: Date.now() / 1000 };
+  return dailyEvent(type, payload);
 }
 
-function wherebyEvent(type: string, meeting: Meeting, options: Options) {
+function wherebyEventFor(type: string, meeting: Meeting, options: Options) {
   const room = { meetingId: meeting.platformMeetingId, roomName: `/${meeting.roomName}` };
-  const client = {
-    ...room,
+  const client = wherebyClient(meeting.platformMeetingId, meeting.roomName, options.participant, {
     roomSessionId: randomUUID(),
-    participantId: options.participant,
     displayName: options.name,
-    roleName: 'visitor',
-    numClients: 1,
-    numClientsByRoleName: { visitor: 1 },
-    metadata: null,
-    externalId: null,
-  };
+  });
   const data: Record<string, Record<string, unknown>> = {
     'room.client.joined': client,
     'room.client.left': client,
@@ -108,20 +99,7 @@ function wherebyEvent(type: string, meeting: Meeting, options: Options) {
   };
   const body = data[type];
   if (!body) throw new Error(`unknown Whereby event type "${type}"\n${USAGE}`);
-  return { id: randomUUID(), apiVersion: '1.0', createdAt: new Date().toISOString(), type, data: body };
-}
-
-/** Signed exactly as PROVIDERS.md describes each provider's scheme. */
-function signedHeaders(provider: 'daily' | 'whereby', body: string, secret: string): Record<string, string> {
-  const timestamp = String(now());
-  if (provider === 'daily') {
-    const signature = createHmac('sha256', Buffer.from(secret, 'base64'))
-      .update(`${timestamp}.${body}`)
-      .digest('base64');
-    return { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp };
-  }
-  const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return { 'whereby-signature': `t=${timestamp},v1=${signature}` };
+  return wherebyEvent(type, body);
 }
 
 /** The room's active meeting, through the API, with the provider ids only the database holds. */
@@ -130,29 +108,10 @@ async function activeMeeting(url: string, room: string): Promise<Meeting> {
   const body = (await response.json()) as { id?: string; detail?: string };
   if (!response.ok || !body.id) throw new Error(`joining "${room}" failed: ${response.status} ${body.detail ?? ''}`);
   if (!/^[0-9a-f-]{36}$/.test(body.id)) throw new Error(`unexpected meeting id ${body.id}`);
-  const query = spawnSync(
-    process.execPath,
-    [
-      'node_modules/wrangler/bin/wrangler.js',
-      'd1',
-      'execute',
-      'DB',
-      '--local',
-      '--json',
-      '--command',
-      `SELECT id, room_name, platform_meeting_id FROM meetings WHERE id = '${body.id}'`,
-    ],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    },
+  const [result] = await queryLocalD1(
+    `SELECT id, room_name, platform_meeting_id FROM meetings WHERE id = '${body.id}'`,
   );
-  if (query.status !== 0) throw new Error(`reading the local D1 failed: ${query.stderr}`);
-  const [result] = JSON.parse(query.stdout) as {
-    results: { id: string; room_name: string; platform_meeting_id: string }[];
-  }[];
-  const row = result?.results[0];
+  const row = result?.results[0] as { id: string; room_name: string; platform_meeting_id: string } | undefined;
   if (!row)
     throw new Error(`meeting ${body.id} is not in the local D1 (is npm start using the default .wrangler/state?)`);
   return { id: row.id, roomName: row.room_name, platformMeetingId: row.platform_meeting_id };
@@ -182,14 +141,14 @@ async function main() {
 
   const meeting = await activeMeeting(values.url, values.room);
   const options = { participant: values.participant, name: values.name, recording: values.recording };
-  const event = provider === 'daily' ? dailyEvent(type, meeting, options) : wherebyEvent(type, meeting, options);
+  const event = provider === 'daily' ? dailyEventFor(type, meeting, options) : wherebyEventFor(type, meeting, options);
   const body = JSON.stringify(event);
   const path = provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby';
   // --repeat sends the same event again: a provider's duplicate delivery.
   for (let i = 0; i < repeat; i++) {
     const response = await fetch(`${values.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signedHeaders(provider, body, secret) },
+      headers: await deliveryHeaders(provider, body, secret),
       body,
     });
     console.log(`${response.status} ${await response.text()}  (${provider} ${type} ${event.id})`);

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { startDailyStandIn } from '../dev/stand-ins/daily.ts';
+import { startS3Server } from '../dev/stand-ins/s3-server.ts';
+import { startWherebyStandIn } from '../dev/stand-ins/whereby.ts';
 import { startIdentityProvider } from './identity-provider.ts';
+import { startS3Proxy } from './s3-proxy.ts';
 import type { StandInAddress, TestServers } from './servers.ts';
-import { startDailyStandIn } from './stand-ins/daily.ts';
-import { startS3Proxy } from './stand-ins/s3-proxy.ts';
-import { startS3Server } from './stand-ins/s3-server.ts';
-import { startWherebyStandIn } from './stand-ins/whereby.ts';
 
 /**
  * The worker tests run as production, which takes room URLs only on the providers' own https

@@ -3,20 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LocalService, positiveInteger } from '../start.ts';
-import { type Fixture, ROOMS, type Secrets } from './setup.ts';
-import { d1 } from './state.ts';
 import {
   dailyEvent,
-  dailyHeaders,
-  dailyPerson,
-  J,
-  must,
-  send,
+  dailyParticipant,
+  deliveryHeaders,
   wherebyClient,
   wherebyEvent,
-  wherebyHeaders,
-} from './wire.ts';
+} from '../../dev/provider-webhooks.ts';
+import { positiveInteger } from '../local/ports.ts';
+import type { LocalService } from '../local/service.ts';
+import { type Fixture, ROOMS, type Secrets } from './setup.ts';
+import { d1 } from './state.ts';
+import { J, must, send } from './wire.ts';
 
 export const BURST_SECONDS = positiveInteger('PROOF_BURST_SECONDS', 30);
 export const BURST_CONNECTIONS = positiveInteger('PROOF_BURST_CONNECTIONS', 20);
@@ -52,7 +50,7 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
         ? J(
             dailyEvent(
               move === 'join' ? 'participant.joined' : 'participant.left',
-              { ...dailyPerson(daily.room_name, participant), ...(move === 'leave' ? { duration: 4 } : {}) },
+              { ...dailyParticipant(daily.room_name, participant), ...(move === 'leave' ? { duration: 4 } : {}) },
               id,
             ),
           )
@@ -96,10 +94,7 @@ export async function burst(service: LocalService, fixture: Fixture, secrets: Se
         // A provider retries what was not answered 2xx; so does this sender, a few times.
         while (event.attempts < 4) {
           event.attempts++;
-          const headers =
-            event.provider === 'daily'
-              ? dailyHeaders(event.body, secrets.daily)
-              : wherebyHeaders(event.body, secrets.whereby);
+          const headers = await deliveryHeaders(event.provider, event.body, secrets[event.provider]);
           try {
             const answer = await send(
               `${service.url}${event.provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby'}`,

@@ -2,22 +2,17 @@
 // generic ones for any operation of the OpenAPI document the lists do not name), sending them, and
 // judging each answer.
 
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { ADMIN, type Fixture, ROOMS, type Secrets, type Tokens } from './setup.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  bearer,
   dailyEvent,
-  dailyHeaders,
-  dailyPerson,
-  type Headers,
-  J,
-  type Json,
-  seconds,
-  send,
+  dailyParticipant,
+  deliveryHeaders,
   wherebyClient,
   wherebyEvent,
-  wherebyHeaders,
-} from './wire.ts';
+  wherebySignature,
+} from '../../dev/provider-webhooks.ts';
+import { ADMIN, type Fixture, ROOMS, type Secrets, type Tokens } from './setup.ts';
+import { bearer, type Headers, J, type Json, seconds, send } from './wire.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The hostile requests.
@@ -119,7 +114,7 @@ const MALFORMED_JSON = [
 ];
 const NOT_OBJECTS = ['null', '[]', '123', '"room"', 'true'];
 
-export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Attack[] {
+export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Promise<Attack[]> {
   const list: Attack[] = [];
   const add = (attack: Attack) => list.push(attack);
   const room = fixture.rooms[ROOMS.whereby]!;
@@ -870,11 +865,11 @@ export function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets): Att
   }
 
   // --- Webhooks.
-  webhookAttacks(fixture, secrets).forEach(add);
+  (await webhookAttacks(fixture, secrets)).forEach(add);
   return list;
 }
 
-function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
+async function webhookAttacks(fixture: Fixture, secrets: Secrets): Promise<Attack[]> {
   const list: Attack[] = [];
   const dailyRoom = fixture.meetings[ROOMS.daily]!.room_name as string;
   const wherebyRoom = fixture.meetings[ROOMS.whereby]!.room_name as string;
@@ -884,8 +879,8 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
   const W = { operation: 'POST /v1/whereby', method: 'POST', path: '/v1/whereby' } as const;
 
   // Daily: a well-formed event of a new participant, so only the signature stands between it and a change.
-  const dailyBody = J(dailyEvent('participant.joined', dailyPerson(dailyRoom, 'intruder')));
-  const good = dailyHeaders(dailyBody, secrets.daily);
+  const dailyBody = J(dailyEvent('participant.joined', dailyParticipant(dailyRoom, 'intruder')));
+  const good = await deliveryHeaders('daily', dailyBody, secrets.daily);
   const signature: [string, Headers][] = [
     ['no signature headers', { 'content-type': 'application/json' }],
     [
@@ -901,8 +896,9 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     ['empty signature', { ...good, 'x-webhook-signature': '' }],
     [
       'signature of another body',
-      dailyHeaders(
-        J(dailyEvent('participant.joined', dailyPerson(dailyRoom, 'someone-else'))),
+      await deliveryHeaders(
+        'daily',
+        J(dailyEvent('participant.joined', dailyParticipant(dailyRoom, 'someone-else'))),
         secrets.daily,
         good['x-webhook-timestamp'],
       ),
@@ -912,9 +908,9 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
       'hex instead of base64',
       { ...good, 'x-webhook-signature': Buffer.from(good['x-webhook-signature']!, 'base64').toString('hex') },
     ],
-    ['timestamp "now"', { ...dailyHeaders(dailyBody, secrets.daily, 'now') }],
-    ['timestamp negative', { ...dailyHeaders(dailyBody, secrets.daily, '-5') }],
-    ['timestamp in exponent form', { ...dailyHeaders(dailyBody, secrets.daily, '1.7e9') }],
+    ['timestamp "now"', await deliveryHeaders('daily', dailyBody, secrets.daily, 'now')],
+    ['timestamp negative', await deliveryHeaders('daily', dailyBody, secrets.daily, '-5')],
+    ['timestamp in exponent form', await deliveryHeaders('daily', dailyBody, secrets.daily, '1.7e9')],
     ['timestamp empty', { ...good, 'x-webhook-timestamp': '' }],
   ];
   for (const [what, headers] of signature)
@@ -934,7 +930,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
       kind: 'webhook: stale or future timestamp',
       ...D,
       what,
-      headers: dailyHeaders(dailyBody, secrets.daily, timestamp),
+      headers: await deliveryHeaders('daily', dailyBody, secrets.daily, timestamp),
       body: dailyBody,
       expect: [401],
     });
@@ -943,7 +939,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'webhook: wrong secret',
     ...D,
     what: 'another secret',
-    headers: dailyHeaders(dailyBody, otherSecret),
+    headers: await deliveryHeaders('daily', dailyBody, otherSecret),
     body: dailyBody,
     expect: [401],
   });
@@ -951,11 +947,8 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'webhook: wrong secret',
     ...D,
     what: 'the secret’s base64 text used as the key',
-    headers: {
-      'content-type': 'application/json',
-      'x-webhook-timestamp': String(now),
-      'x-webhook-signature': createHmac('sha256', secrets.daily).update(`${now}.${dailyBody}`).digest('base64'),
-    },
+    // Keyed with the secret's text: the base64 of that text decodes back to it.
+    headers: await deliveryHeaders('daily', dailyBody, btoa(secrets.daily), now),
     body: dailyBody,
     expect: [401],
   });
@@ -963,7 +956,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'webhook: wrong secret',
     ...D,
     what: 'Whereby’s secret',
-    headers: dailyHeaders(dailyBody, Buffer.from(secrets.whereby).toString('base64')),
+    headers: await deliveryHeaders('daily', dailyBody, Buffer.from(secrets.whereby).toString('base64')),
     body: dailyBody,
     expect: [401],
   });
@@ -978,48 +971,48 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
   for (const [what, body] of tamper)
     list.push({ kind: 'webhook: tampered body', ...D, what, headers: good, body, expect: [401] });
 
-  const signedDaily = (what: string, body: string) =>
+  const signedDaily = async (what: string, body: string) =>
     list.push({
       kind: 'webhook: authentic but malformed',
       ...D,
       what,
-      headers: dailyHeaders(body, secrets.daily),
+      headers: await deliveryHeaders('daily', body, secrets.daily),
       body,
       expect: [400],
     });
-  const person = dailyPerson(dailyRoom, 'malformed');
-  signedDaily('not JSON', 'hello');
-  signedDaily('cut-off JSON', '{"type":"participant.joined","id":');
-  signedDaily('an array', '[]');
-  signedDaily('null', 'null');
-  signedDaily('an empty object', '{}');
-  signedDaily('no event id', J({ version: '1.0.0', type: 'participant.joined', payload: person, event_ts: now }));
-  signedDaily('an empty event id', J({ ...dailyEvent('participant.joined', person), id: '' }));
-  signedDaily('type a number', J({ ...dailyEvent('participant.joined', person), type: 5 }));
-  signedDaily('payload an array', J(dailyEvent('participant.joined', [person])));
-  signedDaily('payload null', J(dailyEvent('participant.joined', null)));
-  signedDaily('event_ts text', J({ ...dailyEvent('participant.joined', person), event_ts: 'yesterday' }));
-  signedDaily(
+  const person = dailyParticipant(dailyRoom, 'malformed');
+  await signedDaily('not JSON', 'hello');
+  await signedDaily('cut-off JSON', '{"type":"participant.joined","id":');
+  await signedDaily('an array', '[]');
+  await signedDaily('null', 'null');
+  await signedDaily('an empty object', '{}');
+  await signedDaily('no event id', J({ version: '1.0.0', type: 'participant.joined', payload: person, event_ts: now }));
+  await signedDaily('an empty event id', J({ ...dailyEvent('participant.joined', person), id: '' }));
+  await signedDaily('type a number', J({ ...dailyEvent('participant.joined', person), type: 5 }));
+  await signedDaily('payload an array', J(dailyEvent('participant.joined', [person])));
+  await signedDaily('payload null', J(dailyEvent('participant.joined', null)));
+  await signedDaily('event_ts text', J({ ...dailyEvent('participant.joined', person), event_ts: 'yesterday' }));
+  await signedDaily(
     'participant without session_id',
     J(dailyEvent('participant.joined', { ...person, session_id: undefined })),
   );
-  signedDaily('participant with an empty room', J(dailyEvent('participant.joined', { ...person, room: '' })));
-  signedDaily('joined_at text', J(dailyEvent('participant.joined', { ...person, joined_at: '2026-01-01' })));
-  signedDaily('joined_at negative', J(dailyEvent('participant.joined', { ...person, joined_at: -1 })));
-  signedDaily('left with a negative duration', J(dailyEvent('participant.left', { ...person, duration: -3 })));
-  signedDaily(
+  await signedDaily('participant with an empty room', J(dailyEvent('participant.joined', { ...person, room: '' })));
+  await signedDaily('joined_at text', J(dailyEvent('participant.joined', { ...person, joined_at: '2026-01-01' })));
+  await signedDaily('joined_at negative', J(dailyEvent('participant.joined', { ...person, joined_at: -1 })));
+  await signedDaily('left with a negative duration', J(dailyEvent('participant.left', { ...person, duration: -3 })));
+  await signedDaily(
     'meeting.started without start_ts',
     J(dailyEvent('meeting.started', { room: dailyRoom, meeting_id: 'm' })),
   );
-  signedDaily(
+  await signedDaily(
     'meeting.ended with end_ts text',
     J(dailyEvent('meeting.ended', { room: dailyRoom, start_ts: now - 60, end_ts: 'later' })),
   );
-  signedDaily(
+  await signedDaily(
     'recording ready without recording_id',
     J(dailyEvent('recording.ready-to-download', { room_name: dailyRoom, start_ts: now, status: 'finished' })),
   );
-  signedDaily(
+  await signedDaily(
     'recording ready with tracks lacking keys',
     J(
       dailyEvent('recording.ready-to-download', {
@@ -1030,16 +1023,16 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
       }),
     ),
   );
-  signedDaily(
+  await signedDaily(
     'recording.error without error_msg',
     J(dailyEvent('recording.error', { room_name: dailyRoom, timestamp: now })),
   );
-  signedDaily(
+  await signedDaily(
     'recording.started with start_ts text',
     J(dailyEvent('recording.started', { recording_id: 'r-y', start_ts: 'now' })),
   );
   // A start no date can hold (past the year 275760): no object key can be made of it.
-  signedDaily(
+  await signedDaily(
     'recording ready with start_ts 1e16',
     J(
       dailyEvent('recording.ready-to-download', {
@@ -1051,7 +1044,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     ),
   );
   // Deep nesting: parsed, never recursed into on the way to a 400.
-  signedDaily('100 000 nested arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  await signedDaily('100 000 nested arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
   list.push({
     kind: 'webhook: bad or missing signature',
     ...D,
@@ -1063,7 +1056,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
 
   // Whereby.
   const wherebyBody = J(wherebyEvent('room.client.joined', wherebyClient(wherebyId, wherebyRoom, 'intruder')));
-  const wGood = wherebyHeaders(wherebyBody, secrets.whereby);
+  const wGood = await deliveryHeaders('whereby', wherebyBody, secrets.whereby);
   const [, wTime, wSig] = /t=(\d+),v1=([0-9a-f]+)/.exec(wGood['whereby-signature']!)!;
   const wSignature: [string, string | undefined][] = [
     ['no signature header', undefined],
@@ -1079,10 +1072,12 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     ['base64 instead of hex', `t=${wTime},v1=${Buffer.from(wSig!, 'hex').toString('base64')}`],
     [
       'signature of another body',
-      wherebyHeaders(
-        J(wherebyEvent('room.client.joined', wherebyClient(wherebyId, wherebyRoom, 'x'))),
-        secrets.whereby,
-        wTime,
+      (
+        await wherebySignature(
+          J(wherebyEvent('room.client.joined', wherebyClient(wherebyId, wherebyRoom, 'x'))),
+          secrets.whereby,
+          wTime,
+        )
       )['whereby-signature'],
     ],
   ];
@@ -1101,7 +1096,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
       kind: 'webhook: stale or future timestamp',
       ...W,
       what,
-      headers: wherebyHeaders(wherebyBody, secrets.whereby, timestamp),
+      headers: await deliveryHeaders('whereby', wherebyBody, secrets.whereby, timestamp),
       body: wherebyBody,
       expect: [401],
     });
@@ -1109,7 +1104,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'webhook: wrong secret',
     ...W,
     what: 'another secret',
-    headers: wherebyHeaders(wherebyBody, randomBytes(24).toString('hex')),
+    headers: await deliveryHeaders('whereby', wherebyBody, randomBytes(24).toString('hex')),
     body: wherebyBody,
     expect: [401],
   });
@@ -1117,7 +1112,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'webhook: wrong secret',
     ...W,
     what: 'Daily’s secret',
-    headers: wherebyHeaders(wherebyBody, secrets.daily),
+    headers: await deliveryHeaders('whereby', wherebyBody, secrets.daily),
     body: wherebyBody,
     expect: [401],
   });
@@ -1133,56 +1128,68 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
   for (const [what, body] of wTamper)
     list.push({ kind: 'webhook: tampered body', ...W, what, headers: wGood, body, expect: [401] });
 
-  const signedWhereby = (what: string, body: string) =>
+  const signedWhereby = async (what: string, body: string) =>
     list.push({
       kind: 'webhook: authentic but malformed',
       ...W,
       what,
-      headers: wherebyHeaders(body, secrets.whereby),
+      headers: await deliveryHeaders('whereby', body, secrets.whereby),
       body,
       expect: [400],
     });
   const client = wherebyClient(wherebyId, wherebyRoom, 'malformed');
-  signedWhereby('not JSON', 'hello');
-  signedWhereby('an array', '[]');
-  signedWhereby('an empty object', '{}');
-  signedWhereby(
+  await signedWhereby('not JSON', 'hello');
+  await signedWhereby('an array', '[]');
+  await signedWhereby('an empty object', '{}');
+  await signedWhereby(
     'no event id',
     J({ apiVersion: '1.0', createdAt: new Date().toISOString(), type: 'room.client.joined', data: client }),
   );
-  signedWhereby('createdAt not a date', J({ ...wherebyEvent('room.client.joined', client), createdAt: 'yesterday' }));
-  signedWhereby('createdAt a number', J({ ...wherebyEvent('room.client.joined', client), createdAt: Date.now() }));
-  signedWhereby('data an array', J(wherebyEvent('room.client.joined', [client])));
-  signedWhereby('type a number', J({ ...wherebyEvent('room.client.joined', client), type: 7 }));
-  signedWhereby(
+  await signedWhereby(
+    'createdAt not a date',
+    J({ ...wherebyEvent('room.client.joined', client), createdAt: 'yesterday' }),
+  );
+  await signedWhereby(
+    'createdAt a number',
+    J({ ...wherebyEvent('room.client.joined', client), createdAt: Date.now() }),
+  );
+  await signedWhereby('data an array', J(wherebyEvent('room.client.joined', [client])));
+  await signedWhereby('type a number', J({ ...wherebyEvent('room.client.joined', client), type: 7 }));
+  await signedWhereby(
     'client without participantId',
     J(wherebyEvent('room.client.joined', { ...client, participantId: undefined })),
   );
-  signedWhereby('client without meetingId', J(wherebyEvent('room.client.left', { ...client, meetingId: undefined })));
-  signedWhereby('client with an empty meetingId', J(wherebyEvent('room.client.joined', { ...client, meetingId: '' })));
-  signedWhereby(
+  await signedWhereby(
+    'client without meetingId',
+    J(wherebyEvent('room.client.left', { ...client, meetingId: undefined })),
+  );
+  await signedWhereby(
+    'client with an empty meetingId',
+    J(wherebyEvent('room.client.joined', { ...client, meetingId: '' })),
+  );
+  await signedWhereby(
     'session event with meetingId a number',
     J(wherebyEvent('room.session.started', { meetingId: 12345, roomName: `/${wherebyRoom}` })),
   );
-  signedWhereby(
+  await signedWhereby(
     'recording without filename',
     J(wherebyEvent('recording.finished', { recordingId: 'w-x', roomName: `/${wherebyRoom}`, meetingId: wherebyId })),
   );
-  signedWhereby(
+  await signedWhereby(
     'recording without roomName',
     J(wherebyEvent('recording.finished', { recordingId: 'w-y', filename: 'x.mp4' })),
   );
 
   // Oversized, signed or not, with a length or streamed without one.
   const big = (bytes: number) =>
-    J({ ...dailyEvent('participant.joined', dailyPerson(dailyRoom, 'big')), padding: 'x'.repeat(bytes) });
+    J({ ...dailyEvent('participant.joined', dailyParticipant(dailyRoom, 'big')), padding: 'x'.repeat(bytes) });
   const mb = 1024 * 1024;
   const over = big(mb);
   list.push({
     kind: 'oversized body',
     ...D,
     what: 'just over 1 MB, signed',
-    headers: dailyHeaders(over, secrets.daily),
+    headers: await deliveryHeaders('daily', over, secrets.daily),
     body: over,
     expect: [413],
   });
@@ -1198,7 +1205,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'oversized body',
     ...D,
     what: '2 MB streamed without a length, signed',
-    headers: dailyHeaders(big(2 * mb), secrets.daily),
+    headers: await deliveryHeaders('daily', big(2 * mb), secrets.daily),
     body: streamOf(big(2 * mb)),
     expect: [413],
   });
@@ -1207,7 +1214,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
     kind: 'oversized body',
     ...W,
     what: 'just over 1 MB, signed',
-    headers: wherebyHeaders(wOver, secrets.whereby),
+    headers: await deliveryHeaders('whereby', wOver, secrets.whereby),
     body: wOver,
     expect: [413],
   });
@@ -1244,10 +1251,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
   for (const applied of fixture.applied) {
     const target = applied.provider === 'daily' ? D : W;
     const type = (JSON.parse(applied.body) as Json).type as string;
-    const fresh =
-      applied.provider === 'daily'
-        ? dailyHeaders(applied.body, secrets.daily)
-        : wherebyHeaders(applied.body, secrets.whereby);
+    const fresh = await deliveryHeaders(applied.provider, applied.body, secrets[applied.provider]);
     list.push({
       kind: 'webhook: replay of an applied event',
       ...target,
@@ -1270,10 +1274,7 @@ function webhookAttacks(fixture: Fixture, secrets: Secrets): Attack[] {
       });
     }
     const old = seconds() - 3600;
-    const stale =
-      applied.provider === 'daily'
-        ? dailyHeaders(applied.body, secrets.daily, old)
-        : wherebyHeaders(applied.body, secrets.whereby, old);
+    const stale = await deliveryHeaders(applied.provider, applied.body, secrets[applied.provider], old);
     list.push({
       kind: 'webhook: stale or future timestamp',
       ...target,

@@ -6,22 +6,18 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsClient } from 'aws4fetch';
 import { importJWK, type JWK, SignJWT } from 'jose';
-import type { IdentityProvider } from '../../test/identity-provider.ts';
-import { type LocalService, ROOT, SETTING_NAMES } from '../start.ts';
 import {
-  bearer,
   dailyEvent,
-  dailyHeaders,
-  dailyPerson,
-  type Headers,
-  type Json,
-  must,
-  seconds,
-  send,
+  dailyParticipant,
+  deliveryHeaders,
   wherebyClient,
   wherebyEvent,
-  wherebyHeaders,
-} from './wire.ts';
+} from '../../dev/provider-webhooks.ts';
+import type { IdentityProvider } from '../../test/identity-provider.ts';
+import { ROOT } from '../local/root.ts';
+import type { LocalService } from '../local/service.ts';
+import { SETTING_NAMES } from '../local/settings.ts';
+import { bearer, type Headers, type Json, must, seconds, send } from './wire.ts';
 
 const OWNER = 'proof-owner';
 const STRANGER = 'proof-stranger';
@@ -198,7 +194,7 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   const applied: Fixture['applied'] = [];
   const webhook = async (provider: 'daily' | 'whereby', event: unknown) => {
     const body = JSON.stringify(event);
-    const headers = provider === 'daily' ? dailyHeaders(body, secrets.daily) : wherebyHeaders(body, secrets.whereby);
+    const headers = await deliveryHeaders(provider, body, secrets[provider]);
     const answer = await send(`${base}${provider === 'daily' ? '/v1/daily/webhook' : '/v1/whereby'}`, {
       method: 'POST',
       headers,
@@ -211,11 +207,11 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   const daily = meetings[ROOMS.daily]!;
   const whereby = meetings[ROOMS.whereby]!;
   const wherebyId = wherebyIds[ROOMS.whereby]!;
-  await webhook('daily', dailyEvent('participant.joined', dailyPerson(daily.room_name, 'fixture-ann')));
-  await webhook('daily', dailyEvent('participant.joined', dailyPerson(daily.room_name, 'fixture-ben')));
+  await webhook('daily', dailyEvent('participant.joined', dailyParticipant(daily.room_name, 'fixture-ann')));
+  await webhook('daily', dailyEvent('participant.joined', dailyParticipant(daily.room_name, 'fixture-ben')));
   await webhook(
     'daily',
-    dailyEvent('participant.left', { ...dailyPerson(daily.room_name, 'fixture-ben'), duration: 3 }),
+    dailyEvent('participant.left', { ...dailyParticipant(daily.room_name, 'fixture-ben'), duration: 3 }),
   );
   await webhook(
     'whereby',

@@ -1,45 +1,21 @@
 // The state the hostile requests must leave as it was, read before and after them and compared:
 // the local D1, the rollout's counters, the bucket's files, the calls made to the providers.
 
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
-import { type LocalService, ROOT } from '../start.ts';
+import { join, relative } from 'node:path';
+import type { LocalService } from '../local/service.ts';
+import { queryLocalD1 } from '../local/wrangler.ts';
 import type { Outcome } from './hostile.ts';
 import { PERSIST_TO, S3_DIRECTORY } from './setup.ts';
-import type { Json } from './wire.ts';
 
 // ---------------------------------------------------------------------------------------------
 // What must not change: D1 (every table but the rollout's counters), the bucket's files, the
 // flags, the providers. The counters of refused and repeated webhooks are meant to move: by
 // exactly the deliveries answered so.
 
-const require = createRequire(import.meta.url);
-const WRANGLER = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-
-export function d1(command: string): Promise<{ results: Json[] }[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [WRANGLER, 'd1', 'execute', 'DB', '--local', '--persist-to', PERSIST_TO, '--json', '--command', command],
-      {
-        cwd: ROOT,
-        maxBuffer: 512 * 1024 * 1024,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`wrangler d1 execute failed: ${stderr || error.message}`));
-        try {
-          resolve(JSON.parse(stdout) as { results: Json[] }[]);
-        } catch {
-          reject(new Error(`wrangler d1 execute printed no JSON: ${stdout.slice(0, 300)}`));
-        }
-      },
-    );
-  });
-}
+/** SQL on the proof's own local D1. */
+export const d1 = (sql: string) => queryLocalD1(sql, PERSIST_TO);
 
 type DbSnapshot = Map<string, string[]>;
 

@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, type LocalService, ROOT, startLocalService } from '../../scripts/start.ts';
+import { freePort } from '../../scripts/local/ports.ts';
+import { ROOT } from '../../scripts/local/root.ts';
+import { type LocalService, startLocalService } from '../../scripts/local/service.ts';
 import { type IdentityProvider, startIdentityProvider } from '../identity-provider.ts';
 import { ADMIN, type BrowserTestEnv } from './env.ts';
 
@@ -11,7 +13,7 @@ import { ADMIN, type BrowserTestEnv } from './env.ts';
 // so the tests can be a room's owner, an administrator and an anonymous guest at once. The
 // browser presents its token as Cloudflare Access would: the CF_Authorization cookie.
 
-export const RESULTS = join(ROOT, 'test-results', 'browser');
+const RESULTS = join(ROOT, 'test-results', 'browser');
 
 /** Settings for this run, through the environment as a developer would give them. */
 function settingsFor(identity: IdentityProvider): Record<string, string> {

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dailyEvent, dailySignature, wherebyEvent, wherebySignature } from '../../dev/provider-webhooks';
 import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
@@ -13,15 +14,7 @@ import {
   standIn,
   tokenFor,
 } from './helpers';
-import {
-  dailyEvent,
-  dailySignature,
-  meetingOn,
-  sendDaily,
-  sendWhereby,
-  wherebyEvent,
-  wherebySignature,
-} from './webhook-helpers';
+import { meetingOn, sendDaily, sendWhereby } from './webhook-helpers';
 
 // The Worker's log lines, as an operator's log search gets them: one JSON object a line, one
 // line per request, queue message and webhook event, and never a secret or a token in them.
@@ -88,14 +81,14 @@ describe('the log', () => {
     expect(
       (
         await sendDaily(ready, {
-          ...dailySignature(ready, { secret: Buffer.from('an-attacker-secret').toString('base64') }),
+          ...(await dailySignature(ready, Buffer.from('an-attacker-secret').toString('base64'))),
         })
       ).status,
     ).toBe(401);
     const left = JSON.stringify(
       wherebyEvent('room.client.left', { meetingId: 'nope', roomName: '/nope', participantId: 'p' }),
     );
-    expect((await sendWhereby(left, wherebySignature(left, { secret: 'an-attacker-secret' }))).status).toBe(401);
+    expect((await sendWhereby(left, await wherebySignature(left, 'an-attacker-secret'))).status).toBe(401);
     const recording = await env.DB.prepare(
       "SELECT id FROM recordings WHERE platform_recording_id = 'logged-rec'",
     ).first<{ id: string }>();

@@ -1,11 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-webhooks';
 import { database } from '../../worker/db/client';
 import { dropOldCounts } from '../../worker/metrics/counters';
 import { metricQueries } from '../../worker/metrics/report';
+import { WEBHOOK_SECRETS } from '../servers';
 import { ADMIN, call, createRoom, OWNER, resetWorld, STRANGER, standIn, tokenFor } from './helpers';
-import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+import { meetingOn, sendDaily, sendWhereby } from './webhook-helpers';
 
 beforeEach(resetWorld);
 
@@ -114,9 +116,14 @@ describe('GET /v1/metrics', () => {
     expect((await sendDaily(joined)).body).toEqual({ status: 'applied' });
     expect((await sendDaily(joined)).body).toEqual({ status: 'duplicate' });
     const unsigned = JSON.stringify(dailyEvent('participant.left', { room: daily.roomName, session_id: 's1' }));
-    expect((await sendDaily(unsigned, { ...dailySignature(unsigned), 'x-webhook-signature': 'AAAA' })).status).toBe(
-      401,
-    );
+    expect(
+      (
+        await sendDaily(unsigned, {
+          ...(await dailySignature(unsigned, WEBHOOK_SECRETS.daily)),
+          'x-webhook-signature': 'AAAA',
+        })
+      ).status,
+    ).toBe(401);
     expect((await sendDaily(dailyEvent('dialout.connected', {}))).body).toEqual({ status: 'unknown-type' });
     expect(
       (

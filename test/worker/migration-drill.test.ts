@@ -2,9 +2,11 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { dailyEvent, dailyParticipant, dailySignature, wherebyClient, wherebyEvent } from '../../dev/provider-webhooks';
 import worker from '../../worker/index';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { s3Bucket } from '../../worker/recordings/s3';
+import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
   call,
@@ -18,7 +20,7 @@ import {
   standIn,
   tokenFor,
 } from './helpers';
-import { dailyEvent, dailySignature, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+import { sendDaily, sendWhereby } from './webhook-helpers';
 
 // The migration drill of issue 6: the whole rollout story, chapter by chapter, as an operator
 // runs it against the provider stand-ins. Rooms start on Whereby; two are listed for Daily (one
@@ -84,29 +86,6 @@ async function wherebyMeetingId(meeting: Json): Promise<string> {
   return String(found!.meetingId);
 }
 
-const wherebyClient = (meetingId: string, roomName: string, participantId: string) => ({
-  meetingId,
-  roomName: `/${roomName}`,
-  roomSessionId: 'session-1',
-  participantId,
-  displayName: `Guest ${participantId}`,
-  roleName: 'visitor',
-  metadata: null,
-  externalId: null,
-});
-
-const dailyParticipant = (room: string, sessionId: string, extra: Json = {}) => ({
-  room,
-  session_id: sessionId,
-  user_id: null,
-  user_name: `Guest ${sessionId}`,
-  joined_at: nowSeconds() - 30,
-  owner: false,
-  will_eject_at: 0,
-  permissions: { hasPresence: true, canSend: true },
-  ...extra,
-});
-
 async function expectApplied(response: { status: number; body: Json | null }) {
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   expect(response.body?.status).toBe('applied');
@@ -135,7 +114,11 @@ async function dailyRecordingReady(roomName: string, recordingId: string, startM
   const body = JSON.stringify(event);
   const response = await requestWith(
     '/v1/daily/webhook',
-    { method: 'POST', body, headers: { 'content-type': 'application/json', ...dailySignature(body) } },
+    {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...(await dailySignature(body, WEBHOOK_SECRETS.daily)) },
+    },
     { ...env, RECORDING_COPIES: queue },
   );
   expect(response.status).toBe(200);

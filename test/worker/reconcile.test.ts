@@ -1,13 +1,14 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dailyEvent, wherebyEvent } from '../../dev/provider-webhooks';
 import { PLATFORMS } from '../../domain/rooms';
 import { config } from '../../worker/config';
 import worker from '../../worker/index';
 import { platforms, platformsKeepingRecordings } from '../../worker/platforms/registry';
 import { reconcile } from '../../worker/scheduled/reconcile';
 import { resetWorld, standIn } from './helpers';
-import { dailyEvent, meetingOn, numClients, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+import { meetingOn, numClients, sendDaily, sendWhereby } from './webhook-helpers';
 
 beforeEach(resetWorld);
 

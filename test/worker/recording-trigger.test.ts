@@ -1,15 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-webhooks';
+import { WEBHOOK_SECRETS } from '../servers';
 import { createRoom, type LoggedRequest, OWNER, requestWith, resetWorld, servers, setFlags, standIn } from './helpers';
-import {
-  dailyEvent,
-  dailySignature,
-  meetingOn,
-  numClients,
-  sendDaily,
-  sendWhereby,
-  wherebyEvent,
-} from './webhook-helpers';
+import { meetingOn, numClients, sendDaily, sendWhereby } from './webhook-helpers';
 
 // Whereby starts a room's cloud recording on its trigger by itself; a Daily meeting is told to
 // start it when a join brings the meeting to the trigger's count (PROVIDERS.md: POST
@@ -121,7 +115,7 @@ describe('a Daily meeting’s recording trigger', () => {
       (
         await requestWith(
           '/v1/daily/webhook',
-          { method: 'POST', body, headers: dailySignature(body) },
+          { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
           { ...env, ...role },
         )
       ).status,
@@ -155,7 +149,7 @@ describe('a Daily meeting whose provider settings went missing', () => {
     const body = joined(meeting.roomName, 'ada');
     const answer = await requestWith(
       '/v1/daily/webhook',
-      { method: 'POST', body, headers: dailySignature(body) },
+      { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
       { ...env, DAILY_API_KEY: '' },
     );
     expect(answer.status).toBe(200);

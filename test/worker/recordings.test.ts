@@ -1,9 +1,11 @@
 import { env } from 'cloudflare:workers';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-webhooks';
 import { PART_SIZE } from '../../worker/recordings/copy';
 import { s3Bucket } from '../../worker/recordings/s3';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
+import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
   call,
@@ -20,7 +22,7 @@ import {
   standIn,
   tokenFor,
 } from './helpers';
-import { dailyEvent, dailySignature, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+import { meetingOn, sendDaily, sendWhereby } from './webhook-helpers';
 
 beforeEach(async () => {
   await resetWorld();
@@ -207,7 +209,7 @@ describe('raw-tracks recordings', () => {
     const body = JSON.stringify(event);
     await requestWith(
       '/v1/daily/webhook',
-      { method: 'POST', body, headers: dailySignature(body) },
+      { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
       { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue },
     );
     const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?')

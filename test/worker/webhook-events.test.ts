@@ -1,16 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dailyEvent, dailyParticipant, dailySignature, wherebyClient, wherebyEvent } from '../../dev/provider-webhooks';
+import { WEBHOOK_SECRETS } from '../servers';
 import { call, requestWith, resetWorld, tokenFor } from './helpers';
-import {
-  dailyEvent,
-  dailySignature,
-  meetingOn,
-  numClients,
-  sendDaily,
-  sendWhereby,
-  webhookState,
-  wherebyEvent,
-} from './webhook-helpers';
+import { meetingOn, numClients, sendDaily, sendWhereby, webhookState } from './webhook-helpers';
 
 beforeEach(resetWorld);
 
@@ -34,25 +27,13 @@ function recordingQueue() {
   };
 }
 
-const participant = (room: string, sessionId: string, extra: Record<string, unknown> = {}) => ({
-  room,
-  session_id: sessionId,
-  user_id: null,
-  user_name: `Guest ${sessionId}`,
-  joined_at: seconds(-60),
-  owner: false,
-  will_eject_at: 0,
-  permissions: { hasPresence: true, canSend: true },
-  ...extra,
-});
-
 describe('Daily events', () => {
   it('participant.joined and .left keep the sessions and num_clients', async () => {
     const meeting = await meetingOn('daily', 'daily-people');
-    await sendDaily(dailyEvent('participant.joined', participant(meeting.roomName, 'a', { user_id: 'user-a' })));
-    await sendDaily(dailyEvent('participant.joined', participant(meeting.roomName, 'b')));
+    await sendDaily(dailyEvent('participant.joined', dailyParticipant(meeting.roomName, 'a', { user_id: 'user-a' })));
+    await sendDaily(dailyEvent('participant.joined', dailyParticipant(meeting.roomName, 'b')));
     expect(await numClients(meeting.id)).toBe(2);
-    await sendDaily(dailyEvent('participant.left', { ...participant(meeting.roomName, 'a'), duration: 42 }));
+    await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(meeting.roomName, 'a'), duration: 42 }));
     expect(await numClients(meeting.id)).toBe(1);
 
     const { sessions } = await webhookState();
@@ -87,7 +68,7 @@ describe('Daily events', () => {
 
   it('meeting.ended keeps the meeting while people are still counted in it', async () => {
     const meeting = await meetingOn('daily', 'daily-lingering');
-    await sendDaily(dailyEvent('participant.joined', participant(meeting.roomName, 'stays')));
+    await sendDaily(dailyEvent('participant.joined', dailyParticipant(meeting.roomName, 'stays')));
     await sendDaily(
       dailyEvent('meeting.ended', {
         start_ts: seconds(-100),
@@ -118,11 +99,11 @@ describe('Daily events', () => {
   it('recording.started, then ready-to-download: a row in Whereby’s key layout, handed to the copy queue', async () => {
     const meeting = await meetingOn('daily', 'daily-tape');
     const { queue, sent } = recordingQueue();
-    const send = (event: unknown) => {
+    const send = async (event: unknown) => {
       const body = JSON.stringify(event);
       return requestWith(
         '/v1/daily/webhook',
-        { method: 'POST', body, headers: dailySignature(body) },
+        { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
         { ...env, RECORDING_COPIES: queue },
       );
     };
@@ -195,7 +176,13 @@ describe('Daily events', () => {
       }),
     );
     expect(
-      (await requestWith('/v1/daily/webhook', { method: 'POST', body, headers: dailySignature(body) }, local)).status,
+      (
+        await requestWith(
+          '/v1/daily/webhook',
+          { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
+          local,
+        )
+      ).status,
     ).toBe(200);
     expect(await recordingRows()).toMatchObject([{ status: 'stored', object_key: 'daily/direct-tape/1.mp4' }]);
     expect(sent).toEqual([]);
@@ -254,18 +241,10 @@ describe('Daily events', () => {
 });
 
 describe('Whereby events', () => {
-  const client = (meeting: { platformMeetingId: string; roomName: string }, participantId: string) => ({
-    meetingId: meeting.platformMeetingId,
-    roomName: `/${meeting.roomName}`,
-    roomSessionId: 'session-1',
-    participantId,
-    displayName: `Person ${participantId}`,
-    roleName: 'visitor',
-    numClients: 1,
-    numClientsByRoleName: { visitor: 1 },
-    metadata: null,
-    externalId: null,
-  });
+  const client = (meeting: { platformMeetingId: string; roomName: string }, participantId: string) =>
+    wherebyClient(meeting.platformMeetingId, meeting.roomName, participantId, {
+      displayName: `Person ${participantId}`,
+    });
 
   it('room.client.joined and .left keep the sessions and num_clients', async () => {
     const meeting = await meetingOn('whereby', 'whereby-people');
@@ -326,7 +305,7 @@ describe('the event log', () => {
   it('keeps each event’s receipt, type, meeting, outcome and delay', async () => {
     const meeting = await meetingOn('daily', 'logged');
     const event = {
-      ...dailyEvent('participant.joined', participant(meeting.roomName, 'x'), 'evt-logged'),
+      ...dailyEvent('participant.joined', dailyParticipant(meeting.roomName, 'x'), 'evt-logged'),
       event_ts: Date.now() / 1000 - 2,
     };
     const before = Date.now();

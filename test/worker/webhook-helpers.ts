@@ -1,55 +1,29 @@
 import { env } from 'cloudflare:workers';
-import { createHmac, randomUUID } from 'node:crypto';
+import { dailySignature, wherebySignature } from '../../dev/provider-webhooks';
 import { WEBHOOK_SECRETS } from '../servers';
 import { call, createRoom, OWNER, setFlags } from './helpers';
 
-// Signed provider webhooks for the tests. The HMACs are computed here with node:crypto,
-// independently of the Worker's WebCrypto code under test.
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-export function dailySignature(body: string, options: { timestamp?: string | number; secret?: string } = {}) {
-  const timestamp = String(options.timestamp ?? nowSeconds());
-  const key = Buffer.from(options.secret ?? WEBHOOK_SECRETS.daily, 'base64');
-  const signature = createHmac('sha256', key).update(`${timestamp}.${body}`).digest('base64');
-  return { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp };
-}
-
-export function wherebySignature(body: string, options: { timestamp?: number; secret?: string } = {}) {
-  const timestamp = options.timestamp ?? nowSeconds();
-  const signature = createHmac('sha256', options.secret ?? WEBHOOK_SECRETS.whereby)
-    .update(`${timestamp}.${body}`)
-    .digest('hex');
-  return { 'whereby-signature': `t=${timestamp},v1=${signature}` };
-}
-
-export const dailyEvent = (type: string, payload: Record<string, unknown>, id: string = randomUUID()) => ({
-  version: '1.0.0',
-  type,
-  id,
-  payload,
-  event_ts: Date.now() / 1000,
-});
-
-export const wherebyEvent = (type: string, data: Record<string, unknown>, id: string = randomUUID()) => ({
-  id,
-  apiVersion: '1.0',
-  createdAt: new Date().toISOString(),
-  type,
-  data,
-});
+// Provider webhooks delivered to the Worker under test, and the state they change. The events
+// and signatures themselves come from dev/provider-webhooks.ts, which knows nothing of worker/.
 
 type Headers = Record<string, string>;
 
-/** Posts a Daily event, signed unless headers are given. */
-export function sendDaily(event: unknown, headers?: Headers) {
+/** Posts a Daily event, signed with the test Worker's secret unless headers are given. */
+export async function sendDaily(event: unknown, headers?: Headers) {
   const body = typeof event === 'string' ? event : JSON.stringify(event);
-  return call('POST', '/v1/daily/webhook', { body, headers: headers ?? dailySignature(body) });
+  return call('POST', '/v1/daily/webhook', {
+    body,
+    headers: headers ?? (await dailySignature(body, WEBHOOK_SECRETS.daily)),
+  });
 }
 
-export function sendWhereby(event: unknown, headers?: Headers) {
+/** Posts a Whereby event, signed with the test Worker's secret unless headers are given. */
+export async function sendWhereby(event: unknown, headers?: Headers) {
   const body = typeof event === 'string' ? event : JSON.stringify(event);
-  return call('POST', '/v1/whereby', { body, headers: headers ?? wherebySignature(body) });
+  return call('POST', '/v1/whereby', {
+    body,
+    headers: headers ?? (await wherebySignature(body, WEBHOOK_SECRETS.whereby)),
+  });
 }
 
 /** A room with an active meeting on the platform; its provider room name and meeting id. */

@@ -1,21 +1,20 @@
 import { env } from 'cloudflare:workers';
+import { createHmac } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dailyEvent, dailySignature, wherebyEvent, wherebySignature } from '../../dev/provider-webhooks';
+import { WEBHOOK_SECRETS } from '../servers';
 import { requestWith, resetWorld } from './helpers';
-import {
-  dailyEvent,
-  dailySignature,
-  meetingOn,
-  sendDaily,
-  sendWhereby,
-  webhookState,
-  wherebyEvent,
-  wherebySignature,
-} from './webhook-helpers';
+import { meetingOn, sendDaily, sendWhereby, webhookState } from './webhook-helpers';
 
 beforeEach(resetWorld);
 
 const MINUTE = 60;
 const seconds = () => Math.floor(Date.now() / 1000);
+
+// The Worker and dev/provider-webhooks.ts both sign with WebCrypto; a signature made with
+// node:crypto shows that they agree with another HMAC implementation too, not only with each other.
+const nodeHmac = (key: string | Buffer, message: string, digest: 'base64' | 'hex') =>
+  createHmac('sha256', key).update(message).digest(digest);
 
 async function dailyJoin() {
   const meeting = await meetingOn('daily', 'signed-daily');
@@ -60,31 +59,47 @@ describe('Daily webhook signatures', () => {
     expect(response).toMatchObject({ status: 200, body: { status: 'applied' } });
   });
 
+  it('accepts the signature as node:crypto computes it from PROVIDERS.md', async () => {
+    const { body } = await dailyJoin();
+    const timestamp = String(seconds());
+    const signature = nodeHmac(Buffer.from(WEBHOOK_SECRETS.daily, 'base64'), `${timestamp}.${body}`, 'base64');
+    const headers = { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp };
+    expect(await sendDaily(body, headers)).toMatchObject({ status: 200, body: { status: 'applied' } });
+  });
+
   it('accepts the timestamp in milliseconds too', async () => {
     const { body } = await dailyJoin();
-    expect((await sendDaily(body, dailySignature(body, { timestamp: Date.now() }))).status).toBe(200);
+    expect((await sendDaily(body, await dailySignature(body, WEBHOOK_SECRETS.daily, Date.now()))).status).toBe(200);
   });
 
   it('accepts a signature over the compact re-serialisation of a pretty-printed body', async () => {
     const { event } = await dailyJoin();
     const pretty = JSON.stringify(event, null, 2);
-    expect((await sendDaily(pretty, dailySignature(JSON.stringify(event)))).status).toBe(200);
+    expect((await sendDaily(pretty, await dailySignature(JSON.stringify(event), WEBHOOK_SECRETS.daily))).status).toBe(
+      200,
+    );
   });
 
   it('accepts timestamps up to 5 minutes old', async () => {
     const { body } = await dailyJoin();
-    expect((await sendDaily(body, dailySignature(body, { timestamp: seconds() - 4 * MINUTE }))).status).toBe(200);
+    expect(
+      (await sendDaily(body, await dailySignature(body, WEBHOOK_SECRETS.daily, seconds() - 4 * MINUTE))).status,
+    ).toBe(200);
   });
 
   it('refuses a tampered body', async () => {
     const { body } = await dailyJoin();
-    await expectRefused(() => sendDaily(body.replace('Ada', 'Eve'), dailySignature(body)), 401, 'does not match');
+    await expectRefused(
+      async () => sendDaily(body.replace('Ada', 'Eve'), await dailySignature(body, WEBHOOK_SECRETS.daily)),
+      401,
+      'does not match',
+    );
   });
 
   it('refuses a signature made with another secret', async () => {
     const { body } = await dailyJoin();
     await expectRefused(
-      () => sendDaily(body, dailySignature(body, { secret: btoa('another-secret') })),
+      async () => sendDaily(body, await dailySignature(body, btoa('another-secret'))),
       401,
       'does not match',
     );
@@ -105,7 +120,7 @@ describe('Daily webhook signatures', () => {
   ])('refuses a %s timestamp, even correctly signed', async (_, offset) => {
     const { body } = await dailyJoin();
     await expectRefused(
-      () => sendDaily(body, dailySignature(body, { timestamp: seconds() + offset })),
+      async () => sendDaily(body, await dailySignature(body, WEBHOOK_SECRETS.daily, seconds() + offset)),
       401,
       '5 minutes',
     );
@@ -113,7 +128,11 @@ describe('Daily webhook signatures', () => {
 
   it('refuses a timestamp that is not a number', async () => {
     const { body } = await dailyJoin();
-    await expectRefused(() => sendDaily(body, dailySignature(body, { timestamp: 'yesterday' })), 401, 'not a number');
+    await expectRefused(
+      async () => sendDaily(body, await dailySignature(body, WEBHOOK_SECRETS.daily, 'yesterday')),
+      401,
+      'not a number',
+    );
   });
 
   it('answers the unsigned {"test":"test"} ping with 200 and changes nothing', async () => {
@@ -169,7 +188,7 @@ describe('Daily webhook signatures', () => {
     const before = await webhookState();
     const response = await requestWith(
       '/v1/daily/webhook',
-      { method: 'POST', body, headers: dailySignature(body) },
+      { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
       { ...env, DAILY_WEBHOOK_SECRET: '' },
     );
     expect(response.status).toBe(503);
@@ -188,21 +207,32 @@ describe('Whereby webhook signatures', () => {
     expect(await sendWhereby(body)).toMatchObject({ status: 200, body: { status: 'applied' } });
   });
 
+  it('accepts the signature as node:crypto computes it from PROVIDERS.md', async () => {
+    const { body } = await wherebyJoin();
+    const t = seconds();
+    const headers = { 'whereby-signature': `t=${t},v1=${nodeHmac(WEBHOOK_SECRETS.whereby, `${t}.${body}`, 'hex')}` };
+    expect(await sendWhereby(body, headers)).toMatchObject({ status: 200, body: { status: 'applied' } });
+  });
+
   it('accepts the header’s parts in any order and the compact re-serialisation', async () => {
     const { event } = await wherebyJoin();
     const compact = JSON.stringify(event);
-    const [t, v1] = wherebySignature(compact)['whereby-signature'].split(',');
+    const [t, v1] = (await wherebySignature(compact, WEBHOOK_SECRETS.whereby))['whereby-signature'].split(',');
     expect((await sendWhereby(JSON.stringify(event, null, 1), { 'whereby-signature': `${v1},${t}` })).status).toBe(200);
   });
 
   it('refuses a tampered body', async () => {
     const { body } = await wherebyJoin();
-    await expectRefused(() => sendWhereby(body.replace('p-1', 'p-2'), wherebySignature(body)), 401, 'does not match');
+    await expectRefused(
+      async () => sendWhereby(body.replace('p-1', 'p-2'), await wherebySignature(body, WEBHOOK_SECRETS.whereby)),
+      401,
+      'does not match',
+    );
   });
 
   it('refuses a signature made with another secret', async () => {
     const { body } = await wherebyJoin();
-    await expectRefused(() => sendWhereby(body, wherebySignature(body, { secret: 'guess' })), 401, 'does not match');
+    await expectRefused(async () => sendWhereby(body, await wherebySignature(body, 'guess')), 401, 'does not match');
   });
 
   it.each([
@@ -221,7 +251,7 @@ describe('Whereby webhook signatures', () => {
   ])('refuses a %s timestamp', async (_, offset) => {
     const { body } = await wherebyJoin();
     await expectRefused(
-      () => sendWhereby(body, wherebySignature(body, { timestamp: seconds() + offset })),
+      async () => sendWhereby(body, await wherebySignature(body, WEBHOOK_SECRETS.whereby, seconds() + offset)),
       401,
       '5 minutes',
     );
@@ -252,7 +282,7 @@ describe('Whereby webhook signatures', () => {
     const { body } = await wherebyJoin();
     const response = await requestWith(
       '/v1/whereby',
-      { method: 'POST', body, headers: wherebySignature(body) },
+      { method: 'POST', body, headers: await wherebySignature(body, WEBHOOK_SECRETS.whereby) },
       { ...env, WHEREBY_WEBHOOK_SECRET: '' },
     );
     expect(response.status).toBe(503);

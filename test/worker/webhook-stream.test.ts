@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dailyEvent, wherebyEvent } from '../../dev/provider-webhooks';
 import { resetWorld } from './helpers';
-import { dailyEvent, meetingOn, sendDaily, sendWhereby, wherebyEvent } from './webhook-helpers';
+import { meetingOn, sendDaily, sendWhereby } from './webhook-helpers';
 
 // A day of webhooks compressed: joins and leaves of many participants over 20 meetings of both
 // providers, delivered shuffled, concurrently, with a fifth of them repeated. Whatever the

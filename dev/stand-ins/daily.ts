@@ -6,8 +6,6 @@ import { pipeline } from 'node:stream/promises';
 import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
 import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 
-export type { StandIn } from './control.ts';
-
 interface DailyRoom {
   id: string;
   name: string;
@@ -61,7 +59,7 @@ interface DailyState {
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_USER_ID_LENGTH = 36;
 /** Several parts of a multipart copy, and not a round number, so the last part is short. */
-export const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
+const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
 const DEFAULT_LINK_SECONDS = 3600;
 
 /** `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say); its own origin by default. */

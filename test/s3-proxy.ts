@@ -1,9 +1,9 @@
-// A fault proxy in front of the S3 server (s3-server.ts): every request is logged and forwarded
-// as it is (Host and signature untouched, bodies streamed both ways, nothing buffered), unless a
-// fault set through /__control/faults answers it instead or cuts its answer short, as the
-// provider stand-ins do (control.ts). A fault's `path` regex is tested against the path and
-// against path?query, so `{method: 'PUT', path: 'partNumber=', status: 503, times: 2}` fails the
-// next two part uploads.
+// A fault proxy in front of the S3 server (dev/stand-ins/s3-server.ts), for the worker tests:
+// every request is logged and forwarded as it is (Host and signature untouched, bodies streamed
+// both ways, nothing buffered), unless a fault set through /__control/faults answers it instead
+// or cuts its answer short, as the provider stand-ins do (dev/stand-ins/control.ts). A fault's
+// `path` regex is tested against the path and against path?query, so
+// `{method: 'PUT', path: 'partNumber=', status: 503, times: 2}` fails the next two part uploads.
 //
 // s3rver lacks AbortMultipartUpload (DELETE ?uploadId= answers 405), so the proxy answers it
 // itself: logged, 204, and the upload remembered as aborted so that its later parts and its
@@ -23,9 +23,9 @@ import {
   send,
   sendBody,
   shutDown,
-} from './control.ts';
+} from '../dev/stand-ins/control.ts';
 
-export interface S3Proxy {
+interface S3Proxy {
   /** `http://127.0.0.1:PORT`: give it to clients as the S3 endpoint. */
   origin: string;
   close(): Promise<void>;

@@ -4,8 +4,6 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
 import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 
-export type { StandIn } from './control.ts';
-
 interface WherebyMeeting {
   meetingId: string;
   roomName: string;

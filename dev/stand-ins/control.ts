@@ -1,6 +1,6 @@
 // The shared core of the local provider stand-ins: a small router over node:http, JSON
 // bodies, the request log, fault injection and the generic /__control endpoints. The S3 fault
-// proxy (s3-proxy.ts) uses the same log, faults and control endpoints.
+// proxy of the tests (test/s3-proxy.ts) uses the same log, faults and control endpoints.
 // Runs in plain Node 24 by type stripping: erasable TypeScript only, explicit .ts imports.
 
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -31,7 +31,7 @@ export interface Reply {
   headers?: Readonly<Record<string, string>>;
 }
 
-export interface RouteRequest<Param extends string = never> {
+interface RouteRequest<Param extends string = never> {
   method: string;
   /** Full path, without the query. */
   path: string;
@@ -104,7 +104,7 @@ export function controlError(status: number, message: string): Reply {
 
 export type ErrorKind = 'unauthorized' | 'not-found' | 'bad-json' | 'internal';
 
-export interface ProviderSpec {
+interface ProviderSpec {
   /** Shown on room pages: "Local <name> stand-in room: …". */
   name: string;
   apiKey: string;
@@ -126,7 +126,7 @@ export interface ProviderSpec {
   reset(): void;
 }
 
-export interface LoggedRequest {
+interface LoggedRequest {
   method: string;
   path: string;
   query: Record<string, string>;
@@ -138,7 +138,7 @@ export interface LoggedRequest {
   body: unknown;
 }
 
-export interface Fault {
+interface Fault {
   method: string | null;
   /** Tested against the path and against path?query, so `'/rooms/x$'` and `'partNumber=2'` both work. */
   path: RegExp;
@@ -153,7 +153,7 @@ export interface Fault {
 }
 
 /** The request log and pending faults of one server, and the /__control endpoints over them. */
-export interface Recorder {
+interface Recorder {
   log: LoggedRequest[];
   faults: Fault[];
   /** POST /reset (also runs `onReset`), GET /requests, POST /faults. */

@@ -1,4 +1,4 @@
-// Starts both provider stand-ins. Run directly (`node test/stand-ins/serve.ts`) it listens on
+// Starts both provider stand-ins. Run directly (`node dev/stand-ins/serve.ts`) it listens on
 // DAILY_STANDIN_PORT / WHEREBY_STANDIN_PORT (default 0: ephemeral), prints one JSON line
 // `{"daily": "<apiUrl>", "whereby": "<apiUrl>"}` and runs until SIGINT or SIGTERM.
 

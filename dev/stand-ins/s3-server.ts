@@ -1,7 +1,8 @@
 // A real S3-compatible server for the tests and `npm start`: @20minutes/s3rver, files under
 // `directory`, one bucket, its fixed credentials. It checks signatures (header and query, SigV4)
 // and presigned expiry, and stores multipart uploads; it lacks AbortMultipartUpload (DELETE
-// ?uploadId= answers 405 MethodNotAllowed), which the fault proxy (s3-proxy.ts) stands in for.
+// ?uploadId= answers 405 MethodNotAllowed), which the tests' fault proxy (test/s3-proxy.ts)
+// stands in for.
 
 import S3rver from '@20minutes/s3rver';
 
@@ -15,7 +16,7 @@ export interface S3Server {
 }
 
 /** s3rver accepts only these keys. */
-export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export async function startS3Server(options: { directory: string; bucket?: string; port?: number }): Promise<S3Server> {
   const bucket = options.bucket ?? 'recordings';
