@@ -88,6 +88,13 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
     setValues((current) => ({ ...current, [field]: value }));
     setErrors((current) => ({ ...current, [field]: undefined }));
   };
+  /** Ties a control to its field of the form: its value, its error, and how it changes. */
+  const bound = <F extends Field>(field: F) => ({
+    field,
+    value: values[field],
+    error: errors[field],
+    onChange: (value: Settings[F]) => set(field, value),
+  });
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -179,62 +186,21 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
         <FieldError id={`${id('platform')}-error`} message={errors.platform} />
       </fieldset>
 
-      <SelectField
-        label="Recording"
-        field="recording_type"
-        options={RECORDING_TYPES}
-        value={values.recording_type}
-        error={errors.recording_type}
-        onChange={(v) => set('recording_type', v)}
-      />
-      <SelectField
-        label="Recording starts"
-        field="recording_trigger"
-        options={RECORDING_TRIGGERS}
-        value={values.recording_trigger}
-        error={errors.recording_trigger}
-        onChange={(v) => set('recording_trigger', v)}
-      />
+      <SelectField label="Recording" options={RECORDING_TYPES} {...bound('recording_type')} />
+      <SelectField label="Recording starts" options={RECORDING_TRIGGERS} {...bound('recording_trigger')} />
       <Check
-        field="raw_tracks"
-        checked={values.raw_tracks}
-        onChange={(v) => set('raw_tracks', v)}
-        error={errors.raw_tracks}
+        {...bound('raw_tracks')}
         label="Keep each person's tracks separately"
         hint="Daily only: each participant's tracks as files of their own instead of one recording (needs Daily to write into the bucket: AWS_DAILY_ROLE_ARN)."
       />
-      <SelectField
-        label="Meeting size"
-        field="room_mode"
-        options={ROOM_MODES}
-        value={values.room_mode}
-        error={errors.room_mode}
-        onChange={(v) => set('room_mode', v)}
-      />
+      <SelectField label="Meeting size" options={ROOM_MODES} {...bound('room_mode')} />
 
       <fieldset class="field">
         <legend>Access and consent</legend>
+        <Check {...bound('is_locked')} label="Locked" hint="People knock, and the host lets them in." />
+        <Check {...bound('is_shared')} label="Shared" hint="Other signed-in people see this room in their list." />
         <Check
-          field="is_locked"
-          checked={values.is_locked}
-          onChange={(v) => set('is_locked', v)}
-          error={errors.is_locked}
-          label="Locked"
-          hint="People knock, and the host lets them in."
-        />
-        <Check
-          field="is_shared"
-          checked={values.is_shared}
-          onChange={(v) => set('is_shared', v)}
-          error={errors.is_shared}
-          label="Shared"
-          hint="Other signed-in people see this room in their list."
-        />
-        <Check
-          field="skip_consent"
-          checked={values.skip_consent}
-          onChange={(v) => set('skip_consent', v)}
-          error={errors.skip_consent}
+          {...bound('skip_consent')}
           label="Don't ask for recording consent"
           hint="Only when consent is collected some other way."
         />
@@ -345,7 +311,7 @@ function Check(props: {
   field: Field;
   label: string;
   hint: ComponentChildren;
-  checked: boolean;
+  value: boolean;
   error: string | undefined;
   onChange(value: boolean): void;
 }) {
@@ -356,7 +322,7 @@ function Check(props: {
         type="checkbox"
         id={id}
         name={props.field}
-        checked={props.checked}
+        checked={props.value}
         onChange={(event) => props.onChange(event.currentTarget.checked)}
         aria-describedby={[`${id}-hint`, props.error ? `${id}-error` : ''].filter(Boolean).join(' ')}
         aria-invalid={props.error ? true : undefined}

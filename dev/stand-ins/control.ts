@@ -239,16 +239,7 @@ export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
     const routes = isRest ? spec.restRoutes : (spec.fileRoutes ?? []);
     const handler = findHandler(routes, method, subpathOf(url.pathname, prefix));
     if (!handler) return send(response, spec.errorReply('not-found', `${method} ${url.pathname} not found`), cut);
-    const reply = await handler({
-      method,
-      path: url.pathname,
-      params: {},
-      query: url.searchParams,
-      body: body.value,
-      headers: request.headers,
-      origin,
-    });
-    return send(response, reply, cut);
+    return send(response, await handler(routeRequest(method, url, body.value, request, origin)), cut);
   }
 
   function handlePage(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
@@ -300,16 +291,7 @@ export async function handleControl(
   const method = request.method ?? 'GET';
   const handler = findHandler(routes, method, subpathOf(url.pathname, CONTROL_PREFIX));
   if (!handler) return send(response, controlError(404, `no control endpoint ${method} ${url.pathname}`));
-  const reply = await handler({
-    method,
-    path: url.pathname,
-    params: {},
-    query: url.searchParams,
-    body: body.value,
-    headers: request.headers,
-    origin,
-  });
-  return send(response, reply);
+  return send(response, await handler(routeRequest(method, url, body.value, request, origin)));
 }
 
 export function listen(server: Server, port: number): Promise<string> {
@@ -340,6 +322,11 @@ function subpathOf(path: string, prefix: string): string {
 }
 
 /** A HEAD is answered by the GET route (node sends no body for it). */
+/** What a route's handler is given (its params are filled in by findHandler's match). */
+function routeRequest(method: string, url: URL, body: unknown, request: IncomingMessage, origin: string) {
+  return { method, path: url.pathname, params: {}, query: url.searchParams, body, headers: request.headers, origin };
+}
+
 function findHandler(routes: readonly Route[], method: string, subpath: string): Handler | null {
   for (const candidate of routes) {
     if (candidate.method !== method && !(method === 'HEAD' && candidate.method === 'GET')) continue;

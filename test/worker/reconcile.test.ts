@@ -100,19 +100,22 @@ describe('reconciliation of Daily meetings against presence', () => {
   });
 });
 
-describe('reconciliation of Whereby meetings against room sessions', () => {
-  it('closes open sessions once the room session has ended (a lost leave)', async () => {
-    const meeting = await meetingOn('whereby', 'recon-whereby');
-    const data = {
+/** A Whereby client whose join arrived four minutes ago. */
+const joinedFourMinutesAgo = (meeting: { platformMeetingId: string | null; roomName: string }) =>
+  sendWhereby({
+    ...wherebyEvent('room.client.joined', {
       meetingId: meeting.platformMeetingId,
       roomName: `/${meeting.roomName}`,
       participantId: 'p1',
       displayName: 'P',
-    };
-    await sendWhereby({
-      ...wherebyEvent('room.client.joined', data),
-      createdAt: new Date(Date.now() - 240_000).toISOString(),
-    });
+    }),
+    createdAt: new Date(Date.now() - 240_000).toISOString(),
+  });
+
+describe('reconciliation of Whereby meetings against room sessions', () => {
+  it('closes open sessions once the room session has ended (a lost leave)', async () => {
+    const meeting = await meetingOn('whereby', 'recon-whereby');
+    await joinedFourMinutesAgo(meeting);
     expect(await numClients(meeting.id)).toBe(1);
     await standIn.setWherebySessions(`/${meeting.roomName}`, [
       {
@@ -129,16 +132,7 @@ describe('reconciliation of Whereby meetings against room sessions', () => {
 
   it('keeps open sessions while the room session goes on', async () => {
     const meeting = await meetingOn('whereby', 'recon-ongoing');
-    const data = {
-      meetingId: meeting.platformMeetingId,
-      roomName: `/${meeting.roomName}`,
-      participantId: 'p1',
-      displayName: 'P',
-    };
-    await sendWhereby({
-      ...wherebyEvent('room.client.joined', data),
-      createdAt: new Date(Date.now() - 240_000).toISOString(),
-    });
+    await joinedFourMinutesAgo(meeting);
     await standIn.setWherebySessions(`/${meeting.roomName}`, [
       { roomSessionId: 'rs', roomName: `/${meeting.roomName}`, startedAt: new Date().toISOString(), endedAt: null },
     ]);

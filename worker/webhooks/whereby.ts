@@ -23,33 +23,24 @@ type Known = (data: unknown, at: number) => z.ZodSafeParseResult<{ meeting: Meet
 
 const byMeetingId = (meetingId: string): MeetingRef => ({ by: 'platform-meeting-id', value: meetingId });
 
+/** A client's join or leave: the same payload, told apart by the event's type. */
+const clientEvent = (kind: 'participant-joined' | 'participant-left', data: unknown, at: number) =>
+  client
+    .transform((d) => ({
+      meeting: byMeetingId(d.meetingId),
+      effect: {
+        kind,
+        participantId: d.participantId,
+        userId: d.externalId ?? undefined,
+        userName: d.displayName ?? undefined,
+        at,
+      },
+    }))
+    .safeParse(data);
+
 const known: Record<string, Known> = {
-  'room.client.joined': (data, at) =>
-    client
-      .transform((d) => ({
-        meeting: byMeetingId(d.meetingId),
-        effect: {
-          kind: 'participant-joined' as const,
-          participantId: d.participantId,
-          userId: d.externalId ?? undefined,
-          userName: d.displayName ?? undefined,
-          at,
-        },
-      }))
-      .safeParse(data),
-  'room.client.left': (data, at) =>
-    client
-      .transform((d) => ({
-        meeting: byMeetingId(d.meetingId),
-        effect: {
-          kind: 'participant-left' as const,
-          participantId: d.participantId,
-          userId: d.externalId ?? undefined,
-          userName: d.displayName ?? undefined,
-          at,
-        },
-      }))
-      .safeParse(data),
+  'room.client.joined': (data, at) => clientEvent('participant-joined', data, at),
+  'room.client.left': (data, at) => clientEvent('participant-left', data, at),
   'room.session.started': (data, at) =>
     room
       .transform((d) => ({ meeting: byMeetingId(d.meetingId), effect: { kind: 'session-started' as const, at } }))
