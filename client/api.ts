@@ -131,5 +131,3 @@ export const api = {
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
   metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
 };
-
-export type Api = typeof api;

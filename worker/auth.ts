@@ -10,7 +10,7 @@ export interface User {
 }
 
 /** Who is signed in locally when no identity provider is configured in development. */
-export const LOCAL_ADMIN_ID = 'local-admin';
+const LOCAL_ADMIN_ID = 'local-admin';
 
 // One key set per JWKS URL and isolate: jose caches the keys and refetches on unknown key ids.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();

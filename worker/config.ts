@@ -45,7 +45,7 @@ export interface BucketSettings {
   accessKeyId: string;
   secretAccessKey: string;
 }
-export interface AuthSettings {
+interface AuthSettings {
   jwksUrl: string;
   issuer: string;
   audience: string;

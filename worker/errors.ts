@@ -6,7 +6,7 @@ import { ProviderError, type ProviderFailure } from './platforms/http';
  * The fixed list of error codes every non-2xx answer carries (SPEC §4), each with its status.
  * Clients branch on the code; `detail` is the sentence people read.
  */
-export const ERROR_STATUSES = {
+const ERROR_STATUSES = {
   /** The input breaks a rule; `field` names the input. */
   validation: 422,
   /** The request cannot be read: malformed JSON, a webhook not in its provider's shape. */

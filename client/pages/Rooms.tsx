@@ -16,7 +16,7 @@ const RECORDING: Record<RecordingType, string> = {
   cloud: 'recorded in the cloud',
 };
 
-export const joinLink = (name: string) => `${location.origin}/${name}`;
+const joinLink = (name: string) => `${location.origin}/${name}`;
 
 /** `/rooms`: the signed-in user's rooms and the shared ones; create, edit, delete, copy a link. */
 export function RoomsPage() {

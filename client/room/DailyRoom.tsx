@@ -10,7 +10,7 @@ import type { CallProblem, PlatformProps } from './types.ts';
 // its own chunk, so daily-js is downloaded only for meetings on Daily.
 
 /** How long a frame may take to answer leave() before the page stops waiting for it. */
-export const LEAVE_TIMEOUT_MS = 3_000;
+const LEAVE_TIMEOUT_MS = 3_000;
 
 const PROBLEMS: Record<DailyFatalErrorType, CallProblem> = {
   ejected: {

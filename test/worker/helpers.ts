@@ -33,7 +33,7 @@ export async function tokenFor(
     .sign(key);
 }
 
-export interface CallOptions {
+interface CallOptions {
   body?: unknown;
   token?: string;
   headers?: Record<string, string>;

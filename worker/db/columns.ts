@@ -23,7 +23,7 @@ export const ROOM_SETTING_COLUMNS = {
 export const MEETING_SETTING_COLUMNS = MEETING_SETTINGS.map(
   (setting) => ROOM_SETTING_COLUMNS[setting],
 ) satisfies (keyof Meeting)[];
-export type MeetingSettingColumn = (typeof ROOM_SETTING_COLUMNS)[MeetingSetting];
+type MeetingSettingColumn = (typeof ROOM_SETTING_COLUMNS)[MeetingSetting];
 
 /** A room's settings as a new meeting is made with them and keeps them. */
 export const meetingSettingsOf = (room: Room) =>

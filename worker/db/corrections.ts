@@ -2,7 +2,7 @@ import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
 import { meetingCorrections } from './schema';
 
-export type CorrectionKind = (typeof meetingCorrections.$inferInsert)['kind'];
+type CorrectionKind = (typeof meetingCorrections.$inferInsert)['kind'];
 
 /** What the reconciliation changed that the webhooks had left wrong, for the rollout's figures. */
 export const logCorrection = (

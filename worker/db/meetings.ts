@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors';
 import type { Database } from './client';
 import { type Meeting, meetingClaims, meetingConsent, meetings } from './schema';
 
-export type NewMeeting = typeof meetings.$inferInsert;
+type NewMeeting = typeof meetings.$inferInsert;
 
 export const findMeetingById = async (db: Database, id: string) =>
   (await db.select().from(meetings).where(eq(meetings.id, id)).limit(1))[0];
@@ -39,12 +39,12 @@ export const retireActiveMeetings = (db: Database, roomId: string) =>
     .returning();
 
 /** A failed creation as the requests that waited on it are told. */
-export interface ClaimFailure {
+interface ClaimFailure {
   code: ErrorCode;
   detail: string;
 }
 
-export type Claim = { won: true } | { won: false; error?: ClaimFailure };
+type Claim = { won: true } | { won: false; error?: ClaimFailure };
 
 /**
  * Takes the right to create the room's next meeting, unless another request holds it and its

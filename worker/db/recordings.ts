@@ -9,7 +9,7 @@ import { type Recording, type RecordingTrack, recordings } from './schema';
 // recording goes: recordings/effects.ts); these statements only keep the order.
 
 /** Whose recording it is: the provider, and our meeting where the event names one. */
-export interface RecordingOwner {
+interface RecordingOwner {
   platform: Platform;
   meetingId: string | null;
 }

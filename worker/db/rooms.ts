@@ -2,8 +2,8 @@ import { and, count, desc, eq, or } from 'drizzle-orm';
 import { type Database, isUniqueViolation } from './client';
 import { type Meeting, meetings, type Room, rooms } from './schema';
 
-export type NewRoom = typeof rooms.$inferInsert;
-export type RoomChanges = Partial<Omit<Room, 'id' | 'userId' | 'createdAt'>>;
+type NewRoom = typeof rooms.$inferInsert;
+type RoomChanges = Partial<Omit<Room, 'id' | 'userId' | 'createdAt'>>;
 
 export const findRoomById = async (db: Database, id: string) =>
   (await db.select().from(rooms).where(eq(rooms.id, id)).limit(1))[0];

@@ -90,7 +90,7 @@ export const meetingClaims = sqliteTable('meeting_claims', {
   errorDetail: text('error_detail'),
 });
 
-export const WEBHOOK_OUTCOMES = ['applied', 'unknown-type', 'unknown-meeting'] as const;
+const WEBHOOK_OUTCOMES = ['applied', 'unknown-type', 'unknown-meeting'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 export const webhookEvents = sqliteTable(
@@ -137,7 +137,6 @@ export interface RecordingTrack {
 }
 
 export const RECORDING_STATUSES = ['recording', 'ready', 'stored', 'failed', 'deleted'] as const;
-export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
 export const recordings = sqliteTable(
   'recordings',
@@ -165,12 +164,7 @@ export const recordings = sqliteTable(
   ],
 );
 
-export const CORRECTION_KINDS = [
-  'participant-added',
-  'participant-closed',
-  'meeting-ended',
-  'recording-found',
-] as const;
+const CORRECTION_KINDS = ['participant-added', 'participant-closed', 'meeting-ended', 'recording-found'] as const;
 
 export const meetingCorrections = sqliteTable(
   'meeting_corrections',
@@ -184,12 +178,7 @@ export const meetingCorrections = sqliteTable(
   (t) => [index('meeting_corrections_at').on(t.at, t.platform)],
 );
 
-export const METRIC_COUNTERS = [
-  'provider_calls',
-  'provider_failures',
-  'webhooks_rejected',
-  'webhooks_duplicate',
-] as const;
+const METRIC_COUNTERS = ['provider_calls', 'provider_failures', 'webhooks_rejected', 'webhooks_duplicate'] as const;
 export type MetricCounter = (typeof METRIC_COUNTERS)[number];
 
 export const metricCounts = sqliteTable(

@@ -23,7 +23,7 @@ const FAILURE_MEMORY_MS = 1_000;
 const POLL_MS = 50;
 
 /** An active meeting serves the room while it has time left and the room's current settings. */
-export const isReusable = (meeting: Meeting, room: Room, now: number) =>
+const isReusable = (meeting: Meeting, room: Room, now: number) =>
   Date.parse(meeting.endDate) > now && MEETING_SETTING_COLUMNS.every((column) => meeting[column] === room[column]);
 
 /**

@@ -2,7 +2,7 @@ import type { User } from '../auth';
 import type { Meeting, Room } from '../db/schema';
 import type { Platforms } from '../platforms/registry';
 
-export interface MeetingLinks {
+interface MeetingLinks {
   roomUrl: string;
   hostRoomUrl: string | null;
 }

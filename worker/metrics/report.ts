@@ -10,14 +10,14 @@ import { MINUTE_MS } from './counters';
 // that starts with the time it filters on: its cost follows the rows inside the window, never
 // the history before it.
 
-export interface TimeRange {
+interface TimeRange {
   /** Milliseconds since the epoch, inclusive. */
   from: number;
   /** Milliseconds since the epoch, exclusive. */
   to: number;
 }
 
-export type Figures = Record<Platform, PlatformFigures>;
+type Figures = Record<Platform, PlatformFigures>;
 
 /** The window's queries, one per source table; exported so a test can read their query plans. */
 export function metricQueries(db: Database, { from, to }: TimeRange) {

@@ -39,7 +39,7 @@ export interface ProviderClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface ProviderRequest {
+interface ProviderRequest {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
@@ -145,8 +145,6 @@ export function providerClient(options: ProviderClientOptions) {
     },
   };
 }
-
-export type ProviderClient = ReturnType<typeof providerClient>;
 
 export function safeJson(text: string): unknown {
   try {

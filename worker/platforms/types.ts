@@ -27,7 +27,7 @@ export interface CreatedMeeting {
   recordsToBucket: boolean;
 }
 
-export interface PresentParticipant {
+interface PresentParticipant {
   id: string;
   userId?: string;
   userName?: string;
@@ -50,7 +50,7 @@ export interface FinishedRecording {
 }
 
 /** What the room's owner joins with. */
-export interface OwnerLinks {
+interface OwnerLinks {
   roomUrl: string;
   hostRoomUrl: string;
 }

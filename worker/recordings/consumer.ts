@@ -10,7 +10,7 @@ import type { RecordingCopyMessage } from './copy-message';
 import { S3Error, s3Bucket } from './s3';
 
 /** Attempts of one message; wrangler.toml's max_retries is one less. */
-export const COPY_ATTEMPTS = 4;
+const COPY_ATTEMPTS = 4;
 
 /** The `recording-copies` consumer: one finished Daily recording copied into the bucket per message. */
 export async function consumeRecordingCopies(

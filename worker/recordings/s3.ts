@@ -46,7 +46,7 @@ export interface S3Bucket {
   copyObject(sourceKey: string, key: string): Promise<void>;
 }
 
-export interface S3BucketOptions {
+interface S3BucketOptions {
   fetch?: typeof fetch;
   /** Per request, body included; a stalled endpoint would otherwise hold a Queue consumer for minutes. */
   timeoutMs?: number;

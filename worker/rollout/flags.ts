@@ -4,7 +4,7 @@ import { log } from '../log';
 // counts as absent, so the safe Whereby path wins, and is reported instead of failing anything.
 
 export const FLAG_KEYS = ['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'] as const;
-export type FlagKey = (typeof FLAG_KEYS)[number];
+type FlagKey = (typeof FLAG_KEYS)[number];
 
 export interface RolloutFlags {
   DAILY_MIGRATION_ENABLED: boolean;
@@ -19,7 +19,7 @@ export interface MalformedFlag {
   reason: string;
 }
 
-export interface FlagState {
+interface FlagState {
   flags: RolloutFlags;
   malformed: MalformedFlag[];
 }
@@ -89,7 +89,7 @@ export function resolveFlags(kv: RawFlags, env: RawFlags): FlagState {
 }
 
 /** The text each flag is stored as in KV, as an operator would type it. */
-export function flagTexts(flags: RolloutFlags): Record<FlagKey, string> {
+function flagTexts(flags: RolloutFlags): Record<FlagKey, string> {
   return {
     DAILY_MIGRATION_ENABLED: String(flags.DAILY_MIGRATION_ENABLED),
     DAILY_MIGRATION_ROOM_IDS: JSON.stringify(flags.DAILY_MIGRATION_ROOM_IDS),

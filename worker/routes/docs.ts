@@ -4,7 +4,7 @@ import { ERROR_CODES } from '../errors';
 // What the OpenAPI document says of every route besides its own shapes: the error answer, and
 // who may call it.
 
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     detail: z.string().openapi({ description: 'what went wrong, in words' }),
     code: z.enum(ERROR_CODES).openapi({ description: 'what went wrong, for programs: one of a fixed list' }),

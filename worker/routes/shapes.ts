@@ -16,7 +16,7 @@ import type { Meeting, Room } from '../db/schema';
 // The API's JSON shapes (SPEC §4): they validate requests, type handlers and make the OpenAPI
 // document. Field names are snake_case, as the existing clients use them.
 
-export const RoomName = z
+const RoomName = z
   .string()
   .regex(ROOM_NAME_PATTERN, ROOM_NAME_RULE)
   .refine((name) => !RESERVED_ROOM_NAMES.includes(name), ROOM_NAME_RULE)
@@ -176,7 +176,7 @@ export const toMeetingResponse = (
 const count = z.number().int().nonnegative();
 const share = z.number().min(0).max(1).nullable();
 
-export const PlatformFiguresSchema = z
+const PlatformFiguresSchema = z
   .object({
     meetings: z.object({ created: count }),
     provider_calls: z.object({

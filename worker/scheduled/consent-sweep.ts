@@ -5,7 +5,7 @@ import { declinedAudioOlderThan, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
 
 /** Audio of meetings with a "no" is deleted after this long even if the pipeline never reported. */
-export const DECLINED_AUDIO_RETENTION_MS = 72 * 3_600_000;
+const DECLINED_AUDIO_RETENTION_MS = 72 * 3_600_000;
 const DELETIONS_PER_RUN = 50;
 
 /** The scheduled sweep of SPEC §6; a failed delete is logged and tried again on the next run. */

@@ -31,7 +31,7 @@ const PRESENCE_LAG_MS = 60_000;
 /** A `ready` recording not copied after this long gets its copy message again. */
 const STUCK_READY_MS = 15 * 60_000;
 
-export interface ReconcileReport {
+interface ReconcileReport {
   meetingsChecked: number;
   corrections: number;
   recordingsFound: number;

@@ -4,7 +4,7 @@
 // compares in constant time.
 
 /** How far an event's timestamp may be from now, either way. */
-export const TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
+const TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
