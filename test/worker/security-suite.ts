@@ -48,7 +48,8 @@ async function expectRefused(route: ProtectedRoute, token: string | undefined, s
   expect(answer.status).toBe(status);
   expect(answer.body).toMatchObject({
     code: status === 401 ? 'unauthenticated' : 'forbidden',
-    detail: expect.any(String),
+    // Not only a string: one that says something.
+    detail: expect.stringMatching(/\S/),
     request_id: answer.headers.get('x-request-id'),
   });
   expect(await everyRow()).toEqual(before);
