@@ -239,6 +239,7 @@ describe('GET, PATCH and DELETE /v1/rooms/{room_id}', () => {
       expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: admin })).status).toBe(204);
     });
 
+    // Beyond route-security.test.ts, whose room is private: a shared room is no one else's to change either.
     it("refuses another user's changes and deletes with 403, changing nothing", async () => {
       const room = await createRoom(OWNER, { name: 'not-yours', is_shared: true });
       const stranger = await tokenFor(STRANGER);
