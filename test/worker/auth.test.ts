@@ -3,6 +3,10 @@ import { SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, call, OWNER, requestWith, resetWorld, servers, tokenFor } from './helpers';
 
+// Sign-in itself, tried on GET /v1/rooms: which tokens and sign-in settings pass, and the reason a
+// refused token is given. route-security.test.ts checks that every protected route refuses the
+// bad tokens; this file is not one route's, so it is not split into happy path, errors, security.
+
 beforeEach(resetWorld);
 
 const listRooms = (token: string) => call('GET', '/v1/rooms', { token });

@@ -2,23 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { call } from './helpers';
 
 describe('GET /v1/health', () => {
-  it('answers alive with the configured integrations and a request id', async () => {
-    const response = await call('GET', '/v1/health');
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({
-      status: 'ok',
-      environment: 'production',
-      integrations: {
-        whereby: true,
-        daily: true,
-        recordings_bucket: true,
-        pipeline: true,
-        sign_in: 'identity-provider',
-      },
+  describe('happy path', () => {
+    it('answers alive with the configured integrations and a request id', async () => {
+      const response = await call('GET', '/v1/health');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        status: 'ok',
+        environment: 'production',
+        integrations: {
+          whereby: true,
+          daily: true,
+          recordings_bucket: true,
+          pipeline: true,
+          sign_in: 'identity-provider',
+        },
+      });
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
-    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+});
 
+describe('a path no route serves', () => {
   it('answers unknown paths with a JSON 404', async () => {
     const response = await call('GET', '/v1/nothing-here');
     expect(response.status).toBe(404);

@@ -13,6 +13,9 @@ import {
   tokenFor,
 } from './helpers';
 
+// The meetings' routes, each split into its happy path, its error cases and its security cases.
+// Joining is open to anyone; the owner alone gets the host link.
+
 beforeEach(resetWorld);
 
 const HOUR = 3_600_000;
@@ -24,591 +27,628 @@ const posts = async (provider: 'daily' | 'whereby', path: string) =>
   (await standIn.requests(provider)).filter((request) => request.method === 'POST' && request.path === path);
 const join = (room: string, token?: string) => call('POST', `/v1/rooms/${room}/meeting`, { token });
 
-describe('joining a Whereby room', () => {
-  it('creates the meeting at Whereby with the room’s settings and an 8-hour end', async () => {
-    await createRoom(OWNER, { name: 'weekly-sync', is_locked: true, room_mode: 'group', recording_trigger: 'prompt' });
-    const before = Date.now();
-    const response = await join('weekly-sync');
-    expect(response.status).toBe(200);
+// The room URLs a provider answers (SPEC §14).
+const joinWith = (room: string, bindings: Record<string, string> = {}) =>
+  requestWith(`/v1/rooms/${room}/meeting`, { method: 'POST' }, { ...env, ...bindings });
+const dailyAnswers = (url: string) =>
+  standIn.fault('daily', {
+    method: 'POST',
+    path: '^/v1/rooms$',
+    status: 200,
+    body: { id: crypto.randomUUID(), name: 'answered-room', url },
+  });
+const wherebyAnswers = (urls: { roomUrl: string; hostRoomUrl?: string }) =>
+  standIn.fault('whereby', {
+    method: 'POST',
+    path: '^/v1/meetings$',
+    status: 201,
+    body: { meetingId: 'answered-meeting', roomName: '/answered-room', ...urls },
+  });
 
-    const [request] = await posts('whereby', '/v1/meetings');
-    expect(request?.authorization).toBe(`Bearer ${servers.whereby.apiKey}`);
-    expect(request?.body).toEqual({
-      endDate: expect.any(String),
-      isLocked: true,
-      roomMode: 'group',
-      roomNamePrefix: 'weekly-sync',
-      roomNamePattern: 'uuid',
-      fields: ['hostRoomUrl'],
-      recording: {
-        type: 'cloud',
-        destination: {
-          provider: 's3',
-          bucket: 'recordings',
-          accessKeyId: 'S3RVER',
-          accessKeySecret: 'S3RVER',
-          fileFormat: 'mp4',
+async function expectRefused(response: Response, provider: 'daily' | 'whereby', detail: string, url: string) {
+  expect(response.status).toBe(502);
+  const body = (await response.json()) as { detail: string };
+  expect(body.detail).toBe(detail);
+  // The answer's URL is never shown.
+  expect(body.detail).not.toContain(url);
+  expect(await posts(provider, provider === 'daily' ? '/v1/rooms' : '/v1/meetings')).toHaveLength(1);
+  expect(await meetingRows()).toHaveLength(0);
+}
+
+describe('POST /v1/rooms/{room_name}/meeting', () => {
+  describe('happy path', () => {
+    describe('on Whereby', () => {
+      it('creates the meeting at Whereby with the room’s settings and an 8-hour end', async () => {
+        await createRoom(OWNER, {
+          name: 'weekly-sync',
+          is_locked: true,
+          room_mode: 'group',
+          recording_trigger: 'prompt',
+        });
+        const before = Date.now();
+        const response = await join('weekly-sync');
+        expect(response.status).toBe(200);
+
+        const [request] = await posts('whereby', '/v1/meetings');
+        expect(request?.authorization).toBe(`Bearer ${servers.whereby.apiKey}`);
+        expect(request?.body).toEqual({
+          endDate: expect.any(String),
+          isLocked: true,
+          roomMode: 'group',
+          roomNamePrefix: 'weekly-sync',
+          roomNamePattern: 'uuid',
+          fields: ['hostRoomUrl'],
+          recording: {
+            type: 'cloud',
+            destination: {
+              provider: 's3',
+              bucket: 'recordings',
+              accessKeyId: 'S3RVER',
+              accessKeySecret: 'S3RVER',
+              fileFormat: 'mp4',
+            },
+            startTrigger: 'prompt',
+          },
+        });
+        const end = Date.parse(request?.body.endDate);
+        expect(end - before).toBeGreaterThanOrEqual(8 * HOUR - 1000);
+        expect(end - Date.now()).toBeLessThanOrEqual(8 * HOUR);
+
+        const created = (await standIn.requests('whereby')).length;
+        expect(created).toBe(1);
+        expect(response.body).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          room_name: expect.stringMatching(/^weekly-sync-/),
+          room_url: expect.stringContaining(`${servers.whereby.roomOrigin}/weekly-sync-`),
+          host_room_url: null,
+          start_date: expect.any(String),
+          end_date: request?.body.endDate,
+          is_locked: true,
+          room_mode: 'group',
+          recording_type: 'cloud',
+          recording_trigger: 'prompt',
+          skip_consent: false,
+          num_clients: 0,
+          is_active: true,
+          platform: 'whereby',
+        });
+      });
+
+      it('reuses the active meeting: one provider call for many joins', async () => {
+        await createRoom(OWNER, { name: 'reuse-me' });
+        const first = await join('reuse-me');
+        const second = await join('reuse-me');
+        const third = await join('reuse-me', await tokenFor(STRANGER));
+        expect(second.body?.id).toBe(first.body?.id);
+        expect(third.body?.id).toBe(first.body?.id);
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
+      });
+
+      it('sends no recording for rooms that do not record, and a local one for local recording', async () => {
+        await createRoom(OWNER, { name: 'no-tape', recording_type: 'none' });
+        await createRoom(OWNER, { name: 'own-tape', recording_type: 'local', recording_trigger: 'none' });
+        await join('no-tape');
+        await join('own-tape');
+        const [none, local] = await posts('whereby', '/v1/meetings');
+        expect(none?.body).not.toHaveProperty('recording');
+        expect(local?.body.recording).toEqual({ type: 'local', startTrigger: 'none' });
+      });
+
+      it('fits long room names into Whereby’s 39-character prefix', async () => {
+        const name = `${'a'.repeat(38)}-b${'c'.repeat(20)}`;
+        await createRoom(OWNER, { name });
+        expect((await join(name)).status).toBe(200);
+        const [request] = await posts('whereby', '/v1/meetings');
+        expect(request?.body.roomNamePrefix).toBe('a'.repeat(38));
+      });
+    });
+
+    describe('on Daily', () => {
+      // With the master switch off every meeting goes to Whereby, whatever the room says.
+      beforeEach(() => setFlags({ DAILY_MIGRATION_ENABLED: 'true' }));
+
+      it('creates a Daily room named after the room and the start, and answers with Daily’s URL', async () => {
+        await createRoom(OWNER, { name: 'daily-room', platform: 'daily', recording_type: 'cloud' });
+        const response = await join('daily-room');
+        expect(response.status).toBe(200);
+
+        const [request] = await posts('daily', '/v1/rooms');
+        expect(request?.authorization).toBe(`Bearer ${servers.daily.apiKey}`);
+        expect(request?.body.name).toMatch(/^daily-room-\d{14}$/);
+        expect(request?.body.privacy).toBe('public');
+        expect(request?.body.properties).toMatchObject({ enable_recording: 'cloud', enable_knocking: false });
+        expect(request?.body.properties).not.toHaveProperty('recordings_bucket');
+        const exp = request?.body.properties.exp * 1000;
+        expect(Math.abs(exp - (Date.now() + 8 * HOUR))).toBeLessThan(5_000);
+
+        expect(response.body).toMatchObject({
+          platform: 'daily',
+          room_name: request?.body.name,
+          room_url: `${servers.daily.roomOrigin}/${request?.body.name}`,
+          host_room_url: null,
+        });
+        expect(Date.parse(response.body?.end_date)).toBe(exp);
+      });
+
+      it('makes a locked room private with knocking', async () => {
+        await createRoom(OWNER, { name: 'locked-daily', platform: 'daily', is_locked: true });
+        await join('locked-daily');
+        const [request] = await posts('daily', '/v1/rooms');
+        expect(request?.body).toMatchObject({ privacy: 'private', properties: { enable_knocking: true } });
+      });
+
+      it('records straight into the bucket through AWS_DAILY_ROLE_ARN when it is set', async () => {
+        await createRoom(OWNER, { name: 'role-bucket', platform: 'daily' });
+        const arn = 'arn:aws:iam::123456789012:role/daily-recordings';
+        const response = await requestWith(
+          '/v1/rooms/role-bucket/meeting',
+          { method: 'POST' },
+          { ...env, AWS_DAILY_ROLE_ARN: arn },
+        );
+        expect(response.status).toBe(200);
+        const [request] = await posts('daily', '/v1/rooms');
+        expect(request?.body.properties.recordings_bucket).toEqual({
+          bucket_name: 'recordings',
+          bucket_region: 'us-east-1',
+          assume_role_arn: arn,
+          allow_api_access: true,
+        });
+      });
+    });
+
+    describe('the meeting’s life', () => {
+      it('retires the active meeting when the owner changes a setting that shapes it', async () => {
+        const room = await createRoom(OWNER, { name: 'reshape' });
+        const first = await join('reshape');
+        const owner = await tokenFor(OWNER);
+
+        await call('PATCH', `/v1/rooms/${room.id}`, { token: owner, body: { is_shared: true, skip_consent: true } });
+        const same = await join('reshape');
+        expect(same.body?.id).toBe(first.body?.id);
+        expect(same.body?.skip_consent).toBe(true);
+
+        await call('PATCH', `/v1/rooms/${room.id}`, { token: owner, body: { room_mode: 'group' } });
+        const next = await join('reshape');
+        expect(next.body?.id).not.toBe(first.body?.id);
+        expect(next.body?.room_mode).toBe('group');
+        const rows = await meetingRows();
+        expect(rows.map((row) => row.is_active)).toEqual([0, 1]);
+      });
+
+      it('moves to the new platform when the owner changes it', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        const room = await createRoom(OWNER, { name: 'switcher' });
+        expect((await join('switcher')).body?.platform).toBe('whereby');
+        await call('PATCH', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER), body: { platform: 'daily' } });
+        expect((await join('switcher')).body?.platform).toBe('daily');
+      });
+
+      it('creates a new meeting once the active one has run out of time', async () => {
+        await createRoom(OWNER, { name: 'overtime' });
+        const first = await join('overtime');
+        await env.DB.prepare('UPDATE meetings SET end_date = ?')
+          .bind(new Date(Date.now() - 1000).toISOString())
+          .run();
+        const next = await join('overtime');
+        expect(next.body?.id).not.toBe(first.body?.id);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+      });
+    });
+
+    describe('simultaneous first joins', () => {
+      it('50 at once give one meeting and one provider call', async () => {
+        await createRoom(OWNER, { name: 'stampede' });
+        const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede')));
+        expect(responses.map((response) => response.status)).toEqual(Array(50).fill(200));
+        expect(new Set(responses.map((response) => response.body?.id)).size).toBe(1);
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
+        expect(await meetingRows()).toHaveLength(1);
+      });
+    });
+
+    describe('the room URLs a provider answers (SPEC §14)', () => {
+      it('takes a Daily room on DAILY_SUBDOMAIN', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'our-subdomain', platform: 'daily' });
+        const response = await joinWith('our-subdomain', { DAILY_SUBDOMAIN: 'Stand-In' });
+        expect(response.status).toBe(200);
+        const meeting = (await response.json()) as { room_url: string; room_name: string };
+        expect(meeting.room_url).toBe(`https://stand-in.daily.co/${meeting.room_name}`);
+        expect(await meetingRows()).toHaveLength(1);
+      });
+
+      it('takes the stand-ins’ loopback rooms in development, and only those besides the providers’', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'local-daily', platform: 'daily' });
+        await dailyAnswers(`${servers.daily.origin}/answered-room`);
+        const daily = await joinWith('local-daily', { ENVIRONMENT: 'development' });
+        expect(daily.status).toBe(200);
+        expect(((await daily.json()) as { room_url: string }).room_url).toBe(`${servers.daily.origin}/answered-room`);
+
+        await createRoom(OWNER, { name: 'local-whereby' });
+        const local = {
+          roomUrl: 'http://localhost:8788/answered-room',
+          hostRoomUrl: 'http://localhost:8788/answered-room?k=1',
+        };
+        await wherebyAnswers(local);
+        const whereby = await joinWith('local-whereby', { ENVIRONMENT: 'development' });
+        expect(whereby.status).toBe(200);
+        expect(((await whereby.json()) as { room_url: string }).room_url).toBe(local.roomUrl);
+
+        await createRoom(OWNER, { name: 'local-elsewhere' });
+        await wherebyAnswers({ roomUrl: 'http://192.168.1.20:8788/answered-room' });
+        expect((await joinWith('local-elsewhere', { ENVIRONMENT: 'development' })).status).toBe(502);
+        expect(await meetingRows()).toHaveLength(2);
+      });
+    });
+  });
+
+  describe('error cases', () => {
+    it('answers 404 for a room that does not exist, calling no provider', async () => {
+      const response = await join('nobody-made-this');
+      expect(response.status).toBe(404);
+      expect(response.body?.detail).toBe('The room was not found.');
+      expect(await standIn.requests('whereby')).toHaveLength(0);
+    });
+
+    describe('simultaneous first joins', () => {
+      it('share one failure instead of calling a failing provider 50 times', async () => {
+        await createRoom(OWNER, { name: 'stampede-fail' });
+        await standIn.fault('whereby', {
+          method: 'POST',
+          path: '^/v1/meetings$',
+          status: 400,
+          body: { error: 'roomMode is invalid' },
+          times: 100,
+        });
+        const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede-fail')));
+        expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
+        expect(await meetingRows()).toHaveLength(0);
+      });
+    });
+
+    describe('provider trouble', () => {
+      it('retries 5xx and gives up with 503 and a clear detail, writing no meeting', async () => {
+        await createRoom(OWNER, { name: 'flaky' });
+        await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 500, times: 3 });
+        const response = await join('flaky');
+        expect(response.status).toBe(503);
+        expect(response.body?.detail).toBe('Whereby could not create the meeting: it answered 500 (HTTP 500).');
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(3);
+        expect(await meetingRows()).toHaveLength(0);
+      });
+
+      it('lets a person try again a moment after a failure: the provider is asked afresh', async () => {
+        await createRoom(OWNER, { name: 'try-again' });
+        await standIn.fault('whereby', {
+          method: 'POST',
+          path: '^/v1/meetings$',
+          status: 400,
+          body: { error: 'roomMode is invalid' },
+        });
+        expect((await join('try-again')).status).toBe(502);
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        expect((await join('try-again')).status).toBe(200);
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+      });
+
+      it('recovers when a retry succeeds', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'recovers', platform: 'daily' });
+        await standIn.fault('daily', { method: 'POST', path: '^/v1/rooms$', status: 503, times: 1 });
+        const response = await join('recovers');
+        expect(response.status).toBe(200);
+        expect(await posts('daily', '/v1/rooms')).toHaveLength(2);
+      });
+
+      it('waits out a 429 as the provider asks, then succeeds', async () => {
+        await createRoom(OWNER, { name: 'throttled' });
+        await standIn.fault('whereby', {
+          method: 'POST',
+          path: '^/v1/meetings$',
+          status: 429,
+          body: { error: 'Too many requests', data: { msLeft: 300 } },
+          times: 1,
+        });
+        const started = Date.now();
+        const response = await join('throttled');
+        expect(response.status).toBe(200);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      });
+
+      it('answers 503 when the provider keeps rate-limiting', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'throttled-long', platform: 'daily' });
+        await standIn.fault('daily', {
+          method: 'POST',
+          path: '^/v1/rooms$',
+          status: 429,
+          body: { error: 'rate-limit-error', info: 'slow down' },
+          headers: { 'retry-after': '0' },
+          times: 3,
+        });
+        const response = await join('throttled-long');
+        expect(response.status).toBe(503);
+        expect(response.body?.detail).toBe('Daily could not create the room: rate-limit-error: slow down (HTTP 429).');
+      });
+
+      it('passes the provider’s refusal on as 502 without retrying', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'refused', platform: 'daily' });
+        await standIn.fault('daily', {
+          method: 'POST',
+          path: '^/v1/rooms$',
+          status: 400,
+          body: { error: 'invalid-request-error', info: 'exp is in the past' },
+        });
+        const response = await join('refused');
+        expect(response.status).toBe(502);
+        expect(response.body?.detail).toBe(
+          'Daily could not create the room: invalid-request-error: exp is in the past (HTTP 400).',
+        );
+        expect(await posts('daily', '/v1/rooms')).toHaveLength(1);
+        expect(await meetingRows()).toHaveLength(0);
+      });
+
+      it('answers 502 for a malformed provider answer', async () => {
+        await createRoom(OWNER, { name: 'garbled' });
+        await standIn.fault('whereby', {
+          method: 'POST',
+          path: '^/v1/meetings$',
+          status: 201,
+          body: { roomUrl: 'not a url' },
+        });
+        const response = await join('garbled');
+        expect(response.status).toBe(502);
+        expect(response.body?.detail).toMatch(/^Whereby could not create the meeting: its answer lacks a valid \w+\.$/);
+        expect(await meetingRows()).toHaveLength(0);
+      });
+
+      it('answers 502 for an answer that is not JSON', async () => {
+        await createRoom(OWNER, { name: 'html-answer' });
+        await standIn.fault('whereby', {
+          method: 'POST',
+          path: '^/v1/meetings$',
+          status: 201,
+          body: '<html>oops</html>',
+        });
+        const response = await join('html-answer');
+        expect(response.status).toBe(502);
+        expect(response.body?.detail).toBe('Whereby could not create the meeting: its answer is not JSON.');
+      });
+
+      it('answers 503 when the connection drops', async () => {
+        await createRoom(OWNER, { name: 'dropped' });
+        await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 0, times: 3 });
+        const response = await join('dropped');
+        expect(response.status).toBe(503);
+        expect(response.body?.detail).toContain('Whereby could not create the meeting: the request did not reach it');
+      });
+    });
+
+    describe('missing or malformed settings', () => {
+      it('names a missing setting, calls nobody and writes nothing', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'unconfigured', platform: 'daily' });
+        const response = await requestWith(
+          '/v1/rooms/unconfigured/meeting',
+          { method: 'POST' },
+          { ...env, DAILY_API_KEY: '' },
+        );
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({
+          detail: 'The service is not configured for this: DAILY_API_KEY is not set.',
+          code: 'not-configured',
+          request_id: response.headers.get('x-request-id'),
+        });
+        expect(await standIn.requests('daily')).toHaveLength(0);
+        expect(await meetingRows()).toHaveLength(0);
+      });
+
+      it('names a malformed setting', async () => {
+        await createRoom(OWNER, { name: 'bad-url' });
+        const response = await requestWith(
+          '/v1/rooms/bad-url/meeting',
+          { method: 'POST' },
+          { ...env, WHEREBY_API_URL: 'ftp://nope' },
+        );
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({
+          detail: expect.stringContaining('WHEREBY_API_URL is malformed'),
+          code: 'not-configured',
+          request_id: response.headers.get('x-request-id'),
+        });
+      });
+
+      it('names the bucket setting a cloud-recorded Whereby room needs', async () => {
+        await createRoom(OWNER, { name: 'no-bucket' });
+        const response = await requestWith(
+          '/v1/rooms/no-bucket/meeting',
+          { method: 'POST' },
+          { ...env, RECORDING_S3_BUCKET: '' },
+        );
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({
+          detail: 'The service is not configured for this: RECORDING_S3_BUCKET is not set.',
+          code: 'not-configured',
+          request_id: response.headers.get('x-request-id'),
+        });
+      });
+    });
+
+    describe('the room URLs a provider answers (SPEC §14)', () => {
+      it.each([
+        ['a javascript: URL', 'javascript:alert(document.domain)'],
+        ['a data: URL', 'data:text/html,<script>alert(1)</script>'],
+        ['http:// on Daily’s domain', 'http://stand-in.daily.co/answered-room'],
+        ['another host', 'https://daily.co.example.com/answered-room'],
+        ['a host under another domain’s daily.co', 'https://stand-in.daily.co.example.com/answered-room'],
+        ['credentials before Daily’s host', 'https://someone:secret@stand-in.daily.co/answered-room'],
+        ['a loopback address outside development', `${servers.daily.origin}/answered-room`],
+        ['no URL at all', 'answered-room'],
+      ])('refuses %s from Daily with 502 and stores no meeting', async (_, url) => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'daily-url', platform: 'daily' });
+        await dailyAnswers(url);
+        await expectRefused(
+          await joinWith('daily-url'),
+          'daily',
+          "Daily could not create the room: its answer's url is not an https address on *.daily.co.",
+          url,
+        );
+      });
+
+      it('refuses a Daily room on another subdomain than DAILY_SUBDOMAIN', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'other-subdomain', platform: 'daily' });
+        // The stand-in answers https://stand-in.daily.co/...: Daily's domain, not our account's.
+        await expectRefused(
+          await joinWith('other-subdomain', { DAILY_SUBDOMAIN: 'acme' }),
+          'daily',
+          "Daily could not create the room: its answer's url is not an https address on acme.daily.co.",
+          servers.daily.roomOrigin,
+        );
+      });
+
+      it('names a DAILY_SUBDOMAIN that is not a DNS label', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'bad-subdomain', platform: 'daily' });
+        const response = await joinWith('bad-subdomain', { DAILY_SUBDOMAIN: 'acme.evil.com' });
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({
+          detail: expect.stringContaining('DAILY_SUBDOMAIN is malformed'),
+          code: 'not-configured',
+          request_id: response.headers.get('x-request-id'),
+        });
+        expect(await standIn.requests('daily')).toHaveLength(0);
+      });
+
+      it.each([
+        ['a javascript: room URL', { roomUrl: 'javascript:alert(1)' }, 'roomUrl'],
+        [
+          'an http:// room URL on Whereby’s domain',
+          { roomUrl: 'http://stand-in.whereby.com/answered-room' },
+          'roomUrl',
+        ],
+        [
+          'a host link on another host',
+          {
+            roomUrl: 'https://stand-in.whereby.com/answered-room',
+            hostRoomUrl: 'https://example.com/answered-room?roomKey=k',
+          },
+          'hostRoomUrl',
+        ],
+        [
+          'a data: host link',
+          { roomUrl: 'https://stand-in.whereby.com/answered-room', hostRoomUrl: 'data:text/html,hi' },
+          'hostRoomUrl',
+        ],
+      ])(
+        'refuses %s from Whereby with 502 and stores no meeting',
+        async (_, urls: { roomUrl: string; hostRoomUrl?: string }, field) => {
+          await createRoom(OWNER, { name: 'whereby-url' });
+          await wherebyAnswers(urls);
+          await expectRefused(
+            await joinWith('whereby-url'),
+            'whereby',
+            `Whereby could not create the meeting: its answer's ${field} is not an https address on *.whereby.com.`,
+            urls.hostRoomUrl ?? urls.roomUrl,
+          );
         },
-        startTrigger: 'prompt',
-      },
-    });
-    const end = Date.parse(request?.body.endDate);
-    expect(end - before).toBeGreaterThanOrEqual(8 * HOUR - 1000);
-    expect(end - Date.now()).toBeLessThanOrEqual(8 * HOUR);
-
-    const created = (await standIn.requests('whereby')).length;
-    expect(created).toBe(1);
-    expect(response.body).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      room_name: expect.stringMatching(/^weekly-sync-/),
-      room_url: expect.stringContaining(`${servers.whereby.roomOrigin}/weekly-sync-`),
-      host_room_url: null,
-      start_date: expect.any(String),
-      end_date: request?.body.endDate,
-      is_locked: true,
-      room_mode: 'group',
-      recording_type: 'cloud',
-      recording_trigger: 'prompt',
-      skip_consent: false,
-      num_clients: 0,
-      is_active: true,
-      platform: 'whereby',
-    });
-  });
-
-  it('reuses the active meeting: one provider call for many joins', async () => {
-    await createRoom(OWNER, { name: 'reuse-me' });
-    const first = await join('reuse-me');
-    const second = await join('reuse-me');
-    const third = await join('reuse-me', await tokenFor(STRANGER));
-    expect(second.body?.id).toBe(first.body?.id);
-    expect(third.body?.id).toBe(first.body?.id);
-    expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
-  });
-
-  it('gives the host link to the owner only', async () => {
-    await createRoom(OWNER, { name: 'hosted' });
-    const owner = await join('hosted', await tokenFor(OWNER));
-    const stranger = await join('hosted', await tokenFor(STRANGER));
-    const anonymous = await join('hosted');
-    expect(owner.body?.host_room_url).toMatch(/\?roomKey=/);
-    expect(owner.body?.room_url).not.toContain('roomKey');
-    for (const guest of [stranger, anonymous]) {
-      expect(guest.body?.host_room_url).toBeNull();
-      expect(JSON.stringify(guest.body)).not.toContain('roomKey');
-      expect(guest.body?.room_url).toBe(owner.body?.room_url);
-    }
-  });
-
-  it('sends no recording for rooms that do not record, and a local one for local recording', async () => {
-    await createRoom(OWNER, { name: 'no-tape', recording_type: 'none' });
-    await createRoom(OWNER, { name: 'own-tape', recording_type: 'local', recording_trigger: 'none' });
-    await join('no-tape');
-    await join('own-tape');
-    const [none, local] = await posts('whereby', '/v1/meetings');
-    expect(none?.body).not.toHaveProperty('recording');
-    expect(local?.body.recording).toEqual({ type: 'local', startTrigger: 'none' });
-  });
-
-  it('fits long room names into Whereby’s 39-character prefix', async () => {
-    const name = `${'a'.repeat(38)}-b${'c'.repeat(20)}`;
-    await createRoom(OWNER, { name });
-    expect((await join(name)).status).toBe(200);
-    const [request] = await posts('whereby', '/v1/meetings');
-    expect(request?.body.roomNamePrefix).toBe('a'.repeat(38));
-  });
-});
-
-describe('joining a Daily room', () => {
-  // With the master switch off every meeting goes to Whereby, whatever the room says.
-  beforeEach(() => setFlags({ DAILY_MIGRATION_ENABLED: 'true' }));
-
-  it('creates a Daily room named after the room and the start, and answers with Daily’s URL', async () => {
-    await createRoom(OWNER, { name: 'daily-room', platform: 'daily', recording_type: 'cloud' });
-    const response = await join('daily-room');
-    expect(response.status).toBe(200);
-
-    const [request] = await posts('daily', '/v1/rooms');
-    expect(request?.authorization).toBe(`Bearer ${servers.daily.apiKey}`);
-    expect(request?.body.name).toMatch(/^daily-room-\d{14}$/);
-    expect(request?.body.privacy).toBe('public');
-    expect(request?.body.properties).toMatchObject({ enable_recording: 'cloud', enable_knocking: false });
-    expect(request?.body.properties).not.toHaveProperty('recordings_bucket');
-    const exp = request?.body.properties.exp * 1000;
-    expect(Math.abs(exp - (Date.now() + 8 * HOUR))).toBeLessThan(5_000);
-
-    expect(response.body).toMatchObject({
-      platform: 'daily',
-      room_name: request?.body.name,
-      room_url: `${servers.daily.roomOrigin}/${request?.body.name}`,
-      host_room_url: null,
-    });
-    expect(Date.parse(response.body?.end_date)).toBe(exp);
-  });
-
-  it('makes a locked room private with knocking', async () => {
-    await createRoom(OWNER, { name: 'locked-daily', platform: 'daily', is_locked: true });
-    await join('locked-daily');
-    const [request] = await posts('daily', '/v1/rooms');
-    expect(request?.body).toMatchObject({ privacy: 'private', properties: { enable_knocking: true } });
-  });
-
-  it('gives the owner a room URL with an owner token, and everyone else the plain URL', async () => {
-    await createRoom(OWNER, { name: 'daily-owner', platform: 'daily' });
-    const owner = await join('daily-owner', await tokenFor(OWNER));
-    const guest = await join('daily-owner', await tokenFor(STRANGER));
-
-    const [tokenRequest] = await posts('daily', '/v1/meeting-tokens');
-    expect(tokenRequest?.body.properties).toMatchObject({
-      room_name: owner.body?.room_name,
-      is_owner: true,
-      user_id: OWNER,
-    });
-    expect(tokenRequest?.body.properties.exp * 1000).toBe(Date.parse(owner.body?.end_date));
-    const ownerUrl = new URL(owner.body?.room_url);
-    expect(ownerUrl.searchParams.get('t')).toBeTruthy();
-    expect(owner.body?.host_room_url).toBe(owner.body?.room_url);
-
-    expect(guest.body?.room_url).toBe(`${servers.daily.roomOrigin}/${owner.body?.room_name}`);
-    expect(guest.body?.host_room_url).toBeNull();
-    expect(await posts('daily', '/v1/meeting-tokens')).toHaveLength(1);
-  });
-
-  it('records straight into the bucket through AWS_DAILY_ROLE_ARN when it is set', async () => {
-    await createRoom(OWNER, { name: 'role-bucket', platform: 'daily' });
-    const arn = 'arn:aws:iam::123456789012:role/daily-recordings';
-    const response = await requestWith(
-      '/v1/rooms/role-bucket/meeting',
-      { method: 'POST' },
-      { ...env, AWS_DAILY_ROLE_ARN: arn },
-    );
-    expect(response.status).toBe(200);
-    const [request] = await posts('daily', '/v1/rooms');
-    expect(request?.body.properties.recordings_bucket).toEqual({
-      bucket_name: 'recordings',
-      bucket_region: 'us-east-1',
-      assume_role_arn: arn,
-      allow_api_access: true,
-    });
-  });
-});
-
-describe('the meeting’s life', () => {
-  it('retires the active meeting when the owner changes a setting that shapes it', async () => {
-    const room = await createRoom(OWNER, { name: 'reshape' });
-    const first = await join('reshape');
-    const owner = await tokenFor(OWNER);
-
-    await call('PATCH', `/v1/rooms/${room.id}`, { token: owner, body: { is_shared: true, skip_consent: true } });
-    const same = await join('reshape');
-    expect(same.body?.id).toBe(first.body?.id);
-    expect(same.body?.skip_consent).toBe(true);
-
-    await call('PATCH', `/v1/rooms/${room.id}`, { token: owner, body: { room_mode: 'group' } });
-    const next = await join('reshape');
-    expect(next.body?.id).not.toBe(first.body?.id);
-    expect(next.body?.room_mode).toBe('group');
-    const rows = await meetingRows();
-    expect(rows.map((row) => row.is_active)).toEqual([0, 1]);
-  });
-
-  it('moves to the new platform when the owner changes it', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    const room = await createRoom(OWNER, { name: 'switcher' });
-    expect((await join('switcher')).body?.platform).toBe('whereby');
-    await call('PATCH', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER), body: { platform: 'daily' } });
-    expect((await join('switcher')).body?.platform).toBe('daily');
-  });
-
-  it('creates a new meeting once the active one has run out of time', async () => {
-    await createRoom(OWNER, { name: 'overtime' });
-    const first = await join('overtime');
-    await env.DB.prepare('UPDATE meetings SET end_date = ?')
-      .bind(new Date(Date.now() - 1000).toISOString())
-      .run();
-    const next = await join('overtime');
-    expect(next.body?.id).not.toBe(first.body?.id);
-    expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
-  });
-
-  it('makes no meeting for a request whose token is refused', async () => {
-    await createRoom(OWNER, { name: 'bad-token' });
-    const response = await join('bad-token', 'not-a-jwt');
-    expect(response.status).toBe(401);
-    expect(await standIn.requests('whereby')).toHaveLength(0);
-    expect(await meetingRows()).toHaveLength(0);
-  });
-
-  it('answers 404 for a room that does not exist, calling no provider', async () => {
-    const response = await join('nobody-made-this');
-    expect(response.status).toBe(404);
-    expect(response.body?.detail).toBe('The room was not found.');
-    expect(await standIn.requests('whereby')).toHaveLength(0);
-  });
-});
-
-describe('simultaneous first joins', () => {
-  it('50 at once give one meeting and one provider call', async () => {
-    await createRoom(OWNER, { name: 'stampede' });
-    const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede')));
-    expect(responses.map((response) => response.status)).toEqual(Array(50).fill(200));
-    expect(new Set(responses.map((response) => response.body?.id)).size).toBe(1);
-    expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
-    expect(await meetingRows()).toHaveLength(1);
-  });
-
-  it('share one failure instead of calling a failing provider 50 times', async () => {
-    await createRoom(OWNER, { name: 'stampede-fail' });
-    await standIn.fault('whereby', {
-      method: 'POST',
-      path: '^/v1/meetings$',
-      status: 400,
-      body: { error: 'roomMode is invalid' },
-      times: 100,
-    });
-    const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede-fail')));
-    expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
-    expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
-    expect(await meetingRows()).toHaveLength(0);
-  });
-});
-
-describe('provider trouble', () => {
-  it('retries 5xx and gives up with 503 and a clear detail, writing no meeting', async () => {
-    await createRoom(OWNER, { name: 'flaky' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 500, times: 3 });
-    const response = await join('flaky');
-    expect(response.status).toBe(503);
-    expect(response.body?.detail).toBe('Whereby could not create the meeting: it answered 500 (HTTP 500).');
-    expect(await posts('whereby', '/v1/meetings')).toHaveLength(3);
-    expect(await meetingRows()).toHaveLength(0);
-  });
-
-  it('lets a person try again a moment after a failure: the provider is asked afresh', async () => {
-    await createRoom(OWNER, { name: 'try-again' });
-    await standIn.fault('whereby', {
-      method: 'POST',
-      path: '^/v1/meetings$',
-      status: 400,
-      body: { error: 'roomMode is invalid' },
-    });
-    expect((await join('try-again')).status).toBe(502);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect((await join('try-again')).status).toBe(200);
-    expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
-  });
-
-  it('recovers when a retry succeeds', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'recovers', platform: 'daily' });
-    await standIn.fault('daily', { method: 'POST', path: '^/v1/rooms$', status: 503, times: 1 });
-    const response = await join('recovers');
-    expect(response.status).toBe(200);
-    expect(await posts('daily', '/v1/rooms')).toHaveLength(2);
-  });
-
-  it('waits out a 429 as the provider asks, then succeeds', async () => {
-    await createRoom(OWNER, { name: 'throttled' });
-    await standIn.fault('whereby', {
-      method: 'POST',
-      path: '^/v1/meetings$',
-      status: 429,
-      body: { error: 'Too many requests', data: { msLeft: 300 } },
-      times: 1,
-    });
-    const started = Date.now();
-    const response = await join('throttled');
-    expect(response.status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-  });
-
-  it('answers 503 when the provider keeps rate-limiting', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'throttled-long', platform: 'daily' });
-    await standIn.fault('daily', {
-      method: 'POST',
-      path: '^/v1/rooms$',
-      status: 429,
-      body: { error: 'rate-limit-error', info: 'slow down' },
-      headers: { 'retry-after': '0' },
-      times: 3,
-    });
-    const response = await join('throttled-long');
-    expect(response.status).toBe(503);
-    expect(response.body?.detail).toBe('Daily could not create the room: rate-limit-error: slow down (HTTP 429).');
-  });
-
-  it('passes the provider’s refusal on as 502 without retrying', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'refused', platform: 'daily' });
-    await standIn.fault('daily', {
-      method: 'POST',
-      path: '^/v1/rooms$',
-      status: 400,
-      body: { error: 'invalid-request-error', info: 'exp is in the past' },
-    });
-    const response = await join('refused');
-    expect(response.status).toBe(502);
-    expect(response.body?.detail).toBe(
-      'Daily could not create the room: invalid-request-error: exp is in the past (HTTP 400).',
-    );
-    expect(await posts('daily', '/v1/rooms')).toHaveLength(1);
-    expect(await meetingRows()).toHaveLength(0);
-  });
-
-  it('answers 502 for a malformed provider answer', async () => {
-    await createRoom(OWNER, { name: 'garbled' });
-    await standIn.fault('whereby', {
-      method: 'POST',
-      path: '^/v1/meetings$',
-      status: 201,
-      body: { roomUrl: 'not a url' },
-    });
-    const response = await join('garbled');
-    expect(response.status).toBe(502);
-    expect(response.body?.detail).toMatch(/^Whereby could not create the meeting: its answer lacks a valid \w+\.$/);
-    expect(await meetingRows()).toHaveLength(0);
-  });
-
-  it('answers 502 for an answer that is not JSON', async () => {
-    await createRoom(OWNER, { name: 'html-answer' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 201, body: '<html>oops</html>' });
-    const response = await join('html-answer');
-    expect(response.status).toBe(502);
-    expect(response.body?.detail).toBe('Whereby could not create the meeting: its answer is not JSON.');
-  });
-
-  it('answers 503 when the connection drops', async () => {
-    await createRoom(OWNER, { name: 'dropped' });
-    await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 0, times: 3 });
-    const response = await join('dropped');
-    expect(response.status).toBe(503);
-    expect(response.body?.detail).toContain('Whereby could not create the meeting: the request did not reach it');
-  });
-
-  it('names a missing setting, calls nobody and writes nothing', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'unconfigured', platform: 'daily' });
-    const response = await requestWith(
-      '/v1/rooms/unconfigured/meeting',
-      { method: 'POST' },
-      { ...env, DAILY_API_KEY: '' },
-    );
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({
-      detail: 'The service is not configured for this: DAILY_API_KEY is not set.',
-      code: 'not-configured',
-      request_id: response.headers.get('x-request-id'),
-    });
-    expect(await standIn.requests('daily')).toHaveLength(0);
-    expect(await meetingRows()).toHaveLength(0);
-  });
-
-  it('names a malformed setting', async () => {
-    await createRoom(OWNER, { name: 'bad-url' });
-    const response = await requestWith(
-      '/v1/rooms/bad-url/meeting',
-      { method: 'POST' },
-      { ...env, WHEREBY_API_URL: 'ftp://nope' },
-    );
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({
-      detail: expect.stringContaining('WHEREBY_API_URL is malformed'),
-      code: 'not-configured',
-      request_id: response.headers.get('x-request-id'),
-    });
-  });
-
-  it('names the bucket setting a cloud-recorded Whereby room needs', async () => {
-    await createRoom(OWNER, { name: 'no-bucket' });
-    const response = await requestWith(
-      '/v1/rooms/no-bucket/meeting',
-      { method: 'POST' },
-      { ...env, RECORDING_S3_BUCKET: '' },
-    );
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({
-      detail: 'The service is not configured for this: RECORDING_S3_BUCKET is not set.',
-      code: 'not-configured',
-      request_id: response.headers.get('x-request-id'),
-    });
-  });
-});
-
-describe('the room URLs a provider answers (SPEC §14)', () => {
-  const joinWith = (room: string, bindings: Record<string, string> = {}) =>
-    requestWith(`/v1/rooms/${room}/meeting`, { method: 'POST' }, { ...env, ...bindings });
-  const dailyAnswers = (url: string) =>
-    standIn.fault('daily', {
-      method: 'POST',
-      path: '^/v1/rooms$',
-      status: 200,
-      body: { id: crypto.randomUUID(), name: 'answered-room', url },
-    });
-  const wherebyAnswers = (urls: { roomUrl: string; hostRoomUrl?: string }) =>
-    standIn.fault('whereby', {
-      method: 'POST',
-      path: '^/v1/meetings$',
-      status: 201,
-      body: { meetingId: 'answered-meeting', roomName: '/answered-room', ...urls },
-    });
-
-  async function expectRefused(response: Response, provider: 'daily' | 'whereby', detail: string, url: string) {
-    expect(response.status).toBe(502);
-    const body = (await response.json()) as { detail: string };
-    expect(body.detail).toBe(detail);
-    // The answer's URL is never shown.
-    expect(body.detail).not.toContain(url);
-    expect(await posts(provider, provider === 'daily' ? '/v1/rooms' : '/v1/meetings')).toHaveLength(1);
-    expect(await meetingRows()).toHaveLength(0);
-  }
-
-  it.each([
-    ['a javascript: URL', 'javascript:alert(document.domain)'],
-    ['a data: URL', 'data:text/html,<script>alert(1)</script>'],
-    ['http:// on Daily’s domain', 'http://stand-in.daily.co/answered-room'],
-    ['another host', 'https://daily.co.example.com/answered-room'],
-    ['a host under another domain’s daily.co', 'https://stand-in.daily.co.example.com/answered-room'],
-    ['credentials before Daily’s host', 'https://someone:secret@stand-in.daily.co/answered-room'],
-    ['a loopback address outside development', `${servers.daily.origin}/answered-room`],
-    ['no URL at all', 'answered-room'],
-  ])('refuses %s from Daily with 502 and stores no meeting', async (_, url) => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'daily-url', platform: 'daily' });
-    await dailyAnswers(url);
-    await expectRefused(
-      await joinWith('daily-url'),
-      'daily',
-      "Daily could not create the room: its answer's url is not an https address on *.daily.co.",
-      url,
-    );
-  });
-
-  it('refuses a Daily room on another subdomain than DAILY_SUBDOMAIN', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'other-subdomain', platform: 'daily' });
-    // The stand-in answers https://stand-in.daily.co/...: Daily's domain, not our account's.
-    await expectRefused(
-      await joinWith('other-subdomain', { DAILY_SUBDOMAIN: 'acme' }),
-      'daily',
-      "Daily could not create the room: its answer's url is not an https address on acme.daily.co.",
-      servers.daily.roomOrigin,
-    );
-  });
-
-  it('takes a Daily room on DAILY_SUBDOMAIN', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'our-subdomain', platform: 'daily' });
-    const response = await joinWith('our-subdomain', { DAILY_SUBDOMAIN: 'Stand-In' });
-    expect(response.status).toBe(200);
-    const meeting = (await response.json()) as { room_url: string; room_name: string };
-    expect(meeting.room_url).toBe(`https://stand-in.daily.co/${meeting.room_name}`);
-    expect(await meetingRows()).toHaveLength(1);
-  });
-
-  it('names a DAILY_SUBDOMAIN that is not a DNS label', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'bad-subdomain', platform: 'daily' });
-    const response = await joinWith('bad-subdomain', { DAILY_SUBDOMAIN: 'acme.evil.com' });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({
-      detail: expect.stringContaining('DAILY_SUBDOMAIN is malformed'),
-      code: 'not-configured',
-      request_id: response.headers.get('x-request-id'),
-    });
-    expect(await standIn.requests('daily')).toHaveLength(0);
-  });
-
-  it.each([
-    ['a javascript: room URL', { roomUrl: 'javascript:alert(1)' }, 'roomUrl'],
-    ['an http:// room URL on Whereby’s domain', { roomUrl: 'http://stand-in.whereby.com/answered-room' }, 'roomUrl'],
-    [
-      'a host link on another host',
-      {
-        roomUrl: 'https://stand-in.whereby.com/answered-room',
-        hostRoomUrl: 'https://example.com/answered-room?roomKey=k',
-      },
-      'hostRoomUrl',
-    ],
-    [
-      'a data: host link',
-      { roomUrl: 'https://stand-in.whereby.com/answered-room', hostRoomUrl: 'data:text/html,hi' },
-      'hostRoomUrl',
-    ],
-  ])(
-    'refuses %s from Whereby with 502 and stores no meeting',
-    async (_, urls: { roomUrl: string; hostRoomUrl?: string }, field) => {
-      await createRoom(OWNER, { name: 'whereby-url' });
-      await wherebyAnswers(urls);
-      await expectRefused(
-        await joinWith('whereby-url'),
-        'whereby',
-        `Whereby could not create the meeting: its answer's ${field} is not an https address on *.whereby.com.`,
-        urls.hostRoomUrl ?? urls.roomUrl,
       );
-    },
-  );
+    });
+  });
 
-  it('takes the stand-ins’ loopback rooms in development, and only those besides the providers’', async () => {
-    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'local-daily', platform: 'daily' });
-    await dailyAnswers(`${servers.daily.origin}/answered-room`);
-    const daily = await joinWith('local-daily', { ENVIRONMENT: 'development' });
-    expect(daily.status).toBe(200);
-    expect(((await daily.json()) as { room_url: string }).room_url).toBe(`${servers.daily.origin}/answered-room`);
+  describe('security', () => {
+    it('gives the host link to the owner only', async () => {
+      await createRoom(OWNER, { name: 'hosted' });
+      const owner = await join('hosted', await tokenFor(OWNER));
+      const stranger = await join('hosted', await tokenFor(STRANGER));
+      const anonymous = await join('hosted');
+      expect(owner.body?.host_room_url).toMatch(/\?roomKey=/);
+      expect(owner.body?.room_url).not.toContain('roomKey');
+      for (const guest of [stranger, anonymous]) {
+        expect(guest.body?.host_room_url).toBeNull();
+        expect(JSON.stringify(guest.body)).not.toContain('roomKey');
+        expect(guest.body?.room_url).toBe(owner.body?.room_url);
+      }
+    });
 
-    await createRoom(OWNER, { name: 'local-whereby' });
-    const local = {
-      roomUrl: 'http://localhost:8788/answered-room',
-      hostRoomUrl: 'http://localhost:8788/answered-room?k=1',
-    };
-    await wherebyAnswers(local);
-    const whereby = await joinWith('local-whereby', { ENVIRONMENT: 'development' });
-    expect(whereby.status).toBe(200);
-    expect(((await whereby.json()) as { room_url: string }).room_url).toBe(local.roomUrl);
+    it('makes no meeting for a request whose token is refused', async () => {
+      await createRoom(OWNER, { name: 'bad-token' });
+      const response = await join('bad-token', 'not-a-jwt');
+      expect(response.status).toBe(401);
+      expect(await standIn.requests('whereby')).toHaveLength(0);
+      expect(await meetingRows()).toHaveLength(0);
+    });
 
-    await createRoom(OWNER, { name: 'local-elsewhere' });
-    await wherebyAnswers({ roomUrl: 'http://192.168.1.20:8788/answered-room' });
-    expect((await joinWith('local-elsewhere', { ENVIRONMENT: 'development' })).status).toBe(502);
-    expect(await meetingRows()).toHaveLength(2);
+    describe('on Daily', () => {
+      beforeEach(() => setFlags({ DAILY_MIGRATION_ENABLED: 'true' }));
+
+      it('gives the owner a room URL with an owner token, and everyone else the plain URL', async () => {
+        await createRoom(OWNER, { name: 'daily-owner', platform: 'daily' });
+        const owner = await join('daily-owner', await tokenFor(OWNER));
+        const guest = await join('daily-owner', await tokenFor(STRANGER));
+
+        const [tokenRequest] = await posts('daily', '/v1/meeting-tokens');
+        expect(tokenRequest?.body.properties).toMatchObject({
+          room_name: owner.body?.room_name,
+          is_owner: true,
+          user_id: OWNER,
+        });
+        expect(tokenRequest?.body.properties.exp * 1000).toBe(Date.parse(owner.body?.end_date));
+        const ownerUrl = new URL(owner.body?.room_url);
+        expect(ownerUrl.searchParams.get('t')).toBeTruthy();
+        expect(owner.body?.host_room_url).toBe(owner.body?.room_url);
+
+        expect(guest.body?.room_url).toBe(`${servers.daily.roomOrigin}/${owner.body?.room_name}`);
+        expect(guest.body?.host_room_url).toBeNull();
+        expect(await posts('daily', '/v1/meeting-tokens')).toHaveLength(1);
+      });
+    });
   });
 });
 
-describe('recording consent', () => {
-  it('stores each answer and returns its id', async () => {
-    await createRoom(OWNER, { name: 'consenting' });
-    const meeting = await join('consenting');
-    const yes = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body: { consent_given: true } });
-    const no = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, {
-      body: { consent_given: false },
-      token: await tokenFor(STRANGER),
+describe('POST /v1/meetings/{meeting_id}/consent', () => {
+  describe('happy path', () => {
+    it('stores each answer and returns its id', async () => {
+      await createRoom(OWNER, { name: 'consenting' });
+      const meeting = await join('consenting');
+      const yes = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body: { consent_given: true } });
+      const no = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, {
+        body: { consent_given: false },
+        token: await tokenFor(STRANGER),
+      });
+      expect(yes).toMatchObject({ status: 200, body: { status: 'success', consent_id: expect.any(String) } });
+      expect(no.status).toBe(200);
+      const rows = (
+        await env.DB.prepare(
+          'SELECT id, meeting_id, user_id, consent_given FROM meeting_consent ORDER BY consent_timestamp',
+        ).all()
+      ).results;
+      expect(rows).toEqual([
+        { id: yes.body?.consent_id, meeting_id: meeting.body?.id, user_id: null, consent_given: 1 },
+        { id: no.body?.consent_id, meeting_id: meeting.body?.id, user_id: STRANGER, consent_given: 0 },
+      ]);
     });
-    expect(yes).toMatchObject({ status: 200, body: { status: 'success', consent_id: expect.any(String) } });
-    expect(no.status).toBe(200);
-    const rows = (
-      await env.DB.prepare(
-        'SELECT id, meeting_id, user_id, consent_given FROM meeting_consent ORDER BY consent_timestamp',
-      ).all()
-    ).results;
-    expect(rows).toEqual([
-      { id: yes.body?.consent_id, meeting_id: meeting.body?.id, user_id: null, consent_given: 1 },
-      { id: no.body?.consent_id, meeting_id: meeting.body?.id, user_id: STRANGER, consent_given: 0 },
-    ]);
   });
 
-  it.each([[{}], [{ consent_given: 'yes' }], [{ consent_given: true, extra: 1 }]])(
-    'refuses %j with 422',
-    async (body) => {
-      await createRoom(OWNER, { name: 'bad-consent' });
-      const meeting = await join('bad-consent');
-      const response = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body });
-      expect(response.status).toBe(422);
-      expect((await env.DB.prepare('SELECT count(*) AS n FROM meeting_consent').first())?.n).toBe(0);
-    },
-  );
+  describe('error cases', () => {
+    it.each([[{}], [{ consent_given: 'yes' }], [{ consent_given: true, extra: 1 }]])(
+      'refuses %j with 422',
+      async (body) => {
+        await createRoom(OWNER, { name: 'bad-consent' });
+        const meeting = await join('bad-consent');
+        const response = await call('POST', `/v1/meetings/${meeting.body?.id}/consent`, { body });
+        expect(response.status).toBe(422);
+        expect((await env.DB.prepare('SELECT count(*) AS n FROM meeting_consent').first())?.n).toBe(0);
+      },
+    );
 
-  it('answers 404 for an unknown meeting', async () => {
-    const response = await call('POST', '/v1/meetings/nope/consent', { body: { consent_given: true } });
-    expect(response.status).toBe(404);
+    it('answers 404 for an unknown meeting', async () => {
+      const response = await call('POST', '/v1/meetings/nope/consent', { body: { consent_given: true } });
+      expect(response.status).toBe(404);
+    });
   });
 });

@@ -59,198 +59,207 @@ async function oldHistory() {
 }
 
 describe('GET /v1/metrics', () => {
-  it('is for administrators', async () => {
-    expect((await call('GET', '/v1/metrics')).status).toBe(401);
-    expect((await call('GET', '/v1/metrics', { token: await tokenFor(STRANGER) })).status).toBe(403);
-    expect((await metrics()).status).toBe(200);
-  });
-
-  it.each(['2w', '0h', '91d', '-1h', '1.5h', 'h', '24', '1000000000d'])(
-    'refuses the window %j with a 422 naming the rule',
-    async (window) => {
-      const response = await metrics(encodeURIComponent(window));
-      expect(response.status).toBe(422);
-      expect(response.body?.detail).toMatch(/^window: a window is a whole number of minutes, hours or days/);
-    },
-  );
-
-  it('answers the last 24 hours by default, with the flags in effect and zeros when nothing happened', async () => {
-    const before = Date.now();
-    const response = await metrics();
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({
-      window: '24h',
-      flags: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
-      platforms: { whereby: empty, daily: empty },
+  describe('happy path', () => {
+    it('answers the last 24 hours by default, with the flags in effect and zeros when nothing happened', async () => {
+      const before = Date.now();
+      const response = await metrics();
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        window: '24h',
+        flags: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
+        platforms: { whereby: empty, daily: empty },
+      });
+      const { from, to } = response.body as { from: string; to: string };
+      expect(Date.parse(to) - Date.parse(from)).toBe(24 * HOUR);
+      expect(Date.parse(to)).toBeGreaterThanOrEqual(before);
     });
-    const { from, to } = response.body as { from: string; to: string };
-    expect(Date.parse(to) - Date.parse(from)).toBe(24 * HOUR);
-    expect(Date.parse(to)).toBeGreaterThanOrEqual(before);
-  });
 
-  it('counts what happened on each platform, side by side, and only inside the window', async () => {
-    await oldHistory();
-    const whereby = await meetingOn('whereby', 'figures-whereby');
-    const daily = await meetingOn('daily', 'figures-daily');
-    // A Whereby creation the provider refuses: a failed call, no meeting.
-    await createRoom(OWNER, { name: 'figures-refused', platform: 'whereby' });
-    await standIn.fault('whereby', {
-      method: 'POST',
-      path: '^/v1/meetings$',
-      status: 400,
-      body: { error: 'roomMode is invalid' },
+    it('counts what happened on each platform, side by side, and only inside the window', async () => {
+      await oldHistory();
+      const whereby = await meetingOn('whereby', 'figures-whereby');
+      const daily = await meetingOn('daily', 'figures-daily');
+      // A Whereby creation the provider refuses: a failed call, no meeting.
+      await createRoom(OWNER, { name: 'figures-refused', platform: 'whereby' });
+      await standIn.fault('whereby', {
+        method: 'POST',
+        path: '^/v1/meetings$',
+        status: 400,
+        body: { error: 'roomMode is invalid' },
+      });
+      expect((await call('POST', '/v1/rooms/figures-refused/meeting')).status).toBe(502);
+
+      // Daily: applied (two seconds late), its repeat, an unsigned one, and two the service ignores.
+      const joined = {
+        ...dailyEvent('participant.joined', {
+          room: daily.roomName,
+          session_id: 's1',
+          user_id: null,
+          user_name: 'Ada',
+          joined_at: Date.now() / 1000 - 2,
+        }),
+        event_ts: Date.now() / 1000 - 2,
+      };
+      expect((await sendDaily(joined)).body).toEqual({ status: 'applied' });
+      expect((await sendDaily(joined)).body).toEqual({ status: 'duplicate' });
+      const unsigned = JSON.stringify(dailyEvent('participant.left', { room: daily.roomName, session_id: 's1' }));
+      expect(
+        (
+          await sendDaily(unsigned, {
+            ...(await dailySignature(unsigned, WEBHOOK_SECRETS.daily)),
+            'x-webhook-signature': 'AAAA',
+          })
+        ).status,
+      ).toBe(401);
+      expect((await sendDaily(dailyEvent('dialout.connected', {}))).body).toEqual({ status: 'unknown-type' });
+      expect(
+        (
+          await sendDaily(
+            dailyEvent('participant.joined', { room: 'nobody-here', session_id: 's9', joined_at: Date.now() / 1000 }),
+          )
+        ).body,
+      ).toEqual({ status: 'unknown-meeting' });
+      expect(
+        (
+          await sendDaily(
+            dailyEvent('recording.started', {
+              recording_id: 'rec-daily',
+              start_ts: Date.now() / 1000,
+              room_name: daily.roomName,
+            }),
+          )
+        ).body,
+      ).toEqual({ status: 'applied' });
+
+      // Whereby: applied, one malformed, one over 1 MB; a recording stored straight into the bucket.
+      expect(
+        (
+          await sendWhereby(
+            wherebyEvent('room.client.joined', {
+              meetingId: whereby.platformMeetingId,
+              roomName: `/${whereby.roomName}`,
+              participantId: 'p1',
+              displayName: 'Bo',
+            }),
+          )
+        ).body,
+      ).toEqual({ status: 'applied' });
+      expect((await sendWhereby(wherebyEvent('room.client.joined', { meetingId: 42 }))).status).toBe(400);
+      expect(
+        (await sendWhereby(JSON.stringify(wherebyEvent('room.client.joined', { pad: 'x'.repeat(1_100_000) })))).status,
+      ).toBe(413);
+      expect(
+        (
+          await sendWhereby(
+            wherebyEvent('recording.finished', {
+              recordingId: 'rec-whereby',
+              filename: 'figures.mp4',
+              roomName: `/${whereby.roomName}`,
+              meetingId: whereby.platformMeetingId,
+            }),
+          )
+        ).body,
+      ).toEqual({ status: 'applied' });
+
+      await env.DB.prepare(
+        "INSERT INTO meeting_corrections (meeting_id, platform, kind, at) VALUES (?1, 'daily', 'participant-added', ?2), (?1, 'daily', 'participant-closed', ?2), (?1, 'daily', 'meeting-ended', ?2)",
+      )
+        .bind(daily.id, Date.now())
+        .run();
+
+      // Every provider call is one request to its stand-in here (no retries were needed).
+      const dailyCalls = (await standIn.requests('daily')).length;
+      expect(dailyCalls).toBeGreaterThan(0);
+      const today = {
+        whereby: {
+          meetings: { created: 1 },
+          provider_calls: { total: 2, failed: 1, error_rate: 0.5 },
+          webhooks: {
+            received: 4,
+            rejected: 2,
+            duplicates: 0,
+            applied: 2,
+            ignored: 0,
+            delay_ms: { p50: expect.any(Number), p95: expect.any(Number) },
+          },
+          recordings: { started: 1, in_progress: 0, stored: 1, failed: 0, deleted: 0, success_rate: 1 },
+          reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
+        },
+        daily: {
+          meetings: { created: 1 },
+          provider_calls: { total: dailyCalls, failed: 0, error_rate: 0 },
+          webhooks: {
+            received: 6,
+            rejected: 1,
+            duplicates: 1,
+            applied: 2,
+            ignored: 2,
+            delay_ms: { p50: expect.any(Number), p95: expect.any(Number) },
+          },
+          recordings: { started: 1, in_progress: 1, stored: 0, failed: 0, deleted: 0, success_rate: null },
+          reconciliation: { participant_corrections: 2, meetings_ended: 1, recordings_found: 0 },
+        },
+      };
+      await settledFigures('1h', today);
+      await settledFigures('24h', today);
+
+      // Seven days reach the old rows too.
+      const week = {
+        daily: today.daily,
+        whereby: {
+          meetings: { created: 2 },
+          provider_calls: { total: 6, failed: 2, error_rate: 0.3333 },
+          webhooks: { ...today.whereby.webhooks, received: 5, applied: 3 },
+          recordings: { ...today.whereby.recordings, started: 2, failed: 1, success_rate: 0.5 },
+          reconciliation: { ...today.whereby.reconciliation, participant_corrections: 1 },
+        },
+      };
+      await settledFigures('7d', week);
+
+      // The Daily join above waited two seconds for its webhook; the percentiles say so.
+      const { body } = await metrics('1h');
+      expect(body?.platforms.daily.webhooks.delay_ms.p95).toBeGreaterThanOrEqual(2_000);
     });
-    expect((await call('POST', '/v1/rooms/figures-refused/meeting')).status).toBe(502);
 
-    // Daily: applied (two seconds late), its repeat, an unsigned one, and two the service ignores.
-    const joined = {
-      ...dailyEvent('participant.joined', {
-        room: daily.roomName,
-        session_id: 's1',
-        user_id: null,
-        user_name: 'Ada',
-        joined_at: Date.now() / 1000 - 2,
-      }),
-      event_ts: Date.now() / 1000 - 2,
-    };
-    expect((await sendDaily(joined)).body).toEqual({ status: 'applied' });
-    expect((await sendDaily(joined)).body).toEqual({ status: 'duplicate' });
-    const unsigned = JSON.stringify(dailyEvent('participant.left', { room: daily.roomName, session_id: 's1' }));
-    expect(
-      (
-        await sendDaily(unsigned, {
-          ...(await dailySignature(unsigned, WEBHOOK_SECRETS.daily)),
-          'x-webhook-signature': 'AAAA',
-        })
-      ).status,
-    ).toBe(401);
-    expect((await sendDaily(dailyEvent('dialout.connected', {}))).body).toEqual({ status: 'unknown-type' });
-    expect(
-      (
-        await sendDaily(
-          dailyEvent('participant.joined', { room: 'nobody-here', session_id: 's9', joined_at: Date.now() / 1000 }),
-        )
-      ).body,
-    ).toEqual({ status: 'unknown-meeting' });
-    expect(
-      (
-        await sendDaily(
-          dailyEvent('recording.started', {
-            recording_id: 'rec-daily',
-            start_ts: Date.now() / 1000,
-            room_name: daily.roomName,
-          }),
-        )
-      ).body,
-    ).toEqual({ status: 'applied' });
-
-    // Whereby: applied, one malformed, one over 1 MB; a recording stored straight into the bucket.
-    expect(
-      (
-        await sendWhereby(
-          wherebyEvent('room.client.joined', {
-            meetingId: whereby.platformMeetingId,
-            roomName: `/${whereby.roomName}`,
-            participantId: 'p1',
-            displayName: 'Bo',
-          }),
-        )
-      ).body,
-    ).toEqual({ status: 'applied' });
-    expect((await sendWhereby(wherebyEvent('room.client.joined', { meetingId: 42 }))).status).toBe(400);
-    expect(
-      (await sendWhereby(JSON.stringify(wherebyEvent('room.client.joined', { pad: 'x'.repeat(1_100_000) })))).status,
-    ).toBe(413);
-    expect(
-      (
-        await sendWhereby(
-          wherebyEvent('recording.finished', {
-            recordingId: 'rec-whereby',
-            filename: 'figures.mp4',
-            roomName: `/${whereby.roomName}`,
-            meetingId: whereby.platformMeetingId,
-          }),
-        )
-      ).body,
-    ).toEqual({ status: 'applied' });
-
-    await env.DB.prepare(
-      "INSERT INTO meeting_corrections (meeting_id, platform, kind, at) VALUES (?1, 'daily', 'participant-added', ?2), (?1, 'daily', 'participant-closed', ?2), (?1, 'daily', 'meeting-ended', ?2)",
-    )
-      .bind(daily.id, Date.now())
-      .run();
-
-    // Every provider call is one request to its stand-in here (no retries were needed).
-    const dailyCalls = (await standIn.requests('daily')).length;
-    expect(dailyCalls).toBeGreaterThan(0);
-    const today = {
-      whereby: {
-        meetings: { created: 1 },
-        provider_calls: { total: 2, failed: 1, error_rate: 0.5 },
-        webhooks: {
-          received: 4,
-          rejected: 2,
-          duplicates: 0,
-          applied: 2,
-          ignored: 0,
-          delay_ms: { p50: expect.any(Number), p95: expect.any(Number) },
-        },
-        recordings: { started: 1, in_progress: 0, stored: 1, failed: 0, deleted: 0, success_rate: 1 },
-        reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
-      },
-      daily: {
-        meetings: { created: 1 },
-        provider_calls: { total: dailyCalls, failed: 0, error_rate: 0 },
-        webhooks: {
-          received: 6,
-          rejected: 1,
-          duplicates: 1,
-          applied: 2,
-          ignored: 2,
-          delay_ms: { p50: expect.any(Number), p95: expect.any(Number) },
-        },
-        recordings: { started: 1, in_progress: 1, stored: 0, failed: 0, deleted: 0, success_rate: null },
-        reconciliation: { participant_corrections: 2, meetings_ended: 1, recordings_found: 0 },
-      },
-    };
-    await settledFigures('1h', today);
-    await settledFigures('24h', today);
-
-    // Seven days reach the old rows too.
-    const week = {
-      daily: today.daily,
-      whereby: {
-        meetings: { created: 2 },
-        provider_calls: { total: 6, failed: 2, error_rate: 0.3333 },
-        webhooks: { ...today.whereby.webhooks, received: 5, applied: 3 },
-        recordings: { ...today.whereby.recordings, started: 2, failed: 1, success_rate: 0.5 },
-        reconciliation: { ...today.whereby.reconciliation, participant_corrections: 1 },
-      },
-    };
-    await settledFigures('7d', week);
-
-    // The Daily join above waited two seconds for its webhook; the percentiles say so.
-    const { body } = await metrics('1h');
-    expect(body?.platforms.daily.webhooks.delay_ms.p95).toBeGreaterThanOrEqual(2_000);
+    it('gives the p50 and p95 delay of applied events by nearest rank, per platform', async () => {
+      const now = Date.now();
+      const row = (platform: string, outcome: string, delay: number | null) =>
+        env.DB.prepare(
+          'INSERT INTO webhook_events (platform, event_id, type, outcome, event_at, received_at, delay_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).bind(platform, randomUUID(), 'participant.joined', outcome, delay === null ? null : now - delay, now, delay);
+      await env.DB.batch([
+        ...Array.from({ length: 100 }, (_, i) => row('daily', 'applied', (100 - i) * 10)),
+        row('daily', 'unknown-meeting', 1_000_000),
+        row('daily', 'applied', null),
+        row('whereby', 'applied', 7),
+      ]);
+      const { body } = await metrics('1h');
+      expect(body?.platforms.daily.webhooks.delay_ms).toEqual({ p50: 500, p95: 950 });
+      expect(body?.platforms.whereby.webhooks.delay_ms).toEqual({ p50: 7, p95: 7 });
+    });
   });
 
-  it('gives the p50 and p95 delay of applied events by nearest rank, per platform', async () => {
-    const now = Date.now();
-    const row = (platform: string, outcome: string, delay: number | null) =>
-      env.DB.prepare(
-        'INSERT INTO webhook_events (platform, event_id, type, outcome, event_at, received_at, delay_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).bind(platform, randomUUID(), 'participant.joined', outcome, delay === null ? null : now - delay, now, delay);
-    await env.DB.batch([
-      ...Array.from({ length: 100 }, (_, i) => row('daily', 'applied', (100 - i) * 10)),
-      row('daily', 'unknown-meeting', 1_000_000),
-      row('daily', 'applied', null),
-      row('whereby', 'applied', 7),
-    ]);
-    const { body } = await metrics('1h');
-    expect(body?.platforms.daily.webhooks.delay_ms).toEqual({ p50: 500, p95: 950 });
-    expect(body?.platforms.whereby.webhooks.delay_ms).toEqual({ p50: 7, p95: 7 });
+  describe('error cases', () => {
+    it.each(['2w', '0h', '91d', '-1h', '1.5h', 'h', '24', '1000000000d'])(
+      'refuses the window %j with a 422 naming the rule',
+      async (window) => {
+        const response = await metrics(encodeURIComponent(window));
+        expect(response.status).toBe(422);
+        expect(response.body?.detail).toMatch(/^window: a window is a whole number of minutes, hours or days/);
+      },
+    );
   });
 
+  describe('security', () => {
+    // Beyond route-security.test.ts: an administrator is let in.
+    it('is for administrators', async () => {
+      expect((await call('GET', '/v1/metrics')).status).toBe(401);
+      expect((await call('GET', '/v1/metrics', { token: await tokenFor(STRANGER) })).status).toBe(403);
+      expect((await metrics()).status).toBe(200);
+    });
+  });
+});
+
+describe('the tables behind GET /v1/metrics', () => {
   it('reads every table through an index on the time it filters on', async () => {
     const queries = metricQueries(database(env), { from: Date.now() - 24 * HOUR, to: Date.now() });
     for (const [name, query] of Object.entries(queries)) {

@@ -69,6 +69,17 @@ async function readyRecording(room: string, size: number) {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
+
+/** A Daily recording copied into the bucket, its meeting given these consent answers. */
+async function storedRecording(room: string, answers: boolean[]) {
+  const recording = await readyRecording(room, PART_SIZE + 1);
+  await deliverCopy(recording.id);
+  for (const consent_given of answers)
+    await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
+  return recording;
+}
+
 describe('copying a finished Daily recording into the bucket', () => {
   it('streams it in fixed-size parts; the object is byte for byte the source, under Whereby’s key layout', async () => {
     const { meeting, id, key, source } = await readyRecording('copy-happy', 2 * PART_SIZE + 12_345);
@@ -247,60 +258,62 @@ describe('raw-tracks recordings', () => {
   });
 });
 
-describe('the pipeline’s report and consent', () => {
-  const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
+// The pipeline reports a recording transcribed; the audio of a meeting in which someone said no goes.
+describe('POST /v1/recordings/{recording_id}/processed', () => {
+  describe('happy path', () => {
+    it('deletes the audio of a meeting in which someone said no', async () => {
+      const { id, key } = await storedRecording('consent-no', [true, false]);
+      const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+      expect(response).toMatchObject({ status: 200, body: { recording_id: id, status: 'deleted' } });
+      expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+      expect(await objectBytes(key).catch(() => null)).toBeNull();
+      expect(
+        (await s3Proxy.requests()).some(
+          (request) =>
+            request.method === 'DELETE' && request.path.endsWith(encodeURIComponent(key).replace(/%2F/g, '/')),
+        ),
+      ).toBe(true);
+    });
 
-  async function storedRecording(room: string, answers: boolean[]) {
-    const recording = await readyRecording(room, PART_SIZE + 1);
-    await deliverCopy(recording.id);
-    for (const consent_given of answers)
-      await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
-    return recording;
-  }
-
-  it('deletes the audio of a meeting in which someone said no', async () => {
-    const { id, key } = await storedRecording('consent-no', [true, false]);
-    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
-    expect(response).toMatchObject({ status: 200, body: { recording_id: id, status: 'deleted' } });
-    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
-    expect(await objectBytes(key).catch(() => null)).toBeNull();
-    expect(
-      (await s3Proxy.requests()).some(
-        (request) => request.method === 'DELETE' && request.path.endsWith(encodeURIComponent(key).replace(/%2F/g, '/')),
-      ),
-    ).toBe(true);
+    it.each([
+      ['everyone said yes', [true, true]],
+      ['nobody answered', []],
+    ])('keeps the audio when %s', async (_, answers) => {
+      const { id, key, source } = await storedRecording(`consent-${answers.length}`, answers);
+      const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+      expect(response.body).toEqual({ recording_id: id, status: 'kept' });
+      expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    });
   });
 
-  it.each([
-    ['everyone said yes', [true, true]],
-    ['nobody answered', []],
-  ])('keeps the audio when %s', async (_, answers) => {
-    const { id, key, source } = await storedRecording(`consent-${answers.length}`, answers);
-    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
-    expect(response.body).toEqual({ recording_id: id, status: 'kept' });
-    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+  describe('error cases', () => {
+    it('never marks deleted when the delete fails, and succeeds when reported again', async () => {
+      const { id } = await storedRecording('consent-retry', [false]);
+      await s3Proxy.fault({ method: 'DELETE', path: '.', status: 500, times: 1 });
+      const failed = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+      expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE })).body?.status).toBe(
+        'deleted',
+      );
+    });
   });
 
-  it('never marks deleted when the delete fails, and succeeds when reported again', async () => {
-    const { id } = await storedRecording('consent-retry', [false]);
-    await s3Proxy.fault({ method: 'DELETE', path: '.', status: 500, times: 1 });
-    const failed = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
-    expect(failed.status).toBeGreaterThanOrEqual(500);
-    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
-    expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE })).body?.status).toBe('deleted');
+  describe('security', () => {
+    it('requires the pipeline token', async () => {
+      const { id } = await storedRecording('consent-token', [false]);
+      expect((await call('POST', `/v1/recordings/${id}/processed`)).status).toBe(401);
+      expect(
+        (await call('POST', `/v1/recordings/${id}/processed`, { headers: { authorization: 'Bearer nope' } })).status,
+      ).toBe(401);
+      expect((await call('POST', `/v1/recordings/${id}/processed`, { token: await tokenFor(ADMIN) })).status).toBe(401);
+      expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+      expect((await call('POST', '/v1/recordings/unknown/processed', { headers: PIPELINE })).status).toBe(404);
+    });
   });
+});
 
-  it('requires the pipeline token', async () => {
-    const { id } = await storedRecording('consent-token', [false]);
-    expect((await call('POST', `/v1/recordings/${id}/processed`)).status).toBe(401);
-    expect(
-      (await call('POST', `/v1/recordings/${id}/processed`, { headers: { authorization: 'Bearer nope' } })).status,
-    ).toBe(401);
-    expect((await call('POST', `/v1/recordings/${id}/processed`, { token: await tokenFor(ADMIN) })).status).toBe(401);
-    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
-    expect((await call('POST', '/v1/recordings/unknown/processed', { headers: PIPELINE })).status).toBe(404);
-  });
-
+describe('the consent sweep (Cron)', () => {
   it('sweeps the declined audio older than 72 hours even without a report', async () => {
     const old = await storedRecording('sweep-old', [false]);
     const fresh = await storedRecording('sweep-fresh', [false]);
@@ -318,45 +331,50 @@ describe('the pipeline’s report and consent', () => {
   });
 });
 
-describe('GET /v1/meetings/{id}/recordings', () => {
-  it('lists the meeting’s recordings for the room’s owner, with a download link valid at most 15 minutes', async () => {
-    const { meeting, id, source } = await readyRecording('listed', PART_SIZE + 3);
-    await deliverCopy(id);
-    const response = await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(OWNER) });
-    expect(response.status).toBe(200);
-    const [item] = (response.body as Record<string, any>).items;
-    expect(item).toMatchObject({ id, status: 'stored', platform: 'daily', size: source.size, duration: 1200 });
-    const url = new URL(item.download_url);
-    expect(Number(url.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(900);
-    const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
-    expect(sha256(downloaded)).toBe(source.sha256);
+describe('GET /v1/meetings/{meeting_id}/recordings', () => {
+  describe('happy path', () => {
+    it('lists the meeting’s recordings for the room’s owner, with a download link valid at most 15 minutes', async () => {
+      const { meeting, id, source } = await readyRecording('listed', PART_SIZE + 3);
+      await deliverCopy(id);
+      const response = await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(OWNER) });
+      expect(response.status).toBe(200);
+      const [item] = (response.body as Record<string, any>).items;
+      expect(item).toMatchObject({ id, status: 'stored', platform: 'daily', size: source.size, duration: 1200 });
+      const url = new URL(item.download_url);
+      expect(Number(url.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(900);
+      const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      expect(sha256(downloaded)).toBe(source.sha256);
+    });
+
+    it('includes Whereby’s recordings, and gives no link to what is not stored', async () => {
+      const whereby = await meetingOn('whereby', 'listed-whereby');
+      await sendWhereby(
+        wherebyEvent('recording.finished', {
+          recordingId: 'w',
+          filename: `${whereby.roomName}-x.mp4`,
+          roomName: `/${whereby.roomName}`,
+          status: 'completed',
+        }),
+      );
+      const listed = await call('GET', `/v1/meetings/${whereby.id}/recordings`, { token: await tokenFor(ADMIN) });
+      expect(listed.body?.items).toMatchObject([
+        { platform: 'whereby', status: 'stored', object_key: `${whereby.roomName}-x.mp4` },
+      ]);
+    });
   });
 
-  it('includes Whereby’s recordings, and gives no link to what is not stored', async () => {
-    const whereby = await meetingOn('whereby', 'listed-whereby');
-    await sendWhereby(
-      wherebyEvent('recording.finished', {
-        recordingId: 'w',
-        filename: `${whereby.roomName}-x.mp4`,
-        roomName: `/${whereby.roomName}`,
-        status: 'completed',
-      }),
-    );
-    const listed = await call('GET', `/v1/meetings/${whereby.id}/recordings`, { token: await tokenFor(ADMIN) });
-    expect(listed.body?.items).toMatchObject([
-      { platform: 'whereby', status: 'stored', object_key: `${whereby.roomName}-x.mp4` },
-    ]);
-  });
-
-  it('is for the room’s owner and admins only', async () => {
-    const meeting = await meetingOn('daily', 'listed-private');
-    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`)).status).toBe(401);
-    expect(
-      (await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(STRANGER) })).status,
-    ).toBe(403);
-    expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(ADMIN) })).status).toBe(
-      200,
-    );
-    expect((await call('GET', '/v1/meetings/nope/recordings', { token: await tokenFor(ADMIN) })).status).toBe(404);
+  describe('security', () => {
+    // Beyond route-security.test.ts: an administrator may, and an unknown meeting is not found.
+    it('is for the room’s owner and admins only', async () => {
+      const meeting = await meetingOn('daily', 'listed-private');
+      expect((await call('GET', `/v1/meetings/${meeting.id}/recordings`)).status).toBe(401);
+      expect(
+        (await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(STRANGER) })).status,
+      ).toBe(403);
+      expect(
+        (await call('GET', `/v1/meetings/${meeting.id}/recordings`, { token: await tokenFor(ADMIN) })).status,
+      ).toBe(200);
+      expect((await call('GET', '/v1/meetings/nope/recordings', { token: await tokenFor(ADMIN) })).status).toBe(404);
+    });
   });
 });

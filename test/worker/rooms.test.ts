@@ -2,229 +2,252 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, call, createRoom, OWNER, resetWorld, STRANGER, standIn, tokenFor } from './helpers';
 
+// The rooms' routes, each split into its happy path, its error cases and its security cases.
+// The cases every protected route shares (no token, a forged or expired one, a signed-in user who
+// is not the owner) are not repeated here: route-security.test.ts runs them for each route.
+
 beforeEach(resetWorld);
 
 const roomCount = async () => (await env.DB.prepare('SELECT count(*) AS n FROM rooms').first<{ n: number }>())?.n;
 
-describe('rooms: the happy path', () => {
-  it('creates a room with the defaults of the Whereby-era service and the default platform', async () => {
-    const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: { name: 'team-standup' } });
-    expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({
-      name: 'team-standup',
-      user_id: OWNER,
-      is_locked: false,
-      room_mode: 'normal',
-      recording_type: 'cloud',
-      recording_trigger: 'automatic-2nd-participant',
-      is_shared: false,
-      skip_consent: false,
-      platform: 'whereby',
+describe('POST /v1/rooms', () => {
+  describe('happy path', () => {
+    it('creates a room with the defaults of the Whereby-era service and the default platform', async () => {
+      const response = await call('POST', '/v1/rooms', {
+        token: await tokenFor(OWNER),
+        body: { name: 'team-standup' },
+      });
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({
+        name: 'team-standup',
+        user_id: OWNER,
+        is_locked: false,
+        room_mode: 'normal',
+        recording_type: 'cloud',
+        recording_trigger: 'automatic-2nd-participant',
+        is_shared: false,
+        skip_consent: false,
+        platform: 'whereby',
+      });
+      expect(response.body?.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(Date.parse(response.body?.created_at)).not.toBeNaN();
     });
-    expect(response.body?.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Date.parse(response.body?.created_at)).not.toBeNaN();
-  });
 
-  it('keeps every setting given, the platform too', async () => {
-    const settings = {
-      name: 'design-review',
-      is_locked: true,
-      room_mode: 'group',
-      recording_type: 'local',
-      recording_trigger: 'prompt',
-      is_shared: true,
-      skip_consent: true,
-      platform: 'daily',
-    };
-    const room = await createRoom(OWNER, settings);
-    expect(room).toMatchObject(settings);
-    const read = await call('GET', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) });
-    expect(read.body).toEqual(room);
-  });
-
-  it('lists own rooms and shared ones, newest first, paginated', async () => {
-    await createRoom(OWNER, { name: 'mine-1' });
-    await createRoom(STRANGER, { name: 'theirs-private' });
-    await createRoom(STRANGER, { name: 'theirs-shared', is_shared: true });
-    await createRoom(OWNER, { name: 'mine-2' });
-
-    const all = await call('GET', '/v1/rooms', { token: await tokenFor(OWNER) });
-    expect(all.status).toBe(200);
-    expect(all.body?.items.map((room: { name: string }) => room.name)).toEqual(['mine-2', 'theirs-shared', 'mine-1']);
-    expect(all.body).toMatchObject({ total: 3, page: 1, size: 50 });
-
-    const second = await call('GET', '/v1/rooms?page=2&size=2', { token: await tokenFor(OWNER) });
-    expect(second.body).toMatchObject({ total: 3, page: 2, size: 2 });
-    expect(second.body?.items.map((room: { name: string }) => room.name)).toEqual(['mine-1']);
-  });
-
-  it('changes fields and renames', async () => {
-    const room = await createRoom(OWNER, { name: 'old-name' });
-    const response = await call('PATCH', `/v1/rooms/${room.id}`, {
-      token: await tokenFor(OWNER),
-      body: { name: 'new-name', is_shared: true, platform: 'daily' },
+    it('keeps every setting given, the platform too', async () => {
+      const settings = {
+        name: 'design-review',
+        is_locked: true,
+        room_mode: 'group',
+        recording_type: 'local',
+        recording_trigger: 'prompt',
+        is_shared: true,
+        skip_consent: true,
+        platform: 'daily',
+      };
+      const room = await createRoom(OWNER, settings);
+      expect(room).toMatchObject(settings);
+      const read = await call('GET', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) });
+      expect(read.body).toEqual(room);
     });
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: room.id, name: 'new-name', is_shared: true, platform: 'daily' });
-  });
 
-  it('deletes a room and ends its active meeting at the provider', async () => {
-    const room = await createRoom(OWNER, { name: 'short-lived' });
-    const meeting = await call('POST', '/v1/rooms/short-lived/meeting');
-    expect(meeting.status).toBe(200);
-
-    const response = await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) });
-    expect(response.status).toBe(204);
-    expect(await roomCount()).toBe(0);
-    const deletes = (await standIn.requests('whereby')).filter((request) => request.method === 'DELETE');
-    expect(deletes).toHaveLength(1);
-    expect(deletes[0]?.path).toMatch(/^\/v1\/meetings\/.+/);
-    const kept = await env.DB.prepare('SELECT is_active, room_id FROM meetings').first();
-    expect(kept).toEqual({ is_active: 0, room_id: null });
-  });
-
-  it('lets an admin change and delete any room', async () => {
-    const room = await createRoom(OWNER, { name: 'admins-can' });
-    const admin = await tokenFor(ADMIN);
-    expect((await call('PATCH', `/v1/rooms/${room.id}`, { token: admin, body: { is_locked: true } })).status).toBe(200);
-    expect((await call('GET', `/v1/rooms/${room.id}`, { token: admin })).status).toBe(200);
-    expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: admin })).status).toBe(204);
-  });
-});
-
-describe('rooms: errors', () => {
-  it('refuses a name that exists with 409, changing nothing', async () => {
-    await createRoom(OWNER, { name: 'taken' });
-    const response = await call('POST', '/v1/rooms', { token: await tokenFor(STRANGER), body: { name: 'taken' } });
-    expect(response.status).toBe(409);
-    expect(response.body?.detail).toContain('"taken" already exists');
-    expect(await roomCount()).toBe(1);
-  });
-
-  it('refuses a rename onto an existing name with 409', async () => {
-    await createRoom(OWNER, { name: 'first' });
-    const second = await createRoom(OWNER, { name: 'second' });
-    const response = await call('PATCH', `/v1/rooms/${second.id}`, {
-      token: await tokenFor(OWNER),
-      body: { name: 'first' },
+    it('accepts names at the edges of the rule', async () => {
+      for (const name of ['a', '7', 'a'.repeat(64), 'a-b-c-1']) {
+        expect((await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: { name } })).status).toBe(201);
+      }
     });
-    expect(response.status).toBe(409);
-    const unchanged = await call('GET', `/v1/rooms/${second.id}`, { token: await tokenFor(OWNER) });
-    expect(unchanged.body?.name).toBe('second');
   });
 
-  it.each([
-    ['Upper-Case'],
-    ['-leading'],
-    ['trailing-'],
-    ['with space'],
-    ['a'.repeat(65)],
-    [''],
-    ['rooms'],
-    ['admin'],
-    ['v1'],
-    ['assets'],
-  ])('refuses the room name %j with 422 and the rule', async (name) => {
-    const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: { name } });
-    expect(response.status).toBe(422);
-    expect(response.body?.detail).toContain('1 to 64 lower-case letters, digits and hyphens');
-    expect(await roomCount()).toBe(0);
-  });
+  describe('error cases', () => {
+    it('refuses a name that exists with 409, changing nothing', async () => {
+      await createRoom(OWNER, { name: 'taken' });
+      const response = await call('POST', '/v1/rooms', { token: await tokenFor(STRANGER), body: { name: 'taken' } });
+      expect(response.status).toBe(409);
+      expect(response.body?.detail).toContain('"taken" already exists');
+      expect(await roomCount()).toBe(1);
+    });
 
-  it('accepts names at the edges of the rule', async () => {
-    for (const name of ['a', '7', 'a'.repeat(64), 'a-b-c-1']) {
-      expect((await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: { name } })).status).toBe(201);
-    }
-  });
+    it.each([
+      ['Upper-Case'],
+      ['-leading'],
+      ['trailing-'],
+      ['with space'],
+      ['a'.repeat(65)],
+      [''],
+      ['rooms'],
+      ['admin'],
+      ['v1'],
+      ['assets'],
+    ])('refuses the room name %j with 422 and the rule', async (name) => {
+      const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: { name } });
+      expect(response.status).toBe(422);
+      expect(response.body?.detail).toContain('1 to 64 lower-case letters, digits and hyphens');
+      expect(await roomCount()).toBe(0);
+    });
 
-  it.each([
-    [{ name: 'ok-name', room_mode: 'huge' }, 'room_mode'],
-    [{ name: 'ok-name', recording_type: 'tape' }, 'recording_type'],
-    [{ name: 'ok-name', recording_trigger: 'sometimes' }, 'recording_trigger'],
-    [{ name: 'ok-name', platform: 'zoom' }, 'platform'],
-    [{ name: 'ok-name', is_locked: 'yes' }, 'is_locked'],
-    [{ name: 'ok-name', unknown_field: 1 }, 'unknown_field'],
-    [{ is_locked: true }, 'name'],
-  ])('refuses %j with 422 naming %s', async (body, field) => {
-    const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body });
-    expect(response.status).toBe(422);
-    expect(response.body?.detail).toContain(field);
-    expect(await roomCount()).toBe(0);
-  });
+    it.each([
+      [{ name: 'ok-name', room_mode: 'huge' }, 'room_mode'],
+      [{ name: 'ok-name', recording_type: 'tape' }, 'recording_type'],
+      [{ name: 'ok-name', recording_trigger: 'sometimes' }, 'recording_trigger'],
+      [{ name: 'ok-name', platform: 'zoom' }, 'platform'],
+      [{ name: 'ok-name', is_locked: 'yes' }, 'is_locked'],
+      [{ name: 'ok-name', unknown_field: 1 }, 'unknown_field'],
+      [{ is_locked: true }, 'name'],
+    ])('refuses %j with 422 naming %s', async (body, field) => {
+      const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body });
+      expect(response.status).toBe(422);
+      expect(response.body?.detail).toContain(field);
+      expect(await roomCount()).toBe(0);
+    });
 
-  it('refuses malformed JSON with 400', async () => {
-    const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: '{"name": ' });
-    expect(response.status).toBe(400);
-    expect(response.body?.detail).toBeTruthy();
-    expect(await roomCount()).toBe(0);
-  });
-
-  it('refuses an empty patch with 422', async () => {
-    const room = await createRoom(OWNER, { name: 'patch-me' });
-    const response = await call('PATCH', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER), body: {} });
-    expect(response.status).toBe(422);
-  });
-
-  it('answers 404 for unknown rooms', async () => {
-    const token = await tokenFor(OWNER);
-    expect((await call('GET', '/v1/rooms/no-such-id', { token })).status).toBe(404);
-    expect((await call('PATCH', '/v1/rooms/no-such-id', { token, body: { is_locked: true } })).status).toBe(404);
-    expect((await call('DELETE', '/v1/rooms/no-such-id', { token })).status).toBe(404);
-  });
-
-  it('keeps the room when the provider cannot end its meeting, so the delete can be repeated', async () => {
-    const room = await createRoom(OWNER, { name: 'sticky' });
-    await call('POST', '/v1/rooms/sticky/meeting');
-    await standIn.fault('whereby', { method: 'DELETE', path: '^/v1/meetings/', status: 500, times: 3 });
-    const response = await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) });
-    expect(response.status).toBe(503);
-    expect(response.body?.detail).toContain('Whereby could not end the meeting');
-    expect(await roomCount()).toBe(1);
-    expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) })).status).toBe(204);
-  });
-});
-
-describe('rooms: security', () => {
-  it('requires a signed-in user to list, create, change or delete', async () => {
-    const room = await createRoom(OWNER, { name: 'guarded' });
-    for (const [method, path, body] of [
-      ['GET', '/v1/rooms', undefined],
-      ['POST', '/v1/rooms', { name: 'sneaky' }],
-      ['PATCH', `/v1/rooms/${room.id}`, { is_shared: true }],
-      ['DELETE', `/v1/rooms/${room.id}`, undefined],
-      ['GET', `/v1/rooms/${room.id}`, undefined],
-    ] as const) {
-      const response = await call(method, path, { body });
-      expect(response.status, `${method} ${path}`).toBe(401);
+    it('refuses malformed JSON with 400', async () => {
+      const response = await call('POST', '/v1/rooms', { token: await tokenFor(OWNER), body: '{"name": ' });
+      expect(response.status).toBe(400);
       expect(response.body?.detail).toBeTruthy();
-    }
-    expect(await roomCount()).toBe(1);
-  });
-
-  it('keeps a private room from other users, and lets anyone read a shared one', async () => {
-    const secret = await createRoom(OWNER, { name: 'private-room' });
-    const shared = await createRoom(OWNER, { name: 'shared-room', is_shared: true });
-    const stranger = await tokenFor(STRANGER);
-    expect((await call('GET', `/v1/rooms/${secret.id}`, { token: stranger })).status).toBe(403);
-    expect((await call('GET', `/v1/rooms/${shared.id}`, { token: stranger })).status).toBe(200);
-    expect((await call('GET', `/v1/rooms/${shared.id}`)).status).toBe(200);
-  });
-
-  it("refuses another user's changes and deletes with 403, changing nothing", async () => {
-    const room = await createRoom(OWNER, { name: 'not-yours', is_shared: true });
-    const stranger = await tokenFor(STRANGER);
-    expect((await call('PATCH', `/v1/rooms/${room.id}`, { token: stranger, body: { name: 'mine-now' } })).status).toBe(
-      403,
-    );
-    expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: stranger })).status).toBe(403);
-    expect((await call('GET', `/v1/rooms/${room.id}`)).body?.name).toBe('not-yours');
-  });
-
-  it('ignores a user_id in the body: the owner is the token’s subject', async () => {
-    const response = await call('POST', '/v1/rooms', {
-      token: await tokenFor(OWNER),
-      body: { name: 'spoof', user_id: ADMIN },
+      expect(await roomCount()).toBe(0);
     });
-    expect(response.status).toBe(422);
+  });
+
+  describe('security', () => {
+    it('refuses a user_id in the body with 422: the owner is the token’s subject', async () => {
+      const response = await call('POST', '/v1/rooms', {
+        token: await tokenFor(OWNER),
+        body: { name: 'spoof', user_id: ADMIN },
+      });
+      expect(response.status).toBe(422);
+    });
+  });
+});
+
+describe('GET /v1/rooms', () => {
+  describe('happy path', () => {
+    it('lists own rooms and shared ones, newest first, paginated', async () => {
+      await createRoom(OWNER, { name: 'mine-1' });
+      await createRoom(STRANGER, { name: 'theirs-private' });
+      await createRoom(STRANGER, { name: 'theirs-shared', is_shared: true });
+      await createRoom(OWNER, { name: 'mine-2' });
+
+      const all = await call('GET', '/v1/rooms', { token: await tokenFor(OWNER) });
+      expect(all.status).toBe(200);
+      expect(all.body?.items.map((room: { name: string }) => room.name)).toEqual(['mine-2', 'theirs-shared', 'mine-1']);
+      expect(all.body).toMatchObject({ total: 3, page: 1, size: 50 });
+
+      const second = await call('GET', '/v1/rooms?page=2&size=2', { token: await tokenFor(OWNER) });
+      expect(second.body).toMatchObject({ total: 3, page: 2, size: 2 });
+      expect(second.body?.items.map((room: { name: string }) => room.name)).toEqual(['mine-1']);
+    });
+  });
+});
+
+describe('GET /v1/rooms/{room_id}', () => {
+  describe('security', () => {
+    it('keeps a private room from other users, and lets anyone read a shared one', async () => {
+      const secret = await createRoom(OWNER, { name: 'private-room' });
+      const shared = await createRoom(OWNER, { name: 'shared-room', is_shared: true });
+      const stranger = await tokenFor(STRANGER);
+      expect((await call('GET', `/v1/rooms/${secret.id}`, { token: stranger })).status).toBe(403);
+      expect((await call('GET', `/v1/rooms/${shared.id}`, { token: stranger })).status).toBe(200);
+      expect((await call('GET', `/v1/rooms/${shared.id}`)).status).toBe(200);
+    });
+  });
+});
+
+describe('PATCH /v1/rooms/{room_id}', () => {
+  describe('happy path', () => {
+    it('changes fields and renames', async () => {
+      const room = await createRoom(OWNER, { name: 'old-name' });
+      const response = await call('PATCH', `/v1/rooms/${room.id}`, {
+        token: await tokenFor(OWNER),
+        body: { name: 'new-name', is_shared: true, platform: 'daily' },
+      });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ id: room.id, name: 'new-name', is_shared: true, platform: 'daily' });
+    });
+  });
+
+  describe('error cases', () => {
+    it('refuses a rename onto an existing name with 409', async () => {
+      await createRoom(OWNER, { name: 'first' });
+      const second = await createRoom(OWNER, { name: 'second' });
+      const response = await call('PATCH', `/v1/rooms/${second.id}`, {
+        token: await tokenFor(OWNER),
+        body: { name: 'first' },
+      });
+      expect(response.status).toBe(409);
+      const unchanged = await call('GET', `/v1/rooms/${second.id}`, { token: await tokenFor(OWNER) });
+      expect(unchanged.body?.name).toBe('second');
+    });
+
+    it('refuses an empty patch with 422', async () => {
+      const room = await createRoom(OWNER, { name: 'patch-me' });
+      const response = await call('PATCH', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER), body: {} });
+      expect(response.status).toBe(422);
+    });
+  });
+});
+
+describe('DELETE /v1/rooms/{room_id}', () => {
+  describe('happy path', () => {
+    it('deletes a room and ends its active meeting at the provider', async () => {
+      const room = await createRoom(OWNER, { name: 'short-lived' });
+      const meeting = await call('POST', '/v1/rooms/short-lived/meeting');
+      expect(meeting.status).toBe(200);
+
+      const response = await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) });
+      expect(response.status).toBe(204);
+      expect(await roomCount()).toBe(0);
+      const deletes = (await standIn.requests('whereby')).filter((request) => request.method === 'DELETE');
+      expect(deletes).toHaveLength(1);
+      expect(deletes[0]?.path).toMatch(/^\/v1\/meetings\/.+/);
+      const kept = await env.DB.prepare('SELECT is_active, room_id FROM meetings').first();
+      expect(kept).toEqual({ is_active: 0, room_id: null });
+    });
+  });
+
+  describe('error cases', () => {
+    it('keeps the room when the provider cannot end its meeting, so the delete can be repeated', async () => {
+      const room = await createRoom(OWNER, { name: 'sticky' });
+      await call('POST', '/v1/rooms/sticky/meeting');
+      await standIn.fault('whereby', { method: 'DELETE', path: '^/v1/meetings/', status: 500, times: 3 });
+      const response = await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) });
+      expect(response.status).toBe(503);
+      expect(response.body?.detail).toContain('Whereby could not end the meeting');
+      expect(await roomCount()).toBe(1);
+      expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) })).status).toBe(204);
+    });
+  });
+});
+
+// The cases below call more than one of the routes on a room.
+describe('GET, PATCH and DELETE /v1/rooms/{room_id}', () => {
+  describe('error cases', () => {
+    it('answers 404 for unknown rooms', async () => {
+      const token = await tokenFor(OWNER);
+      expect((await call('GET', '/v1/rooms/no-such-id', { token })).status).toBe(404);
+      expect((await call('PATCH', '/v1/rooms/no-such-id', { token, body: { is_locked: true } })).status).toBe(404);
+      expect((await call('DELETE', '/v1/rooms/no-such-id', { token })).status).toBe(404);
+    });
+  });
+
+  describe('security', () => {
+    it('lets an admin change and delete any room', async () => {
+      const room = await createRoom(OWNER, { name: 'admins-can' });
+      const admin = await tokenFor(ADMIN);
+      expect((await call('PATCH', `/v1/rooms/${room.id}`, { token: admin, body: { is_locked: true } })).status).toBe(
+        200,
+      );
+      expect((await call('GET', `/v1/rooms/${room.id}`, { token: admin })).status).toBe(200);
+      expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: admin })).status).toBe(204);
+    });
+
+    // Beyond route-security.test.ts, whose room is private: a shared room is no one else's to change either.
+    it("refuses another user's changes and deletes with 403, changing nothing", async () => {
+      const room = await createRoom(OWNER, { name: 'not-yours', is_shared: true });
+      const stranger = await tokenFor(STRANGER);
+      expect(
+        (await call('PATCH', `/v1/rooms/${room.id}`, { token: stranger, body: { name: 'mine-now' } })).status,
+      ).toBe(403);
+      expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: stranger })).status).toBe(403);
+      expect((await call('GET', `/v1/rooms/${room.id}`)).body?.name).toBe('not-yours');
+    });
   });
 });
