@@ -96,13 +96,40 @@ describe('the development login', () => {
     expect(response.status).toBe(401);
   });
 
-  it('refuses a malformed ENVIRONMENT with a clear error rather than guessing', async () => {
-    const response = await requestWith('/v1/rooms', {}, { ...local, ENVIRONMENT: 'staging' });
-    expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({
-      detail: expect.stringContaining('ENVIRONMENT is malformed'),
+  // SPEC §14: only ENVIRONMENT=development, exactly, is development; anything else is production.
+  it.each([
+    ['missing', undefined],
+    ['blank', ''],
+    ['only spaces', '   '],
+    ['misspelled', 'developement'],
+    ['another name', 'staging'],
+    ['in capitals', 'Development'],
+    ['padded', ' development '],
+  ])('is impossible when ENVIRONMENT is %s: the deploy counts as production', async (_, value) => {
+    const bindings = { ...local, ENVIRONMENT: value };
+    const created = await requestWith(
+      '/v1/rooms',
+      { method: 'POST', body: JSON.stringify({ name: 'never-made' }), headers: { 'content-type': 'application/json' } },
+      bindings,
+    );
+    expect(created.status).toBe(503);
+    expect(await created.json()).toEqual({
+      detail: expect.stringContaining('AUTH_JWKS_URL is not set'),
       code: 'not-configured',
-      request_id: response.headers.get('x-request-id'),
+      request_id: created.headers.get('x-request-id'),
+    });
+    expect((await requestWith('/v1/flags', {}, bindings)).status).toBe(503);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM rooms WHERE name = 'never-made'").first())?.n).toBe(0);
+
+    const health = await requestWith('/v1/health', {}, bindings);
+    expect(await health.json()).toMatchObject({ environment: 'production', integrations: { sign_in: 'none' } });
+  });
+
+  it('shows the development login on /v1/health only in development', async () => {
+    const health = await requestWith('/v1/health', {}, local);
+    expect(await health.json()).toMatchObject({
+      environment: 'development',
+      integrations: { sign_in: 'development-login' },
     });
   });
 });
