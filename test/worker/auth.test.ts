@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, call, OWNER, requestWith, resetWorld, servers, tokenFor } from './helpers';
+import { ADMIN, call, createRoom, OWNER, requestWith, resetWorld, servers, tokenFor } from './helpers';
 
 beforeEach(resetWorld);
 
@@ -64,6 +64,53 @@ describe('sign-in with the identity provider’s JWTs', () => {
       code: 'not-configured',
       request_id: response.headers.get('x-request-id'),
     });
+  });
+});
+
+describe('an identity provider that cannot be reached', () => {
+  const trouble = (path: string) => new URL(path, servers.identity.jwksUrl).href;
+  // Nothing listens on port 1 of the loopback address: the connection is refused.
+  const refused = 'http://127.0.0.1:1/.well-known/jwks.json';
+
+  it.each([
+    ['refuses the connection', refused],
+    ['answers 500', trouble('/trouble/500')],
+    ['answers 503', trouble('/trouble/503')],
+    ['answers a redirect', trouble('/trouble/redirect')],
+    ['answers HTML instead of JSON', trouble('/trouble/not-json')],
+    ['answers JSON that is not a key set', trouble('/trouble/not-a-key-set')],
+  ])('answers 503 "try again", not 401, when it %s', async (_, jwksUrl) => {
+    const bindings = { ...env, AUTH_JWKS_URL: jwksUrl };
+    const token = await tokenFor(OWNER);
+    const response = await requestWith('/v1/rooms', { headers: { authorization: `Bearer ${token}` } }, bindings);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      detail: expect.stringMatching(/identity provider.*try again/),
+      code: 'unavailable',
+      request_id: response.headers.get('x-request-id'),
+    });
+
+    // A guest presenting no token does not need the keys: joining still works.
+    await createRoom(OWNER, { name: 'keys-away' });
+    const joined = await requestWith('/v1/rooms/keys-away/meeting', { method: 'POST' }, bindings);
+    expect(joined.status).toBe(200);
+    // A token that cannot be checked is not taken as anonymous either: no meeting is handed out on it.
+    const withToken = await requestWith(
+      '/v1/rooms/keys-away/meeting',
+      { method: 'POST', headers: { authorization: `Bearer ${token}` } },
+      bindings,
+    );
+    expect(withToken.status).toBe(503);
+  });
+
+  it('answers 503 when it does not answer within the timeout', async () => {
+    const response = await requestWith(
+      '/v1/rooms',
+      { headers: { authorization: `Bearer ${await tokenFor(OWNER)}` } },
+      { ...env, AUTH_JWKS_URL: trouble('/trouble/silent') },
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'unavailable' });
   });
 });
 
