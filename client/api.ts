@@ -8,6 +8,7 @@ import type { Platform } from '../domain/rooms.ts';
 import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
+  ConsentInput as ConsentInputSchema,
   ConsentResult as ConsentResultSchema,
   MeetingSchema,
   Metrics as MetricsSchema,
@@ -24,6 +25,7 @@ export type RoomList = z.infer<typeof RoomListSchema>;
 export type RoomInput = z.input<typeof RoomInputSchema>;
 export type RoomPatch = z.input<typeof RoomPatchSchema>;
 export type ConsentResult = z.infer<typeof ConsentResultSchema>;
+export type ConsentInput = z.input<typeof ConsentInputSchema>;
 export type { MalformedFlag, RolloutFlags };
 export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 
@@ -119,8 +121,12 @@ const segment = encodeURIComponent;
 export const api = {
   /** The room's active meeting, created if there is none; the host link only for its owner. */
   joinMeeting: (roomName: string) => request<Meeting>('POST', `/rooms/${segment(roomName)}/meeting`),
-  consent: (meetingId: string, consentGiven: boolean) =>
-    request<ConsentResult>('POST', `/meetings/${segment(meetingId)}/consent`, { consent_given: consentGiven }),
+  /** The answer as this browser's one answer to the meeting: a later one with the same key replaces it. */
+  consent: (meetingId: string, consentGiven: boolean, consentKey: string) =>
+    request<ConsentResult>('POST', `/meetings/${segment(meetingId)}/consent`, {
+      consent_given: consentGiven,
+      consent_key: consentKey,
+    } satisfies ConsentInput),
 
   listRooms: (page: number, size: number) => request<RoomList>('GET', '/rooms', undefined, { page, size }),
   createRoom: (input: RoomInput) => request<Room>('POST', '/rooms', input),

@@ -84,3 +84,12 @@ export const ROOM_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 /** The rule in words, as the API refuses a name that breaks it. */
 export const ROOM_NAME_RULE = `a room name is 1 to 64 lower-case letters, digits and hyphens, not starting or ending with a hyphen, and not one of the page names ${/* @__PURE__ */ RESERVED_ROOM_NAMES.join(', ')}`;
+
+/**
+ * The key a browser keeps for its recording-consent answers (SPEC §14), so that its second answer
+ * to a meeting replaces the first: a random id the client makes once per browser.
+ */
+export const CONSENT_KEY_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** The rule in words, as the API refuses a key that breaks it. */
+export const CONSENT_KEY_RULE = 'a consent key is 16 to 64 letters (a-z, A-Z), digits, hyphens or underscores';

@@ -6,6 +6,10 @@ import type { SigningKey } from './servers.ts';
 
 // A stand-in OIDC identity provider: serves a JWKS with one RSA and one EC key; the tests get
 // the private halves to sign tokens with, plus a key the JWKS does not hold, to forge with.
+// Beside the JWKS it serves an identity provider in trouble, for AUTH_JWKS_URLs of the tests' own
+// (same origin): /trouble/500 and /trouble/503 answer that status, /trouble/redirect a 302 to
+// the JWKS, /trouble/not-json a 200 of HTML, /trouble/not-a-key-set JSON without keys, and
+// /trouble/silent never answers.
 
 export interface IdentityProvider {
   jwksUrl: string;
@@ -36,6 +40,16 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
   const server = createServer((request, response) => {
     if (request.url === '/.well-known/jwks.json') {
       response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    } else if (request.url === '/trouble/500' || request.url === '/trouble/503') {
+      response.writeHead(Number(request.url.slice(-3)), { 'content-type': 'application/json' }).end(jwks);
+    } else if (request.url === '/trouble/redirect') {
+      response.writeHead(302, { location: '/.well-known/jwks.json' }).end();
+    } else if (request.url === '/trouble/not-json') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Service Unavailable</body></html>');
+    } else if (request.url === '/trouble/not-a-key-set') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"error":"maintenance"}');
+    } else if (request.url === '/trouble/silent') {
+      // Holds the connection without answering; close() ends it.
     } else {
       response.writeHead(404).end();
     }

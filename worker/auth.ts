@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type FetchImplementation, jwtVerify } from 'jose';
 import type { Config } from './config';
 import { ApiError, ConfigError, forbidden, unauthenticated } from './errors';
+import { log } from './log';
 
 export interface User {
   id: string;
@@ -12,13 +13,40 @@ export interface User {
 /** Who is signed in locally when no identity provider is configured in development. */
 const LOCAL_ADMIN_ID = 'local-admin';
 
+/** The identity provider did not hand over its keys: its trouble, not the user's (503, never 401). */
+class KeysUnavailable extends Error {
+  override readonly name = 'KeysUnavailable';
+}
+
+/**
+ * The JWKS request as jose makes it, but any answer that is not a 2xx with a JSON body is the
+ * identity provider's failure, told apart from a bad token: jose itself raises a plain JOSEError,
+ * like that of a forged token, for a non-200 or a body that does not parse.
+ */
+const fetchKeys: FetchImplementation = async (url, options) => {
+  const response = await fetch(url, options);
+  if (response.status < 200 || response.status > 299)
+    throw new KeysUnavailable(`the JWKS answered HTTP ${response.status}`);
+  const text = await response.text();
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new KeysUnavailable('the JWKS answer is not JSON');
+  }
+  return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+};
+
 // One key set per JWKS URL and isolate: jose caches the keys and refetches on unknown key ids.
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 function keySet(url: string) {
   let keys = keySets.get(url);
   if (!keys) {
-    keys = createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    keys = createRemoteJWKSet(new URL(url), {
+      timeoutDuration: 5_000,
+      cooldownDuration: 30_000,
+      [customFetch]: fetchKeys,
+    });
     keySets.set(url, keys);
   }
   return keys;
@@ -90,16 +118,24 @@ async function verifiedSubject(token: string, jwksUrl: string, issuer: string, a
     if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired; sign in again.');
     if (error instanceof errors.JWTClaimValidationFailed)
       throw unauthenticated(`The token is not for this service (${error.claim}).`);
-    // The keys could not be had: the identity provider's trouble, not the user's.
+    // The keys could not be had (unreachable, timed out, an error answer, not a key set): the
+    // identity provider's trouble, not the user's.
     if (
+      error instanceof KeysUnavailable ||
       !(error instanceof errors.JOSEError) ||
       error instanceof errors.JWKSTimeout ||
       error instanceof errors.JWKSInvalid
-    )
+    ) {
+      // Why, for the operator; the error's own text, never the token.
+      log('warn', 'the identity provider did not give its keys', {
+        setting: 'AUTH_JWKS_URL',
+        reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
       throw new ApiError(
         'unavailable',
         'The identity provider did not give its keys (AUTH_JWKS_URL); try again shortly.',
       );
+    }
     throw unauthenticated('The token is not valid.');
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PLATFORMS, type Platform } from '../domain/rooms';
 import { ConfigError } from './errors';
+import { log } from './log';
 
 // Settings of SPEC §1, read from the Worker's vars and secrets. Each is parsed when a request
 // needs it, so one bad setting fails only the requests that depend on it, with its name.
@@ -57,12 +58,33 @@ const dnsLabel = z
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i, 'not a DNS label')
   .transform((label) => label.toLowerCase());
 
+export type Environment = 'development' | 'production';
+
+// ENVIRONMENT values already warned about in this isolate: one log line each, not one per request.
+const warnedEnvironments = new Set<string>();
+
+/**
+ * SPEC §14: development only when ENVIRONMENT is exactly `development`. Missing, blank or any
+ * other value (a typo, `Development`, `staging`) is production, which widens nothing: no
+ * development login, no loopback room URLs. Never an error: a deploy must not depend on spelling
+ * this right to be safe. An unknown value is logged so that the operator can see the typo.
+ */
+export function environmentOf(value: unknown): Environment {
+  if (value === 'development') return 'development';
+  if (value !== undefined && value !== 'production' && !warnedEnvironments.has(String(value))) {
+    warnedEnvironments.add(String(value));
+    log('warn', 'ENVIRONMENT is not "development" or "production"; running as production', {
+      setting: 'ENVIRONMENT',
+      value: String(value).slice(0, 40),
+    });
+  }
+  return 'production';
+}
+
 export function config(env: Env) {
   const source = env as unknown as Source;
-  const environment = (): 'development' | 'production' =>
-    read(source, 'ENVIRONMENT', z.enum(['development', 'production']), 'development');
-  // A malformed ENVIRONMENT is not development: it widens nothing.
-  const loopbackRooms = () => isConfigured(environment) && environment() === 'development';
+  const environment = (): Environment => environmentOf(source.ENVIRONMENT);
+  const loopbackRooms = () => environment() === 'development';
   return {
     environment,
 

@@ -6,7 +6,7 @@ import { browserConsentStore, type ConsentAnswer, type ConsentStore } from './co
 interface RecordingConsentProps {
   meetingId: string;
   /** Injected by tests; the API and this browser's storage otherwise. */
-  send?: (meetingId: string, consentGiven: boolean) => Promise<unknown>;
+  send?: (meetingId: string, consentGiven: boolean, consentKey: string) => Promise<unknown>;
   store?: ConsentStore;
 }
 
@@ -37,7 +37,7 @@ export function RecordingConsent({
     setSending(choice);
     setError(null);
     try {
-      await send(meetingId, given);
+      await send(meetingId, given, store.key());
       store.set(meetingId, choice);
       answeredHere.current = true;
       setAnswer(choice);

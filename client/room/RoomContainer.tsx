@@ -20,7 +20,7 @@ interface RoomContainerProps {
   load?: PlatformLoader;
   reload?: () => void;
   consentStore?: ConsentStore;
-  sendConsent?: (meetingId: string, consentGiven: boolean) => Promise<unknown>;
+  sendConsent?: (meetingId: string, consentGiven: boolean, consentKey: string) => Promise<unknown>;
 }
 
 type Sdk = { state: 'loading' } | { state: 'ready'; Component: PlatformComponent } | { state: 'failed' };

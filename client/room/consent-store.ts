@@ -1,16 +1,29 @@
+import { CONSENT_KEY_PATTERN } from '../../domain/rooms.ts';
+
 // The recording-consent answer, remembered per meeting in this browser (SPEC §8: asked once per
-// meeting per browser). Storage may be unavailable (private modes, blocked cookies): the answer
-// is then remembered for as long as the page lives.
+// meeting per browser), and the browser's consent key, sent with every answer so that the API
+// keeps one answer per browser and meeting (SPEC §14). Storage may be unavailable (private modes,
+// blocked cookies): both are then remembered for as long as the page lives.
 
 export type ConsentAnswer = 'yes' | 'no';
 
 export interface ConsentStore {
   get(meetingId: string): ConsentAnswer | null;
   set(meetingId: string, answer: ConsentAnswer): void;
+  /** This browser's consent key: made once, then the same for every meeting. */
+  key(): string;
 }
 
 const key = (meetingId: string) => `meeting-rooms:consent:${meetingId}`;
 const memory = new Map<string, ConsentAnswer>();
+
+const CONSENT_KEY = 'meeting-rooms:consent-key';
+let memoryKey: string | undefined;
+
+/** 128 random bits as 32 hex digits: unguessable, and within the API's rule (crypto.randomUUID needs a secure context). */
+function newConsentKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
 
 export const browserConsentStore: ConsentStore = {
   get(meetingId) {
@@ -26,6 +39,18 @@ export const browserConsentStore: ConsentStore = {
       localStorage.setItem(key(meetingId), answer);
     } catch {
       memory.set(meetingId, answer);
+    }
+  },
+  key() {
+    try {
+      const stored = localStorage.getItem(CONSENT_KEY);
+      if (stored !== null && CONSENT_KEY_PATTERN.test(stored)) return stored;
+      const made = newConsentKey();
+      localStorage.setItem(CONSENT_KEY, made);
+      return made;
+    } catch {
+      memoryKey ??= newConsentKey();
+      return memoryKey;
     }
   },
 };

@@ -12,7 +12,7 @@ import {
   wherebySignature,
 } from '../../dev/provider-webhooks.ts';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
-import { ADMIN, type Fixture, ROOMS, type Secrets, type Tokens } from './setup.ts';
+import { ADMIN, type Fixture, PROOF_CONSENT_KEY, ROOMS, type Secrets, type Tokens } from './setup.ts';
 import { bearer, type Headers, J, type Json, seconds, send } from './wire.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -39,7 +39,10 @@ type Kind =
   | 'webhook: replay of an applied event'
   | 'webhook: Daily ping'
   | 'oversized body'
-  | 'wrong pipeline token';
+  | 'wrong pipeline token'
+  | 'consent: meeting ended over an hour ago'
+  | 'consent: repeated answer'
+  | 'consent: malformed consent_key';
 
 interface Attack {
   kind: Kind;
@@ -556,6 +559,89 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
       headers: json(),
       body: J({ consent_given: true, ...extra }),
       expect: [422],
+    });
+  }
+
+  // Consent keys that break the rule (16 to 64 of A-Z a-z 0-9 - _).
+  const badKeys: [string, unknown][] = [
+    ['empty', ''],
+    ['15 characters', 'k'.repeat(15)],
+    ['65 characters', 'k'.repeat(65)],
+    ['1000 characters', 'k'.repeat(1000)],
+    ['100 000 characters', 'k'.repeat(100_000)],
+    ['with spaces', 'a consent key with spaces'],
+    ['with a slash', 'consent/key/with/slashes'],
+    ['with a NUL', `consent-key-${'\u0000'}-0000000`],
+    ['SQL', "x'); DELETE FROM meeting_consent;--"],
+    ['non-ASCII', 'schlüssel-schlüssel-schlüssel'],
+    ['an emoji', `consent-key-😀-0000000000`],
+    ['a number', 1234567890123456],
+    ['null', null],
+    ['an array', [PROOF_CONSENT_KEY]],
+    ['an object', { key: PROOF_CONSENT_KEY }],
+  ];
+  for (const [what, key] of badKeys) {
+    add({
+      kind: 'consent: malformed consent_key',
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      what: `consent_key ${what}`,
+      method: 'POST',
+      path: `/v1/meetings/${meeting.id}/consent`,
+      headers: json(),
+      body: J({ consent_given: false, consent_key: key }),
+      // A limit on the body's size, where there is one, refuses the longest before its key is read.
+      expect: typeof key === 'string' && key.length > 10_000 ? [413, 422] : [422],
+    });
+  }
+
+  // The answers given during set-up, again: each answerer keeps one row, unchanged.
+  const repeats: [string, Json, string, string?][] = [
+    ['the same browser (consent_key)', { consent_given: true, consent_key: PROOF_CONSENT_KEY }, fixture.consents.byKey],
+    ['a keyless guest (Reflector’s body)', { consent_given: true }, fixture.consents.keyless],
+    ['the same signed-in person', { consent_given: true }, fixture.consents.bySub, tokens.stranger],
+    // A signed-in person is their sub, whatever key the browser sends.
+    [
+      'the same person with a browser key',
+      { consent_given: true, consent_key: 'another0browser0key00000000000001' },
+      fixture.consents.bySub,
+      tokens.stranger,
+    ],
+  ];
+  for (const [who, body, consentId, token] of repeats) {
+    for (let i = 0; i < 5; i++) {
+      add({
+        kind: 'consent: repeated answer',
+        operation: 'POST /v1/meetings/{meeting_id}/consent',
+        what: `${who}, answer ${i + 2}`,
+        method: 'POST',
+        path: `/v1/meetings/${meeting.id}/consent`,
+        headers: json(token),
+        body: J(body),
+        expect: [200],
+        expectBody: { status: 'success', consent_id: consentId },
+      });
+    }
+  }
+
+  // Answers for a meeting retired two hours ago: 409, nothing stored, whoever answers.
+  const late: [string, Json, string?][] = [
+    ['a keyless "no"', { consent_given: false }],
+    ['a keyless "yes"', { consent_given: true }],
+    ['a browser’s "no"', { consent_given: false, consent_key: PROOF_CONSENT_KEY }],
+    ['a new browser’s "no"', { consent_given: false, consent_key: 'late0browser0key0000000000000001' }],
+    ['a signed-in "no"', { consent_given: false }, tokens.stranger],
+    ['the owner’s "no"', { consent_given: false }, tokens.owner],
+  ];
+  for (const [what, body, token] of late) {
+    add({
+      kind: 'consent: meeting ended over an hour ago',
+      operation: 'POST /v1/meetings/{meeting_id}/consent',
+      what,
+      method: 'POST',
+      path: `/v1/meetings/${fixture.endedMeeting.id}/consent`,
+      headers: json(token),
+      body: J(body),
+      expect: [409],
     });
   }
 

@@ -17,6 +17,7 @@ import type { IdentityProvider } from '../../test/identity-provider.ts';
 import { ROOT } from '../local/root.ts';
 import type { LocalService } from '../local/service.ts';
 import { SETTING_NAMES } from '../local/settings.ts';
+import { queryLocalD1 } from '../local/wrangler.ts';
 import { bearer, type Headers, type Json, must, seconds, send } from './wire.ts';
 
 const OWNER = 'proof-owner';
@@ -149,13 +150,23 @@ export interface Fixture {
   recordings: Json[];
   /** Webhook requests applied during set-up, kept to replay. */
   applied: { provider: 'daily' | 'whereby'; body: string; headers: Headers; sentAt: number }[];
+  /** Consent answers given to the Whereby room's meeting, each by one answerer: their ids. */
+  consents: { byKey: string; bySub: string; keyless: string };
+  /** A meeting retired more than an hour ago, which takes no more consent answers. */
+  endedMeeting: Json;
 }
+
+/** The consent key of the one browser whose answer the fixtures give. */
+export const PROOF_CONSENT_KEY = 'proof0consent0key0000000000000001';
+/** How long ago the ended meeting was retired: past the consent window's hour. */
+const ENDED_AGO_MS = 2 * 3_600_000;
 
 export const ROOMS = {
   whereby: 'proof-whereby',
   daily: 'proof-daily',
   other: 'proof-other',
   idle: 'proof-idle',
+  ended: 'proof-ended',
   burstWhereby: 'proof-burst-whereby',
   burstDaily: 'proof-burst-daily',
 } as const;
@@ -260,7 +271,29 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
       status: 'completed',
     }),
   );
-  await must(base, 'POST', `/v1/meetings/${whereby.id}/consent`, { body: { consent_given: true } });
+  // One answer by each kind of answerer, which the hostile requests repeat: the same answer again
+  // changes no row.
+  const consented = async (body: Json, token?: string) =>
+    String((await must(base, 'POST', `/v1/meetings/${whereby.id}/consent`, { body, token })).consent_id);
+  const consents = {
+    keyless: await consented({ consent_given: true }),
+    byKey: await consented({ consent_given: true, consent_key: PROOF_CONSENT_KEY }),
+    bySub: await consented({ consent_given: true }, tokens.stranger),
+  };
+
+  // A meeting over more than an hour ago: retired by its owner's settings change, then its
+  // retirement moved back, as if two hours had passed.
+  const endedMeeting = await must(base, 'POST', `/v1/rooms/${ROOMS.ended}/meeting`);
+  await must(base, 'PATCH', `/v1/rooms/${rooms[ROOMS.ended]!.id}`, { token: tokens.owner, body: { is_locked: true } });
+  await queryLocalD1(
+    `UPDATE meetings SET retired_at = ${Date.now() - ENDED_AGO_MS} WHERE id = '${String(endedMeeting.id).replace(/'/g, "''")}' AND is_active = 0`,
+    PERSIST_TO,
+  );
+  const [ended] = await queryLocalD1(
+    `SELECT count(*) AS n FROM meetings WHERE id = '${String(endedMeeting.id).replace(/'/g, "''")}' AND retired_at < ${Date.now() - 3_600_000}`,
+    PERSIST_TO,
+  );
+  if (ended?.results[0]?.n !== 1) throw new Error('fixture: the ended meeting was not retired two hours back');
 
   // Wait for the copy: the recording is stored and downloadable.
   const deadline = Date.now() + 60_000;
@@ -277,5 +310,5 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
     throw new Error('fixture: the stored recording does not download whole');
   const wherebyListed = (await must(base, 'GET', `/v1/meetings/${whereby.id}/recordings`, { token: tokens.owner }))
     .items as Json[];
-  return { rooms, meetings, wherebyIds, recordings: [...listed, ...wherebyListed], applied };
+  return { rooms, meetings, wherebyIds, recordings: [...listed, ...wherebyListed], applied, consents, endedMeeting };
 }

@@ -1,5 +1,6 @@
 import type { Browser, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSENT_KEY_PATTERN } from '../../domain/rooms.ts';
 import { contextFor, createRoom, launch, openJoinPage, screenshots, uniqueName } from './helpers.ts';
 
 const OWNER = 'consent-owner';
@@ -59,7 +60,10 @@ describe('recording consent', () => {
     const response = await answered;
     expect(response.status()).toBe(200);
     expect(response.request().url()).toMatch(new RegExp(`/v1/meetings/${meeting.id}/consent$`));
-    expect(response.request().postDataJSON()).toEqual({ consent_given: false });
+    // With this browser's consent key, so that the API keeps one answer per browser (SPEC §14).
+    const sent = response.request().postDataJSON() as { consent_given: boolean; consent_key: string };
+    expect(sent).toEqual({ consent_given: false, consent_key: expect.stringMatching(CONSENT_KEY_PATTERN) });
+    expect(await page.evaluate(() => localStorage.getItem('meeting-rooms:consent-key'))).toBe(sent.consent_key);
     expect(((await response.json()) as { status: string }).status).toBe('success');
 
     const indicator = page.getByRole('status').filter({ hasText: 'Recording' });
@@ -80,7 +84,9 @@ describe('recording consent', () => {
     await otherPage.getByRole('button', { name: 'This meeting is recorded' }).click();
     const yes = otherPage.waitForRequest(isConsent);
     await otherPage.getByRole('button', { name: 'Yes, store the audio' }).click();
-    expect((await yes).postDataJSON()).toEqual({ consent_given: true });
+    const otherSent = (await yes).postDataJSON() as { consent_given: boolean; consent_key: string };
+    expect(otherSent).toEqual({ consent_given: true, consent_key: expect.stringMatching(CONSENT_KEY_PATTERN) });
+    expect(otherSent.consent_key).not.toBe(sent.consent_key);
     await otherPage.getByRole('status').filter({ hasText: 'Recording' }).waitFor();
     await Promise.all([context.close(), other.close()]);
   });

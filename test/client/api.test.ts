@@ -90,3 +90,20 @@ describe('a failed call', () => {
     });
   });
 });
+
+describe('the consent answer', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('posts the answer with the browser’s consent key', async () => {
+    const fetch = answer(200, { status: 'success', consent_id: 'c1' });
+    vi.stubGlobal('fetch', fetch);
+    await api.consent('meeting 1', false, '0123456789abcdef0123456789abcdef');
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toMatch(/\/v1\/meetings\/meeting%201\/consent$/);
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(String(init.body))).toEqual({
+      consent_given: false,
+      consent_key: '0123456789abcdef0123456789abcdef',
+    });
+  });
+});

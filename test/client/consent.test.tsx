@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../client/api.ts';
 import { browserConsentStore } from '../../client/room/consent-store.ts';
 import { RecordingConsent } from '../../client/room/RecordingConsent.tsx';
+import { CONSENT_KEY_PATTERN } from '../../domain/rooms.ts';
 import { deferred } from './fixtures.ts';
 
 const QUESTION = "May we store this meeting's audio recording?";
@@ -44,7 +45,7 @@ describe('the recording-consent question', () => {
     fireEvent.click(screen.getByRole('button', { name: 'This meeting is recorded' }));
     fireEvent.click(screen.getByRole('button', { name: label }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Recording'));
-    expect(send).toHaveBeenCalledExactlyOnceWith('m1', given);
+    expect(send).toHaveBeenCalledExactlyOnceWith('m1', given, browserConsentStore.key());
     expect(browserConsentStore.get('m1')).toBe(stored);
     expect(screen.queryByRole('button', { name: 'This meeting is recorded' })).toBeNull();
     await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('status')));
@@ -60,6 +61,44 @@ describe('the recording-consent question', () => {
     render(<RecordingConsent meetingId="m2" send={send} />);
     expect(screen.getByRole('button', { name: 'This meeting is recorded' })).toBeTruthy();
     expect(send).not.toHaveBeenCalled();
+  });
+
+  it('sends this browser’s consent key with every answer: made once, kept, the same for each meeting', async () => {
+    const send = vi.fn(async () => ({ status: 'success', consent_id: 'c1' }));
+    for (const meetingId of ['m1', 'm2']) {
+      const view = render(<RecordingConsent meetingId={meetingId} send={send} />);
+      fireEvent.click(screen.getByRole('button', { name: 'This meeting is recorded' }));
+      fireEvent.click(screen.getByRole('button', { name: 'Yes, store the audio' }));
+      await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Recording'));
+      view.unmount();
+    }
+    const [first, second] = send.mock.calls as unknown as [string, boolean, string][];
+    expect(first?.[2]).toMatch(CONSENT_KEY_PATTERN);
+    expect(second?.[2]).toBe(first?.[2]);
+    expect(localStorage.getItem('meeting-rooms:consent-key')).toBe(first?.[2]);
+  });
+
+  it('makes a new key for a new browser, and replaces a stored key that breaks the rule', () => {
+    const one = browserConsentStore.key();
+    localStorage.clear();
+    const other = browserConsentStore.key();
+    expect(other).toMatch(CONSENT_KEY_PATTERN);
+    expect(other).not.toBe(one);
+    localStorage.setItem('meeting-rooms:consent-key', 'tampered key!');
+    expect(browserConsentStore.key()).toMatch(CONSENT_KEY_PATTERN);
+  });
+
+  it('keeps one key for the page’s life when storage is unavailable', () => {
+    const blocked = () => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    const getItem = vi.spyOn(Storage.prototype, 'getItem').mockImplementation(blocked);
+    const setItem = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(blocked);
+    const key = browserConsentStore.key();
+    expect(key).toMatch(CONSENT_KEY_PATTERN);
+    expect(browserConsentStore.key()).toBe(key);
+    getItem.mockRestore();
+    setItem.mockRestore();
   });
 
   it('shows the API’s words when the answer could not be sent, and lets the user answer again', async () => {

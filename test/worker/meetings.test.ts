@@ -280,6 +280,22 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect((await joinWith('local-elsewhere', { ENVIRONMENT: 'development' })).status).toBe(502);
         expect(await meetingRows()).toHaveLength(2);
       });
+
+      it.each([
+        ['missing', { ENVIRONMENT: undefined }],
+        ['blank', { ENVIRONMENT: '' }],
+        ['misspelled', { ENVIRONMENT: 'develop' }],
+      ])('refuses the stand-ins’ loopback rooms when ENVIRONMENT is %s (production)', async (_, bindings) => {
+        await createRoom(OWNER, { name: 'loopback-room' });
+        await wherebyAnswers({ roomUrl: 'http://127.0.0.1:8788/answered-room' });
+        const response = await requestWith(
+          '/v1/rooms/loopback-room/meeting',
+          { method: 'POST' },
+          { ...env, ...bindings },
+        );
+        expect(response.status).toBe(502);
+        expect(await meetingRows()).toHaveLength(0);
+      });
     });
   });
 

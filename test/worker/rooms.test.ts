@@ -1,6 +1,18 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, call, createRoom, OWNER, resetWorld, STRANGER, standIn, tokenFor } from './helpers';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ADMIN,
+  call,
+  createRoom,
+  OWNER,
+  type Provider,
+  requestWith,
+  resetWorld,
+  STRANGER,
+  setFlags,
+  standIn,
+  tokenFor,
+} from './helpers';
 
 // The rooms' routes, each split into its happy path, its error cases and its security cases.
 // The cases every protected route shares (no token, a forged or expired one, a signed-in user who
@@ -213,6 +225,35 @@ describe('DELETE /v1/rooms/{room_id}', () => {
       expect(response.body?.detail).toContain('Whereby could not end the meeting');
       expect(await roomCount()).toBe(1);
       expect((await call('DELETE', `/v1/rooms/${room.id}`, { token: await tokenFor(OWNER) })).status).toBe(204);
+    });
+
+    it.each<[Provider, string, Record<string, string | undefined>]>([
+      ['daily', 'DAILY_API_KEY', { DAILY_API_KEY: '' }],
+      ['daily', 'DAILY_API_URL', { DAILY_API_URL: 'not a url' }],
+      ['whereby', 'WHEREBY_API_KEY', { WHEREBY_API_KEY: undefined }],
+    ])('deletes a room with an active %s meeting when %s is not usable', async (platform, setting, unset) => {
+      await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+      const room = await createRoom(OWNER, { name: 'orphaned-platform', platform });
+      const meeting = await call('POST', '/v1/rooms/orphaned-platform/meeting');
+      expect(meeting.body?.platform).toBe(platform);
+      const warnings: string[] = [];
+      vi.spyOn(console, 'warn').mockImplementation((line: unknown) => void warnings.push(String(line)));
+
+      const response = await requestWith(
+        `/v1/rooms/${room.id}`,
+        { method: 'DELETE', headers: { authorization: `Bearer ${await tokenFor(OWNER)}` } },
+        { ...env, ...unset },
+      );
+      vi.restoreAllMocks();
+      expect(response.status).toBe(204);
+      expect(await roomCount()).toBe(0);
+      expect(await env.DB.prepare('SELECT is_active, room_id FROM meetings').first()).toEqual({
+        is_active: 0,
+        room_id: null,
+      });
+      // Nobody could end it at the provider; the operator is told which setting kept us from it.
+      expect((await standIn.requests(platform)).filter((request) => request.method === 'DELETE')).toEqual([]);
+      expect(warnings.some((line) => line.includes(setting) && line.includes(meeting.body?.id))).toBe(true);
     });
   });
 });

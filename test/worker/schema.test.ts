@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { database, isUniqueViolation } from '../../worker/db/client';
 import { findRoomByName } from '../../worker/db/rooms';
 import * as schema from '../../worker/db/schema';
+import { anyoneDeclined } from '../../worker/recordings/consent';
 
 const tables = [
   schema.rooms,
@@ -94,6 +95,12 @@ describe('the migrations', () => {
            VALUES (?, ?, '/old-' || ?, 'https://x.whereby.com/old', 'https://x.whereby.com/old?roomKey=k', ?, '2099-01-01T00:00:00Z', ?)`,
         )
         .bind(id, roomId, id, start, active);
+    const consent = (id: string, meetingId: string, userId: string | null, given: number, time: string) =>
+      db
+        .prepare(
+          'INSERT INTO meeting_consent (id, meeting_id, user_id, consent_given, consent_timestamp) VALUES (?, ?, ?, ?, ?)',
+        )
+        .bind(id, meetingId, userId, given, `2025-01-02T${time}:00Z`);
     await db.batch([
       room('r1', 'legacy-room'),
       room('r2', 'other-room'),
@@ -104,6 +111,16 @@ describe('the migrations', () => {
       db.prepare(
         "INSERT INTO meeting_consent (id, meeting_id, consent_given, consent_timestamp) VALUES ('c1', '111', 0, '2025-01-01T10:05:00Z')",
       ),
+      // The old service stored every answer: repeats by guests and by people, changed minds.
+      consent('c2', '111', null, 0, '10:06'),
+      consent('c3', '111', null, 1, '10:07'),
+      consent('c4', '111', null, 1, '10:08'),
+      consent('c5', '222', 'u1', 1, '10:00'),
+      consent('c6', '222', 'u1', 0, '10:05'),
+      consent('c7', '222', 'u1', 1, '10:10'),
+      consent('c8', '222', 'u2', 1, '10:00'),
+      consent('c9', '222', 'u2', 1, '10:20'),
+      consent('c10', '333', 'u1', 1, '10:00'),
     ]);
 
     await applyD1Migrations(db, rest);
@@ -123,7 +140,24 @@ describe('the migrations', () => {
       { id: '222', platform: 'whereby', platform_meeting_id: '222', is_active: 1 },
       { id: '333', platform: 'whereby', platform_meeting_id: '333', is_active: 0 },
     ]);
-    expect((await db.prepare('SELECT count(*) AS n FROM meeting_consent').first())?.n).toBe(1);
+    // One answer per person and meeting, and per answer for the guests, a "no" kept wherever there
+    // was one: every meeting's audio keeps the fate the old answers gave it.
+    const { results: answers } = await db
+      .prepare('SELECT id, meeting_id, user_id, consent_given, consent_key FROM meeting_consent ORDER BY id')
+      .all();
+    expect(answers).toEqual([
+      { id: 'c1', meeting_id: '111', user_id: null, consent_given: 0, consent_key: null },
+      { id: 'c10', meeting_id: '333', user_id: 'u1', consent_given: 1, consent_key: null },
+      { id: 'c3', meeting_id: '111', user_id: null, consent_given: 1, consent_key: null },
+      { id: 'c6', meeting_id: '222', user_id: 'u1', consent_given: 0, consent_key: null },
+      { id: 'c9', meeting_id: '222', user_id: 'u2', consent_given: 1, consent_key: null },
+    ]);
+    const declined = database({ ...env, DB: db });
+    expect(await anyoneDeclined(declined, '111')).toBe(true);
+    expect(await anyoneDeclined(declined, '222')).toBe(true);
+    expect(await anyoneDeclined(declined, '333')).toBe(false);
+    // Their meetings have no retirement time: the end date stands for it.
+    expect((await db.prepare('SELECT count(*) AS n FROM meetings WHERE retired_at IS NOT NULL').first())?.n).toBe(0);
 
     // And the Worker's own code reads them as Whereby rooms.
     const legacy = await findRoomByName(database({ ...env, DB: db }), 'legacy-room');

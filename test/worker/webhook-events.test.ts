@@ -69,7 +69,12 @@ describe('POST /v1/daily/webhook', () => {
       await sendDaily(
         dailyEvent('meeting.ended', { start_ts: start, end_ts: end, meeting_id: 'm-1', room: meeting.roomName }),
       );
-      expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 0, session_ended_at: end * 1000 });
+      // Retired when the session ended: its consent answers close an hour after that (SPEC §14).
+      expect(await meetingRow(meeting.id)).toMatchObject({
+        is_active: 0,
+        session_ended_at: end * 1000,
+        retired_at: end * 1000,
+      });
       // The next join opens a new meeting.
       expect((await call('POST', '/v1/rooms/daily-life/meeting')).body?.id).not.toBe(meeting.id);
     });
@@ -85,7 +90,7 @@ describe('POST /v1/daily/webhook', () => {
           room: meeting.roomName,
         }),
       );
-      expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1 });
+      expect(await meetingRow(meeting.id)).toMatchObject({ is_active: 1, retired_at: null });
     });
 
     it('an old meeting.ended arriving after a newer meeting.started does not end the new session', async () => {

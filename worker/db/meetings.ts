@@ -2,7 +2,15 @@ import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import type { Platform } from '../../domain/rooms';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
-import { type Meeting, meetingClaims, meetingConsent, meetings } from './schema';
+import {
+  CONSENT_BY_KEY,
+  CONSENT_BY_USER,
+  CONSENT_KEYLESS,
+  type Meeting,
+  meetingClaims,
+  meetingConsent,
+  meetings,
+} from './schema';
 
 type NewMeeting = typeof meetings.$inferInsert;
 
@@ -24,17 +32,17 @@ export const insertMeeting = async (db: Database, meeting: NewMeeting): Promise<
   return created;
 };
 
-/** Ends the meeting's life in our records; the next join creates a new one. */
-export const retireMeeting = (db: Database, id: string) =>
+/** Ends the meeting's life in our records, noting when; the next join creates a new one. */
+export const retireMeeting = (db: Database, id: string, now = Date.now()) =>
   db
     .update(meetings)
-    .set({ isActive: false })
+    .set({ isActive: false, retiredAt: now })
     .where(and(eq(meetings.id, id), eq(meetings.isActive, true)));
 
-export const retireActiveMeetings = (db: Database, roomId: string) =>
+export const retireActiveMeetings = (db: Database, roomId: string, now = Date.now()) =>
   db
     .update(meetings)
-    .set({ isActive: false })
+    .set({ isActive: false, retiredAt: now })
     .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
     .returning();
 
@@ -84,12 +92,45 @@ export const failClaim = (db: Database, roomId: string, token: string, error: Cl
     .set({ errorCode: error.code, errorDetail: error.detail, expiresAt: untilMs })
     .where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
 
-export async function recordConsent(db: Database, meetingId: string, userId: string | null, consentGiven: boolean) {
+/** Who answers the consent question: a signed-in person, a browser by its key, or a guest without one. */
+export type ConsentAnswerer = { userId: string } | { consentKey: string } | 'keyless guest';
+
+/**
+ * Stores an answer as its answerer's one answer to the meeting (SPEC §14), in one statement: a
+ * later answer replaces the earlier one (same id, the new answer and its time); the same answer
+ * again leaves the row as it was. Keyless guests share one row per answer. Returns the row's id.
+ */
+export async function recordConsent(
+  db: Database,
+  meetingId: string,
+  answerer: ConsentAnswerer,
+  consentGiven: boolean,
+  now = new Date(),
+): Promise<string> {
+  const who =
+    answerer === 'keyless guest'
+      ? { values: {}, target: meetingConsent.consentGiven, targetWhere: CONSENT_KEYLESS }
+      : 'userId' in answerer
+        ? { values: { userId: answerer.userId }, target: meetingConsent.userId, targetWhere: CONSENT_BY_USER }
+        : {
+            values: { consentKey: answerer.consentKey },
+            target: meetingConsent.consentKey,
+            targetWhere: CONSENT_BY_KEY,
+          };
   const [row] = await db
     .insert(meetingConsent)
-    .values({ id: crypto.randomUUID(), meetingId, userId, consentGiven, consentTimestamp: new Date().toISOString() })
+    .values({ id: crypto.randomUUID(), meetingId, consentGiven, consentTimestamp: now.toISOString(), ...who.values })
+    .onConflictDoUpdate({
+      target: [meetingConsent.meetingId, who.target],
+      targetWhere: who.targetWhere,
+      set: {
+        consentGiven: sql`excluded.consent_given`,
+        // An unchanged answer keeps the time it was first given.
+        consentTimestamp: sql`CASE WHEN ${meetingConsent.consentGiven} = excluded.consent_given THEN ${meetingConsent.consentTimestamp} ELSE excluded.consent_timestamp END`,
+      },
+    })
     .returning({ id: meetingConsent.id });
-  if (!row) throw new Error('the consent insert returned no row');
+  if (!row) throw new Error('the consent upsert returned no row');
   return row.id;
 }
 
@@ -98,6 +139,10 @@ export const recordSessionStart = (db: Database, meetingId: string, at: number) 
     .update(meetings)
     .set({ sessionStartedAt: sql`max(coalesce(${meetings.sessionStartedAt}, 0), ${at})` })
     .where(eq(meetings.id, meetingId));
+
+/** Whether a session end at `at` leaves the meeting over: no later session started, nobody counted in it. */
+const sessionOver = (at: number) =>
+  sql`${at} >= coalesce(${meetings.sessionStartedAt}, 0) AND ${meetings.numClients} = 0`;
 
 /**
  * The provider's session ended: everyone left. The meeting retires unless a later session has
@@ -109,7 +154,9 @@ export const recordSessionEnd = (db: Database, meetingId: string, at: number) =>
     .update(meetings)
     .set({
       sessionEndedAt: sql`max(coalesce(${meetings.sessionEndedAt}, 0), ${at})`,
-      isActive: sql`CASE WHEN ${at} >= coalesce(${meetings.sessionStartedAt}, 0) AND ${meetings.numClients} = 0 THEN 0 ELSE ${meetings.isActive} END`,
+      isActive: sql`CASE WHEN ${sessionOver(at)} THEN 0 ELSE ${meetings.isActive} END`,
+      // The right-hand sides read the row as it was: retired now if it was active and is over.
+      retiredAt: sql`CASE WHEN ${meetings.isActive} = 1 AND ${sessionOver(at)} THEN ${at} ELSE ${meetings.retiredAt} END`,
     })
     .where(eq(meetings.id, meetingId));
 

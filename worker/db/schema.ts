@@ -54,6 +54,8 @@ export const meetings = sqliteTable(
     reconciledAt: integer('reconciled_at'),
     recordsToBucket: integer('records_to_bucket', { mode: 'boolean' }).notNull().default(false),
     recordingsCheckedAt: integer('recordings_checked_at'),
+    /** When it stopped being active here (unix ms); null while active, and for rows of before 0009. */
+    retiredAt: integer('retired_at'),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
@@ -66,6 +68,14 @@ export const meetings = sqliteTable(
   ],
 );
 
+/**
+ * Which answers each unique index of meeting_consent holds, as the migration words them: an upsert
+ * names the same condition to reach its index.
+ */
+export const CONSENT_BY_USER = sql.raw('user_id IS NOT NULL');
+export const CONSENT_BY_KEY = sql.raw('user_id IS NULL AND consent_key IS NOT NULL');
+export const CONSENT_KEYLESS = sql.raw('user_id IS NULL AND consent_key IS NULL');
+
 export const meetingConsent = sqliteTable(
   'meeting_consent',
   {
@@ -76,8 +86,16 @@ export const meetingConsent = sqliteTable(
     userId: text('user_id'),
     consentGiven: integer('consent_given', { mode: 'boolean' }).notNull(),
     consentTimestamp: text('consent_timestamp').notNull(),
+    /** The browser's own random id, for a guest's answers; null for signed-in people and keyless guests. */
+    consentKey: text('consent_key'),
   },
-  (t) => [index('meeting_consent_meeting_id').on(t.meetingId)],
+  (t) => [
+    index('meeting_consent_meeting_id').on(t.meetingId),
+    // One answer per person, per browser, and per answer of the keyless guests (migration 0009).
+    uniqueIndex('meeting_consent_one_per_user').on(t.meetingId, t.userId).where(CONSENT_BY_USER),
+    uniqueIndex('meeting_consent_one_per_key').on(t.meetingId, t.consentKey).where(CONSENT_BY_KEY),
+    uniqueIndex('meeting_consent_one_keyless_answer').on(t.meetingId, t.consentGiven).where(CONSENT_KEYLESS),
+  ],
 );
 
 export const meetingClaims = sqliteTable('meeting_claims', {

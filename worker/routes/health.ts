@@ -29,7 +29,7 @@ healthRoutes.openapi(
   }),
   (c) => {
     const settings = c.var.config;
-    const production = !isConfigured(settings.environment) || settings.environment() === 'production';
+    const production = settings.environment() === 'production';
     const signIn = settings.hasIdentityProvider()
       ? isConfigured(settings.auth)
         ? ('identity-provider' as const)

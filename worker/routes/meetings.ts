@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { findMeetingById, recordConsent } from '../db/meetings';
+import { type ConsentAnswerer, findMeetingById, recordConsent } from '../db/meetings';
 import { findRoomWithActiveMeeting } from '../db/rooms';
-import { notFound } from '../errors';
+import { conflict, notFound } from '../errors';
+import { takesConsent } from '../meetings/consent-window';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
 import { noteOnRequestLog } from '../request-log';
@@ -46,7 +47,10 @@ meetingRoutes.openapi(
     summary: "Records one participant's answer to the recording-consent question",
     security: SECURITY.anyoneOrSignedIn,
     request: { params: z.object({ meeting_id: z.string() }), body: { required: true, ...json(ConsentInput) } },
-    responses: { 200: { description: 'recorded', ...json(ConsentResult) }, ...errorResponses(400, 404, 422) },
+    responses: {
+      200: { description: 'recorded: the answerer’s one answer to this meeting', ...json(ConsentResult) },
+      ...errorResponses(400, 401, 404, 409, 422, 503),
+    },
   }),
   async (c) => {
     const db = c.var.db;
@@ -54,7 +58,17 @@ meetingRoutes.openapi(
     if (!meeting) throw notFound('The meeting');
     noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
     const user = await c.var.auth.user();
-    const consentId = await recordConsent(db, meeting.id, user?.id ?? null, c.req.valid('json').consent_given);
+    if (!takesConsent(meeting))
+      throw conflict('This meeting ended more than an hour ago; it takes no more recording-consent answers.');
+    const { consent_given, consent_key } = c.req.valid('json');
+    // A person is their sub; a guest their browser's key; a guest without one (Reflector's clients)
+    // shares the keyless guests' row of that answer.
+    const answerer: ConsentAnswerer = user
+      ? { userId: user.id }
+      : consent_key
+        ? { consentKey: consent_key }
+        : 'keyless guest';
+    const consentId = await recordConsent(db, meeting.id, answerer, consent_given);
     return c.json({ status: 'success' as const, consent_id: consentId }, 200);
   },
 );

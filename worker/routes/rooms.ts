@@ -6,9 +6,10 @@ import type { Database } from '../db/client';
 import { ROOM_SETTING_COLUMNS } from '../db/columns';
 import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
 import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom } from '../db/rooms';
-import type { Room } from '../db/schema';
-import { conflict, forbidden, notFound } from '../errors';
+import type { Meeting, Room } from '../db/schema';
+import { ConfigError, conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
+import type { Platforms } from '../platforms/registry';
 import { errorResponses, json, SECURITY } from './docs';
 import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi, toRoomResponse } from './shapes';
 
@@ -17,6 +18,27 @@ export const roomRoutes = new OpenAPIHono<AppEnv>();
 const RoomId = z.object({ room_id: z.string() });
 
 const nameTaken = (name: string) => conflict(`A room named "${name}" already exists; choose another name.`);
+
+/**
+ * Ends the meeting at its provider. A platform whose settings are missing or malformed cannot be
+ * asked, and must not keep anyone from deleting a room (SPEC §14): that is logged, naming the
+ * setting, and the deletion goes on; its provider room then ends on its own at its end date. A
+ * provider that answers with a failure still stops the deletion, so that it can be repeated.
+ */
+async function endAtProvider(platforms: Platforms, meeting: Meeting) {
+  try {
+    await platforms(meeting.platform).endMeeting(meeting);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log('warn', 'meeting not ended at its provider: the platform is not configured', {
+      platform: meeting.platform,
+      meeting_id: meeting.id,
+      room_id: meeting.roomId,
+      setting: error.setting,
+      detail: error.detail,
+    });
+  }
+}
 
 /** The room, if this user may change it: its owner or an admin. */
 async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
@@ -138,7 +160,7 @@ roomRoutes.openapi(
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     // The provider first: if it fails, the room stays as it was and the request can be repeated.
     const active = await findActiveMeeting(db, room.id);
-    if (active) await c.var.platforms(active.platform).endMeeting(active);
+    if (active) await endAtProvider(c.var.platforms, active);
     await retireActiveMeetings(db, room.id);
     await deleteRoom(db, room.id);
     return c.body(null, 204);

@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import {
+  CONSENT_KEY_PATTERN,
+  CONSENT_KEY_RULE,
   PLATFORMS,
   RECORDING_TRIGGERS,
   RECORDING_TYPES,
@@ -100,7 +102,16 @@ export const MeetingSchema = z
   })
   .openapi('Meeting');
 
-export const ConsentInput = z.object({ consent_given: z.boolean() }).strict().openapi('ConsentInput');
+export const ConsentInput = z
+  .object({
+    consent_given: z.boolean(),
+    consent_key: z.string().regex(CONSENT_KEY_PATTERN, CONSENT_KEY_RULE).optional().openapi({
+      description:
+        "a guest browser's own random id, made once and kept: its later answer to the meeting replaces the earlier one (ignored for signed-in people, whose sub counts)",
+    }),
+  })
+  .strict()
+  .openapi('ConsentInput');
 export const ConsentResult = z
   .object({ status: z.literal('success'), consent_id: z.string() })
   .openapi('ConsentResult');

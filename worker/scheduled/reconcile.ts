@@ -133,7 +133,7 @@ async function correctMeeting(db: Database, meeting: Meeting, activity: RoomActi
 
   const overAndEmpty = Date.parse(meeting.endDate) <= now && !activity.ongoing;
   if (overAndEmpty) {
-    statements.push(retireMeeting(db, meeting.id), logCorrection(db, meeting, 'meeting-ended', now));
+    statements.push(retireMeeting(db, meeting.id, now), logCorrection(db, meeting, 'meeting-ended', now));
     corrections++;
   }
   if (corrections > 0) await inOneTransaction(db, [...statements, recountClients(db, meeting.id)]);

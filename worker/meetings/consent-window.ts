@@ -1,0 +1,32 @@
+import type { Meeting } from '../db/schema';
+
+// SPEC §14: a meeting takes recording-consent answers while it goes on and for an hour after its
+// end, then no more: an answer that comes later (a stale tab, or someone replaying requests) must
+// not delete the audio of a meeting long over, nor grow its rows.
+
+/** How long after its end a meeting still takes answers: people answer as they leave, or a little later. */
+export const CONSENT_GRACE_MS = 60 * 60_000;
+
+/**
+ * When the meeting stops taking answers (unix ms), or null while it goes on.
+ *
+ * A meeting goes on while it is active with people counted in it: its end date is then only a
+ * lease that each join extends (SPEC §9). Otherwise it ended at its end date, or when it was
+ * retired (by a settings change, a room's deletion, its provider's session end, the
+ * reconciliation) if that came first. A retired meeting whose retirement time is unknown (a row
+ * of before migration 0009) ended at its end date; one whose end date cannot be read counts as
+ * long over.
+ */
+export function consentClosesAt(
+  meeting: Pick<Meeting, 'isActive' | 'numClients' | 'endDate' | 'retiredAt'>,
+): number | null {
+  if (meeting.isActive && meeting.numClients > 0) return null;
+  const endDate = Date.parse(meeting.endDate);
+  const ended = Math.min(Number.isNaN(endDate) ? -Infinity : endDate, meeting.retiredAt ?? Infinity);
+  return ended + CONSENT_GRACE_MS;
+}
+
+export const takesConsent = (meeting: Parameters<typeof consentClosesAt>[0], now = Date.now()): boolean => {
+  const closes = consentClosesAt(meeting);
+  return closes === null || now <= closes;
+};
