@@ -5,7 +5,7 @@ import type { AppEnv } from './app-env';
 import { authOf, presentedToken } from './auth';
 import { config } from './config';
 import { database } from './db/client';
-import { ApiError, invalid, toApiError } from './errors';
+import { ApiError, invalid, RateLimitedError, toApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
 import { platforms } from './platforms/registry';
@@ -43,6 +43,7 @@ const defaultHook = (result: { success: boolean; error?: { issues: ValidationIss
 /** Every error answer, in one shape: `{detail, code, field?, request_id}`. */
 function errorAnswer(c: Context<AppEnv>, error: ApiError) {
   noteOnRequestLog(c, { code: error.code, detail: error.detail });
+  if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds));
   const body = { detail: error.detail, code: error.code, ...(error.field ? { field: error.field } : {}) };
   return c.json({ ...body, request_id: c.var.requestId }, error.status);
 }

@@ -5,6 +5,7 @@ import { findRoomWithActiveMeeting } from '../db/rooms';
 import { notFound } from '../errors';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
+import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
 import { errorResponses, json, SECURITY } from './docs';
@@ -12,14 +13,31 @@ import { ConsentInput, ConsentResult, MeetingSchema, toMeetingResponse } from '.
 
 export const meetingRoutes = new OpenAPIHono<AppEnv>();
 
+// Per client IP and room, and per client IP and meeting (SPEC §14): an office behind one address
+// can join many rooms at once; one client hammering one room is held back.
+const limitJoins = limitedBy(
+  'RATE_LIMIT_MEETINGS',
+  (c) => `room:${roomKeyPart(c.req.param('room_name') ?? '')}`,
+  'Too many joins of this room from your address; wait a minute, then try again.',
+);
+const limitAnswers = limitedBy(
+  'RATE_LIMIT_ANSWERS',
+  (c) => `meeting:${keyPart(c.req.param('meeting_id') ?? '')}`,
+  'Too many answers for this meeting from your address; wait a minute, then try again.',
+);
+
 meetingRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/rooms/{room_name}/meeting',
     summary: "The room's active meeting, created if there is none",
     security: SECURITY.anyoneOrSignedIn,
+    middleware: [limitJoins] as const,
     request: { params: z.object({ room_name: z.string() }) },
-    responses: { 200: { description: 'the meeting', ...json(MeetingSchema) }, ...errorResponses(401, 404, 502, 503) },
+    responses: {
+      200: { description: 'the meeting', ...json(MeetingSchema) },
+      ...errorResponses(401, 404, 429, 502, 503),
+    },
   }),
   async (c) => {
     const db = c.var.db;
@@ -45,8 +63,9 @@ meetingRoutes.openapi(
     path: '/meetings/{meeting_id}/consent',
     summary: "Records one participant's answer to the recording-consent question",
     security: SECURITY.anyoneOrSignedIn,
+    middleware: [limitAnswers] as const,
     request: { params: z.object({ meeting_id: z.string() }), body: { required: true, ...json(ConsentInput) } },
-    responses: { 200: { description: 'recorded', ...json(ConsentResult) }, ...errorResponses(400, 404, 422) },
+    responses: { 200: { description: 'recorded', ...json(ConsentResult) }, ...errorResponses(400, 404, 422, 429) },
   }),
   async (c) => {
     const db = c.var.db;
