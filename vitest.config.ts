@@ -19,6 +19,13 @@ export default defineConfig(async () => {
             // Copy messages go to a queue nobody consumes: the tests deliver them to the consumer
             // themselves, attempt by attempt, instead of racing a background copy.
             queueProducers: { RECORDING_COPIES: { queueName: 'recording-copies-in-tests' } },
+            // Small limits, so a test reaches them in a few requests (test/worker/rate-limits.test.ts);
+            // only requests with a CF-Connecting-IP count, and each test sends its own addresses.
+            ratelimits: {
+              RATE_LIMIT_MEETINGS: { namespace_id: '1101', simple: { limit: 3, period: 60 } },
+              RATE_LIMIT_ANSWERS: { namespace_id: '1102', simple: { limit: 3, period: 60 } },
+              RATE_LIMIT_WEBHOOKS: { namespace_id: '1103', simple: { limit: 4, period: 60 } },
+            },
             bindings: {
               TEST_MIGRATIONS: migrations,
               ENVIRONMENT: 'production',
@@ -38,6 +45,7 @@ export default defineConfig(async () => {
               DAILY_WEBHOOK_SECRET: WEBHOOK_SECRETS.daily,
               WHEREBY_WEBHOOK_SECRET: WEBHOOK_SECRETS.whereby,
               PIPELINE_TOKEN: 'test-pipeline-token',
+              RATE_LIMIT_EXEMPT_IPS: '203.0.113.250, 2001:DB8::FE',
             },
           },
         };

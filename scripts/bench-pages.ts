@@ -1,8 +1,8 @@
 // The client's figures (issue 5), measured on a running local service:
 //  - gzipped bytes of the JavaScript and CSS the join page loads before the platform SDK
 //    (budget 15 KB), and of each platform's chunk, as Chromium downloaded them;
-//  - Lighthouse (mobile preset, the local Chromium) performance and accessibility of the join
-//    page (a Whereby and a Daily room) and of /rooms (goal ≥ 95 each).
+//  - Lighthouse (mobile preset, the local Chromium) performance, accessibility and best practices
+//    of the join page (a Whereby and a Daily room) and of /rooms (goal ≥ 95 each).
 // Lighthouse runs through `npx --yes lighthouse@VERSION`, so it is not a dependency of the project.
 // Its scores move with the machine's load (it simulates a slow phone by multiplying the CPU time it
 // observes): each page is measured several times and the median is reported, with Lighthouse's
@@ -78,6 +78,8 @@ async function weighJoinPage(base: string, room: string): Promise<PageWeight> {
 interface Scores {
   performance: number;
   accessibility: number;
+  /** Best practices: among them no console errors or browser issues (a CSP violation is one), security headers. */
+  bestPractices: number;
   /** Lighthouse's measure of this machine's speed during the run. */
   benchmarkIndex: number;
   totalBlockingTimeMs: number;
@@ -93,7 +95,7 @@ async function lighthouse(url: string, outputDir: string, name: string): Promise
       url,
       `--chrome-path=${CHROMIUM}`,
       `--chrome-flags=${CHROMIUM_ARGS.join(' ')}`,
-      '--only-categories=performance,accessibility',
+      '--only-categories=performance,accessibility,best-practices',
       '--output=json',
       `--output-path=${output}`,
       '--quiet',
@@ -109,6 +111,7 @@ async function lighthouse(url: string, outputDir: string, name: string): Promise
   return {
     performance: score('performance'),
     accessibility: score('accessibility'),
+    bestPractices: score('best-practices'),
     benchmarkIndex: Math.round(report.environment.benchmarkIndex),
     totalBlockingTimeMs: Math.round(report.audits['total-blocking-time']?.numericValue ?? 0),
   };
@@ -191,6 +194,7 @@ export function pageRows({ weight, lighthouse: scores }: PageFigures): string[][
         `≥ ${LIGHTHOUSE_GOAL}   (runs ${runs.map((r) => r.performance).join(', ')}; TBT ${middle.totalBlockingTimeMs} ms; benchmark index ${runs.map((r) => r.benchmarkIndex).join(', ')})`,
       ],
       [`Lighthouse ${page}: accessibility`, String(middle.accessibility), `≥ ${LIGHTHOUSE_GOAL}`],
+      [`Lighthouse ${page}: best practices`, String(middle.bestPractices), `≥ ${LIGHTHOUSE_GOAL}`],
     ]),
   ];
 }

@@ -3,7 +3,10 @@
 // under .wrangler/proof, .dev.vars left unread, and a real identity provider: a JWKS served here).
 //
 // 1. Hostile input: over 500 malformed, tampered, replayed, oversized or unauthorised requests
-//    across every operation of GET /v1/openapi.json. None may answer 5xx; each must answer the
+//    across every operation of GET /v1/openapi.json, each from a client address of its own, then
+//    runs against the rate limits (SPEC §14) from addresses of their own: a burst past a limit
+//    answers 429 and changes nothing, while another room, meeting or address, an exempt address
+//    and a provider's authentic delivery are not held back. None may answer 5xx; each must answer the
 //    status the routes give for it, as JSON with a `detail` (or the documented 200 of a replay or
 //    of Daily's ping); and nothing may change: every table of the local D1, the bucket's files,
 //    the rollout flags and the providers (no call made to either stand-in) are compared before
@@ -29,7 +32,16 @@ import { startIdentityProvider } from '../test/identity-provider.ts';
 import { freePort } from './local/ports.ts';
 import { type LocalService, startLocalService } from './local/service.ts';
 import { BURST_CONNECTIONS, BURST_SECONDS, burst } from './proof/burst.ts';
-import { attacks, genericAttacks, judge, operations, pool, runAttack } from './proof/hostile.ts';
+import {
+  attacks,
+  genericAttacks,
+  judge,
+  operations,
+  pool,
+  rateLimitAttacks,
+  runAttack,
+  runRateLimits,
+} from './proof/hostile.ts';
 import {
   configureEnvironment,
   DIR,
@@ -126,6 +138,16 @@ async function main(): Promise<void> {
     process.stderr.write(`proof: ${list.length} hostile requests across ${allOperations.length} operations ...\n`);
     const outcomes = await pool(list, ATTACK_CONCURRENCY, (attack) => runAttack(service!.url, attack));
     times.push(['hostile requests', elapsed(phase)]);
+
+    // The rate limits' runs depend on their order: one request at a time, within one window.
+    phase = Date.now();
+    const limited = await rateLimitAttacks(fixture, secrets);
+    process.stderr.write(`proof: ${limited.length} requests against the rate limits, one at a time ...\n`);
+    const rateLimited = await runRateLimits(service.url, limited);
+    if (rateLimited.crossed)
+      violation('the rate-limit runs did not fit in one window of the limits: their answers cannot be judged');
+    outcomes.push(...rateLimited.outcomes);
+    times.push(['rate limits', elapsed(phase)]);
 
     phase = Date.now();
     const [dbAfter, bucketAfter, callsAfter, countsAfter] = [

@@ -5,9 +5,10 @@ import type { AppEnv } from './app-env';
 import { authOf, presentedToken } from './auth';
 import { config } from './config';
 import { database } from './db/client';
-import { ApiError, invalid, toApiError } from './errors';
+import { ApiError, invalid, RateLimitedError, toApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
+import { servePage } from './pages';
 import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
 import { SECURITY_SCHEMES } from './routes/docs';
@@ -18,6 +19,7 @@ import { metricRoutes } from './routes/metrics';
 import { recordingRoutes } from './routes/recordings';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
+import { API_CACHE_CONTROL, API_HEADERS } from './security-headers';
 
 interface ValidationIssue {
   path: PropertyKey[];
@@ -40,9 +42,12 @@ const defaultHook = (result: { success: boolean; error?: { issues: ValidationIss
   throw invalid(field, `${issue.path.length ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`);
 };
 
+const isApiPath = (path: string) => path === '/v1' || path.startsWith('/v1/');
+
 /** Every error answer, in one shape: `{detail, code, field?, request_id}`. */
 function errorAnswer(c: Context<AppEnv>, error: ApiError) {
   noteOnRequestLog(c, { code: error.code, detail: error.detail });
+  if (error instanceof RateLimitedError) c.header('Retry-After', String(error.retryAfterSeconds));
   const body = { detail: error.detail, code: error.code, ...(error.field ? { field: error.field } : {}) };
   return c.json({ ...body, request_id: c.var.requestId }, error.status);
 }
@@ -72,6 +77,17 @@ app.onError((error, c) => {
 });
 
 app.notFound((c) => errorAnswer(c, new ApiError('not-found', `There is no ${c.req.method} ${c.req.path}.`)));
+
+// Every API answer, errors included (onError's answer passes back through here).
+app.use('/v1/*', async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(API_HEADERS)) c.res.headers.set(name, value);
+  if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', API_CACHE_CONTROL);
+});
+
+// The pages: any path outside /v1 (and /assets/, which never reaches the Worker) is a page of the
+// client, served from the static assets with the pages' headers (pages.ts).
+app.on(['GET', 'HEAD'], '*', async (c, next) => (isApiPath(c.req.path) ? next() : servePage(c)));
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', healthRoutes)

@@ -135,6 +135,15 @@ export function config(env: Env) {
           .filter(Boolean),
       ),
 
+    /** Client IPs (as CF-Connecting-IP gives them; compared in lower case) that no rate limit counts. */
+    rateLimitExemptIps: (): ReadonlySet<string> =>
+      new Set(
+        String(source.RATE_LIMIT_EXEMPT_IPS ?? '')
+          .split(',')
+          .map((ip) => ip.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+
     /** Daily's webhook secret, base64 as Daily gives it. */
     dailyWebhookSecret: (): string => read(source, 'DAILY_WEBHOOK_SECRET', z.base64('is not base64').min(1)),
 

@@ -64,6 +64,17 @@ export class ConfigError extends ApiError {
   }
 }
 
+/** Past a rate limit (SPEC §14): 429 with Retry-After, and nothing done. */
+export class RateLimitedError extends ApiError {
+  readonly retryAfterSeconds: number;
+
+  constructor(detail: string, retryAfterSeconds: number) {
+    super('rate-limited', detail);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export const notFound = (what: string) => new ApiError('not-found', `${what} was not found.`);
 export const forbidden = (why: string) => new ApiError('forbidden', why);
 export const unauthenticated = (why: string) => new ApiError('unauthenticated', why);

@@ -4,6 +4,7 @@ import DailyIframe, {
   type DailyFatalErrorType,
 } from '@daily-co/daily-js';
 import { useEffect, useRef } from 'preact/hooks';
+import { isFrameable, UNFRAMEABLE_PROBLEM } from './frameable.ts';
 import type { CallProblem, PlatformProps } from './types.ts';
 
 // Daily's prebuilt call in a frame made by daily-js `createFrame` (PROVIDERS.md). This module is
@@ -96,6 +97,11 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
   handlers.current = { onJoined, onLeft, onProblem };
 
   useEffect(() => {
+    // A URL that is not Daily's own room gets no frame at all (frameable.ts).
+    if (!isFrameable('daily', meeting.room_url)) {
+      handlers.current.onProblem(UNFRAMEABLE_PROBLEM);
+      return;
+    }
     let cancelled = false;
     let created: DailyCall | null = null;
     const { url, token } = splitToken(meeting.room_url);

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { isFrameable, UNFRAMEABLE_PROBLEM } from './frameable.ts';
 import type { PlatformProps } from './types.ts';
 
 // Whereby's room in a plain iframe with the parameters and permissions its embed documents
@@ -23,16 +24,20 @@ export function embedUrl(roomUrl: string): string {
 }
 
 export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: PlatformProps) {
-  // The owner gets the host link (SPEC §4); everyone else the room link.
-  const src = useMemo(
-    () => embedUrl(meeting.host_room_url ?? meeting.room_url),
-    [meeting.host_room_url, meeting.room_url],
-  );
+  // The owner gets the host link (SPEC §4); everyone else the room link. A link that is not
+  // Whereby's own room gets no frame at all (frameable.ts).
+  const link = meeting.host_room_url ?? meeting.room_url;
+  const src = useMemo(() => (isFrameable('whereby', link) ? embedUrl(link) : null), [link]);
   const frame = useRef<HTMLIFrameElement>(null);
   const handlers = useRef({ onJoined, onLeft, onProblem });
   handlers.current = { onJoined, onLeft, onProblem };
 
   useEffect(() => {
+    if (src === null) handlers.current.onProblem(UNFRAMEABLE_PROBLEM);
+  }, [src]);
+
+  useEffect(() => {
+    if (src === null) return;
     const origin = new URL(src).origin;
     // The room posts {type, payload} messages (the embed element relays exactly these).
     const listener = (event: MessageEvent) => {
@@ -53,9 +58,11 @@ export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: P
   useEffect(() => {
     if (!leaving) return;
     // Ask the room to leave properly; removing the iframe (as the page now does) ends the call anyway.
-    frame.current?.contentWindow?.postMessage({ command: 'leave_room', args: [] }, new URL(src).origin);
+    if (src !== null)
+      frame.current?.contentWindow?.postMessage({ command: 'leave_room', args: [] }, new URL(src).origin);
     handlers.current.onLeft();
   }, [leaving, src]);
 
+  if (src === null) return null;
   return <iframe ref={frame} class="call-frame" title="Video call" src={src} allow={WHEREBY_ALLOW} />;
 }

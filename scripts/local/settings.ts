@@ -35,6 +35,7 @@ export const SETTING_NAMES = [
   'DAILY_MIGRATION_ROOM_IDS',
   'DAILY_MIGRATION_PERCENT',
   'DEFAULT_VIDEO_PLATFORM',
+  'RATE_LIMIT_EXEMPT_IPS',
 ] as const;
 
 export type Source = 'local default' | '.dev.vars' | 'environment';

@@ -3,6 +3,9 @@
 // judging each answer.
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   dailyEvent,
   dailyParticipant,
@@ -12,7 +15,8 @@ import {
   wherebySignature,
 } from '../../dev/provider-webhooks.ts';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
-import { ADMIN, type Fixture, PROOF_CONSENT_KEY, ROOMS, type Secrets, type Tokens } from './setup.ts';
+import { ROOT } from '../local/root.ts';
+import { ADMIN, EXEMPT_ADDRESS, type Fixture, PROOF_CONSENT_KEY, ROOMS, type Secrets, type Tokens } from './setup.ts';
 import { bearer, type Headers, J, type Json, seconds, send } from './wire.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -42,7 +46,11 @@ type Kind =
   | 'wrong pipeline token'
   | 'consent: meeting ended over an hour ago'
   | 'consent: repeated answer'
-  | 'consent: malformed consent_key';
+  | 'consent: malformed consent_key'
+  | 'rate limit: joins of one room from one address'
+  | 'rate limit: answers in one meeting from one address'
+  | 'rate limit: refused webhooks from one address'
+  | 'rate limit: what it must not hold back';
 
 interface Attack {
   kind: Kind;
@@ -57,6 +65,10 @@ interface Attack {
   expect: number[];
   /** For a documented 200: what its body must be. */
   expectBody?: Json;
+  /** The client's address (CF-Connecting-IP); when absent, one of its own (see runAttack). */
+  from?: string;
+  /** Headers made when the request is sent (a signature whose time matters), over `headers`. */
+  sign?: () => Promise<Headers>;
 }
 
 export interface Outcome {
@@ -65,6 +77,7 @@ export interface Outcome {
   body: Json | null;
   text: string;
   requestId: string | null;
+  retryAfter: string | null;
   error?: string;
 }
 
@@ -994,23 +1007,25 @@ async function webhookAttacks(fixture: Fixture, secrets: Secrets): Promise<Attac
   ];
   for (const [what, headers] of signature)
     list.push({ kind: 'webhook: bad or missing signature', ...D, what, headers, body: dailyBody, expect: [401] });
-  const stale: [string, number | string][] = [
-    ['6 minutes old', now - 360],
-    ['an hour old', now - 3600],
-    ['a year old', now - 365 * 86400],
-    ['zero', 0],
-    // Well past the 5 minutes: `now` is taken when the list is made, and a loaded machine may send it a minute or more later.
-    ['10 minutes ahead', now + 600],
-    ['a day ahead', now + 86400],
-    ['6 minutes old, in ms', (now - 360) * 1000],
-    ['huge', '99999999999999999999'],
+  // Timestamps taken when the request is sent, not when the list is made: the list waits for the
+  // snapshot and its turn in the pool, and "6 minutes ahead" made then would be inside the 5 minutes
+  // by the time it is sent.
+  const stale: [string, (sentAt: number) => number | string][] = [
+    ['6 minutes old', (t) => t - 360],
+    ['an hour old', (t) => t - 3600],
+    ['a year old', (t) => t - 365 * 86400],
+    ['zero', () => 0],
+    ['6 minutes ahead', (t) => t + 360],
+    ['a day ahead', (t) => t + 86400],
+    ['6 minutes old, in ms', (t) => (t - 360) * 1000],
+    ['huge', () => '99999999999999999999'],
   ];
   for (const [what, timestamp] of stale)
     list.push({
       kind: 'webhook: stale or future timestamp',
       ...D,
       what,
-      headers: await deliveryHeaders('daily', dailyBody, secrets.daily, timestamp),
+      sign: () => deliveryHeaders('daily', dailyBody, secrets.daily, timestamp(seconds())),
       body: dailyBody,
       expect: [401],
     });
@@ -1176,7 +1191,7 @@ async function webhookAttacks(fixture: Fixture, secrets: Secrets): Promise<Attac
       kind: 'webhook: stale or future timestamp',
       ...W,
       what,
-      headers: await deliveryHeaders('whereby', wherebyBody, secrets.whereby, timestamp),
+      sign: () => deliveryHeaders('whereby', wherebyBody, secrets.whereby, timestamp(seconds())),
       body: wherebyBody,
       expect: [401],
     });
@@ -1367,6 +1382,227 @@ async function webhookAttacks(fixture: Fixture, secrets: Secrets): Promise<Attac
   return list;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rate limits (SPEC §14), at wrangler.toml's own limits. Their answers depend on the order, so each
+// run comes from addresses of its own, one request at a time, all within one window of the limits
+// (locally a fixed window aligned to the clock's minutes: see runRateLimits). Each run ends with
+// what the limit must not hold back: another room, meeting or address, an exempt address, and a
+// provider's authentic delivery. Every request here changes nothing even when it is let through
+// (joins of a meeting nobody is in, answers that fail validation, refused or repeated webhooks),
+// and the one that would change something (a valid answer) comes past the limit: the snapshots
+// before and after the hostile requests prove it was not taken.
+
+/** A `[[ratelimits]]` binding of wrangler.toml: its limit and period. */
+function rateLimitOf(binding: string): { limit: number; periodSeconds: number } {
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  const found = new RegExp(`name = "${binding}"[^[]*?limit = (\\d+), period = (\\d+)`).exec(toml);
+  if (!found) throw new Error(`wrangler.toml has no [[ratelimits]] ${binding} with a simple limit and period`);
+  return { limit: Number(found[1]), periodSeconds: Number(found[2]) };
+}
+
+const RATE_LIMIT_BINDINGS = ['RATE_LIMIT_MEETINGS', 'RATE_LIMIT_ANSWERS', 'RATE_LIMIT_WEBHOOKS'] as const;
+
+/** Addresses of the rate-limit runs (TEST-NET-1), none of them another attack's. */
+const LIMITED = {
+  joins: '192.0.2.1',
+  joinsElsewhere: '192.0.2.2',
+  answers: '192.0.2.3',
+  answersElsewhere: '192.0.2.4',
+  webhooks: '192.0.2.5',
+  webhooksElsewhere: '192.0.2.6',
+};
+
+export async function rateLimitAttacks(fixture: Fixture, secrets: Secrets): Promise<Attack[]> {
+  const joins = rateLimitOf('RATE_LIMIT_MEETINGS').limit;
+  const answers = rateLimitOf('RATE_LIMIT_ANSWERS').limit;
+  const refusals = rateLimitOf('RATE_LIMIT_WEBHOOKS').limit;
+  const list: Attack[] = [];
+  const meeting = fixture.meetings[ROOMS.limited]!;
+  const other = fixture.meetings[ROOMS.limitedOther]!;
+  const held = (what: string) => `${what}: held back`;
+
+  // --- Joins of one room from one address: the limit's worth, then 429 (even for what would be a 401).
+  const join = (
+    kind: Kind,
+    what: string,
+    from: string,
+    room: string,
+    expect: number,
+    headers: Headers = {},
+  ): Attack => ({
+    kind,
+    operation: 'POST /v1/rooms/{room_name}/meeting',
+    what,
+    method: 'POST',
+    path: `/v1/rooms/${room}/meeting`,
+    from,
+    headers,
+    expect: [expect],
+    // The meeting it already has: a join past nobody's limit changes nothing either.
+    ...(expect === 200 ? { expectBody: { id: fixture.meetings[room]!.id } } : {}),
+  });
+  const joinsKind: Kind = 'rate limit: joins of one room from one address';
+  const notHeld: Kind = 'rate limit: what it must not hold back';
+  const [room, otherRoom] = [ROOMS.limited, ROOMS.limitedOther];
+  for (let n = 1; n <= joins; n++) list.push(join(joinsKind, `join ${n} of ${joins}`, LIMITED.joins, room, 200));
+  for (let n = 1; n <= 3; n++) list.push(join(joinsKind, held(`join ${joins + n}`), LIMITED.joins, room, 429));
+  list.push(join(joinsKind, held('a garbage token past the limit'), LIMITED.joins, room, 429, bearer('not-a-jwt')));
+  list.push(join(notHeld, 'the same address, another room', LIMITED.joins, otherRoom, 200));
+  list.push(join(notHeld, 'another address, the same room', LIMITED.joinsElsewhere, room, 200));
+  for (let n = 1; n <= joins + 5; n++)
+    list.push(join(notHeld, `RATE_LIMIT_EXEMPT_IPS, join ${n}`, EXEMPT_ADDRESS, room, 200));
+
+  // --- Answers in one meeting from one address: refused inputs count too; then a valid answer is held back.
+  const answer = (
+    kind: Kind,
+    what: string,
+    from: string,
+    target: Json,
+    body: string,
+    expect: number,
+    type = 'application/json',
+  ): Attack => ({
+    kind,
+    operation: 'POST /v1/meetings/{meeting_id}/consent',
+    what,
+    method: 'POST',
+    path: `/v1/meetings/${target.id}/consent`,
+    from,
+    headers: { 'content-type': type },
+    body,
+    expect: [expect],
+  });
+  const answersKind: Kind = 'rate limit: answers in one meeting from one address';
+  const invalid = [
+    { body: J({ consent_given: 'yes' }), expect: 422, type: 'application/json' },
+    { body: '{"consent_given":', expect: 400, type: 'application/json' },
+    { body: J({ consent_given: true }), expect: 415, type: 'text/plain' },
+  ];
+  for (let n = 1; n <= answers; n++) {
+    const { body, expect, type } = invalid[n % invalid.length]!;
+    list.push(
+      answer(answersKind, `answer ${n} of ${answers} (${expect})`, LIMITED.answers, meeting, body, expect, type),
+    );
+  }
+  for (const given of [false, true])
+    list.push(
+      answer(
+        answersKind,
+        held(`a valid answer (${given})`),
+        LIMITED.answers,
+        meeting,
+        J({ consent_given: given }),
+        429,
+      ),
+    );
+  list.push(answer(notHeld, 'the same address, another meeting', LIMITED.answers, other, invalid[0]!.body, 422));
+  list.push(
+    answer(notHeld, 'another address, the same meeting', LIMITED.answersElsewhere, meeting, invalid[0]!.body, 422),
+  );
+
+  // --- Refused webhooks from one address: 401s up to the limit, then 429; authentic deliveries always pass.
+  const D = { operation: 'POST /v1/daily/webhook', method: 'POST', path: '/v1/daily/webhook' } as const;
+  const webhooksKind: Kind = 'rate limit: refused webhooks from one address';
+  const forged = (n: number) => {
+    const body = J(dailyEvent('participant.joined', dailyParticipant(meeting.room_name, `rate-intruder-${n}`)));
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-webhook-timestamp': String(seconds()),
+        'x-webhook-signature': btoa(`forged-${n}`),
+      },
+    };
+  };
+  for (let n = 1; n <= refusals; n++)
+    list.push({
+      kind: webhooksKind,
+      ...D,
+      what: `forged delivery ${n} of ${refusals}`,
+      from: LIMITED.webhooks,
+      ...forged(n),
+      expect: [401],
+    });
+  for (let n = 1; n <= 3; n++)
+    list.push({
+      kind: webhooksKind,
+      ...D,
+      what: held(`forged delivery ${refusals + n}`),
+      from: LIMITED.webhooks,
+      ...forged(refusals + n),
+      expect: [429],
+    });
+  const malformed = '{"type":"participant.joined","id":';
+  list.push({
+    kind: webhooksKind,
+    ...D,
+    what: held('an authentic but malformed delivery'),
+    from: LIMITED.webhooks,
+    headers: await deliveryHeaders('daily', malformed, secrets.daily),
+    body: malformed,
+    expect: [429],
+  });
+  const applied = fixture.applied.find((delivery) => delivery.provider === 'daily');
+  if (!applied) throw new Error('fixture: no applied Daily webhook to deliver again');
+  list.push({
+    kind: notHeld,
+    ...D,
+    what: 'an authentic delivery (a repeat) from the same address',
+    from: LIMITED.webhooks,
+    headers: await deliveryHeaders('daily', applied.body, secrets.daily),
+    body: applied.body,
+    expect: [200],
+    expectBody: { status: 'duplicate' },
+  });
+  list.push({
+    kind: notHeld,
+    ...D,
+    what: 'Daily’s ping from the same address',
+    from: LIMITED.webhooks,
+    headers: { 'content-type': 'application/json' },
+    body: '{"test":"test"}',
+    expect: [200],
+    expectBody: { status: 'ok' },
+  });
+  list.push({
+    kind: notHeld,
+    operation: 'POST /v1/whereby',
+    method: 'POST',
+    path: '/v1/whereby',
+    what: 'the same address at the other receiver',
+    from: LIMITED.webhooks,
+    headers: { 'content-type': 'application/json', 'whereby-signature': `t=${seconds()},v1=deadbeef` },
+    body: J({ id: randomUUID(), type: 'room.client.joined' }),
+    expect: [401],
+  });
+  list.push({
+    kind: notHeld,
+    ...D,
+    what: 'another address, forged',
+    from: LIMITED.webhooksElsewhere,
+    ...forged(0),
+    expect: [401],
+  });
+  return list;
+}
+
+/**
+ * Sends the rate-limit attacks one at a time, all within one window of the limits: it waits for
+ * the next window when less than `needSeconds` of this one are left. `crossed` says the run did
+ * not fit (a machine far too slow), and then its answers cannot be judged against the limits.
+ */
+export async function runRateLimits(base: string, list: Attack[], needSeconds = 45) {
+  const periods = RATE_LIMIT_BINDINGS.map((binding) => rateLimitOf(binding).periodSeconds);
+  if (new Set(periods).size !== 1) throw new Error('the rate-limit runs expect one period for every binding');
+  const period = periods[0]! * 1000;
+  const left = period - (Date.now() % period);
+  if (left < needSeconds * 1000) await sleep(left + 250);
+  const window = Math.floor(Date.now() / period);
+  const outcomes: Outcome[] = [];
+  for (const attack of list) outcomes.push(await runAttack(base, attack));
+  return { outcomes, crossed: Math.floor(Date.now() / period) !== window };
+}
+
 function streamOf(text: string): () => ReadableStream<Uint8Array> {
   const bytes = Buffer.from(text);
   return () =>
@@ -1379,12 +1615,26 @@ function streamOf(text: string): () => ReadableStream<Uint8Array> {
     });
 }
 
+// Every hostile request comes from an address of its own, unless it names one: the rate limits
+// (SPEC §14) count per client IP, and these requests are judged on what the routes answer for their
+// input, which a 429 would hide. wrangler dev takes a client's CF-Connecting-IP as it is (it sets
+// the header only when the request has none), as Cloudflare's edge never would.
+let addresses = 0;
+const ownAddress = () => {
+  const n = ++addresses;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
+
 export async function runAttack(base: string, attack: Attack): Promise<Outcome> {
   const body = typeof attack.body === 'function' ? attack.body() : attack.body;
   try {
     const answer = await send(`${base}${attack.path}`, {
       method: attack.method,
-      headers: attack.headers ?? {},
+      headers: {
+        'cf-connecting-ip': attack.from ?? ownAddress(),
+        ...attack.headers,
+        ...(attack.sign ? await attack.sign() : {}),
+      },
       body,
       ...(typeof attack.body === 'function' ? { duplex: 'half' } : {}),
     } as RequestInit & { headers?: Headers });
@@ -1394,6 +1644,7 @@ export async function runAttack(base: string, attack: Attack): Promise<Outcome> 
       body: answer.body,
       text: answer.text,
       requestId: answer.headers.get('x-request-id'),
+      retryAfter: answer.headers.get('retry-after'),
     };
   } catch (error) {
     return {
@@ -1402,6 +1653,7 @@ export async function runAttack(base: string, attack: Attack): Promise<Outcome> 
       body: null,
       text: '',
       requestId: null,
+      retryAfter: null,
       error:
         error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error),
     };
@@ -1418,6 +1670,8 @@ export function judge(outcome: Outcome): string | null {
   if (body === null) return `answered ${status} with a body that is not JSON: ${outcome.text.slice(0, 200)}`;
   if (status >= 400 && (typeof body.detail !== 'string' || body.detail.trim() === ''))
     return `answered ${status} without a detail: ${outcome.text.slice(0, 200)}`;
+  if (status === 429 && (body.code !== 'rate-limited' || !/^[1-9]\d*$/.test(outcome.retryAfter ?? '')))
+    return `answered 429 without code rate-limited and a Retry-After in seconds (code ${J(body.code)}, Retry-After ${J(outcome.retryAfter)})`;
   if (status < 400) {
     for (const [key, value] of Object.entries(attack.expectBody ?? {})) {
       if (body[key] !== value) return `answered ${status} with ${key} ${J(body[key])}, not ${J(value)}`;

@@ -38,6 +38,9 @@ export interface Secrets {
   pipeline: string;
 }
 
+/** An address RATE_LIMIT_EXEMPT_IPS names for the proof's service (TEST-NET-1), never rate limited. */
+export const EXEMPT_ADDRESS = '192.0.2.250';
+
 export function configureEnvironment(identity: IdentityProvider): Secrets {
   // A developer's shell may export real settings; this service gets none of them.
   for (const name of SETTING_NAMES) delete process.env[name];
@@ -54,6 +57,7 @@ export function configureEnvironment(identity: IdentityProvider): Secrets {
     DAILY_WEBHOOK_SECRET: secrets.daily,
     WHEREBY_WEBHOOK_SECRET: secrets.whereby,
     PIPELINE_TOKEN: secrets.pipeline,
+    RATE_LIMIT_EXEMPT_IPS: EXEMPT_ADDRESS,
   });
   return secrets;
 }
@@ -169,6 +173,9 @@ export const ROOMS = {
   ended: 'proof-ended',
   burstWhereby: 'proof-burst-whereby',
   burstDaily: 'proof-burst-daily',
+  // Joined over and over by the rate-limit attacks: active meetings nobody is in, whose joins change nothing.
+  limited: 'proof-limited',
+  limitedOther: 'proof-limited-other',
 } as const;
 
 export async function prepare(service: LocalService, tokens: Tokens, secrets: Secrets): Promise<Fixture> {
@@ -186,7 +193,14 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
     rooms[name] = await must(base, 'POST', '/v1/rooms', { token: tokens.owner, body: { name }, expect: 201 });
 
   const meetings: Record<string, Json> = {};
-  for (const name of [ROOMS.whereby, ROOMS.daily, ROOMS.burstWhereby, ROOMS.burstDaily]) {
+  for (const name of [
+    ROOMS.whereby,
+    ROOMS.daily,
+    ROOMS.burstWhereby,
+    ROOMS.burstDaily,
+    ROOMS.limited,
+    ROOMS.limitedOther,
+  ]) {
     meetings[name] = await must(base, 'POST', `/v1/rooms/${name}/meeting`);
     const wanted = name === ROOMS.daily || name === ROOMS.burstDaily ? 'daily' : 'whereby';
     if (meetings[name]?.platform !== wanted)

@@ -60,6 +60,7 @@ vi.mock('@daily-co/daily-js', () => ({
 }));
 
 const { DailyRoom } = await import('../../client/room/DailyRoom.tsx');
+const { UNFRAMEABLE_PROBLEM } = await import('../../client/room/frameable.ts');
 
 function props(overrides: Partial<Parameters<typeof DailyRoom>[0]> = {}) {
   return {
@@ -95,6 +96,20 @@ describe('the Daily component', () => {
     expect(call?.iframe().getAttribute('title')).toBe('Video call');
     act(() => call?.emit('joined-meeting'));
     expect(given.onJoined).toHaveBeenCalled();
+  });
+
+  it.each([
+    'javascript:alert(1)',
+    'https://evil.example/standup-1',
+    'https://acme.whereby.com/standup-1',
+    'http://acme.daily.co/standup-1',
+  ])('makes no frame for %s, and reports the provider’s failure', async (roomUrl) => {
+    const given = props({ meeting: meeting({ platform: 'daily', room_url: roomUrl }) });
+    const view = render(<DailyRoom {...given} />);
+    await waitFor(() => expect(given.onProblem).toHaveBeenCalledWith(UNFRAMEABLE_PROBLEM));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(FakeCall.created).toHaveLength(0);
+    expect(view.container.querySelector('iframe')).toBeNull();
   });
 
   it('joins in a task after the one that made the frame, so neither blocks the page for both', async () => {

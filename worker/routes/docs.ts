@@ -28,6 +28,7 @@ const ERROR_MEANINGS = {
   413: 'too large',
   415: 'not JSON',
   422: 'invalid input',
+  429: 'too many requests from this address for this room, meeting or receiver; Retry-After says when to try again',
   500: 'our fault; it is logged',
   502: 'the provider failed',
   503: 'the provider or a setting is unavailable; try again',

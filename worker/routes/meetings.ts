@@ -6,6 +6,7 @@ import { conflict, notFound } from '../errors';
 import { takesConsent } from '../meetings/consent-window';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
+import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
 import { errorResponses, json, SECURITY } from './docs';
@@ -13,14 +14,31 @@ import { ConsentInput, ConsentResult, MeetingSchema, toMeetingResponse } from '.
 
 export const meetingRoutes = new OpenAPIHono<AppEnv>();
 
+// Per client IP and room, and per client IP and meeting (SPEC §14): an office behind one address
+// can join many rooms at once; one client hammering one room is held back.
+const limitJoins = limitedBy(
+  'RATE_LIMIT_MEETINGS',
+  (c) => `room:${roomKeyPart(c.req.param('room_name') ?? '')}`,
+  'Too many joins of this room from your address; wait a minute, then try again.',
+);
+const limitAnswers = limitedBy(
+  'RATE_LIMIT_ANSWERS',
+  (c) => `meeting:${keyPart(c.req.param('meeting_id') ?? '')}`,
+  'Too many answers for this meeting from your address; wait a minute, then try again.',
+);
+
 meetingRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/rooms/{room_name}/meeting',
     summary: "The room's active meeting, created if there is none",
     security: SECURITY.anyoneOrSignedIn,
+    middleware: [limitJoins] as const,
     request: { params: z.object({ room_name: z.string() }) },
-    responses: { 200: { description: 'the meeting', ...json(MeetingSchema) }, ...errorResponses(401, 404, 502, 503) },
+    responses: {
+      200: { description: 'the meeting', ...json(MeetingSchema) },
+      ...errorResponses(401, 404, 429, 502, 503),
+    },
   }),
   async (c) => {
     const db = c.var.db;
@@ -46,10 +64,11 @@ meetingRoutes.openapi(
     path: '/meetings/{meeting_id}/consent',
     summary: "Records one participant's answer to the recording-consent question",
     security: SECURITY.anyoneOrSignedIn,
+    middleware: [limitAnswers] as const,
     request: { params: z.object({ meeting_id: z.string() }), body: { required: true, ...json(ConsentInput) } },
     responses: {
       200: { description: 'recorded: the answerer’s one answer to this meeting', ...json(ConsentResult) },
-      ...errorResponses(400, 401, 404, 409, 422, 503),
+      ...errorResponses(400, 401, 404, 409, 422, 429, 503),
     },
   }),
   async (c) => {

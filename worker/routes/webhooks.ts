@@ -6,6 +6,7 @@ import type { Platform } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import { ApiError, ConfigError, malformed, unauthenticated } from '../errors';
 import { log } from '../log';
+import { rateLimit } from '../rate-limits';
 import { startRecordingOnTrigger } from '../recordings/start-on-trigger';
 import { noteOnRequestLog } from '../request-log';
 import { applyWebhookEvent } from '../webhooks/apply';
@@ -49,9 +50,23 @@ const receiverRoute = (path: string, summary: string, security: (typeof SECURITY
         description: 'recorded (or a repeat, or an event the service ignores)',
         content: { 'application/json': { schema: Received } },
       },
-      ...errorResponses(400, 401, 413, 503),
+      ...errorResponses(400, 401, 413, 429, 503),
     },
   });
+
+/**
+ * A refusal (401 not authentic, 400 malformed) counts against the client's IP at this receiver
+ * (SPEC §14); past the limit it is answered 429 instead. Only refusals count, and only a refusal
+ * is ever turned into a 429: a delivery that verifies and parses is applied whatever the count, so
+ * a provider's real deliveries are never held back, even from an address that also sent forgeries.
+ */
+const countRefusal = (c: Context<AppEnv>, receiver: WebhookReceiver) =>
+  rateLimit(
+    c,
+    'RATE_LIMIT_WEBHOOKS',
+    `receiver:${receiver.platform}`,
+    `Too many refused ${receiver.provider} webhooks from your address; wait a minute, then try again.`,
+  );
 
 async function receive(c: Context<AppEnv>, raw: string, receiver: WebhookReceiver) {
   let secret: string;
@@ -71,6 +86,7 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: WebhookReceive
       reason: verdict.reason,
       request_id: c.var.requestId,
     });
+    await countRefusal(c, receiver);
     throw unauthenticated(`The ${receiver.provider} webhook is not authentic: ${verdict.reason}.`);
   }
 
@@ -81,6 +97,7 @@ async function receive(c: Context<AppEnv>, raw: string, receiver: WebhookReceive
       reason: parsed.reason,
       request_id: c.var.requestId,
     });
+    await countRefusal(c, receiver);
     throw malformed(`The ${receiver.provider} webhook is malformed: ${parsed.reason}.`);
   }
 
