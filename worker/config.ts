@@ -58,7 +58,7 @@ const dnsLabel = z
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i, 'not a DNS label')
   .transform((label) => label.toLowerCase());
 
-export type Environment = 'development' | 'production';
+type Environment = 'development' | 'production';
 
 // ENVIRONMENT values already warned about in this isolate: one log line each, not one per request.
 const warnedEnvironments = new Set<string>();
@@ -69,7 +69,7 @@ const warnedEnvironments = new Set<string>();
  * development login, no loopback room URLs. Never an error: a deploy must not depend on spelling
  * this right to be safe. An unknown value is logged so that the operator can see the typo.
  */
-export function environmentOf(value: unknown): Environment {
+function environmentOf(value: unknown): Environment {
   if (value === 'development') return 'development';
   if (value !== undefined && value !== 'production' && !warnedEnvironments.has(String(value))) {
     warnedEnvironments.add(String(value));

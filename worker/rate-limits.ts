@@ -20,13 +20,13 @@ import { log } from './log';
 // - Past a limit the answer is 429 `rate-limited` with Retry-After, before anything is read or
 //   written, so nothing changes.
 
-export type RateLimitBinding = 'RATE_LIMIT_MEETINGS' | 'RATE_LIMIT_ANSWERS' | 'RATE_LIMIT_WEBHOOKS';
+type RateLimitBinding = 'RATE_LIMIT_MEETINGS' | 'RATE_LIMIT_ANSWERS' | 'RATE_LIMIT_WEBHOOKS';
 
 /**
  * How long a client waits after a refusal: the bindings' period in wrangler.toml. The binding does
  * not say when its window turns, so the whole period is the honest upper bound.
  */
-export const RETRY_AFTER_SECONDS = 60;
+const RETRY_AFTER_SECONDS = 60;
 
 /** The part of a key a path parameter gives: itself when it can name something, else one shared word. */
 const MAX_ID_LENGTH = 64;
@@ -47,7 +47,7 @@ function isRateLimit(value: unknown): value is RateLimit {
 }
 
 /** The client's address, if the request came through Cloudflare's edge. */
-export const clientIp = (c: Context<AppEnv>): string | null => c.req.header('cf-connecting-ip')?.trim() || null;
+const clientIp = (c: Context<AppEnv>): string | null => c.req.header('cf-connecting-ip')?.trim() || null;
 
 /**
  * Counts this request against `binding` under the client's IP and `scope`; resolves when it may

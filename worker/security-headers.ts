@@ -9,10 +9,10 @@
 // The hashed files under /assets/ never reach the Worker; client/public/_headers gives them theirs.
 
 /** Where the providers' rooms live: the only frames a page may show in production. */
-export const PROVIDER_FRAME_ORIGINS = ['https://*.whereby.com', 'https://*.daily.co'] as const;
+const PROVIDER_FRAME_ORIGINS = ['https://*.whereby.com', 'https://*.daily.co'] as const;
 
 /** The local stand-ins' rooms, framed only in development. */
-export const LOOPBACK_FRAME_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*'] as const;
+const LOOPBACK_FRAME_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*'] as const;
 
 /**
  * The pages' Content-Security-Policy. Scripts and styles come only from this origin (Vite's
@@ -21,7 +21,7 @@ export const LOOPBACK_FRAME_ORIGINS = ['http://127.0.0.1:*', 'http://localhost:*
  * script, connection or style of its own (its optional error reports to Daily's Sentry are not
  * let through). The API is same-origin.
  */
-export function pageContentSecurityPolicy(development: boolean): string {
+function pageContentSecurityPolicy(development: boolean): string {
   const frames = [...PROVIDER_FRAME_ORIGINS, ...(development ? LOOPBACK_FRAME_ORIGINS : [])];
   return [
     "default-src 'self'",
@@ -39,7 +39,7 @@ export function pageContentSecurityPolicy(development: boolean): string {
 
 /** Camera, microphone and screen sharing: for the page and the providers' frames only. */
 const allowlist = `(self ${PROVIDER_FRAME_ORIGINS.map((origin) => `"${origin}"`).join(' ')})`;
-export const PAGE_PERMISSIONS_POLICY = ['camera', 'microphone', 'display-capture']
+const PAGE_PERMISSIONS_POLICY = ['camera', 'microphone', 'display-capture']
   .map((feature) => `${feature}=${allowlist}`)
   .join(', ');
 

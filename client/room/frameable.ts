@@ -13,7 +13,7 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost']);
 
 /** What the check needs of the page's own address (`location` in the browser). */
-export interface PageAddress {
+interface PageAddress {
   hostname: string;
 }
 

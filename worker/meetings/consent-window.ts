@@ -5,7 +5,7 @@ import type { Meeting } from '../db/schema';
 // not delete the audio of a meeting long over, nor grow its rows.
 
 /** How long after its end a meeting still takes answers: people answer as they leave, or a little later. */
-export const CONSENT_GRACE_MS = 60 * 60_000;
+const CONSENT_GRACE_MS = 60 * 60_000;
 
 /**
  * When the meeting stops taking answers (unix ms), or null while it goes on.
@@ -17,7 +17,7 @@ export const CONSENT_GRACE_MS = 60 * 60_000;
  * of before migration 0009) ended at its end date; one whose end date cannot be read counts as
  * long over.
  */
-export function consentClosesAt(
+function consentClosesAt(
   meeting: Pick<Meeting, 'isActive' | 'numClients' | 'endDate' | 'retiredAt'>,
 ): number | null {
   if (meeting.isActive && meeting.numClients > 0) return null;
