@@ -17,9 +17,7 @@ const CONSENT_GRACE_MS = 60 * 60_000;
  * of before migration 0009) ended at its end date; one whose end date cannot be read counts as
  * long over.
  */
-function consentClosesAt(
-  meeting: Pick<Meeting, 'isActive' | 'numClients' | 'endDate' | 'retiredAt'>,
-): number | null {
+function consentClosesAt(meeting: Pick<Meeting, 'isActive' | 'numClients' | 'endDate' | 'retiredAt'>): number | null {
   if (meeting.isActive && meeting.numClients > 0) return null;
   const endDate = Date.parse(meeting.endDate);
   const ended = Math.min(Number.isNaN(endDate) ? -Infinity : endDate, meeting.retiredAt ?? Infinity);
