@@ -171,40 +171,37 @@ describe('copying a finished Daily recording into the bucket', () => {
 
 describe('raw-tracks recordings', () => {
   const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
+  const START = Date.UTC(2026, 10, 24, 11, 0, 0);
+  /** The bucket as Daily, writing into it through the role, and the pipeline see it: past the fault proxy. */
+  const bucket = s3Bucket({
+    endpoint: servers.s3.endpoint,
+    bucket: servers.s3.bucket,
+    region: 'us-east-1',
+    accessKeyId: servers.s3.accessKeyId,
+    secretAccessKey: servers.s3.secretAccessKey,
+  });
+  const bytes = (size: number, fill: number) => new Uint8Array(size).fill(fill);
 
-  it('records each participant’s tracks, moves them under the recording’s key prefix and lists them', async () => {
+  /** A room recording raw tracks straight into our bucket, and its active meeting. */
+  async function rawTracksMeeting(name: string) {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'tracks', platform: 'daily', raw_tracks: true });
-    const joined = await requestWith('/v1/rooms/tracks/meeting', { method: 'POST' }, { ...env, ...ROLE });
+    await createRoom(OWNER, { name, platform: 'daily', raw_tracks: true });
+    const joined = await requestWith(`/v1/rooms/${name}/meeting`, { method: 'POST' }, { ...env, ...ROLE });
     const meeting = (await joined.json()) as { id: string; room_name: string };
-    const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
-    expect(created?.body.properties).toMatchObject({
-      enable_recording: 'raw-tracks',
-      recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN },
-    });
+    return { ...meeting, prefix: `${meeting.room_name}-2026-11-24T11:00:00Z/` };
+  }
 
-    // Daily writes the tracks into our bucket under its own keys.
-    const bucket = s3Bucket({
-      endpoint: servers.s3.endpoint,
-      bucket: servers.s3.bucket,
-      region: 'us-east-1',
-      accessKeyId: servers.s3.accessKeyId,
-      secretAccessKey: servers.s3.secretAccessKey,
-    });
-    const sources = [
-      `daily/${meeting.room_name}/1700-alice-cam-audio.webm`,
-      `daily/${meeting.room_name}/1700-bob-cam-audio.webm`,
-    ];
-    await Promise.all(sources.map((key, i) => bucket.put(key, new Uint8Array(1000 + i).fill(i + 1))));
-
+  /** Daily wrote these files (source key → bytes) into our bucket and says the recording is ready: its row id. */
+  async function tracksReady(meeting: { room_name: string }, recordingId: string, files: Record<string, Uint8Array>) {
+    await Promise.all(Object.entries(files).map(([key, content]) => bucket.put(key, content)));
     const event = dailyEvent('recording.ready-to-download', {
       type: 'raw-tracks',
-      recording_id: 'rec-tracks',
+      recording_id: recordingId,
       room_name: meeting.room_name,
-      start_ts: Date.UTC(2026, 10, 24, 11, 0, 0) / 1000,
+      start_ts: START / 1000,
       status: 'finished',
       duration: 60,
-      tracks: sources.map((s3Key) => ({ s3Key, type: 'cam-audio', size: 1000 })),
+      tracks: Object.entries(files).map(([s3Key, content]) => ({ s3Key, type: 'cam-audio', size: content.length })),
     });
     const body = JSON.stringify(event);
     await requestWith(
@@ -213,29 +210,68 @@ describe('raw-tracks recordings', () => {
       { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue },
     );
     const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?')
-      .bind('rec-tracks')
+      .bind(recordingId)
       .first<{ id: string }>();
-    await deliverCopy(row!.id, 1, ROLE);
+    if (!row) throw new Error('no recording row');
+    return row.id;
+  }
 
-    const prefix = `${meeting.room_name}-2026-11-24T11:00:00Z/`;
-    const stored = await recordingRow(row!.id);
+  it('records each participant’s tracks, moves them under the recording’s key prefix and lists them', async () => {
+    const meeting = await rawTracksMeeting('tracks');
+    const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
+    expect(created?.body.properties).toMatchObject({
+      enable_recording: 'raw-tracks',
+      recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN },
+    });
+
+    // Daily writes the tracks into our bucket under its own keys.
+    const sources = [
+      `daily/${meeting.room_name}/1700-alice-cam-audio.webm`,
+      `daily/${meeting.room_name}/1700-bob-cam-audio.webm`,
+    ];
+    const id = await tracksReady(meeting, 'rec-tracks', {
+      [sources[0]!]: bytes(1000, 1),
+      [sources[1]!]: bytes(1001, 2),
+    });
+    await deliverCopy(id, 1, ROLE);
+
+    const { prefix } = meeting;
+    const stored = await recordingRow(id);
     expect(stored).toMatchObject({ status: 'stored', object_key: prefix, size: 2001 });
     expect(JSON.parse(stored?.tracks)).toEqual(
       sources.map((source) => ({ key: `${prefix}${source.split('/').pop()}`, type: 'cam-audio', source_key: source })),
     );
-    expect(await objectBytes(`${prefix}1700-bob-cam-audio.webm`)).toEqual(new Uint8Array(1001).fill(2));
+    expect(await objectBytes(`${prefix}1700-bob-cam-audio.webm`)).toEqual(bytes(1001, 2));
     for (const source of sources) expect(await bucket.head(source)).toBeNull();
 
     // A "no" deletes every track once the pipeline has transcribed them.
     await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
     expect(
       (
-        await call('POST', `/v1/recordings/${row!.id}/processed`, {
+        await call('POST', `/v1/recordings/${id}/processed`, {
           headers: { authorization: 'Bearer test-pipeline-token' },
         })
       ).body?.status,
     ).toBe('deleted');
     expect(await bucket.head(`${prefix}1700-alice-cam-audio.webm`)).toBeNull();
+  });
+
+  it('keeps two participants’ tracks of the same file name as two files, each under its own folder', async () => {
+    const meeting = await rawTracksMeeting('tracks-same-name');
+    const alice = `daily/${meeting.room_name}/session-alice/audio.webm`;
+    const bob = `daily/${meeting.room_name}/session-bob/audio.webm`;
+    const id = await tracksReady(meeting, 'rec-same-name', { [alice]: bytes(1000, 1), [bob]: bytes(1500, 2) });
+    await deliverCopy(id, 1, ROLE);
+
+    const { prefix } = meeting;
+    const stored = await recordingRow(id);
+    expect(stored).toMatchObject({ status: 'stored', size: 2500 });
+    expect(JSON.parse(stored?.tracks).map((track: { key: string }) => track.key)).toEqual([
+      `${prefix}session-alice/audio.webm`,
+      `${prefix}session-bob/audio.webm`,
+    ]);
+    expect(await objectBytes(`${prefix}session-alice/audio.webm`)).toEqual(bytes(1000, 1));
+    expect(await objectBytes(`${prefix}session-bob/audio.webm`)).toEqual(bytes(1500, 2));
   });
 
   it('records a composite instead when Daily cannot write into the bucket, and the call still starts', async () => {
