@@ -274,6 +274,48 @@ describe('raw-tracks recordings', () => {
     expect(await objectBytes(`${prefix}session-bob/audio.webm`)).toEqual(bytes(1500, 2));
   });
 
+  it('never deletes a source whose copy has another size: the source stays and the move is retried', async () => {
+    const meeting = await rawTracksMeeting('tracks-short-copy');
+    const alice = `daily/${meeting.room_name}/1700-alice-cam-audio.webm`;
+    const bob = `daily/${meeting.room_name}/1700-bob-cam-audio.webm`;
+    const id = await tracksReady(meeting, 'rec-short-copy', { [alice]: bytes(1000, 1), [bob]: bytes(1500, 2) });
+    // The bucket says Bob's copy came out 5 bytes long (the destination's key ends in the prefix's "Z/").
+    await s3Proxy.fault({
+      method: 'HEAD',
+      path: 'Z/1700-bob-cam-audio\\.webm$',
+      status: 200,
+      headers: { 'content-length': '5', etag: '"short"' },
+      times: 100,
+    });
+    const first = await deliverCopy(id, 1, ROLE);
+    expect(first.result.retryMessages).toHaveLength(1);
+    expect(first.dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'ready',
+      error: expect.stringContaining('1500'),
+    });
+    expect(await objectBytes(bob)).toEqual(bytes(1500, 2));
+
+    // Once the bucket answers truly, the retry finishes the move.
+    await s3Proxy.reset();
+    await deliverCopy(id, 2, ROLE);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: 2500 });
+    expect(await objectBytes(`${meeting.prefix}1700-bob-cam-audio.webm`)).toEqual(bytes(1500, 2));
+    expect(await bucket.head(bob)).toBeNull();
+  });
+
+  it('replaces a cut-short copy left at a track’s destination before it deletes the source', async () => {
+    const meeting = await rawTracksMeeting('tracks-stale-copy');
+    const alice = `daily/${meeting.room_name}/1700-alice-cam-audio.webm`;
+    // An earlier attempt left 5 bytes where Alice's track goes.
+    await bucket.put(`${meeting.prefix}1700-alice-cam-audio.webm`, bytes(5, 9));
+    const id = await tracksReady(meeting, 'rec-stale-copy', { [alice]: bytes(1000, 1) });
+    await deliverCopy(id, 1, ROLE);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: 1000 });
+    expect(await objectBytes(`${meeting.prefix}1700-alice-cam-audio.webm`)).toEqual(bytes(1000, 1));
+    expect(await bucket.head(alice)).toBeNull();
+  });
+
   it('records a composite instead when Daily cannot write into the bucket, and the call still starts', async () => {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
     await createRoom(OWNER, { name: 'tracks-no-role', platform: 'daily', raw_tracks: true });

@@ -155,23 +155,40 @@ export async function copyToBucket(
 
 /**
  * Moves a raw-tracks recording's files, which Daily wrote into our bucket, under the
- * recording's key prefix: a copy inside S3, then the original deleted. A track already in place
- * is left as it is, so a repeated message finishes what an interrupted one began. Answers the
- * tracks' total size.
+ * recording's key prefix: a copy inside S3, then the original deleted. A repeated message
+ * finishes what an interrupted one began. Answers the tracks' total size.
  */
 export async function moveTracks(bucket: S3Bucket, tracks: RecordingTrack[]): Promise<number> {
   let total = 0;
-  for (const track of tracks) {
-    let placed = await bucket.head(track.key);
-    if (!placed) {
-      await withRetries(`moving the ${track.type} track ${track.source_key}`, () =>
-        bucket.copyObject(track.source_key, track.key),
-      );
-      placed = await bucket.head(track.key);
-      if (!placed) throw new CopyError(`the ${track.type} track is not at ${track.key} after its copy`, true);
-    }
-    await bucket.delete(track.source_key);
-    total += placed.size;
-  }
+  for (const track of tracks) total += await moveTrack(bucket, track);
   return total;
+}
+
+/**
+ * One track: its source is deleted only once the destination has the source's size (HEAD of
+ * both), so a copy cut short, or one an earlier attempt left behind, never costs the only whole
+ * file. A destination of another size is copied again; if it still differs, the source stays and
+ * the attempt fails, to be tried again.
+ */
+async function moveTrack(bucket: S3Bucket, track: RecordingTrack): Promise<number> {
+  const source = await bucket.head(track.source_key);
+  let placed = await bucket.head(track.key);
+  if (!source) {
+    // An earlier attempt moved it and stopped before it was counted.
+    if (placed) return placed.size;
+    throw new CopyError(`the ${track.type} track is neither at ${track.source_key} nor at ${track.key}`, false);
+  }
+  if (placed?.size !== source.size) {
+    await withRetries(`moving the ${track.type} track ${track.source_key}`, () =>
+      bucket.copyObject(track.source_key, track.key),
+    );
+    placed = await bucket.head(track.key);
+  }
+  if (placed?.size !== source.size)
+    throw new CopyError(
+      `the ${track.type} track's copy at ${track.key} has ${placed?.size ?? 'no'} bytes, its source ${track.source_key} ${source.size}; the source is kept`,
+      true,
+    );
+  await bucket.delete(track.source_key);
+  return placed.size;
 }
