@@ -14,8 +14,8 @@ export default defineConfig(async () => {
         return {
           wrangler: { configPath: './wrangler.toml' },
           miniflare: {
-            // An empty database of its own for the test that replays the migrations one by one.
-            d1Databases: { MIGRATION_DB: 'migration-test' },
+            // Empty databases of their own for the tests that replay the migrations one by one.
+            d1Databases: { MIGRATION_DB: 'migration-test', LATE_MIGRATION_DB: 'late-migration-test' },
             // Copy messages go to a queue nobody consumes: the tests deliver them to the consumer
             // themselves, attempt by attempt, instead of racing a background copy.
             queueProducers: { RECORDING_COPIES: { queueName: 'recording-copies-in-tests' } },

@@ -54,6 +54,10 @@ interface DailyState {
   recordings: Map<string, JsonObject[]>;
   /** Sizes of recording files set through the control endpoint; any other id has the default size. */
   fileSizes: Map<string, number>;
+  /** Recordings whose download link was handed out: Daily has them, listed or not. */
+  linked: Set<string>;
+  /** Recordings deleted with DELETE /recordings/:id: gone from the list, their links and files too. */
+  deleted: Set<string>;
 }
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -83,7 +87,15 @@ export async function startDailyStandIn(
 }
 
 function emptyState(): DailyState {
-  return { rooms: new Map(), presence: new Map(), sessions: [], recordings: new Map(), fileSizes: new Map() };
+  return {
+    rooms: new Map(),
+    presence: new Map(),
+    sessions: [],
+    recordings: new Map(),
+    fileSizes: new Map(),
+    linked: new Set(),
+    deleted: new Set(),
+  };
 }
 
 function dailyError(status: number, type: string, info: string): Reply {
@@ -141,9 +153,12 @@ function restRoutes(state: DailyState, roomOrigin: string | undefined): Route[] 
     }),
     route('GET', '/recordings/:id', ({ params }) => {
       const recording = [...state.recordings.values()].flat().find((item) => item.id === params.id);
-      return recording ? json(200, recording) : dailyError(404, 'not-found', `recording ${params.id} not found`);
+      return recording ? json(200, recording) : recordingNotFound(params.id);
     }),
-    route('GET', '/recordings/:id/access-link', ({ params, query, origin }) => accessLink(params.id, query, origin)),
+    route('DELETE', '/recordings/:id', ({ params }) => deleteRecording(state, params.id)),
+    route('GET', '/recordings/:id/access-link', ({ params, query, origin }) =>
+      accessLink(state, params.id, query, origin),
+    ),
   ];
 }
 
@@ -190,7 +205,9 @@ function controlRoutes(state: DailyState): Route[] {
 function fileRoutes(state: DailyState): Route[] {
   return [
     route('GET', '/recordings/:id', ({ params, headers }) =>
-      serveFile(params.id, fileSize(state, params.id), headers.range),
+      state.deleted.has(params.id)
+        ? recordingNotFound(params.id)
+        : serveFile(params.id, fileSize(state, params.id), headers.range),
     ),
   ];
 }
@@ -385,12 +402,39 @@ function completeRecording(room: string, given: JsonObject): JsonObject {
   };
 }
 
+function recordingNotFound(id: string): Reply {
+  return dailyError(404, 'not-found', `recording ${id} not found`);
+}
+
+/** Daily has a recording it listed, or whose file or link it gave out, until it is deleted. */
+function hasRecording(state: DailyState, id: string): boolean {
+  if (state.deleted.has(id)) return false;
+  return (
+    state.linked.has(id) ||
+    state.fileSizes.has(id) ||
+    [...state.recordings.values()].some((list) => list.some((item) => item.id === id))
+  );
+}
+
+function deleteRecording(state: DailyState, id: string): Reply {
+  if (!hasRecording(state, id)) return recordingNotFound(id);
+  state.deleted.add(id);
+  for (const [room, list] of state.recordings)
+    state.recordings.set(
+      room,
+      list.filter((item) => item.id !== id),
+    );
+  return json(200, { deleted: true, id });
+}
+
 // Recording files: download links and the bytes behind them
 
-function accessLink(id: string, query: URLSearchParams, origin: string): Reply {
+function accessLink(state: DailyState, id: string, query: URLSearchParams, origin: string): Reply {
   const given = query.get('valid_for_secs');
   const seconds = given === null ? DEFAULT_LINK_SECONDS : Number(given);
   if (!Number.isInteger(seconds) || seconds < 1) return invalidRequest('valid_for_secs must be a positive integer');
+  if (state.deleted.has(id)) return recordingNotFound(id);
+  state.linked.add(id);
   // Any id has a file (of the default size unless set), so a local recording always downloads.
   return json(200, {
     download_link: `${origin}/__files/recordings/${encodeURIComponent(id)}`,

@@ -1,7 +1,11 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { createHash } from 'node:crypto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-webhooks';
+import { config } from '../../worker/config';
+import worker from '../../worker/index';
+import { platforms } from '../../worker/platforms/registry';
 import { PART_SIZE } from '../../worker/recordings/copy';
 import { s3Bucket } from '../../worker/recordings/s3';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
@@ -28,6 +32,13 @@ beforeEach(async () => {
   await resetWorld();
   await s3Proxy.reset();
 });
+afterEach(() => vi.restoreAllMocks());
+
+/** The Worker's log lines of `level` from here on, parsed. */
+function logLines(level: 'log' | 'warn' | 'error') {
+  const spy = vi.spyOn(console, level);
+  return () => spy.mock.calls.map((args) => JSON.parse(String(args[0])) as Record<string, unknown>);
+}
 
 const HOUR = 3_600_000;
 const recordingRow = (id: string) =>
@@ -69,6 +80,28 @@ async function readyRecording(room: string, size: number) {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/** Whether Daily still has the recording: its access link, asked as we would ask. */
+const dailyHas = async (recordingId: string) => {
+  const response = await fetch(`${servers.daily.apiUrl}/recordings/${recordingId}/access-link`, {
+    headers: { authorization: `Bearer ${servers.daily.apiKey}` },
+  });
+  await response.body?.cancel();
+  return response.status === 200;
+};
+
+/** Daily's DELETE /recordings/:id calls, as the stand-in logged them. */
+const dailyDeletes = async () =>
+  (await standIn.requests('daily'))
+    .filter((request) => request.method === 'DELETE' && request.path.startsWith('/v1/recordings/'))
+    .map((request) => request.path);
+
+/** One run of the Cron Trigger, as Cloudflare fires it. */
+async function cronRun() {
+  const ctx = createExecutionContext();
+  worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
 describe('copying a finished Daily recording into the bucket', () => {
   it('streams it in fixed-size parts; the object is byte for byte the source, under Whereby’s key layout', async () => {
     const { meeting, id, key, source } = await readyRecording('copy-happy', 2 * PART_SIZE + 12_345);
@@ -84,6 +117,40 @@ describe('copying a finished Daily recording into the bucket', () => {
     expect(parts.map((request) => request.query.partNumber).sort()).toEqual(['1', '2', '3']);
     const link = (await standIn.requests('daily')).find((request) => request.path.endsWith('/access-link'));
     expect(link?.path).toBe('/v1/recordings/rec-copy-happy/access-link');
+  });
+
+  it('has Daily delete its own copy once ours is stored', async () => {
+    const { id } = await readyRecording('copy-daily-deleted', PART_SIZE + 1);
+    expect(await dailyHas('rec-copy-daily-deleted')).toBe(true);
+    await deliverCopy(id);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    expect(await dailyDeletes()).toEqual(['/v1/recordings/rec-copy-daily-deleted']);
+    expect(await dailyHas('rec-copy-daily-deleted')).toBe(false);
+  });
+
+  it('stores the copy when Daily fails to delete its own, and the Cron deletes it later', async () => {
+    const { id, key, source } = await readyRecording('copy-daily-kept', PART_SIZE + 1);
+    await standIn.fault('daily', { method: 'DELETE', path: '^/v1/recordings/', status: 500, times: 3 });
+    const warnings = logLines('warn');
+    const { result, dlq } = await deliverCopy(id);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size, error: null });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    expect(await dailyHas('rec-copy-daily-kept')).toBe(true);
+    expect(warnings()).toContainEqual(
+      expect.objectContaining({
+        message: "the provider's copy of the recording was not deleted; the Cron tries again",
+        recording_id: id,
+        error: expect.stringContaining('HTTP 500'),
+      }),
+    );
+
+    await cronRun();
+    expect(await dailyHas('rec-copy-daily-kept')).toBe(false);
+    await cronRun();
+    // Deleted once: the next run leaves it alone.
+    expect(await dailyDeletes()).toEqual(Array(4).fill('/v1/recordings/rec-copy-daily-kept'));
   });
 
   it('does nothing for a repeated message of a stored recording', async () => {
@@ -359,6 +426,19 @@ describe('the pipeline’s report and consent', () => {
     expect(sha256(await objectBytes(key))).toBe(source.sha256);
   });
 
+  it('has Daily delete its copy of declined audio too, where it still kept one', async () => {
+    const recording = await readyRecording('consent-daily-copy', PART_SIZE + 1);
+    await standIn.fault('daily', { method: 'DELETE', path: '^/v1/recordings/', status: 500, times: 3 });
+    await deliverCopy(recording.id);
+    expect(await dailyHas('rec-consent-daily-copy')).toBe(true);
+    await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given: false } });
+
+    const response = await call('POST', `/v1/recordings/${recording.id}/processed`, { headers: PIPELINE });
+    expect(response.body).toEqual({ recording_id: recording.id, status: 'deleted' });
+    expect(await objectBytes(recording.key).catch(() => null)).toBeNull();
+    expect(await dailyHas('rec-consent-daily-copy')).toBe(false);
+  });
+
   it('never marks deleted when the delete fails, and succeeds when reported again', async () => {
     const { id } = await storedRecording('consent-retry', [false]);
     await s3Proxy.fault({ method: 'DELETE', path: '.', status: 500, times: 1 });
@@ -389,7 +469,12 @@ describe('the pipeline’s report and consent', () => {
     await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id = ?')
       .bind(Date.now() - 71 * HOUR, fresh.id)
       .run();
-    expect(await sweepDeclinedAudio(env)).toEqual({ deleted: 1, failed: 0 });
+    expect(
+      await sweepDeclinedAudio(
+        env,
+        platforms(config(env), () => {}),
+      ),
+    ).toEqual({ deleted: 1, failed: 0 });
     expect(await recordingRow(old.id)).toMatchObject({ status: 'deleted' });
     expect(await recordingRow(fresh.id)).toMatchObject({ status: 'stored' });
     expect(await recordingRow(agreed.id)).toMatchObject({ status: 'stored' });

@@ -2,7 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, type SQL, sq
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
-import { type Recording, type RecordingTrack, recordings } from './schema';
+import { type ProviderCopyState, type Recording, type RecordingTrack, recordings } from './schema';
 
 // Recording rows. Statuses only move forward (recording → ready → stored), so events in any
 // order, and repeats, end in the same row. The caller decides the row's values (where a ready
@@ -44,6 +44,8 @@ export function recordRecordingReady(
     objectKey: string;
     status: 'ready' | 'stored';
     tracks: RecordingTrack[] | null;
+    /** 'kept': the provider holds a copy of its own, which we copy (and then have it delete). */
+    providerCopy: ProviderCopyState | null;
     durationS?: number;
     startedAt: number;
   },
@@ -94,6 +96,7 @@ export function recordRecordingFailed(
     error: failure.error,
     startedAt: null,
     tracks: null,
+    providerCopy: null,
   };
   const ofThisRecording = names.length
     ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names))
@@ -160,6 +163,24 @@ export const markRecordingFailed = (db: Database, id: string, error: string, now
 /** A failed attempt that will be tried again: the reason is kept, the status stays. */
 export const noteRecordingError = (db: Database, id: string, error: string) =>
   db.update(recordings).set({ error }).where(eq(recordings.id, id));
+
+/** Provider copies that a failed delete left behind, of recordings stored or deleted here: the Cron's to delete. */
+export const providerCopiesLeft = (db: Database, platforms: Platform[], limit: number) =>
+  db
+    .select()
+    .from(recordings)
+    .where(
+      and(
+        eq(recordings.providerCopy, 'kept'),
+        inArray(recordings.status, ['stored', 'deleted']),
+        inArray(recordings.platform, platforms),
+      ),
+    )
+    .orderBy(asc(recordings.updatedAt))
+    .limit(limit);
+
+export const markProviderCopyDeleted = (db: Database, id: string) =>
+  db.update(recordings).set({ providerCopy: 'deleted' }).where(eq(recordings.id, id));
 
 export const recordingsOfMeeting = (db: Database, meetingId: string) =>
   db.select().from(recordings).where(eq(recordings.meetingId, meetingId)).orderBy(asc(recordings.createdAt));

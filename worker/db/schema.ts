@@ -139,6 +139,10 @@ export interface RecordingTrack {
 export const RECORDING_STATUSES = ['recording', 'ready', 'stored', 'failed', 'deleted'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
+/** The provider's own copy of a recording: still kept there, or deleted on our word (null: it never held one). */
+export const PROVIDER_COPY_STATES = ['kept', 'deleted'] as const;
+export type ProviderCopyState = (typeof PROVIDER_COPY_STATES)[number];
+
 export const recordings = sqliteTable(
   'recordings',
   {
@@ -156,12 +160,14 @@ export const recordings = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     tracks: text('tracks', { mode: 'json' }).$type<RecordingTrack[]>(),
+    providerCopy: text('provider_copy', { enum: PROVIDER_COPY_STATES }),
   },
   (t) => [
     uniqueIndex('recordings_platform_recording').on(t.platform, t.platformRecordingId),
     index('recordings_meeting').on(t.meetingId),
     index('recordings_status_updated').on(t.status, t.updatedAt),
     index('recordings_created').on(t.createdAt, t.platform),
+    index('recordings_provider_copy_kept').on(t.updatedAt).where(sql`provider_copy = 'kept'`),
   ],
 );
 

@@ -218,6 +218,15 @@ export function dailyPlatform(
       );
       return link.download_link;
     },
+
+    async deleteRecording(recordingId: string) {
+      await client.status({
+        method: 'DELETE',
+        path: `/recordings/${encodeURIComponent(recordingId)}`,
+        action: 'delete its copy of the recording',
+        accept: [404],
+      });
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { counting } from '../metrics/counters';
 import { type Platforms, platforms } from '../platforms/registry';
 import { CopyError, copyToBucket, moveTracks } from './copy';
 import type { RecordingCopyMessage } from './copy-message';
+import { deleteProviderCopy } from './provider-copy';
 import { S3Error, s3Bucket } from './s3';
 
 /** Attempts of one message; wrangler.toml's max_retries is one less. */
@@ -68,7 +69,15 @@ async function copyRecording(message: Message<RecordingCopyMessage>, env: Env, p
           recording.objectKey,
         );
     await markRecordingStored(db, recording.id, size);
-    log('info', 'recording stored', { ...about, key: recording.objectKey, size, duration_ms: Date.now() - started });
+    // Ours is stored: Daily's own copy is no longer needed (a failure leaves it to the Cron).
+    const providerCopyDeleted = await deleteProviderCopy(db, providers, recording);
+    log('info', 'recording stored', {
+      ...about,
+      key: recording.objectKey,
+      size,
+      provider_copy: recording.providerCopy === null ? 'none' : providerCopyDeleted ? 'deleted' : 'kept',
+      duration_ms: Date.now() - started,
+    });
     message.ack();
   } catch (error) {
     const reason = toApiError(error)?.detail ?? (error instanceof Error ? error.message : String(error));

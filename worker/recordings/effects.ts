@@ -64,7 +64,8 @@ export function recordingStatements(
 /**
  * Where a ready recording goes and whether it still has to be moved there. Rooms made while
  * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
- * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in.
+ * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in
+ * (Daily then keeps a copy of its own until it is told to delete it).
  */
 function placement(meeting: Pick<EventMeeting, 'recordsToBucket'> | null, effect: ReadyEffect) {
   if (effect.tracks) {
@@ -77,14 +78,15 @@ function placement(meeting: Pick<EventMeeting, 'recordsToBucket'> | null, effect
       type: track.type,
       source_key: track.sourceKey,
     }));
-    return { objectKey: prefix, status: 'ready' as const, tracks };
+    return { objectKey: prefix, status: 'ready' as const, tracks, providerCopy: null };
   }
   if (meeting?.recordsToBucket && effect.providerKey)
-    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
+    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null, providerCopy: null };
   return {
     objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt),
     status: 'ready' as const,
     tracks: null,
+    providerCopy: 'kept' as const,
   };
 }
 

@@ -127,7 +127,7 @@ recordingRoutes.openapi(
     const recording_id = recording.id;
     if (recording.status === 'deleted') return c.json({ recording_id, status: 'deleted' as const }, 200);
     if (!(await anyoneDeclined(db, recording.meetingId))) return c.json({ recording_id, status: 'kept' as const }, 200);
-    await deleteAudio(db, s3Bucket(settings.bucket()), recording);
+    await deleteAudio(db, s3Bucket(settings.bucket()), c.var.platforms, recording);
     noteOnRequestLog(c, { outcome: 'declined audio deleted', key: recording.objectKey });
     return c.json({ recording_id, status: 'deleted' as const }, 200);
   },
