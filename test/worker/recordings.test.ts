@@ -9,6 +9,7 @@ import { platforms } from '../../worker/platforms/registry';
 import { PART_SIZE } from '../../worker/recordings/copy';
 import { s3Bucket } from '../../worker/recordings/s3';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
+import { reconcile } from '../../worker/scheduled/reconcile';
 import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
@@ -236,17 +237,20 @@ describe('copying a finished Daily recording into the bucket', () => {
   });
 });
 
+/** Daily records straight into our bucket through this role. */
+const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
+/** The bucket as Daily, writing into it through the role, and the pipeline see it: past the fault proxy. */
+const bucket = s3Bucket({
+  endpoint: servers.s3.endpoint,
+  bucket: servers.s3.bucket,
+  region: 'us-east-1',
+  accessKeyId: servers.s3.accessKeyId,
+  secretAccessKey: servers.s3.secretAccessKey,
+});
+const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
+
 describe('raw-tracks recordings', () => {
-  const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
   const START = Date.UTC(2026, 10, 24, 11, 0, 0);
-  /** The bucket as Daily, writing into it through the role, and the pipeline see it: past the fault proxy. */
-  const bucket = s3Bucket({
-    endpoint: servers.s3.endpoint,
-    bucket: servers.s3.bucket,
-    region: 'us-east-1',
-    accessKeyId: servers.s3.accessKeyId,
-    secretAccessKey: servers.s3.secretAccessKey,
-  });
   const bytes = (size: number, fill: number) => new Uint8Array(size).fill(fill);
 
   /** A room recording raw tracks straight into our bucket, and its active meeting. */
@@ -393,8 +397,6 @@ describe('raw-tracks recordings', () => {
 });
 
 describe('the pipeline’s report and consent', () => {
-  const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
-
   async function storedRecording(room: string, answers: boolean[]) {
     const recording = await readyRecording(room, PART_SIZE + 1);
     await deliverCopy(recording.id);
@@ -478,6 +480,135 @@ describe('the pipeline’s report and consent', () => {
     expect(await recordingRow(old.id)).toMatchObject({ status: 'deleted' });
     expect(await recordingRow(fresh.id)).toMatchObject({ status: 'stored' });
     expect(await recordingRow(agreed.id)).toMatchObject({ status: 'stored' });
+  });
+});
+
+describe('a declined recording that is not stored yet', () => {
+  const uploads = async () =>
+    (await s3Proxy.requests()).filter((request) => request.method === 'POST' && 'uploads' in request.query);
+
+  it('is marked due for deletion, not deleted, and the copy then never keeps it', async () => {
+    const { meeting, id, key } = await readyRecording('due-ready', PART_SIZE + 1);
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+
+    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(response).toMatchObject({ status: 200, body: { recording_id: id, status: 'deletion-due' } });
+    expect(await recordingRow(id)).toMatchObject({ status: 'ready' });
+
+    const { result, dlq } = await deliverCopy(id);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+    expect(await uploads()).toEqual([]);
+    expect(await dailyHas('rec-due-ready')).toBe(false);
+  });
+
+  it('is deleted once a copy already under way has stored it', async () => {
+    const { meeting, id, key } = await readyRecording('due-copying', 2 * PART_SIZE + 1);
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+    // The download's first answer takes a while: the report comes in while the copy runs.
+    await standIn.fault('daily', { path: '^/__files/recordings/', cut_after_bytes: 2 ** 40, delay_ms: 1500 });
+    const copying = deliverCopy(id);
+    for (let tries = 0; !(await standIn.requests('daily')).some((r) => r.path.startsWith('/__files/')); tries++) {
+      if (tries > 100) throw new Error('the copy never started its download');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(response.body).toEqual({ recording_id: id, status: 'deletion-due' });
+
+    const { result, dlq } = await copying;
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    // The copy did finish its upload, and then deleted what it had stored.
+    expect(await uploads()).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+    expect(await dailyHas('rec-due-copying')).toBe(false);
+  });
+
+  it('is deleted when Daily writes it into our bucket after its deletion was due', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'due-in-bucket', platform: 'daily' });
+    const joined = await requestWith('/v1/rooms/due-in-bucket/meeting', { method: 'POST' }, { ...env, ...ROLE });
+    const meeting = (await joined.json()) as { id: string; room_name: string };
+    const start = Math.floor(Date.now() / 1000) - 60;
+    await sendDaily(
+      dailyEvent('recording.started', { recording_id: 'rec-in-bucket', room_name: meeting.room_name, start_ts: start }),
+    );
+    const row = await env.DB.prepare("SELECT id FROM recordings WHERE platform_recording_id = 'rec-in-bucket'").first<{
+      id: string;
+    }>();
+    const id = row!.id;
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+    expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE })).body).toEqual({
+      recording_id: id,
+      status: 'deletion-due',
+    });
+    expect(await recordingRow(id)).toMatchObject({ status: 'recording' });
+
+    // Daily writes the finished recording into our bucket, then says so.
+    const key = `daily/${meeting.room_name}/rec-in-bucket.mp4`;
+    await bucket.put(key, new Uint8Array(4096).fill(7));
+    const sent: unknown[] = [];
+    const body = JSON.stringify(
+      dailyEvent('recording.ready-to-download', {
+        type: 'cloud',
+        recording_id: 'rec-in-bucket',
+        room_name: meeting.room_name,
+        start_ts: start,
+        status: 'finished',
+        duration: 60,
+        s3_key: key,
+      }),
+    );
+    await requestWith(
+      '/v1/daily/webhook',
+      { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
+      {
+        ...env,
+        ...ROLE,
+        RECORDING_COPIES: { send: async (message: unknown) => void sent.push(message) } as unknown as Queue,
+      },
+    );
+    expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    // Were that message lost, the Cron sends it again a quarter of an hour on.
+    await env.DB.prepare('UPDATE recordings SET updated_at = ? WHERE id = ?')
+      .bind(Date.now() - 16 * 60_000, id)
+      .run();
+    const resent: unknown[] = [];
+    const queue = { send: async (message: unknown) => void resent.push(message) } as unknown as Queue;
+    await reconcile(
+      { ...env, RECORDING_COPIES: queue },
+      platforms(config(env), () => {}),
+    );
+    expect(resent).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
+
+    await deliverCopy(id, 1, ROLE);
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await bucket.head(key)).toBeNull();
+  });
+
+  it('is deleted at once when it is a Whereby recording, which arrives stored', async () => {
+    const whereby = await meetingOn('whereby', 'due-whereby');
+    const key = `${whereby.roomName}-2026-11-24T10:15:02Z.mp4`;
+    await bucket.put(key, new Uint8Array(2048).fill(3));
+    await sendWhereby(
+      wherebyEvent('recording.finished', {
+        recordingId: 'w-due',
+        filename: key,
+        roomName: `/${whereby.roomName}`,
+        status: 'completed',
+      }),
+    );
+    const row = await env.DB.prepare("SELECT id FROM recordings WHERE platform_recording_id = 'w-due'").first<{
+      id: string;
+    }>();
+    await call('POST', `/v1/meetings/${whereby.id}/consent`, { body: { consent_given: false } });
+    const response = await call('POST', `/v1/recordings/${row!.id}/processed`, { headers: PIPELINE });
+    expect(response.body).toEqual({ recording_id: row!.id, status: 'deleted' });
+    expect(await bucket.head(key)).toBeNull();
   });
 });
 

@@ -161,6 +161,8 @@ export const recordings = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     tracks: text('tracks', { mode: 'json' }).$type<RecordingTrack[]>(),
     providerCopy: text('provider_copy', { enum: PROVIDER_COPY_STATES }),
+    /** Someone declined and the pipeline reported before the recording was stored: it must never be kept. */
+    deletionDueAt: integer('deletion_due_at'),
   },
   (t) => [
     uniqueIndex('recordings_platform_recording').on(t.platform, t.platformRecordingId),
@@ -168,6 +170,7 @@ export const recordings = sqliteTable(
     index('recordings_status_updated').on(t.status, t.updatedAt),
     index('recordings_created').on(t.createdAt, t.platform),
     index('recordings_provider_copy_kept').on(t.updatedAt).where(sql`provider_copy = 'kept'`),
+    index('recordings_deletion_due').on(t.status, t.updatedAt).where(sql`deletion_due_at IS NOT NULL`),
   ],
 );
 
