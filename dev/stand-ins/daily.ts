@@ -66,16 +66,20 @@ const MAX_USER_ID_LENGTH = 36;
 const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
 const DEFAULT_LINK_SECONDS = 3600;
 
-/** `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say); its own origin by default. */
+/**
+ * `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say);
+ * `fileOrigin`: where its download links point (an https name that a test's network sends
+ * here); each its own origin by default.
+ */
 export async function startDailyStandIn(
-  options: { port?: number; apiKey?: string; roomOrigin?: string } = {},
+  options: { port?: number; apiKey?: string; roomOrigin?: string; fileOrigin?: string } = {},
 ): Promise<StandIn> {
   const state = emptyState();
   return startStandIn({
     name: 'Daily',
     apiKey: options.apiKey ?? 'daily-local-key',
     port: options.port ?? 0,
-    restRoutes: restRoutes(state, options.roomOrigin),
+    restRoutes: restRoutes(state, options),
     controlRoutes: controlRoutes(state),
     fileRoutes: fileRoutes(state),
     errorReply: dailyErrorReply,
@@ -123,9 +127,9 @@ function roomNotFound(name: string): Reply {
   return dailyError(404, 'not-found', `room ${name} not found`);
 }
 
-function restRoutes(state: DailyState, roomOrigin: string | undefined): Route[] {
+function restRoutes(state: DailyState, origins: { roomOrigin?: string; fileOrigin?: string }): Route[] {
   return [
-    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, roomOrigin ?? origin)),
+    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, origins.roomOrigin ?? origin)),
     route('GET', '/rooms/:name', ({ params }) => {
       const stored = state.rooms.get(params.name);
       return stored ? json(200, stored.room) : roomNotFound(params.name);
@@ -157,7 +161,7 @@ function restRoutes(state: DailyState, roomOrigin: string | undefined): Route[] 
     }),
     route('DELETE', '/recordings/:id', ({ params }) => deleteRecording(state, params.id)),
     route('GET', '/recordings/:id/access-link', ({ params, query, origin }) =>
-      accessLink(state, params.id, query, origin),
+      accessLink(state, params.id, query, origins.fileOrigin ?? origin),
     ),
   ];
 }
@@ -436,9 +440,11 @@ function accessLink(state: DailyState, id: string, query: URLSearchParams, origi
   if (state.deleted.has(id)) return recordingNotFound(id);
   state.linked.add(id);
   // Any id has a file (of the default size unless set), so a local recording always downloads.
+  // Like Daily's, the link carries its expiry (which the files here do not check).
+  const expires = Math.floor(Date.now() / 1000) + seconds;
   return json(200, {
-    download_link: `${origin}/__files/recordings/${encodeURIComponent(id)}`,
-    expires: Math.floor(Date.now() / 1000) + seconds,
+    download_link: `${origin}/__files/recordings/${encodeURIComponent(id)}?expires=${expires}`,
+    expires,
   });
 }
 
