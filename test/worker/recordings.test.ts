@@ -249,6 +249,80 @@ const bucket = s3Bucket({
 });
 const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
 
+describe('the download link of a Daily recording', () => {
+  /** Daily's next answers to access-link requests give this link instead of its own. */
+  const linkAnswered = (link: string) =>
+    standIn.fault('daily', {
+      method: 'GET',
+      path: '/access-link$',
+      status: 200,
+      body: { download_link: link, expires: Math.floor(Date.now() / 1000) + 3600 },
+      times: 10,
+    });
+  /** The next requests of the download itself are redirected to `location`. */
+  const redirected = (location: string) =>
+    standIn.fault('daily', { path: '^/__files/recordings/.*expires=', status: 302, headers: { location }, times: 100 });
+  const downloads = async () =>
+    (await standIn.requests('daily')).filter((request) => request.path.startsWith('/__files/'));
+
+  it('is taken only on https in production: an http link fails the copy for good, unread', async () => {
+    const { id, key } = await readyRecording('link-http', PART_SIZE + 1);
+    await linkAnswered(`http://files.stand-in.daily.co/__files/recordings/rec-link-http?expires=1`);
+    const { result, dlq } = await deliverCopy(id, 1);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('not an https address'),
+    });
+    expect(await downloads()).toEqual([]);
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+  });
+
+  it('may be http in development, for the local stand-in', async () => {
+    const { id, key, source } = await readyRecording('link-http-dev', PART_SIZE + 1);
+    await linkAnswered(`http://files.stand-in.daily.co/__files/recordings/rec-link-http-dev?expires=1`);
+    await deliverCopy(id, 1, { ENVIRONMENT: 'development' });
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+  });
+
+  it('is followed through a redirect on its own host', async () => {
+    const { id, key, source } = await readyRecording('link-moved', 2 * PART_SIZE + 5);
+    await redirected('/__files/recordings/rec-link-moved?moved=1');
+    await deliverCopy(id, 1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    // Every read (the size, then each part) went by the redirect.
+    const reads = await downloads();
+    expect(reads.filter((request) => request.query.moved === '1')).toHaveLength(4);
+    expect(reads.filter((request) => request.query.expires)).toHaveLength(4);
+  });
+
+  it('is never followed to another host: the copy fails for good, saying so', async () => {
+    const { id, key } = await readyRecording('link-elsewhere', PART_SIZE + 1);
+    await redirected('https://elsewhere.example/recording.mp4');
+    const { dlq } = await deliverCopy(id, 1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('redirected to another host (elsewhere.example)'),
+    });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+  });
+
+  it('is not followed round in circles', async () => {
+    const { id } = await readyRecording('link-circles', PART_SIZE + 1);
+    await redirected('/__files/recordings/rec-link-circles?expires=again');
+    const { dlq } = await deliverCopy(id, 1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('redirected more than'),
+    });
+  });
+});
+
 describe('raw-tracks recordings', () => {
   const START = Date.UTC(2026, 10, 24, 11, 0, 0);
   const bytes = (size: number, fill: number) => new Uint8Array(size).fill(fill);

@@ -30,11 +30,50 @@ export class CopyError extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Redirects of one read of the download link that are followed, at most. */
+const MAX_DOWNLOAD_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * One read of the download link (SPEC §14): a redirect is followed only on the link's own host
+ * (and never from https down to http), a few hops at most; anything else is refused for good,
+ * since a retry would only be sent the same way. Messages name a host, never a URL: the link is
+ * signed.
+ */
+async function fetchDownload(link: string, range: string, fetchSource: typeof fetch): Promise<Response> {
+  const origin = new URL(link);
+  let url = origin;
+  for (let hops = 0; ; hops++) {
+    let response: Response;
+    try {
+      response = await fetchSource(url.toString(), { headers: { range }, redirect: 'manual' });
+    } catch (error) {
+      // A runtime's message may name the URLs it tried: the reason is logged and kept, a link is not.
+      const why = (error instanceof Error ? error.message : String(error)).replace(/\bhttps?:\/\/\S+/g, '<link>');
+      throw new CopyError(`the recording could not be downloaded (${why})`, true);
+    }
+    if (!REDIRECT_STATUSES.has(response.status)) return response;
+    await response.body?.cancel();
+    const location = response.headers.get('location');
+    const next = location === null ? null : URL.parse(location, url);
+    if (!next)
+      throw new CopyError(`the recording's download answered ${response.status} without a usable Location`, false);
+    if (next.host !== origin.host)
+      throw new CopyError(
+        `the recording's download link redirected to another host (${next.hostname}); it is read only from its own host`,
+        false,
+      );
+    if (origin.protocol === 'https:' && next.protocol !== 'https:')
+      throw new CopyError("the recording's download link redirected from https to another protocol", false);
+    if (hops >= MAX_DOWNLOAD_REDIRECTS)
+      throw new CopyError(`the recording's download link redirected more than ${MAX_DOWNLOAD_REDIRECTS} times`, false);
+    url = next;
+  }
+}
+
 /** The source's size, from the Content-Range of a one-byte range read. */
 async function sourceSize(url: string, fetchSource: typeof fetch): Promise<number> {
-  const response = await fetchSource(url, { headers: { range: 'bytes=0-0' } }).catch((error: unknown) => {
-    throw new CopyError(`the recording could not be downloaded (${String(error)})`, true);
-  });
+  const response = await fetchDownload(url, 'bytes=0-0', fetchSource);
   await response.body?.cancel();
   const total = response.headers.get('content-range')?.match(/\/(\d+)$/)?.[1];
   if (response.status === 206 && total) return Number(total);
@@ -55,7 +94,7 @@ async function copyPart(
   fetchSource: typeof fetch,
 ): Promise<string> {
   const range = `bytes=${part.offset}-${part.offset + part.length - 1}`;
-  const response = await fetchSource(url, { headers: { range } });
+  const response = await fetchDownload(url, range, fetchSource);
   if (response.status !== 206 || Number(response.headers.get('content-length')) !== part.length || !response.body) {
     await response.body?.cancel();
     throw new CopyError(
