@@ -38,7 +38,8 @@ type Kind =
   | 'webhook: replay of an applied event'
   | 'webhook: Daily ping'
   | 'oversized body'
-  | 'wrong pipeline token';
+  | 'wrong pipeline token'
+  | 'pipeline: nothing to delete now';
 
 interface Attack {
   kind: Kind;
@@ -860,6 +861,26 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
         path: `/v1/recordings/${target.id}/processed`,
         headers,
         expect: [401],
+      });
+    }
+  }
+
+  // The right token, where the report deletes nothing (SPEC §14): a stored recording nobody
+  // declined and Whereby's that everyone agreed to are kept; the recording still being made in a
+  // meeting with a "no" only stays due for deletion (it was reported once while the fixtures were
+  // made), whatever the repeats and however many at once.
+  for (const target of fixture.recordings) {
+    const due = target.status === 'recording';
+    for (let repeat = 1; repeat <= 3; repeat++) {
+      add({
+        kind: 'pipeline: nothing to delete now',
+        operation: 'POST /v1/recordings/{recording_id}/processed',
+        what: `report ${repeat} of the ${target.platform} recording ${due ? 'not stored yet, in a meeting with a no' : 'nobody declined'}`,
+        method: 'POST',
+        path: `/v1/recordings/${target.id}/processed`,
+        headers: bearer(secrets.pipeline),
+        expect: [200],
+        expectBody: { recording_id: target.id, status: due ? 'deletion-due' : 'kept' },
       });
     }
   }
