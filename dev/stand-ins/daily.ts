@@ -62,8 +62,8 @@ interface DailyState {
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_USER_ID_LENGTH = 36;
-/** Several parts of a multipart copy, and not a round number, so the last part is short. */
-const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
+/** Several parts of a multipart copy (of 16 MiB), and not a round number, so the last part is short. */
+const DEFAULT_FILE_SIZE = 40 * 1024 * 1024 + 123;
 const DEFAULT_LINK_SECONDS = 3600;
 
 /**

@@ -2,8 +2,9 @@ import type { Recording } from '../db/schema';
 
 /**
  * The message on the `recording-copies` Queue: copy one finished Daily recording into the
- * bucket (or, when its deletion came due first, delete what of it landed). It names only our recording row; the consumer reads the rest (Daily's recording id,
- * the object key) from D1, so a message never carries stale state and repeats are harmless.
+ * bucket (or, when its deletion came due first, delete what of it landed). It names only our
+ * recording row; the consumer reads the rest (Daily's recording id, the object key) from D1, so
+ * a message never carries stale state and repeats are harmless.
  */
 export interface RecordingCopyMessage {
   kind: 'copy-daily-recording';

@@ -7,14 +7,19 @@ import { type S3Bucket, S3Error } from './s3';
 // straight into its upload, so memory stays at a part's stream buffers whatever the size, and a
 // failed part is retried alone (a consumed stream cannot be sent again; its range can be read again).
 
-/** Every part but the last has this size (S3's minimum is 5 MiB). */
-export const PART_SIZE = 8 * 1024 * 1024;
+/**
+ * Every part but the last has this size (S3's minimum is 5 MiB; 10 000 parts make 156 GiB). A
+ * part streams, so its size costs no memory; fewer, larger parts cost fewer requests (`npm run
+ * bench`: 16 MiB × 4 at once copied 1 GiB at 0.83 of curl on average over 8 runs, 8 MiB × 3 at 0.67).
+ */
+export const PART_SIZE = 16 * 1024 * 1024;
 const PART_ATTEMPTS = 4;
 /**
  * Parts copied at once: a part's download and upload stream together, and a few parts side by
- * side keep both connections busy between parts. Memory stays a few stream buffers per part.
+ * side keep both connections busy between parts. Memory stays a few stream buffers per part
+ * (workerd grew by at most 33 MiB over those runs).
  */
-const PARTS_IN_FLIGHT = 3;
+const PARTS_IN_FLIGHT = 4;
 const PART_BACKOFF_MS = 500;
 
 /** Why a copy failed, and whether trying again later could help. */
