@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { TEST_NETWORK, testNetwork } from './test/network.ts';
 import { type TestServers, WEBHOOK_SECRETS } from './test/servers.ts';
 
 // Worker tests run inside workerd against a real local D1 and KV; the provider stand-ins, the
@@ -14,8 +15,11 @@ export default defineConfig(async () => {
         return {
           wrangler: { configPath: './wrangler.toml' },
           miniflare: {
-            // An empty database of its own for the test that replays the migrations one by one.
-            d1Databases: { MIGRATION_DB: 'migration-test' },
+            // Empty databases of their own for the tests that replay the migrations one by one.
+            d1Databases: { MIGRATION_DB: 'migration-test', LATE_MIGRATION_DB: 'late-migration-test' },
+            // The Daily stand-in's download links are on an https name (test/network.ts).
+            outboundService: TEST_NETWORK,
+            workers: [testNetwork({ [new URL(servers.daily.fileOrigin).host]: servers.daily.origin })],
             // Copy messages go to a queue nobody consumes: the tests deliver them to the consumer
             // themselves, attempt by attempt, instead of racing a background copy.
             queueProducers: { RECORDING_COPIES: { queueName: 'recording-copies-in-tests' } },

@@ -15,20 +15,22 @@ import type { StandInAddress, TestServers } from './servers.ts';
  * tests and `npm start` run in development, where the stand-ins' own loopback URLs are framed.
  */
 const ROOM_ORIGINS = { daily: 'https://stand-in.daily.co', whereby: 'https://stand-in.whereby.com' };
+/** Likewise download links must be https: these are opened, through the tests' network (test/network.ts). */
+const DAILY_FILE_ORIGIN = 'https://files.stand-in.daily.co';
 
 export default async function setup(project: TestProject) {
   // A fresh S3 store per run: objects of an earlier run would make tests pass for the wrong reason.
   const s3Directory = await mkdtemp(join(tmpdir(), 'meeting-rooms-s3-'));
   const s3 = await startS3Server({ directory: s3Directory, bucket: 'recordings' });
   const [daily, whereby, identity, s3Proxy] = await Promise.all([
-    startDailyStandIn({ roomOrigin: ROOM_ORIGINS.daily }),
+    startDailyStandIn({ roomOrigin: ROOM_ORIGINS.daily, fileOrigin: DAILY_FILE_ORIGIN }),
     startWherebyStandIn({ roomOrigin: ROOM_ORIGINS.whereby }),
     startIdentityProvider(),
     startS3Proxy(s3.endpoint),
   ]);
   const strip = ({ origin, apiUrl, apiKey }: StandInAddress): StandInAddress => ({ origin, apiUrl, apiKey });
   const servers: TestServers = {
-    daily: { ...strip(daily), roomOrigin: ROOM_ORIGINS.daily },
+    daily: { ...strip(daily), roomOrigin: ROOM_ORIGINS.daily, fileOrigin: DAILY_FILE_ORIGIN },
     whereby: { ...strip(whereby), roomOrigin: ROOM_ORIGINS.whereby },
     identity: { jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: identity.audience, keys: identity.keys },
     s3: {

@@ -26,6 +26,12 @@ export interface ProviderStandIn extends StandInAddress {
   roomOrigin: string;
 }
 
+/** The Daily stand-in of the worker tests, whose download links are on https too. */
+export interface DailyStandIn extends ProviderStandIn {
+  /** Where its download links point: an https name that the tests' network (test/network.ts) sends to `origin`. */
+  fileOrigin: string;
+}
+
 export interface S3Address {
   /** The S3 server itself: for reading objects behind the client's back. */
   endpoint: string;
@@ -37,7 +43,7 @@ export interface S3Address {
 }
 
 export interface TestServers {
-  daily: ProviderStandIn;
+  daily: DailyStandIn;
   whereby: ProviderStandIn;
   s3: S3Address;
   identity: { jwksUrl: string; issuer: string; audience: string; keys: Record<'rsa' | 'ec' | 'unknown', SigningKey> };

@@ -36,6 +36,8 @@ export interface ProviderSettings {
 export interface DailySettings extends ProviderSettings {
   /** Set: Daily rooms record straight into the recordings bucket through this role. */
   awsRoleArn?: string;
+  /** Development: recording download links may be http (the local stand-in's); else only https (SPEC §14). */
+  httpDownloadLinks: boolean;
   /** Set: Daily's room URLs must be on `<subdomain>.daily.co`, the domain of our account. */
   subdomain?: string;
 }
@@ -98,6 +100,7 @@ export function config(env: Env) {
       apiUrl: read(source, 'DAILY_API_URL', url, 'https://api.daily.co/v1'),
       apiKey: read(source, 'DAILY_API_KEY', secret),
       loopbackRooms: loopbackRooms(),
+      httpDownloadLinks: loopbackRooms(),
       subdomain: readOptional(source, 'DAILY_SUBDOMAIN', dnsLabel),
       awsRoleArn: readOptional(
         source,

@@ -5,6 +5,7 @@ import { platforms } from './platforms/registry';
 import { consumeRecordingCopies } from './recordings/consumer';
 import type { RecordingCopyMessage } from './recordings/copy-message';
 import { sweepDeclinedAudio } from './scheduled/consent-sweep';
+import { deleteLeftProviderCopies } from './scheduled/provider-copies';
 import { reconcile } from './scheduled/reconcile';
 
 export default {
@@ -12,6 +13,13 @@ export default {
   queue: (batch, env, ctx) => consumeRecordingCopies(batch, env, ctx),
   scheduled(_controller, env, ctx) {
     const providers = platforms(config(env), counting(env, ctx));
-    ctx.waitUntil(Promise.all([reconcile(env, providers), sweepDeclinedAudio(env), dropOldCounts(env)]));
+    ctx.waitUntil(
+      Promise.all([
+        reconcile(env, providers),
+        sweepDeclinedAudio(env, providers),
+        deleteLeftProviderCopies(env, providers),
+        dropOldCounts(env),
+      ]),
+    );
   },
 } satisfies ExportedHandler<Env, RecordingCopyMessage>;

@@ -54,24 +54,32 @@ interface DailyState {
   recordings: Map<string, JsonObject[]>;
   /** Sizes of recording files set through the control endpoint; any other id has the default size. */
   fileSizes: Map<string, number>;
+  /** Recordings whose download link was handed out: Daily has them, listed or not. */
+  linked: Set<string>;
+  /** Recordings deleted with DELETE /recordings/:id: gone from the list, their links and files too. */
+  deleted: Set<string>;
 }
 
 const ROOM_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const MAX_USER_ID_LENGTH = 36;
-/** Several parts of a multipart copy, and not a round number, so the last part is short. */
-const DEFAULT_FILE_SIZE = 12 * 1024 * 1024 + 123;
+/** Several parts of a multipart copy (of 16 MiB), and not a round number, so the last part is short. */
+const DEFAULT_FILE_SIZE = 40 * 1024 * 1024 + 123;
 const DEFAULT_LINK_SECONDS = 3600;
 
-/** `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say); its own origin by default. */
+/**
+ * `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say);
+ * `fileOrigin`: where its download links point (an https name that a test's network sends
+ * here); each its own origin by default.
+ */
 export async function startDailyStandIn(
-  options: { port?: number; apiKey?: string; roomOrigin?: string } = {},
+  options: { port?: number; apiKey?: string; roomOrigin?: string; fileOrigin?: string } = {},
 ): Promise<StandIn> {
   const state = emptyState();
   return startStandIn({
     name: 'Daily',
     apiKey: options.apiKey ?? 'daily-local-key',
     port: options.port ?? 0,
-    restRoutes: restRoutes(state, options.roomOrigin),
+    restRoutes: restRoutes(state, options),
     controlRoutes: controlRoutes(state),
     fileRoutes: fileRoutes(state),
     errorReply: dailyErrorReply,
@@ -83,7 +91,15 @@ export async function startDailyStandIn(
 }
 
 function emptyState(): DailyState {
-  return { rooms: new Map(), presence: new Map(), sessions: [], recordings: new Map(), fileSizes: new Map() };
+  return {
+    rooms: new Map(),
+    presence: new Map(),
+    sessions: [],
+    recordings: new Map(),
+    fileSizes: new Map(),
+    linked: new Set(),
+    deleted: new Set(),
+  };
 }
 
 function dailyError(status: number, type: string, info: string): Reply {
@@ -111,9 +127,9 @@ function roomNotFound(name: string): Reply {
   return dailyError(404, 'not-found', `room ${name} not found`);
 }
 
-function restRoutes(state: DailyState, roomOrigin: string | undefined): Route[] {
+function restRoutes(state: DailyState, origins: { roomOrigin?: string; fileOrigin?: string }): Route[] {
   return [
-    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, roomOrigin ?? origin)),
+    route('POST', '/rooms', ({ body, origin }) => createRoom(state, body, origins.roomOrigin ?? origin)),
     route('GET', '/rooms/:name', ({ params }) => {
       const stored = state.rooms.get(params.name);
       return stored ? json(200, stored.room) : roomNotFound(params.name);
@@ -141,9 +157,12 @@ function restRoutes(state: DailyState, roomOrigin: string | undefined): Route[] 
     }),
     route('GET', '/recordings/:id', ({ params }) => {
       const recording = [...state.recordings.values()].flat().find((item) => item.id === params.id);
-      return recording ? json(200, recording) : dailyError(404, 'not-found', `recording ${params.id} not found`);
+      return recording ? json(200, recording) : recordingNotFound(params.id);
     }),
-    route('GET', '/recordings/:id/access-link', ({ params, query, origin }) => accessLink(params.id, query, origin)),
+    route('DELETE', '/recordings/:id', ({ params }) => deleteRecording(state, params.id)),
+    route('GET', '/recordings/:id/access-link', ({ params, query, origin }) =>
+      accessLink(state, params.id, query, origins.fileOrigin ?? origin),
+    ),
   ];
 }
 
@@ -190,7 +209,9 @@ function controlRoutes(state: DailyState): Route[] {
 function fileRoutes(state: DailyState): Route[] {
   return [
     route('GET', '/recordings/:id', ({ params, headers }) =>
-      serveFile(params.id, fileSize(state, params.id), headers.range),
+      state.deleted.has(params.id)
+        ? recordingNotFound(params.id)
+        : serveFile(params.id, fileSize(state, params.id), headers.range),
     ),
   ];
 }
@@ -385,16 +406,45 @@ function completeRecording(room: string, given: JsonObject): JsonObject {
   };
 }
 
+function recordingNotFound(id: string): Reply {
+  return dailyError(404, 'not-found', `recording ${id} not found`);
+}
+
+/** Daily has a recording it listed, or whose file or link it gave out, until it is deleted. */
+function hasRecording(state: DailyState, id: string): boolean {
+  if (state.deleted.has(id)) return false;
+  return (
+    state.linked.has(id) ||
+    state.fileSizes.has(id) ||
+    [...state.recordings.values()].some((list) => list.some((item) => item.id === id))
+  );
+}
+
+function deleteRecording(state: DailyState, id: string): Reply {
+  if (!hasRecording(state, id)) return recordingNotFound(id);
+  state.deleted.add(id);
+  for (const [room, list] of state.recordings)
+    state.recordings.set(
+      room,
+      list.filter((item) => item.id !== id),
+    );
+  return json(200, { deleted: true, id });
+}
+
 // Recording files: download links and the bytes behind them
 
-function accessLink(id: string, query: URLSearchParams, origin: string): Reply {
+function accessLink(state: DailyState, id: string, query: URLSearchParams, origin: string): Reply {
   const given = query.get('valid_for_secs');
   const seconds = given === null ? DEFAULT_LINK_SECONDS : Number(given);
   if (!Number.isInteger(seconds) || seconds < 1) return invalidRequest('valid_for_secs must be a positive integer');
+  if (state.deleted.has(id)) return recordingNotFound(id);
+  state.linked.add(id);
   // Any id has a file (of the default size unless set), so a local recording always downloads.
+  // Like Daily's, the link carries its expiry (which the files here do not check).
+  const expires = Math.floor(Date.now() / 1000) + seconds;
   return json(200, {
-    download_link: `${origin}/__files/recordings/${encodeURIComponent(id)}`,
-    expires: Math.floor(Date.now() / 1000) + seconds,
+    download_link: `${origin}/__files/recordings/${encodeURIComponent(id)}?expires=${expires}`,
+    expires,
   });
 }
 

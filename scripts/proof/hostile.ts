@@ -50,7 +50,8 @@ type Kind =
   | 'rate limit: joins of one room from one address'
   | 'rate limit: answers in one meeting from one address'
   | 'rate limit: refused webhooks from one address'
-  | 'rate limit: what it must not hold back';
+  | 'rate limit: what it must not hold back'
+  | 'pipeline: nothing to delete now';
 
 interface Attack {
   kind: Kind;
@@ -952,6 +953,26 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
         path: `/v1/recordings/${target.id}/processed`,
         headers,
         expect: [401],
+      });
+    }
+  }
+
+  // The right token, where the report deletes nothing (SPEC §14): a stored recording nobody
+  // declined and Whereby's that everyone agreed to are kept; the recording still being made in a
+  // meeting with a "no" only stays due for deletion (it was reported once while the fixtures were
+  // made), whatever the repeats and however many at once.
+  for (const target of fixture.recordings) {
+    const due = target.status === 'recording';
+    for (let repeat = 1; repeat <= 3; repeat++) {
+      add({
+        kind: 'pipeline: nothing to delete now',
+        operation: 'POST /v1/recordings/{recording_id}/processed',
+        what: `report ${repeat} of the ${target.platform} recording ${due ? 'not stored yet, in a meeting with a no' : 'nobody declined'}`,
+        method: 'POST',
+        path: `/v1/recordings/${target.id}/processed`,
+        headers: bearer(secrets.pipeline),
+        expect: [200],
+        expectBody: { recording_id: target.id, status: due ? 'deletion-due' : 'kept' },
       });
     }
   }

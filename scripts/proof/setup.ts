@@ -151,6 +151,7 @@ export interface Fixture {
   meetings: Record<string, Json>;
   /** Whereby's own meeting ids (what its webhooks name), by our room name. */
   wherebyIds: Record<string, string>;
+  /** The stored Daily recording first, then the one still recording whose deletion is due, then Whereby's. */
   recordings: Json[];
   /** Webhook requests applied during set-up, kept to replay. */
   applied: { provider: 'daily' | 'whereby'; body: string; headers: Headers; sentAt: number }[];
@@ -171,6 +172,8 @@ export const ROOMS = {
   other: 'proof-other',
   idle: 'proof-idle',
   ended: 'proof-ended',
+  /** A Daily meeting in which someone said no, its recording not finished yet. */
+  declined: 'proof-declined',
   burstWhereby: 'proof-burst-whereby',
   burstDaily: 'proof-burst-daily',
   // Joined over and over by the rate-limit attacks: active meetings nobody is in, whose joins change nothing.
@@ -184,7 +187,7 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
     token: tokens.admin,
     body: {
       DAILY_MIGRATION_ENABLED: true,
-      DAILY_MIGRATION_ROOM_IDS: [ROOMS.daily, ROOMS.burstDaily],
+      DAILY_MIGRATION_ROOM_IDS: [ROOMS.daily, ROOMS.declined, ROOMS.burstDaily],
       DAILY_MIGRATION_PERCENT: 0,
     },
   });
@@ -193,16 +196,18 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
     rooms[name] = await must(base, 'POST', '/v1/rooms', { token: tokens.owner, body: { name }, expect: 201 });
 
   const meetings: Record<string, Json> = {};
+  const onDaily: string[] = [ROOMS.daily, ROOMS.declined, ROOMS.burstDaily];
   for (const name of [
     ROOMS.whereby,
     ROOMS.daily,
+    ROOMS.declined,
     ROOMS.burstWhereby,
     ROOMS.burstDaily,
     ROOMS.limited,
     ROOMS.limitedOther,
   ]) {
     meetings[name] = await must(base, 'POST', `/v1/rooms/${name}/meeting`);
-    const wanted = name === ROOMS.daily || name === ROOMS.burstDaily ? 'daily' : 'whereby';
+    const wanted = onDaily.includes(name) ? 'daily' : 'whereby';
     if (meetings[name]?.platform !== wanted)
       throw new Error(`fixture: ${name} is on ${meetings[name]?.platform}, not ${wanted}`);
   }
@@ -322,7 +327,45 @@ export async function prepare(service: LocalService, tokens: Tokens, secrets: Se
   const download = await fetch(listed[0].download_url);
   if (download.status !== 200 || (await download.arrayBuffer()).byteLength !== 1024 * 1024 + 11)
     throw new Error('fixture: the stored recording does not download whole');
+  // The copy then has Daily delete its own: that call and its row's change come before the snapshot.
+  while (Date.now() < deadline) {
+    const [copy] = await queryLocalD1(
+      "SELECT provider_copy FROM recordings WHERE platform_recording_id = 'proof-rec-1'",
+      PERSIST_TO,
+    );
+    if (copy?.results[0]?.provider_copy === 'deleted') break;
+    await sleep(500);
+  }
+
+  // A Daily recording still being made in a meeting where someone said no, which the pipeline
+  // reported: its deletion is due, and nothing of it is deleted or kept yet (SPEC §14).
+  const declined = meetings[ROOMS.declined]!;
+  await must(base, 'POST', `/v1/meetings/${declined.id}/consent`, { body: { consent_given: false } });
+  await webhook(
+    'daily',
+    dailyEvent('recording.started', {
+      recording_id: 'proof-rec-declined',
+      room_name: declined.room_name,
+      start_ts: seconds() - 60,
+    }),
+  );
+  const declinedListed = (await must(base, 'GET', `/v1/meetings/${declined.id}/recordings`, { token: tokens.owner }))
+    .items as Json[];
+  const report = await send(`${base}/v1/recordings/${declinedListed[0]?.id}/processed`, {
+    method: 'POST',
+    headers: bearer(secrets.pipeline),
+  });
+  if (report.status !== 200 || report.body?.status !== 'deletion-due')
+    throw new Error(`fixture: the report of the declined recording answered ${report.status}: ${report.text}`);
   const wherebyListed = (await must(base, 'GET', `/v1/meetings/${whereby.id}/recordings`, { token: tokens.owner }))
     .items as Json[];
-  return { rooms, meetings, wherebyIds, recordings: [...listed, ...wherebyListed], applied, consents, endedMeeting };
+  return {
+    rooms,
+    meetings,
+    wherebyIds,
+    recordings: [...listed, ...declinedListed, ...wherebyListed],
+    applied,
+    consents,
+    endedMeeting,
+  };
 }

@@ -119,7 +119,7 @@ export const standIn = {
     control('daily', 'PUT', `/daily/recordings/${room}`, recordings),
   setWherebySessions: (roomName: string, sessions: unknown[]) =>
     control('whereby', 'PUT', '/whereby/sessions', { roomName, sessions }),
-  /** The size of the file behind a Daily recording's download link (else 12 MiB + 123 bytes). */
+  /** The size of the file behind a Daily recording's download link (else 40 MiB + 123 bytes). */
   setDailyFile: (recordingId: string, size: number) =>
     control('daily', 'PUT', `/daily/files/${encodeURIComponent(recordingId)}`, { size }),
   dailyFileSha256: (recordingId: string) =>

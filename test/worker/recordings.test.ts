@@ -1,10 +1,15 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { createHash } from 'node:crypto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-webhooks';
+import { config } from '../../worker/config';
+import worker from '../../worker/index';
+import { platforms } from '../../worker/platforms/registry';
 import { PART_SIZE } from '../../worker/recordings/copy';
 import { s3Bucket } from '../../worker/recordings/s3';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
+import { reconcile } from '../../worker/scheduled/reconcile';
 import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
@@ -28,6 +33,13 @@ beforeEach(async () => {
   await resetWorld();
   await s3Proxy.reset();
 });
+afterEach(() => vi.restoreAllMocks());
+
+/** The Worker's log lines of `level` from here on, parsed. */
+function logLines(level: 'log' | 'warn' | 'error') {
+  const spy = vi.spyOn(console, level);
+  return () => spy.mock.calls.map((args) => JSON.parse(String(args[0])) as Record<string, unknown>);
+}
 
 const HOUR = 3_600_000;
 const recordingRow = (id: string) =>
@@ -69,15 +81,26 @@ async function readyRecording(room: string, size: number) {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
+/** Whether Daily still has the recording: its access link, asked as we would ask. */
+const dailyHas = async (recordingId: string) => {
+  const response = await fetch(`${servers.daily.apiUrl}/recordings/${recordingId}/access-link`, {
+    headers: { authorization: `Bearer ${servers.daily.apiKey}` },
+  });
+  await response.body?.cancel();
+  return response.status === 200;
+};
 
-/** A Daily recording copied into the bucket, its meeting given these consent answers. */
-async function storedRecording(room: string, answers: boolean[]) {
-  const recording = await readyRecording(room, PART_SIZE + 1);
-  await deliverCopy(recording.id);
-  for (const consent_given of answers)
-    await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
-  return recording;
+/** Daily's DELETE /recordings/:id calls, as the stand-in logged them. */
+const dailyDeletes = async () =>
+  (await standIn.requests('daily'))
+    .filter((request) => request.method === 'DELETE' && request.path.startsWith('/v1/recordings/'))
+    .map((request) => request.path);
+
+/** One run of the Cron Trigger, as Cloudflare fires it. */
+async function cronRun() {
+  const ctx = createExecutionContext();
+  worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+  await waitOnExecutionContext(ctx);
 }
 
 describe('copying a finished Daily recording into the bucket', () => {
@@ -95,6 +118,40 @@ describe('copying a finished Daily recording into the bucket', () => {
     expect(parts.map((request) => request.query.partNumber).sort()).toEqual(['1', '2', '3']);
     const link = (await standIn.requests('daily')).find((request) => request.path.endsWith('/access-link'));
     expect(link?.path).toBe('/v1/recordings/rec-copy-happy/access-link');
+  });
+
+  it('has Daily delete its own copy once ours is stored', async () => {
+    const { id } = await readyRecording('copy-daily-deleted', PART_SIZE + 1);
+    expect(await dailyHas('rec-copy-daily-deleted')).toBe(true);
+    await deliverCopy(id);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    expect(await dailyDeletes()).toEqual(['/v1/recordings/rec-copy-daily-deleted']);
+    expect(await dailyHas('rec-copy-daily-deleted')).toBe(false);
+  });
+
+  it('stores the copy when Daily fails to delete its own, and the Cron deletes it later', async () => {
+    const { id, key, source } = await readyRecording('copy-daily-kept', PART_SIZE + 1);
+    await standIn.fault('daily', { method: 'DELETE', path: '^/v1/recordings/', status: 500, times: 3 });
+    const warnings = logLines('warn');
+    const { result, dlq } = await deliverCopy(id);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size, error: null });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    expect(await dailyHas('rec-copy-daily-kept')).toBe(true);
+    expect(warnings()).toContainEqual(
+      expect.objectContaining({
+        message: "the provider's copy of the recording was not deleted; the Cron tries again",
+        recording_id: id,
+        error: expect.stringContaining('HTTP 500'),
+      }),
+    );
+
+    await cronRun();
+    expect(await dailyHas('rec-copy-daily-kept')).toBe(false);
+    await cronRun();
+    // Deleted once: the next run leaves it alone.
+    expect(await dailyDeletes()).toEqual(Array(4).fill('/v1/recordings/rec-copy-daily-kept'));
   });
 
   it('does nothing for a repeated message of a stored recording', async () => {
@@ -180,42 +237,125 @@ describe('copying a finished Daily recording into the bucket', () => {
   });
 });
 
+/** Daily records straight into our bucket through this role. */
+const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
+/** The bucket as Daily, writing into it through the role, and the pipeline see it: past the fault proxy. */
+const bucket = s3Bucket({
+  endpoint: servers.s3.endpoint,
+  bucket: servers.s3.bucket,
+  region: 'us-east-1',
+  accessKeyId: servers.s3.accessKeyId,
+  secretAccessKey: servers.s3.secretAccessKey,
+});
+const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
+
+/** A Daily recording copied into the bucket, its meeting given these consent answers. */
+async function storedRecording(room: string, answers: boolean[]) {
+  const recording = await readyRecording(room, PART_SIZE + 1);
+  await deliverCopy(recording.id);
+  for (const consent_given of answers)
+    await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given } });
+  return recording;
+}
+
+describe('the download link of a Daily recording', () => {
+  /** Daily's next answers to access-link requests give this link instead of its own. */
+  const linkAnswered = (link: string) =>
+    standIn.fault('daily', {
+      method: 'GET',
+      path: '/access-link$',
+      status: 200,
+      body: { download_link: link, expires: Math.floor(Date.now() / 1000) + 3600 },
+      times: 10,
+    });
+  /** The next requests of the download itself are redirected to `location`. */
+  const redirected = (location: string) =>
+    standIn.fault('daily', { path: '^/__files/recordings/.*expires=', status: 302, headers: { location }, times: 100 });
+  const downloads = async () =>
+    (await standIn.requests('daily')).filter((request) => request.path.startsWith('/__files/'));
+
+  it('is taken only on https in production: an http link fails the copy for good, unread', async () => {
+    const { id, key } = await readyRecording('link-http', PART_SIZE + 1);
+    await linkAnswered(`http://files.stand-in.daily.co/__files/recordings/rec-link-http?expires=1`);
+    const { result, dlq } = await deliverCopy(id, 1);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('not an https address'),
+    });
+    expect(await downloads()).toEqual([]);
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+  });
+
+  it('may be http in development, for the local stand-in', async () => {
+    const { id, key, source } = await readyRecording('link-http-dev', PART_SIZE + 1);
+    await linkAnswered(`http://files.stand-in.daily.co/__files/recordings/rec-link-http-dev?expires=1`);
+    await deliverCopy(id, 1, { ENVIRONMENT: 'development' });
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+  });
+
+  it('is followed through a redirect on its own host', async () => {
+    const { id, key, source } = await readyRecording('link-moved', 2 * PART_SIZE + 5);
+    await redirected('/__files/recordings/rec-link-moved?moved=1');
+    await deliverCopy(id, 1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: source.size });
+    expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    // Every read (the size, then each part) went by the redirect.
+    const reads = await downloads();
+    expect(reads.filter((request) => request.query.moved === '1')).toHaveLength(4);
+    expect(reads.filter((request) => request.query.expires)).toHaveLength(4);
+  });
+
+  it('is never followed to another host: the copy fails for good, saying so', async () => {
+    const { id, key } = await readyRecording('link-elsewhere', PART_SIZE + 1);
+    await redirected('https://elsewhere.example/recording.mp4');
+    const { dlq } = await deliverCopy(id, 1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('redirected to another host (elsewhere.example)'),
+    });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+  });
+
+  it('is not followed round in circles', async () => {
+    const { id } = await readyRecording('link-circles', PART_SIZE + 1);
+    await redirected('/__files/recordings/rec-link-circles?expires=again');
+    const { dlq } = await deliverCopy(id, 1);
+    expect(dlq).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('redirected more than'),
+    });
+  });
+});
+
 describe('raw-tracks recordings', () => {
-  const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
+  const START = Date.UTC(2026, 10, 24, 11, 0, 0);
+  const bytes = (size: number, fill: number) => new Uint8Array(size).fill(fill);
 
-  it('records each participant’s tracks, moves them under the recording’s key prefix and lists them', async () => {
+  /** A room recording raw tracks straight into our bucket, and its active meeting. */
+  async function rawTracksMeeting(name: string) {
     await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
-    await createRoom(OWNER, { name: 'tracks', platform: 'daily', raw_tracks: true });
-    const joined = await requestWith('/v1/rooms/tracks/meeting', { method: 'POST' }, { ...env, ...ROLE });
+    await createRoom(OWNER, { name, platform: 'daily', raw_tracks: true });
+    const joined = await requestWith(`/v1/rooms/${name}/meeting`, { method: 'POST' }, { ...env, ...ROLE });
     const meeting = (await joined.json()) as { id: string; room_name: string };
-    const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
-    expect(created?.body.properties).toMatchObject({
-      enable_recording: 'raw-tracks',
-      recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN },
-    });
+    return { ...meeting, prefix: `${meeting.room_name}-2026-11-24T11:00:00Z/` };
+  }
 
-    // Daily writes the tracks into our bucket under its own keys.
-    const bucket = s3Bucket({
-      endpoint: servers.s3.endpoint,
-      bucket: servers.s3.bucket,
-      region: 'us-east-1',
-      accessKeyId: servers.s3.accessKeyId,
-      secretAccessKey: servers.s3.secretAccessKey,
-    });
-    const sources = [
-      `daily/${meeting.room_name}/1700-alice-cam-audio.webm`,
-      `daily/${meeting.room_name}/1700-bob-cam-audio.webm`,
-    ];
-    await Promise.all(sources.map((key, i) => bucket.put(key, new Uint8Array(1000 + i).fill(i + 1))));
-
+  /** Daily wrote these files (source key → bytes) into our bucket and says the recording is ready: its row id. */
+  async function tracksReady(meeting: { room_name: string }, recordingId: string, files: Record<string, Uint8Array>) {
+    await Promise.all(Object.entries(files).map(([key, content]) => bucket.put(key, content)));
     const event = dailyEvent('recording.ready-to-download', {
       type: 'raw-tracks',
-      recording_id: 'rec-tracks',
+      recording_id: recordingId,
       room_name: meeting.room_name,
-      start_ts: Date.UTC(2026, 10, 24, 11, 0, 0) / 1000,
+      start_ts: START / 1000,
       status: 'finished',
       duration: 60,
-      tracks: sources.map((s3Key) => ({ s3Key, type: 'cam-audio', size: 1000 })),
+      tracks: Object.entries(files).map(([s3Key, content]) => ({ s3Key, type: 'cam-audio', size: content.length })),
     });
     const body = JSON.stringify(event);
     await requestWith(
@@ -224,29 +364,110 @@ describe('raw-tracks recordings', () => {
       { ...env, ...ROLE, RECORDING_COPIES: { send: async () => undefined } as unknown as Queue },
     );
     const row = await env.DB.prepare('SELECT id FROM recordings WHERE platform_recording_id = ?')
-      .bind('rec-tracks')
+      .bind(recordingId)
       .first<{ id: string }>();
-    await deliverCopy(row!.id, 1, ROLE);
+    if (!row) throw new Error('no recording row');
+    return row.id;
+  }
 
-    const prefix = `${meeting.room_name}-2026-11-24T11:00:00Z/`;
-    const stored = await recordingRow(row!.id);
+  it('records each participant’s tracks, moves them under the recording’s key prefix and lists them', async () => {
+    const meeting = await rawTracksMeeting('tracks');
+    const [created] = (await standIn.requests('daily')).filter((request) => request.path === '/v1/rooms');
+    expect(created?.body.properties).toMatchObject({
+      enable_recording: 'raw-tracks',
+      recordings_bucket: { assume_role_arn: ROLE.AWS_DAILY_ROLE_ARN },
+    });
+
+    // Daily writes the tracks into our bucket under its own keys.
+    const sources = [
+      `daily/${meeting.room_name}/1700-alice-cam-audio.webm`,
+      `daily/${meeting.room_name}/1700-bob-cam-audio.webm`,
+    ];
+    const id = await tracksReady(meeting, 'rec-tracks', {
+      [sources[0]!]: bytes(1000, 1),
+      [sources[1]!]: bytes(1001, 2),
+    });
+    await deliverCopy(id, 1, ROLE);
+
+    const { prefix } = meeting;
+    const stored = await recordingRow(id);
     expect(stored).toMatchObject({ status: 'stored', object_key: prefix, size: 2001 });
     expect(JSON.parse(stored?.tracks)).toEqual(
       sources.map((source) => ({ key: `${prefix}${source.split('/').pop()}`, type: 'cam-audio', source_key: source })),
     );
-    expect(await objectBytes(`${prefix}1700-bob-cam-audio.webm`)).toEqual(new Uint8Array(1001).fill(2));
+    expect(await objectBytes(`${prefix}1700-bob-cam-audio.webm`)).toEqual(bytes(1001, 2));
     for (const source of sources) expect(await bucket.head(source)).toBeNull();
 
     // A "no" deletes every track once the pipeline has transcribed them.
     await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
     expect(
       (
-        await call('POST', `/v1/recordings/${row!.id}/processed`, {
+        await call('POST', `/v1/recordings/${id}/processed`, {
           headers: { authorization: 'Bearer test-pipeline-token' },
         })
       ).body?.status,
     ).toBe('deleted');
     expect(await bucket.head(`${prefix}1700-alice-cam-audio.webm`)).toBeNull();
+  });
+
+  it('keeps two participants’ tracks of the same file name as two files, each under its own folder', async () => {
+    const meeting = await rawTracksMeeting('tracks-same-name');
+    const alice = `daily/${meeting.room_name}/session-alice/audio.webm`;
+    const bob = `daily/${meeting.room_name}/session-bob/audio.webm`;
+    const id = await tracksReady(meeting, 'rec-same-name', { [alice]: bytes(1000, 1), [bob]: bytes(1500, 2) });
+    await deliverCopy(id, 1, ROLE);
+
+    const { prefix } = meeting;
+    const stored = await recordingRow(id);
+    expect(stored).toMatchObject({ status: 'stored', size: 2500 });
+    expect(JSON.parse(stored?.tracks).map((track: { key: string }) => track.key)).toEqual([
+      `${prefix}session-alice/audio.webm`,
+      `${prefix}session-bob/audio.webm`,
+    ]);
+    expect(await objectBytes(`${prefix}session-alice/audio.webm`)).toEqual(bytes(1000, 1));
+    expect(await objectBytes(`${prefix}session-bob/audio.webm`)).toEqual(bytes(1500, 2));
+  });
+
+  it('never deletes a source whose copy has another size: the source stays and the move is retried', async () => {
+    const meeting = await rawTracksMeeting('tracks-short-copy');
+    const alice = `daily/${meeting.room_name}/1700-alice-cam-audio.webm`;
+    const bob = `daily/${meeting.room_name}/1700-bob-cam-audio.webm`;
+    const id = await tracksReady(meeting, 'rec-short-copy', { [alice]: bytes(1000, 1), [bob]: bytes(1500, 2) });
+    // The bucket says Bob's copy came out 5 bytes long (the destination's key ends in the prefix's "Z/").
+    await s3Proxy.fault({
+      method: 'HEAD',
+      path: 'Z/1700-bob-cam-audio\\.webm$',
+      status: 200,
+      headers: { 'content-length': '5', etag: '"short"' },
+      times: 100,
+    });
+    const first = await deliverCopy(id, 1, ROLE);
+    expect(first.result.retryMessages).toHaveLength(1);
+    expect(first.dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({
+      status: 'ready',
+      error: expect.stringContaining('1500'),
+    });
+    expect(await objectBytes(bob)).toEqual(bytes(1500, 2));
+
+    // Once the bucket answers truly, the retry finishes the move.
+    await s3Proxy.reset();
+    await deliverCopy(id, 2, ROLE);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: 2500 });
+    expect(await objectBytes(`${meeting.prefix}1700-bob-cam-audio.webm`)).toEqual(bytes(1500, 2));
+    expect(await bucket.head(bob)).toBeNull();
+  });
+
+  it('replaces a cut-short copy left at a track’s destination before it deletes the source', async () => {
+    const meeting = await rawTracksMeeting('tracks-stale-copy');
+    const alice = `daily/${meeting.room_name}/1700-alice-cam-audio.webm`;
+    // An earlier attempt left 5 bytes where Alice's track goes.
+    await bucket.put(`${meeting.prefix}1700-alice-cam-audio.webm`, bytes(5, 9));
+    const id = await tracksReady(meeting, 'rec-stale-copy', { [alice]: bytes(1000, 1) });
+    await deliverCopy(id, 1, ROLE);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored', size: 1000 });
+    expect(await objectBytes(`${meeting.prefix}1700-alice-cam-audio.webm`)).toEqual(bytes(1000, 1));
+    expect(await bucket.head(alice)).toBeNull();
   });
 
   it('records a composite instead when Daily cannot write into the bucket, and the call still starts', async () => {
@@ -283,6 +504,19 @@ describe('POST /v1/recordings/{recording_id}/processed', () => {
       const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
       expect(response.body).toEqual({ recording_id: id, status: 'kept' });
       expect(sha256(await objectBytes(key))).toBe(source.sha256);
+    });
+
+    it('has Daily delete its copy of declined audio too, where it still kept one', async () => {
+      const recording = await readyRecording('consent-daily-copy', PART_SIZE + 1);
+      await standIn.fault('daily', { method: 'DELETE', path: '^/v1/recordings/', status: 500, times: 3 });
+      await deliverCopy(recording.id);
+      expect(await dailyHas('rec-consent-daily-copy')).toBe(true);
+      await call('POST', `/v1/meetings/${recording.meeting.id}/consent`, { body: { consent_given: false } });
+
+      const response = await call('POST', `/v1/recordings/${recording.id}/processed`, { headers: PIPELINE });
+      expect(response.body).toEqual({ recording_id: recording.id, status: 'deleted' });
+      expect(await objectBytes(recording.key).catch(() => null)).toBeNull();
+      expect(await dailyHas('rec-consent-daily-copy')).toBe(false);
     });
   });
 
@@ -324,10 +558,144 @@ describe('the consent sweep (Cron)', () => {
     await env.DB.prepare('UPDATE recordings SET created_at = ? WHERE id = ?')
       .bind(Date.now() - 71 * HOUR, fresh.id)
       .run();
-    expect(await sweepDeclinedAudio(env)).toEqual({ deleted: 1, failed: 0 });
+    expect(
+      await sweepDeclinedAudio(
+        env,
+        platforms(config(env), () => {}),
+      ),
+    ).toEqual({ deleted: 1, failed: 0 });
     expect(await recordingRow(old.id)).toMatchObject({ status: 'deleted' });
     expect(await recordingRow(fresh.id)).toMatchObject({ status: 'stored' });
     expect(await recordingRow(agreed.id)).toMatchObject({ status: 'stored' });
+  });
+});
+
+describe('a declined recording that is not stored yet', () => {
+  const uploads = async () =>
+    (await s3Proxy.requests()).filter((request) => request.method === 'POST' && 'uploads' in request.query);
+
+  it('is marked due for deletion, not deleted, and the copy then never keeps it', async () => {
+    const { meeting, id, key } = await readyRecording('due-ready', PART_SIZE + 1);
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+
+    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(response).toMatchObject({ status: 200, body: { recording_id: id, status: 'deletion-due' } });
+    expect(await recordingRow(id)).toMatchObject({ status: 'ready' });
+
+    const { result, dlq } = await deliverCopy(id);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+    expect(await uploads()).toEqual([]);
+    expect(await dailyHas('rec-due-ready')).toBe(false);
+  });
+
+  it('is deleted once a copy already under way has stored it', async () => {
+    const { meeting, id, key } = await readyRecording('due-copying', 2 * PART_SIZE + 1);
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+    // The download's first answer takes a while: the report comes in while the copy runs.
+    await standIn.fault('daily', { path: '^/__files/recordings/', cut_after_bytes: 2 ** 40, delay_ms: 1500 });
+    const copying = deliverCopy(id);
+    for (let tries = 0; !(await standIn.requests('daily')).some((r) => r.path.startsWith('/__files/')); tries++) {
+      if (tries > 100) throw new Error('the copy never started its download');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const response = await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE });
+    expect(response.body).toEqual({ recording_id: id, status: 'deletion-due' });
+
+    const { result, dlq } = await copying;
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(dlq).toEqual([]);
+    // The copy did finish its upload, and then deleted what it had stored.
+    expect(await uploads()).toHaveLength(1);
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await objectBytes(key).catch(() => null)).toBeNull();
+    expect(await dailyHas('rec-due-copying')).toBe(false);
+  });
+
+  it('is deleted when Daily writes it into our bucket after its deletion was due', async () => {
+    await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+    await createRoom(OWNER, { name: 'due-in-bucket', platform: 'daily' });
+    const joined = await requestWith('/v1/rooms/due-in-bucket/meeting', { method: 'POST' }, { ...env, ...ROLE });
+    const meeting = (await joined.json()) as { id: string; room_name: string };
+    const start = Math.floor(Date.now() / 1000) - 60;
+    await sendDaily(
+      dailyEvent('recording.started', { recording_id: 'rec-in-bucket', room_name: meeting.room_name, start_ts: start }),
+    );
+    const row = await env.DB.prepare("SELECT id FROM recordings WHERE platform_recording_id = 'rec-in-bucket'").first<{
+      id: string;
+    }>();
+    const id = row!.id;
+    await call('POST', `/v1/meetings/${meeting.id}/consent`, { body: { consent_given: false } });
+    expect((await call('POST', `/v1/recordings/${id}/processed`, { headers: PIPELINE })).body).toEqual({
+      recording_id: id,
+      status: 'deletion-due',
+    });
+    expect(await recordingRow(id)).toMatchObject({ status: 'recording' });
+
+    // Daily writes the finished recording into our bucket, then says so.
+    const key = `daily/${meeting.room_name}/rec-in-bucket.mp4`;
+    await bucket.put(key, new Uint8Array(4096).fill(7));
+    const sent: unknown[] = [];
+    const body = JSON.stringify(
+      dailyEvent('recording.ready-to-download', {
+        type: 'cloud',
+        recording_id: 'rec-in-bucket',
+        room_name: meeting.room_name,
+        start_ts: start,
+        status: 'finished',
+        duration: 60,
+        s3_key: key,
+      }),
+    );
+    await requestWith(
+      '/v1/daily/webhook',
+      { method: 'POST', body, headers: await dailySignature(body, WEBHOOK_SECRETS.daily) },
+      {
+        ...env,
+        ...ROLE,
+        RECORDING_COPIES: { send: async (message: unknown) => void sent.push(message) } as unknown as Queue,
+      },
+    );
+    expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
+    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    // Were that message lost, the Cron sends it again a quarter of an hour on.
+    await env.DB.prepare('UPDATE recordings SET updated_at = ? WHERE id = ?')
+      .bind(Date.now() - 16 * 60_000, id)
+      .run();
+    const resent: unknown[] = [];
+    const queue = { send: async (message: unknown) => void resent.push(message) } as unknown as Queue;
+    await reconcile(
+      { ...env, RECORDING_COPIES: queue },
+      platforms(config(env), () => {}),
+    );
+    expect(resent).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
+
+    await deliverCopy(id, 1, ROLE);
+    expect(await recordingRow(id)).toMatchObject({ status: 'deleted' });
+    expect(await bucket.head(key)).toBeNull();
+  });
+
+  it('is deleted at once when it is a Whereby recording, which arrives stored', async () => {
+    const whereby = await meetingOn('whereby', 'due-whereby');
+    const key = `${whereby.roomName}-2026-11-24T10:15:02Z.mp4`;
+    await bucket.put(key, new Uint8Array(2048).fill(3));
+    await sendWhereby(
+      wherebyEvent('recording.finished', {
+        recordingId: 'w-due',
+        filename: key,
+        roomName: `/${whereby.roomName}`,
+        status: 'completed',
+      }),
+    );
+    const row = await env.DB.prepare("SELECT id FROM recordings WHERE platform_recording_id = 'w-due'").first<{
+      id: string;
+    }>();
+    await call('POST', `/v1/meetings/${whereby.id}/consent`, { body: { consent_given: false } });
+    const response = await call('POST', `/v1/recordings/${row!.id}/processed`, { headers: PIPELINE });
+    expect(response.body).toEqual({ recording_id: row!.id, status: 'deleted' });
+    expect(await bucket.head(key)).toBeNull();
   });
 });
 

@@ -164,6 +164,51 @@ describe('the migrations', () => {
     expect(legacy).toMatchObject({ platform: 'whereby', isLocked: false, recordingType: 'cloud' });
   });
 
+  it('leave Daily holding its copies of the recordings copied before Daily was told to delete them', async () => {
+    const db = env.LATE_MIGRATION_DB;
+    const at = env.TEST_MIGRATIONS.findIndex((migration) => migration.name.startsWith('0010_'));
+    await applyD1Migrations(db, env.TEST_MIGRATIONS.slice(0, at));
+    const meeting = (id: string, recordsToBucket: number) =>
+      db
+        .prepare(
+          `INSERT INTO meetings (id, room_name, room_url, host_room_url, start_date, end_date, platform, records_to_bucket)
+           VALUES (?, ?, 'https://x.daily.co/r', 'https://x.daily.co/r', '2026-01-01', '2026-01-02', 'daily', ?)`,
+        )
+        .bind(id, `room-${id}`, recordsToBucket);
+    const recording = (id: string, platform: string, meetingId: string, status: string, tracks: string | null) =>
+      db
+        .prepare(
+          `INSERT INTO recordings (id, platform, meeting_id, platform_recording_id, object_key, status, created_at, updated_at, tracks)
+           VALUES (?, ?, ?, ?, 'k', ?, 1, 1, ?)`,
+        )
+        .bind(id, platform, meetingId, `p-${id}`, status, tracks);
+    await db.batch([
+      meeting('copied', 0),
+      meeting('in-bucket', 1),
+      recording('stored', 'daily', 'copied', 'stored', null),
+      recording('deleted', 'daily', 'copied', 'deleted', null),
+      recording('ready', 'daily', 'copied', 'ready', null),
+      recording('recording', 'daily', 'copied', 'recording', null),
+      recording('tracks', 'daily', 'copied', 'stored', '[]'),
+      recording('bucket', 'daily', 'in-bucket', 'stored', null),
+      recording('whereby', 'whereby', 'copied', 'stored', null),
+    ]);
+
+    await applyD1Migrations(db, env.TEST_MIGRATIONS.slice(at));
+
+    const { results } = await db.prepare('SELECT id, provider_copy FROM recordings ORDER BY id').all();
+    expect(Object.fromEntries(results.map((row) => [row.id, row.provider_copy]))).toEqual({
+      stored: 'kept',
+      deleted: 'kept',
+      ready: 'kept',
+      // Set when it is ready; Daily never held copies of raw tracks or of what it wrote into our bucket.
+      recording: null,
+      tracks: null,
+      bucket: null,
+      whereby: null,
+    });
+  });
+
   it('keep one active meeting per room in the database itself', async () => {
     await env.DB.prepare(
       "INSERT INTO rooms (id, name, user_id, created_at) VALUES ('r', 'guarded', 'u', '2026-01-01')",

@@ -1,8 +1,22 @@
-import { and, asc, eq, getTableColumns, inArray, lt, notExists, or, type SQL, sql, type Table } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  notExists,
+  or,
+  type SQL,
+  sql,
+  type Table,
+} from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Platform } from '../../domain/rooms';
 import type { Database } from './client';
-import { type Recording, type RecordingTrack, recordings } from './schema';
+import { type ProviderCopyState, type Recording, type RecordingTrack, recordings } from './schema';
 
 // Recording rows. Statuses only move forward (recording → ready → stored), so events in any
 // order, and repeats, end in the same row. The caller decides the row's values (where a ready
@@ -44,6 +58,8 @@ export function recordRecordingReady(
     objectKey: string;
     status: 'ready' | 'stored';
     tracks: RecordingTrack[] | null;
+    /** 'kept': the provider holds a copy of its own, which we copy (and then have it delete). */
+    providerCopy: ProviderCopyState | null;
     durationS?: number;
     startedAt: number;
   },
@@ -94,6 +110,8 @@ export function recordRecordingFailed(
     error: failure.error,
     startedAt: null,
     tracks: null,
+    providerCopy: null,
+    deletionDueAt: null,
   };
   const ofThisRecording = names.length
     ? and(eq(recordings.platform, platform), eq(recordings.status, 'recording'), or(...names))
@@ -138,18 +156,52 @@ export const recordingsStuckReady = (db: Database, updatedBefore: number, limit:
     .orderBy(asc(recordings.updatedAt))
     .limit(limit);
 
+/** Recordings that landed stored although their deletion was due, left so (their message lost) since before then. */
+export const recordingsStuckDue = (db: Database, updatedBefore: number, limit: number) =>
+  db
+    .select()
+    .from(recordings)
+    .where(
+      and(
+        isNotNull(recordings.deletionDueAt),
+        eq(recordings.status, 'stored'),
+        lt(recordings.updatedAt, updatedBefore),
+      ),
+    )
+    .orderBy(asc(recordings.updatedAt))
+    .limit(limit);
+
+/**
+ * Someone declined and the recording is not stored yet: its deletion is due from now on. Only
+ * a recording still recording or waiting for its copy; answers whether it was one.
+ */
+export async function markDeletionDue(db: Database, id: string, now = Date.now()): Promise<boolean> {
+  const marked = await db
+    .update(recordings)
+    .set({ deletionDueAt: sql`coalesce(${recordings.deletionDueAt}, ${now})` })
+    .where(and(eq(recordings.id, id), inArray(recordings.status, ['recording', 'ready'])))
+    .returning({ id: recordings.id });
+  return marked.length > 0;
+}
+
 export const touchRecording = (db: Database, id: string, at: number) =>
   db.update(recordings).set({ updatedAt: at }).where(eq(recordings.id, id));
 
 export const findRecordingById = async (db: Database, id: string) =>
   (await db.select().from(recordings).where(eq(recordings.id, id)).limit(1))[0];
 
-/** The copy finished: only a recording still waiting for it becomes stored. */
-export const markRecordingStored = (db: Database, id: string, size: number, now = Date.now()) =>
-  db
+/**
+ * The copy finished: only a recording still waiting for it, and not due for deletion, becomes
+ * stored. Answers whether it did (one statement, so a deletion marked due meanwhile always wins).
+ */
+export async function markRecordingStored(db: Database, id: string, size: number, now = Date.now()) {
+  const stored = await db
     .update(recordings)
     .set({ status: 'stored', size, error: null, updatedAt: now })
-    .where(and(eq(recordings.id, id), eq(recordings.status, 'ready')));
+    .where(and(eq(recordings.id, id), eq(recordings.status, 'ready'), isNull(recordings.deletionDueAt)))
+    .returning({ id: recordings.id });
+  return stored.length > 0;
+}
 
 export const markRecordingFailed = (db: Database, id: string, error: string, now = Date.now()) =>
   db
@@ -160,6 +212,24 @@ export const markRecordingFailed = (db: Database, id: string, error: string, now
 /** A failed attempt that will be tried again: the reason is kept, the status stays. */
 export const noteRecordingError = (db: Database, id: string, error: string) =>
   db.update(recordings).set({ error }).where(eq(recordings.id, id));
+
+/** Provider copies that a failed delete left behind, of recordings stored or deleted here: the Cron's to delete. */
+export const providerCopiesLeft = (db: Database, platforms: Platform[], limit: number) =>
+  db
+    .select()
+    .from(recordings)
+    .where(
+      and(
+        eq(recordings.providerCopy, 'kept'),
+        inArray(recordings.status, ['stored', 'deleted']),
+        inArray(recordings.platform, platforms),
+      ),
+    )
+    .orderBy(asc(recordings.updatedAt))
+    .limit(limit);
+
+export const markProviderCopyDeleted = (db: Database, id: string) =>
+  db.update(recordings).set({ providerCopy: 'deleted' }).where(eq(recordings.id, id));
 
 export const recordingsOfMeeting = (db: Database, meetingId: string) =>
   db.select().from(recordings).where(eq(recordings.meetingId, meetingId)).orderBy(asc(recordings.createdAt));

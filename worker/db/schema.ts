@@ -156,6 +156,10 @@ export interface RecordingTrack {
 
 export const RECORDING_STATUSES = ['recording', 'ready', 'stored', 'failed', 'deleted'] as const;
 
+/** The provider's own copy of a recording: still kept there, or deleted on our word (null: it never held one). */
+export const PROVIDER_COPY_STATES = ['kept', 'deleted'] as const;
+export type ProviderCopyState = (typeof PROVIDER_COPY_STATES)[number];
+
 export const recordings = sqliteTable(
   'recordings',
   {
@@ -173,12 +177,17 @@ export const recordings = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     tracks: text('tracks', { mode: 'json' }).$type<RecordingTrack[]>(),
+    providerCopy: text('provider_copy', { enum: PROVIDER_COPY_STATES }),
+    /** Someone declined and the pipeline reported before the recording was stored: it must never be kept. */
+    deletionDueAt: integer('deletion_due_at'),
   },
   (t) => [
     uniqueIndex('recordings_platform_recording').on(t.platform, t.platformRecordingId),
     index('recordings_meeting').on(t.meetingId),
     index('recordings_status_updated').on(t.status, t.updatedAt),
     index('recordings_created').on(t.createdAt, t.platform),
+    index('recordings_provider_copy_kept').on(t.updatedAt).where(sql`provider_copy = 'kept'`),
+    index('recordings_deletion_due').on(t.status, t.updatedAt).where(sql`deletion_due_at IS NOT NULL`),
   ],
 );
 

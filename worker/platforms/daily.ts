@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BucketSettings, DailySettings } from '../config';
 import { log } from '../log';
 import { toMs } from '../time';
-import { type ProviderClientOptions, providerClient, safeJson } from './http';
+import { type ProviderClientOptions, ProviderError, providerClient, safeJson } from './http';
 import { checkedRoomUrl, type RoomDomain, subdomainsOf } from './room-url';
 import type {
   CreatedMeeting,
@@ -216,9 +216,34 @@ export function dailyPlatform(
         },
         accessLink,
       );
-      return link.download_link;
+      return checkedDownloadLink(settings, link.download_link);
+    },
+
+    async deleteRecording(recordingId: string) {
+      await client.status({
+        method: 'DELETE',
+        path: `/recordings/${encodeURIComponent(recordingId)}`,
+        action: 'delete its copy of the recording',
+        accept: [404],
+      });
     },
   };
+}
+
+/**
+ * A download link is fetched by the copy with the recording's bytes at stake: only over https
+ * (http only in development, for the local stand-in), never with credentials in it (SPEC §14).
+ * The link itself, which is signed, is never repeated in the error.
+ */
+function checkedDownloadLink(settings: DailySettings, link: string): string {
+  const url = new URL(link);
+  const protocols = settings.httpDownloadLinks ? ['https:', 'http:'] : ['https:'];
+  if (protocols.includes(url.protocol) && !url.username && !url.password) return link;
+  throw new ProviderError(
+    'Daily',
+    'malformed',
+    `Daily could not give a download link for the recording: its answer's download_link is not an https address${settings.httpDownloadLinks ? ' (or http, in development)' : ''}.`,
+  );
 }
 
 function finished(list: z.infer<typeof recordingList>): FinishedRecording[] {

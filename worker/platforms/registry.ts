@@ -13,8 +13,8 @@ interface Provider {
   build(config: Config, onCall: NonNullable<ProviderClientOptions['onCall']>): VideoPlatform;
   /**
    * Its finished recordings wait at the provider for us to copy them (it answers
-   * finishedRecordings and recordingDownloadLink); known without its settings, so that a
-   * Cron run can ask before it builds one.
+   * finishedRecordings, recordingDownloadLink and deleteRecording); known without its settings,
+   * so that a Cron run can ask before it builds one.
    */
   keepsRecordings: boolean;
 }

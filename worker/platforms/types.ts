@@ -76,6 +76,11 @@ export interface VideoPlatform {
   /** A short-lived link to download a finished recording, where the provider keeps them (Daily). */
   recordingDownloadLink?(recordingId: string): Promise<string>;
   /**
+   * Deletes the provider's own copy of a finished recording, where it keeps one (Daily): once
+   * ours is stored, or the audio was declined. A recording already gone is no error.
+   */
+  deleteRecording?(recordingId: string): Promise<void>;
+  /**
    * Starts the meeting's cloud recording, for providers that do not start it on the room's
    * trigger by themselves (Daily); absent where the provider does (Whereby's startTrigger).
    */

@@ -64,23 +64,41 @@ export function recordingStatements(
 /**
  * Where a ready recording goes and whether it still has to be moved there. Rooms made while
  * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
- * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in.
+ * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in
+ * (Daily then keeps a copy of its own until it is told to delete it).
  */
 function placement(meeting: Pick<EventMeeting, 'recordsToBucket'> | null, effect: ReadyEffect) {
   if (effect.tracks) {
     const prefix = recordingKeyPrefix(effect.providerRoomName, effect.startedAt);
-    const tracks = effect.tracks.map((track) => ({
-      key: `${prefix}${track.sourceKey.split('/').pop()}`,
+    // A file named twice is one track.
+    const sources = [...new Map(effect.tracks.map((track) => [track.sourceKey, track])).values()];
+    const folder = sharedFolder(sources.map((track) => track.sourceKey));
+    const tracks = sources.map((track) => ({
+      key: `${prefix}${track.sourceKey.slice(folder.length)}`,
       type: track.type,
       source_key: track.sourceKey,
     }));
-    return { objectKey: prefix, status: 'ready' as const, tracks };
+    return { objectKey: prefix, status: 'ready' as const, tracks, providerCopy: null };
   }
   if (meeting?.recordsToBucket && effect.providerKey)
-    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null };
+    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null, providerCopy: null };
   return {
     objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt),
     status: 'ready' as const,
     tracks: null,
+    providerCopy: 'kept' as const,
   };
+}
+
+/**
+ * The folder all of a recording's source keys share: a track's key is its source key past it.
+ * Files side by side keep their names (`<prefix>1700-alice-cam-audio.webm`), and two
+ * participants' `audio.webm` in folders of their own stay two files (`<prefix>session-a/audio.webm`,
+ * `<prefix>session-b/audio.webm`): distinct sources give distinct keys, and the same sources
+ * always the same keys, in any order.
+ */
+function sharedFolder(sourceKeys: string[]): string {
+  let shared = sourceKeys[0] ?? '';
+  for (const key of sourceKeys) while (!key.startsWith(shared)) shared = shared.slice(0, -1);
+  return shared.slice(0, shared.lastIndexOf('/') + 1);
 }

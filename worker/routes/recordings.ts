@@ -3,7 +3,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { PLATFORMS } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import { findMeetingById } from '../db/meetings';
-import { findRecordingById, recordingsOfMeeting } from '../db/recordings';
+import { findRecordingById, markDeletionDue, recordingsOfMeeting } from '../db/recordings';
 import { findRoomById } from '../db/rooms';
 import { RECORDING_STATUSES } from '../db/schema';
 import { forbidden, notFound, unauthenticated } from '../errors';
@@ -83,7 +83,10 @@ recordingRoutes.openapi(
 const Processed = z
   .object({
     recording_id: z.string(),
-    status: z.enum(['deleted', 'kept']).openapi({ description: 'deleted: someone in the meeting declined' }),
+    status: z.enum(['deleted', 'deletion-due', 'kept']).openapi({
+      description:
+        'deleted: someone in the meeting declined, and its audio is gone; deletion-due: someone declined and the recording is not stored yet: it is deleted as soon as it lands, never kept',
+    }),
   })
   .openapi('RecordingProcessed');
 
@@ -112,7 +115,8 @@ recordingRoutes.openapi(
   createRoute({
     method: 'post',
     path: '/recordings/{recording_id}/processed',
-    summary: "The pipeline has transcribed the recording: the audio of a meeting with a 'no' is deleted",
+    summary:
+      "The pipeline has transcribed the recording: the audio of a meeting with a 'no' is deleted (or, not stored yet, never kept)",
     security: SECURITY.pipeline,
     middleware: [pipelineOnly] as const,
     request: { params: z.object({ recording_id: z.string() }) },
@@ -127,8 +131,20 @@ recordingRoutes.openapi(
     const recording_id = recording.id;
     if (recording.status === 'deleted') return c.json({ recording_id, status: 'deleted' as const }, 200);
     if (!(await anyoneDeclined(db, recording.meetingId))) return c.json({ recording_id, status: 'kept' as const }, 200);
-    await deleteAudio(db, s3Bucket(settings.bucket()), recording);
-    noteOnRequestLog(c, { outcome: 'declined audio deleted', key: recording.objectKey });
+    // Only stored objects are deleted here: one still to land (a copy may be running) has its
+    // deletion marked due, and the copy deletes it instead of storing it (recordings/consumer.ts).
+    let current: typeof recording | undefined = recording;
+    if (recording.status === 'recording' || recording.status === 'ready') {
+      if (await markDeletionDue(db, recording.id)) {
+        noteOnRequestLog(c, { outcome: 'declined audio deletion due', key: recording.objectKey });
+        return c.json({ recording_id, status: 'deletion-due' as const }, 200);
+      }
+      // It landed between the two reads.
+      current = await findRecordingById(db, recording.id);
+      if (!current || current.status === 'deleted') return c.json({ recording_id, status: 'deleted' as const }, 200);
+    }
+    await deleteAudio(db, s3Bucket(settings.bucket()), c.var.platforms, current);
+    noteOnRequestLog(c, { outcome: 'declined audio deleted', key: current.objectKey });
     return c.json({ recording_id, status: 'deleted' as const }, 200);
   },
 );

@@ -1,6 +1,7 @@
 import { config } from '../config';
 import { database } from '../db/client';
 import { log } from '../log';
+import type { Platforms } from '../platforms/registry';
 import { declinedAudioOlderThan, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
 
@@ -9,7 +10,11 @@ const DECLINED_AUDIO_RETENTION_MS = 72 * 3_600_000;
 const DELETIONS_PER_RUN = 50;
 
 /** The scheduled sweep of SPEC §6; a failed delete is logged and tried again on the next run. */
-export async function sweepDeclinedAudio(env: Env, now = Date.now()): Promise<{ deleted: number; failed: number }> {
+export async function sweepDeclinedAudio(
+  env: Env,
+  providers: Platforms,
+  now = Date.now(),
+): Promise<{ deleted: number; failed: number }> {
   const db = database(env);
   const due = await declinedAudioOlderThan(db, now - DECLINED_AUDIO_RETENTION_MS, DELETIONS_PER_RUN);
   if (due.length === 0) return { deleted: 0, failed: 0 };
@@ -18,7 +23,7 @@ export async function sweepDeclinedAudio(env: Env, now = Date.now()): Promise<{ 
   let failed = 0;
   for (const recording of due) {
     try {
-      await deleteAudio(db, bucket, recording, now);
+      await deleteAudio(db, bucket, providers, recording, now);
       deleted++;
     } catch (error) {
       failed++;

@@ -9,12 +9,12 @@ import {
   retireMeeting,
 } from '../db/meetings';
 import { recordJoin, recordLeave, recountClients, sessionsOf } from '../db/participants';
-import { findRecordingByPlatformId, recordingsStuckReady, touchRecording } from '../db/recordings';
+import { findRecordingByPlatformId, recordingsStuckDue, recordingsStuckReady, touchRecording } from '../db/recordings';
 import type { Meeting } from '../db/schema';
 import { log } from '../log';
 import { type Platforms, platformsKeepingRecordings } from '../platforms/registry';
 import type { RoomActivity, VideoPlatform } from '../platforms/types';
-import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
+import { awaitsConsumer, copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
 import { recordingStatements } from '../recordings/effects';
 
 // The Cron Trigger's reconciliation (SPEC §5): what lost webhooks would leave wrong is put
@@ -28,7 +28,7 @@ const RECORDING_CHECKS_PER_RUN = 10;
 const RECORDING_LOOKBACK_MS = 24 * 3_600_000;
 /** Presence lags about 15 s behind a join: a session this young is left alone. */
 const PRESENCE_LAG_MS = 60_000;
-/** A `ready` recording not copied after this long gets its copy message again. */
+/** A `ready` recording not copied (or a due deletion not done) after this long gets its message again. */
 const STUCK_READY_MS = 15 * 60_000;
 
 interface ReconcileReport {
@@ -84,7 +84,11 @@ export async function reconcile(env: Env, providers: Platforms, now = Date.now()
     await markRecordingsChecked(db, meeting.id, now);
   }
 
-  for (const recording of await recordingsStuckReady(db, now - STUCK_READY_MS, 50)) {
+  const stuck = [
+    ...(await recordingsStuckReady(db, now - STUCK_READY_MS, 50)),
+    ...(await recordingsStuckDue(db, now - STUCK_READY_MS, 10)),
+  ];
+  for (const recording of stuck) {
     await env.RECORDING_COPIES.send(copyMessage(recording.id));
     await touchRecording(db, recording.id, now);
     report.copiesResent++;
@@ -159,7 +163,7 @@ async function findLostRecordings(
       ...recordingStatements(db, meeting.platform, meeting, effect, now),
     ]);
     const row = await findRecordingByPlatformId(db, meeting.platform, recording.recordingId);
-    if (row?.status === 'ready') await copies.send(copyMessage(row.id));
+    if (row && awaitsConsumer(row)) await copies.send(copyMessage(row.id));
     found++;
   }
   return found;

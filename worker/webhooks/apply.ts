@@ -7,7 +7,7 @@ import { findRecordingByPlatformId } from '../db/recordings';
 import type { WebhookOutcome } from '../db/schema';
 import { logEvent } from '../db/webhook-events';
 import { log } from '../log';
-import { copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
+import { awaitsConsumer, copyMessage, type RecordingCopyMessage } from '../recordings/copy-message';
 import { isRecordingEffect, recordingStatements } from '../recordings/effects';
 import type { Effect, WebhookEvent } from './events';
 
@@ -61,7 +61,7 @@ export async function applyWebhookEvent(
     throw error;
   }
 
-  if (outcome === 'applied' && event.effect?.kind === 'recording-ready')
+  if (outcome === 'applied' && (event.effect?.kind === 'recording-ready' || event.effect?.kind === 'recording-stored'))
     await requestCopy(db, copies, event.platform, event.effect.recordingId);
   // A join's or leave's recount is its last statement.
   const numClients =
@@ -89,9 +89,9 @@ function effectStatements(db: Database, platform: Platform, meeting: EventMeetin
 }
 
 /**
- * Hands a ready recording (Daily's, kept at the provider) to the copy queue. The event is
- * already durable, so a failed send is logged, not answered 5xx: the scheduled sweep re-sends
- * recordings left `ready`.
+ * Hands a ready recording (Daily's, kept at the provider) to the copy queue, and so one that
+ * landed stored while its deletion was due, for the consumer to delete. The event is already
+ * durable, so a failed send is logged, not answered 5xx: the scheduled sweep re-sends both.
  */
 async function requestCopy(
   db: Database,
@@ -100,7 +100,7 @@ async function requestCopy(
   platformRecordingId: string,
 ) {
   const recording = await findRecordingByPlatformId(db, platform, platformRecordingId);
-  if (recording?.status !== 'ready') return;
+  if (!recording || !awaitsConsumer(recording)) return;
   try {
     await copies.send(copyMessage(recording.id));
   } catch (error) {
