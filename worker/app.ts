@@ -64,10 +64,8 @@ app.use(requestId(), requestLog, async (c, next) => {
 app.onError((error, c) => {
   const known = toApiError(error);
   if (known) return errorAnswer(c, known);
-  log('error', 'unhandled error', {
-    request_id: c.var.requestId,
-    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-  });
+  // The error's kind, message and frames; of a failed statement its SQL, never its parameters (log.ts).
+  log('error', 'unhandled error', { request_id: c.var.requestId, error });
   return errorAnswer(c, new ApiError('internal', 'Something went wrong on our side; it has been logged.'));
 });
 

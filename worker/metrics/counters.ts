@@ -34,9 +34,7 @@ export function counting(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Co
     ctx.waitUntil(
       db
         .batch([first, ...rest])
-        .catch((error: unknown) =>
-          log('warn', 'a metric count was lost', { platform, counters, error: String(error) }),
-        ),
+        .catch((error: unknown) => log('warn', 'a metric count was lost', { platform, counters, error })),
     );
   };
 }
