@@ -254,4 +254,13 @@ describe('the log', () => {
       link: 'https://rooms.whereby.com/x?…',
     });
   });
+
+  it('says which statement failed when D1 does not answer a deep health check', async () => {
+    const response = await requestWith('/v1/health?deep=1', {}, { ...env, DB: failingStatements() });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'unavailable' });
+    expect(parsed().find((line) => line.message === 'health: D1 did not answer')).toMatchObject({
+      error: { kind: 'd1-statement', sql: 'select 1', message: D1_UNIQUE_FAILURE },
+    });
+  });
 });
