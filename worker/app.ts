@@ -4,7 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env';
 import { authOf, presentedToken } from './auth';
 import { config } from './config';
-import { database } from './db/client';
+import { requestDatabase, withoutSessions } from './db/sessions';
 import { ApiError, invalid, toApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
@@ -49,16 +49,30 @@ function errorAnswer(c: Context<AppEnv>, error: ApiError) {
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
+const BOOKMARK_HEADER = 'x-d1-bookmark';
+
+/**
+ * `D1_SESSIONS=off`: no sessions, every query through the plain binding, no bookmarks. A switch
+ * for the benchmark that measures what the sessions cost; not a production setting (to keep
+ * every read at the primary there, turn the database's read replication off).
+ */
+const sessionsOff = (env: Env) => (env as unknown as Record<string, unknown>).D1_SESSIONS === 'off';
+
 // What every handler needs, on the context; the providers' calls are counted for the rollout's figures.
 app.use(requestId(), requestLog, async (c, next) => {
   const settings = config(c.env);
-  const count = counting(c.env, c.executionCtx);
+  const d1 = sessionsOff(c.env) ? withoutSessions(c.env) : requestDatabase(c.env.DB, c.req.header(BOOKMARK_HEADER));
+  const count = counting(c.env, c.executionCtx, d1.primary);
   c.set('config', settings);
-  c.set('db', database(c.env));
+  c.set('db', d1.primary);
+  c.set('nearestDb', d1.nearest);
   c.set('auth', authOf(presentedToken(c), settings));
   c.set('count', count);
   c.set('platforms', platforms(settings, count));
   await next();
+  // Every answer, errors too, says how fresh a read it saw; sent back, the next reads are at least as fresh.
+  const bookmark = d1.bookmark();
+  if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
 });
 
 app.onError((error, c) => {
