@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env';
 import { authOf, presentedToken } from './auth';
-import { config } from './config';
+import { type Config, config } from './config';
 import { requestDatabase, withoutSessions } from './db/sessions';
 import { ApiError, invalid, toApiError } from './errors';
 import { log } from './log';
@@ -58,9 +58,23 @@ const BOOKMARK_HEADER = 'x-d1-bookmark';
  */
 const sessionsOff = (env: Env) => (env as unknown as Record<string, unknown>).D1_SESSIONS === 'off';
 
+/**
+ * The settings' readers, once per bindings object: the runtime hands every request of an
+ * isolate the same env, and building the readers each time cost a dozen closures a request.
+ * They read the bindings when asked, so a kept one answers as a new one would.
+ */
+const configs = new WeakMap<Env, Config>();
+const configOf = (env: Env) => {
+  const kept = configs.get(env);
+  if (kept) return kept;
+  const settings = config(env);
+  configs.set(env, settings);
+  return settings;
+};
+
 // What every handler needs, on the context; the providers' calls are counted for the rollout's figures.
 app.use(requestId(), requestLog, async (c, next) => {
-  const settings = config(c.env);
+  const settings = configOf(c.env);
   const d1 = sessionsOff(c.env) ? withoutSessions(c.env) : requestDatabase(c.env.DB, c.req.header(BOOKMARK_HEADER));
   const count = counting(c.env, c.executionCtx, d1.primary);
   c.set('config', settings);
