@@ -8,9 +8,15 @@
 // A new request benchmark is one more entry in CASES (and, if it is to be compared, in RATIOS).
 // BENCH_ROUNDS, BENCH_SECONDS and BENCH_CONNECTIONS override the load (3 × 10 s at 10; BENCH_ROUNDS=0
 // leaves the request rates out);
-// BENCH_LOG_LEVEL wrangler's --log-level (warn: no per-request log lines); BENCH_COPY_MIB the
-// sizes of the recording copies (256,1024; 0 leaves them out); BENCH_LIGHTHOUSE_RUNS the
-// Lighthouse runs per page (3; 0 leaves Lighthouse out).
+// BENCH_CASES the cases to run, by key (all; e.g. health,floor,join); BENCH_LOG_LEVEL wrangler's
+// --log-level (warn: no per-request log lines); BENCH_COPY_MIB the sizes of the recording copies
+// (256,1024; 0 leaves them out); BENCH_PAGES=0 leaves the pages' figures out (weight and
+// Lighthouse); BENCH_LIGHTHOUSE_RUNS the Lighthouse runs per page (3; 0 leaves Lighthouse out);
+// BENCH_WITHOUT_SESSIONS=1 starts a second service with D1_SESSIONS=off and runs the join
+// against it too, in the same rounds, to show what the D1 sessions cost the join.
+//
+// The floor: GET /v1/health?deep=1 makes exactly one D1 round trip and nothing else, so no route
+// that reads D1 can be faster; a join of an active meeting (one read) is at best as fast.
 
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -44,10 +50,14 @@ interface BenchRequest {
 }
 
 interface BenchCase {
+  /** What BENCH_CASES and RATIOS call it. */
+  key: string;
   name: string;
   request(fixture: Fixture): BenchRequest;
   /** Connections for this case instead of the run's. */
   connections?: number;
+  /** Sent to the second service, the one with D1_SESSIONS=off (BENCH_WITHOUT_SESSIONS=1). */
+  withoutSessions?: boolean;
 }
 
 /** A Daily participant.joined of a new participant, signed as Daily signs (verify + record + apply). */
@@ -69,29 +79,64 @@ interface Ratio {
   label: string;
   numerator: string;
   denominator: string;
-  goal: number;
+  /** None: a figure to read, not a goal (the floor's own ratio, how close a route is to it). */
+  goal?: number;
 }
 
+// The join's case is its hot path: a room whose meeting is active, asked anonymously. The load
+// generator's address is exempt from the rate limits (main() sets RATE_LIMIT_EXEMPT_IPS), or the
+// case would measure 429s.
+// The join counted by its rate limit: each request from an address of its own (wrangler dev keeps
+// the client's CF-Connecting-IP), none exempt, so the limit is asked every time and never refuses.
+let countedClients = 0;
+const countedClient = () => {
+  const n = countedClients++;
+  return { 'cf-connecting-ip': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+};
+const joinOf = (roomName: string): BenchRequest => ({ method: 'POST', path: `/v1/rooms/${roomName}/meeting` });
+
 const CASES: BenchCase[] = [
-  { name: 'GET /v1/health', request: () => ({ method: 'GET', path: '/v1/health' }) },
+  { key: 'health', name: 'GET /v1/health', request: () => ({ method: 'GET', path: '/v1/health' }) },
   {
-    name: 'POST /v1/rooms/{room}/meeting (active meeting)',
-    request: ({ roomName }) => ({ method: 'POST', path: `/v1/rooms/${roomName}/meeting` }),
+    key: 'floor',
+    name: 'GET /v1/health?deep=1 (one D1 read: the floor)',
+    request: () => ({ method: 'GET', path: '/v1/health?deep=1' }),
+  },
+  { key: 'join', name: 'POST /v1/rooms/{room}/meeting (active meeting)', request: ({ roomName }) => joinOf(roomName) },
+  {
+    key: 'join-counted',
+    name: 'POST /v1/rooms/{room}/meeting, counted by the rate limit',
+    request: ({ roomName }) => ({ ...joinOf(roomName), fresh: async () => ({ headers: countedClient(), body: '' }) }),
   },
   {
+    key: 'join-without-sessions',
+    name: 'POST /v1/rooms/{room}/meeting, D1_SESSIONS=off',
+    request: ({ roomName }) => joinOf(roomName),
+    withoutSessions: true,
+  },
+  {
+    key: 'webhook',
     name: 'POST /v1/daily/webhook (signed, new event)',
     request: (fixture) => ({ method: 'POST', path: '/v1/daily/webhook', fresh: () => signedDailyJoin(fixture) }),
   },
   {
+    key: 'webhook-20',
     name: 'POST /v1/daily/webhook at 20 connections',
     request: (fixture) => ({ method: 'POST', path: '/v1/daily/webhook', fresh: () => signedDailyJoin(fixture) }),
     connections: 20,
   },
 ];
 
+// Issue 11's goals: join / health ≥ 0.85, webhook / health ≥ 0.8. Neither can beat floor / health.
 const RATIOS: Ratio[] = [
-  { label: 'meeting join / health', numerator: CASES[1]!.name, denominator: CASES[0]!.name, goal: 0.5 },
-  { label: 'webhook / health', numerator: CASES[2]!.name, denominator: CASES[0]!.name, goal: 0.5 },
+  { label: 'floor / health', numerator: 'floor', denominator: 'health' },
+  { label: 'meeting join / health', numerator: 'join', denominator: 'health', goal: 0.85 },
+  { label: 'meeting join / floor', numerator: 'join', denominator: 'floor' },
+  { label: 'webhook / health', numerator: 'webhook', denominator: 'health', goal: 0.8 },
+  { label: 'webhook / floor', numerator: 'webhook', denominator: 'floor' },
+  // The rate limit and the sessions may each cost the join at most 5 %.
+  { label: 'join counted by its rate limit / exempt', numerator: 'join-counted', denominator: 'join', goal: 0.95 },
+  { label: 'join with D1 sessions / without', numerator: 'join', denominator: 'join-without-sessions', goal: 0.95 },
 ];
 
 const MiB = 1024 * 1024;
@@ -109,6 +154,7 @@ interface Load {
 }
 
 interface CaseFigures {
+  key: string;
   name: string;
   /** 2xx answers per second, one figure per round. */
   perRound: number[];
@@ -170,27 +216,49 @@ async function runRound(url: string, bench: BenchCase, fixture: Fixture, load: L
   });
 }
 
-/** Every case once per round, in turn, so that drift of the machine touches all of them alike. */
-async function measure(url: string, fixture: Fixture, load: Load, signal: AbortSignal): Promise<CaseFigures[]> {
-  if (load.rounds === 0) return [];
-  process.stderr.write('warming up ...\n');
-  for (const bench of CASES) await runRound(url, bench, fixture, { ...load, seconds: WARM_UP_SECONDS });
-  const results = new Map<string, autocannon.RawResult[]>(CASES.map((bench) => [bench.name, []]));
-  for (let round = 1; round <= load.rounds; round++) {
-    for (const bench of CASES) {
-      signal.throwIfAborted();
-      process.stderr.write(`round ${round}/${load.rounds}: ${bench.name} ...\n`);
-      results.get(bench.name)!.push(await runRound(url, bench, fixture, load));
-    }
-  }
-  return CASES.map((bench) => figures(bench.name, results.get(bench.name)!, url, load));
+/** A running service and what the cases refer to on it. */
+interface Target {
+  service: LocalService;
+  fixture: Fixture;
 }
 
-function figures(name: string, rounds: autocannon.RawResult[], url: string, load: Load): CaseFigures {
+/** Every case once per round, in turn, so that drift of the machine touches all of them alike. */
+async function measure(
+  cases: BenchCase[],
+  targetOf: (bench: BenchCase) => Target,
+  load: Load,
+  signal: AbortSignal,
+): Promise<{ rates: CaseFigures[]; loads: number[] }> {
+  if (load.rounds === 0) return { rates: [], loads: [] };
+  process.stderr.write('warming up ...\n');
+  const run = (bench: BenchCase, roundLoad: Load) => {
+    const { service, fixture } = targetOf(bench);
+    return runRound(service.url, bench, fixture, roundLoad);
+  };
+  for (const bench of cases) await run(bench, { ...load, seconds: WARM_UP_SECONDS });
+  const results = new Map<string, autocannon.RawResult[]>(cases.map((bench) => [bench.key, []]));
+  /** The machine's 1-minute load average as each case began. */
+  const loads: number[] = [];
+  for (let round = 1; round <= load.rounds; round++) {
+    for (const bench of cases) {
+      signal.throwIfAborted();
+      loads.push(loadavg()[0]!);
+      process.stderr.write(`round ${round}/${load.rounds}: ${bench.name} ...\n`);
+      results.get(bench.key)!.push(await run(bench, load));
+    }
+  }
+  return {
+    rates: cases.map((bench) => figures(bench, results.get(bench.key)!, targetOf(bench).service.url, load)),
+    loads,
+  };
+}
+
+function figures(bench: BenchCase, rounds: autocannon.RawResult[], url: string, load: Load): CaseFigures {
   const perRound = rounds.map((round) => round['2xx'] / round.duration);
   const merged = autocannon.aggregateResult(rounds, { url, connections: load.connections });
   return {
-    name,
+    key: bench.key,
+    name: bench.name,
     perRound,
     meanRate: perRound.reduce((sum, rate) => sum + rate, 0) / perRound.length,
     p50: merged.latency.p50,
@@ -227,27 +295,29 @@ function rateTable(all: CaseFigures[]): string[][] {
   ];
 }
 
-type Goal = { atLeast: number } | { atMost: number };
-const goalText = (goal: Goal) => ('atLeast' in goal ? `≥ ${goal.atLeast}` : `≤ ${goal.atMost}`);
-const meets = (value: number, goal: Goal) => ('atLeast' in goal ? value >= goal.atLeast : value <= goal.atMost);
+/** None: a figure to read. */
+type Goal = { atLeast: number } | { atMost: number } | null;
+const goalText = (goal: Goal) => (!goal ? '-' : 'atLeast' in goal ? `≥ ${goal.atLeast}` : `≤ ${goal.atMost}`);
+const met = (value: number, goal: Goal) =>
+  !goal ? '-' : ('atLeast' in goal ? value >= goal.atLeast : value <= goal.atMost) ? 'yes' : 'NO';
 
 /** The one table of ratios: each row a figure of this run against its counterpart or budget. */
-function summary(rates: CaseFigures[], copies: CopyFigures[], pages: PageFigures): string[][] {
+function summary(rates: CaseFigures[], copies: CopyFigures[], pages: PageFigures | null): string[][] {
   const rows: string[][] = [['ratio', 'value', 'goal', 'met', 'what was compared']];
   const add = (label: string, value: number, goal: Goal, what: string) =>
-    rows.push([label, value.toFixed(2), goalText(goal), meets(value, goal) ? 'yes' : 'NO', what]);
+    rows.push([label, value.toFixed(2), goalText(goal), met(value, goal), what]);
 
-  const byName = new Map(rates.map((row) => [row.name, row]));
+  const byKey = new Map(rates.map((row) => [row.key, row]));
   for (const { label, numerator, denominator, goal } of RATIOS) {
-    const top = byName.get(numerator);
-    const bottom = byName.get(denominator);
+    const top = byKey.get(numerator);
+    const bottom = byKey.get(denominator);
     if (!top || !bottom) continue;
     // Rounds ran back to back, so each round's ratio shows how steady the figure is.
     const perRound = top.perRound.map((rate, round) => (rate / bottom.perRound[round]!).toFixed(2)).join(' / ');
     add(
       label,
       top.meanRate / bottom.meanRate,
-      { atLeast: goal },
+      goal === undefined ? null : { atLeast: goal },
       `${top.meanRate.toFixed(0)} / ${bottom.meanRate.toFixed(0)} req/s; per round ${perRound}`,
     );
   }
@@ -267,6 +337,7 @@ function summary(rates: CaseFigures[], copies: CopyFigures[], pages: PageFigures
       `workerd RSS grew ${growth.toFixed(1)} MiB`,
     );
   }
+  if (!pages) return rows;
   const beforeSdk = Math.max(pages.weight.whereby.beforeSdk, pages.weight.daily.beforeSdk);
   add(
     'join page before the SDK / budget',
@@ -303,9 +374,16 @@ async function main(): Promise<void> {
     seconds: positiveInteger('BENCH_SECONDS', 10),
     connections: positiveInteger('BENCH_CONNECTIONS', 10),
   };
+  const withoutSessions = process.env.BENCH_WITHOUT_SESSIONS === '1';
+  const chosen = process.env.BENCH_CASES?.split(',').map((key) => key.trim());
+  const unknown = chosen?.filter((key) => !CASES.some((bench) => bench.key === key));
+  if (unknown?.length)
+    throw new Error(`BENCH_CASES names no case ${unknown.join(', ')} (${CASES.map((c) => c.key).join(', ')})`);
+  const cases = CASES.filter(
+    (bench) => (!chosen || chosen.includes(bench.key)) && (withoutSessions || !bench.withoutSessions),
+  );
   const loadBefore = loadavg()[0]!;
   const dir = join(ROOT, '.wrangler', 'bench');
-  const persistTo = join(dir, 'state');
   rmSync(dir, { recursive: true, force: true });
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => controller.abort(signal));
@@ -313,57 +391,83 @@ async function main(): Promise<void> {
   // The load comes from this machine, many times a minute on one room: a local load test is what
   // RATE_LIMIT_EXEMPT_IPS is for (SPEC §1), so the rates measure the Worker, not its rate limit.
   process.env.RATE_LIMIT_EXEMPT_IPS = '127.0.0.1';
-  process.stderr.write(`starting the local service (wrangler output: ${join(dir, 'wrangler.log')}) ...\n`);
-  const service = await startLocalService({
-    port: await freePort(),
-    inspectorPort: await freePort(),
-    persistTo,
-    output: { file: join(dir, 'wrangler.log') },
-    // Log lines (wrangler's and the Worker's own) cost alike for every case; leave them out.
-    logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
-    // A developer's .dev.vars (a real provider's key, say) must not reach this service.
-    devVars: false,
-    signal: controller.signal,
-  });
+  const start = async (name: string, vars?: Record<string, string>) => {
+    process.stderr.write(`starting the local service (wrangler output: ${join(dir, `${name}.log`)}) ...\n`);
+    return startLocalService({
+      port: await freePort(),
+      inspectorPort: await freePort(),
+      persistTo: join(dir, `${name}-state`),
+      // Its own bucket directory: two services at once must not share one.
+      s3Directory: join(dir, `${name}-s3`),
+      output: { file: join(dir, `${name}.log`) },
+      // Log lines (wrangler's and the Worker's own) cost alike for every case; leave them out.
+      logLevel: process.env.BENCH_LOG_LEVEL || 'warn',
+      // A developer's .dev.vars (a real provider's key, say) must not reach this service.
+      devVars: false,
+      vars,
+      signal: controller.signal,
+    });
+  };
+  const services: LocalService[] = [];
+  const started = async (name: string, vars?: Record<string, string>): Promise<Target> => {
+    const service = await start(name, vars);
+    services.push(service);
+    return { service, fixture: await prepare(service) };
+  };
   try {
-    const fixture = await prepare(service);
-    const rates = await measure(service.url, fixture, load, controller.signal);
-    // The join case must have measured reuse: the room still has the meeting it had before.
-    const after = await call(`${service.url}/v1/rooms/${fixture.roomName}/meeting`, 'POST');
-    if (after.id !== fixture.meetingId)
-      throw new Error('the join case created a new meeting instead of reusing the active one');
+    const main = await started('wrangler');
+    const plain = cases.some((bench) => bench.withoutSessions)
+      ? await started('wrangler-without-sessions', { D1_SESSIONS: 'off' })
+      : undefined;
+    const { rates, loads } = await measure(
+      cases,
+      (bench) => (bench.withoutSessions && plain ? plain : main),
+      load,
+      controller.signal,
+    );
+    // The join cases must have measured reuse: the room still has the meeting it had before.
+    for (const { service, fixture } of plain ? [main, plain] : [main]) {
+      const after = await call(`${service.url}/v1/rooms/${fixture.roomName}/meeting`, 'POST');
+      if (after.id !== fixture.meetingId)
+        throw new Error('the join case created a new meeting instead of reusing the active one');
+    }
 
     const copySizes = (process.env.BENCH_COPY_MIB ?? '256,1024')
       .split(',')
       .map(Number)
       .filter((mib) => mib > 0);
     const copies = await benchRecordingCopies(
-      service,
+      main.service,
       copySizes.map((mib) => mib * MiB),
     );
+    const withPages = process.env.BENCH_PAGES !== '0';
     const lighthouseRuns = process.env.BENCH_LIGHTHOUSE_RUNS === '0' ? 0 : positiveInteger('BENCH_LIGHTHOUSE_RUNS', 3);
-    const pages = await benchPages(
-      service.url,
-      { whereby: fixture.roomName, daily: 'bench-daily' },
-      lighthouseRuns,
-      join(dir, 'lighthouse'),
-    );
+    const pages = withPages
+      ? await benchPages(
+          main.service.url,
+          { whereby: main.fixture.roomName, daily: 'bench-daily' },
+          lighthouseRuns,
+          join(dir, 'lighthouse'),
+        )
+      : null;
 
-    const header = `${load.rounds} alternating rounds × ${load.seconds} s at ${load.connections} connections, one wrangler dev on 127.0.0.1`;
+    const header = `${load.rounds} alternating rounds × ${load.seconds} s at ${load.connections} connections, ${services.length === 1 ? 'one wrangler dev' : 'two wrangler devs (one with D1_SESSIONS=off)'} on 127.0.0.1`;
     // Other work on the machine moves every figure; its load says how much to trust them.
-    const machine = `machine load (1 min average) before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`;
+    const during = loads.length ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : '-';
+    const machine = `machine load (1 min average) before / during (min-max) / after: ${loadBefore.toFixed(2)} / ${during} / ${loadavg()[0]!.toFixed(2)}`;
     process.stdout.write(`${header}\n${machine}\n`);
     if (rates.length) process.stdout.write(`\n${table(rateTable(rates))}\n`);
     if (copies.length) process.stdout.write(`\n${table(copyTable(copies))}\n`);
-    process.stdout.write(`\n${table([['page', 'value', 'goal'], ...pageRows(pages)])}\n`);
+    if (pages) process.stdout.write(`\n${table([['page', 'value', 'goal'], ...pageRows(pages)])}\n`);
     process.stdout.write(`\n${table(summary(rates, copies, pages))}\n`);
-    if (lighthouseRuns) process.stdout.write(`\nLighthouse reports: ${join(dir, 'lighthouse')}/lighthouse-*.json\n`);
+    if (pages && lighthouseRuns)
+      process.stdout.write(`\nLighthouse reports: ${join(dir, 'lighthouse')}/lighthouse-*.json\n`);
     if (rates.some((row) => row.failed > 0)) {
       process.stderr.write('some requests failed: the figures above are not comparable (see the wrangler log)\n');
       process.exitCode = 1;
     }
   } finally {
-    await service.stop();
+    await Promise.all(services.map((service) => service.stop()));
   }
 }
 

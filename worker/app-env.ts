@@ -12,7 +12,10 @@ export interface AppEnv {
   Variables: RequestIdVariables & {
     /** The settings, each parsed when a handler asks for it. */
     config: Config;
+    /** D1 at the primary, through the request's 'first-primary' session (db/sessions.ts). */
     db: Database;
+    /** D1 as the nearest replica has it, for the reads db/sessions.ts lists and no others. */
+    nearestDb: Database;
     /** Who is asking: resolved on a handler's first question, then kept for the request. */
     auth: Auth;
     /** The providers, their calls counted. */

@@ -3,8 +3,8 @@ import type { Context } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env';
 import { authOf, presentedToken } from './auth';
-import { config } from './config';
-import { database } from './db/client';
+import { type Config, config } from './config';
+import { requestDatabase, withoutSessions } from './db/sessions';
 import { ApiError, invalid, RateLimitedError, toApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
@@ -54,25 +54,51 @@ function errorAnswer(c: Context<AppEnv>, error: ApiError) {
 
 export const app = new OpenAPIHono<AppEnv>({ defaultHook });
 
+const BOOKMARK_HEADER = 'x-d1-bookmark';
+
+/**
+ * `D1_SESSIONS=off`: no sessions, every query through the plain binding, no bookmarks. A switch
+ * for the benchmark that measures what the sessions cost; not a production setting (to keep
+ * every read at the primary there, turn the database's read replication off).
+ */
+const sessionsOff = (env: Env) => (env as unknown as Record<string, unknown>).D1_SESSIONS === 'off';
+
+/**
+ * The settings' readers, once per bindings object: the runtime hands every request of an
+ * isolate the same env, and building the readers each time cost a dozen closures a request.
+ * They read the bindings when asked, so a kept one answers as a new one would.
+ */
+const configs = new WeakMap<Env, Config>();
+const configOf = (env: Env) => {
+  const kept = configs.get(env);
+  if (kept) return kept;
+  const settings = config(env);
+  configs.set(env, settings);
+  return settings;
+};
+
 // What every handler needs, on the context; the providers' calls are counted for the rollout's figures.
 app.use(requestId(), requestLog, async (c, next) => {
-  const settings = config(c.env);
-  const count = counting(c.env, c.executionCtx);
+  const settings = configOf(c.env);
+  const d1 = sessionsOff(c.env) ? withoutSessions(c.env) : requestDatabase(c.env.DB, c.req.header(BOOKMARK_HEADER));
+  const count = counting(c.env, c.executionCtx, d1.primary);
   c.set('config', settings);
-  c.set('db', database(c.env));
+  c.set('db', d1.primary);
+  c.set('nearestDb', d1.nearest);
   c.set('auth', authOf(presentedToken(c), settings));
   c.set('count', count);
   c.set('platforms', platforms(settings, count));
   await next();
+  // Every answer, errors too, says how fresh a read it saw; sent back, the next reads are at least as fresh.
+  const bookmark = d1.bookmark();
+  if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
 });
 
 app.onError((error, c) => {
   const known = toApiError(error);
   if (known) return errorAnswer(c, known);
-  log('error', 'unhandled error', {
-    request_id: c.var.requestId,
-    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-  });
+  // The error's kind, message and frames; of a failed statement its SQL, never its parameters (log.ts).
+  log('error', 'unhandled error', { request_id: c.var.requestId, error });
   return errorAnswer(c, new ApiError('internal', 'Something went wrong on our side; it has been logged.'));
 });
 

@@ -37,6 +37,8 @@ interface LocalServiceOptions {
   signal?: AbortSignal;
   /** false: .dev.vars is not read, so nothing in it (a real provider's key, say) reaches this service. */
   devVars?: boolean;
+  /** Vars given to the Worker over everything else (a benchmark's switch, say). */
+  vars?: Record<string, string>;
 }
 
 export interface LocalService {
@@ -137,7 +139,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       options.devVars === false ? {} : readDevVars(),
       settingsFromEnvironment(),
     );
-    settingsFile = writeSettingsFile(settings.values, options.port);
+    settingsFile = writeSettingsFile({ ...settings.values, ...options.vars }, options.port);
     await applyMigrations(options);
     wrangler = startWranglerDev(options, settingsFile);
     const running = wrangler;

@@ -19,6 +19,14 @@ describe('GET /v1/health', () => {
       });
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
+
+    it('with deep=1, asks D1 one query and says it answered', async () => {
+      const response = await call('GET', '/v1/health?deep=1');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ status: 'ok', database: 'ok' });
+      expect((await call('GET', '/v1/health')).body).not.toHaveProperty('database');
+      expect((await call('GET', '/v1/health?deep=yes')).status).toBe(422);
+    });
   });
 });
 

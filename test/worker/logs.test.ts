@@ -1,13 +1,17 @@
 import { env } from 'cloudflare:workers';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, dailySignature, wherebyEvent, wherebySignature } from '../../dev/provider-webhooks';
+import { log } from '../../worker/log';
 import { WEBHOOK_SECRETS } from '../servers';
+import { D1_UNIQUE_FAILURE, failingStatements } from './d1-bindings';
 import {
   ADMIN,
   call,
   createRoom,
   deliverCopy,
   OWNER,
+  requestWith,
   resetWorld,
   s3Proxy,
   servers,
@@ -190,5 +194,73 @@ describe('the log', () => {
     expect(requestLines(missing.headers.get('x-request-id'))).toEqual([
       expect.objectContaining({ status: 404, detail: 'The room was not found.' }),
     ]);
+  });
+
+  it("never carries a failed statement's parameters: its kind, its SQL's shape and D1's words instead", async () => {
+    // The values drizzle puts in its error ("Failed query: <sql> params: <values>"): a user's
+    // sub and a room's name here; a consent key or a token elsewhere.
+    const sub = 'sub-who-must-not-be-logged-5b1e';
+    const name = 'swordfish-91d3c7';
+    const response = await requestWith(
+      '/v1/rooms',
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor(sub)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      },
+      { ...env, DB: failingStatements() },
+    );
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ code: 'internal' });
+
+    const [unhandled] = parsed().filter((line) => line.message === 'unhandled error');
+    expect(unhandled).toMatchObject({
+      level: 'error',
+      request_id: response.headers.get('x-request-id'),
+      error: {
+        kind: 'd1-statement',
+        sql: expect.stringMatching(/^insert into "rooms" \(.*\) values \(\?, \?/),
+        message: D1_UNIQUE_FAILURE,
+        param_count: expect.any(Number),
+        stack: expect.any(Array),
+      },
+    });
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) {
+      expect(line).not.toContain(sub);
+      expect(line).not.toContain(name);
+      expect(line).not.toMatch(/params:/);
+    }
+  });
+
+  it('keeps the parameters out even when a caller logs the error as text', () => {
+    const failed = new DrizzleQueryError(
+      'select "id" from "meeting_consent" where "consent_key" = ?',
+      ['consent-key-6a0f2d'],
+      new Error(D1_UNIQUE_FAILURE),
+    );
+    const link = 'https://rooms.whereby.com/x?roomKey=host-key-93ac&t=owner-token-1c2d';
+    log('warn', 'something failed', {
+      error: String(failed),
+      stack: failed.stack,
+      link,
+      nested: { why: `Bearer secret-bearer-77aa ${link}` },
+    });
+    const [line] = lines;
+    for (const secret of ['consent-key-6a0f2d', 'host-key-93ac', 'owner-token-1c2d', 'secret-bearer-77aa'])
+      expect(line).not.toContain(secret);
+    expect(JSON.parse(line!)).toMatchObject({
+      error: expect.stringContaining('select "id" from "meeting_consent" where "consent_key" = ?'),
+      link: 'https://rooms.whereby.com/x?…',
+    });
+  });
+
+  it('says which statement failed when D1 does not answer a deep health check', async () => {
+    const response = await requestWith('/v1/health?deep=1', {}, { ...env, DB: failingStatements() });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'unavailable' });
+    expect(parsed().find((line) => line.message === 'health: D1 did not answer')).toMatchObject({
+      error: { kind: 'd1-statement', sql: 'select 1', message: D1_UNIQUE_FAILURE },
+    });
   });
 });

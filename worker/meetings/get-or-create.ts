@@ -23,13 +23,14 @@ const FAILURE_MEMORY_MS = 1_000;
 const POLL_MS = 50;
 
 /** An active meeting serves the room while it has time left and the room's current settings. */
-const isReusable = (meeting: Meeting, room: Room, now: number) =>
+export const isReusable = (meeting: Meeting, room: Room, now: number) =>
   Date.parse(meeting.endDate) > now && MEETING_SETTING_COLUMNS.every((column) => meeting[column] === room[column]);
 
 /**
  * The room's active meeting, created at the chosen platform if there is none. Simultaneous
  * callers share one creation: the one whose claim wins calls the provider, the others wait for
- * the row (or share its failure).
+ * the row (or share its failure). `db` is at the primary: the claims and the reads after them
+ * must see each other's writes.
  */
 export async function getOrCreateMeeting(
   db: Database,
@@ -50,7 +51,19 @@ export async function getOrCreateMeeting(
     if (active) await retireMeeting(db, active.id);
 
     const claim = await claimMeetingCreation(db, room.id, token, CLAIM_LEASE_MS);
-    if (claim.won) return createMeeting(db, platforms, room, await flags(), token);
+    if (claim.won) {
+      // Another request may have created a meeting between our read and our claim (and released
+      // its claim since); a read after our claim's write sees it (SPEC §9). Without this re-read,
+      // a read a moment old (a replica's, say) would have the provider make a second meeting,
+      // whose row the one-active-meeting index then refuses: a 500 and an orphaned provider room.
+      const current = await findActiveMeeting(db, room.id);
+      if (current && isReusable(current, room, Date.now())) {
+        await releaseClaim(db, room.id, token);
+        return current;
+      }
+      if (current) await retireMeeting(db, current.id);
+      return createMeeting(db, platforms, room, await flags(), token);
+    }
     if (claim.error) throw new ApiError(claim.error.code, claim.error.detail);
     if (Date.now() > deadline)
       throw new ApiError('unavailable', 'The meeting is still being created; try again in a moment.');

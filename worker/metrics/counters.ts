@@ -1,6 +1,6 @@
 import { lt, sql } from 'drizzle-orm';
 import type { Platform } from '../../domain/rooms';
-import { database } from '../db/client';
+import { type Database, database } from '../db/client';
 import { type MetricCounter, metricCounts } from '../db/schema';
 import { log } from '../log';
 
@@ -14,12 +14,15 @@ export const MINUTE_MS = 60_000;
 /** How long counts are kept: the longest window the metrics answer for. */
 export const COUNTS_KEPT_MS = 90 * 86_400_000;
 
-/** Counts into D1 in the background of the request, queue batch or Cron run whose context is `ctx`. */
-export function counting(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Count {
+/**
+ * Counts into D1 in the background of the request, queue batch or Cron run whose context is
+ * `ctx`: through `through` when given (a request's primary session), else the plain binding.
+ */
+export function counting(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>, through?: Database): Count {
   return (platform, ...counters) => {
     if (counters.length === 0) return;
     const minute = Math.floor(Date.now() / MINUTE_MS);
-    const db = database(env);
+    const db = through ?? database(env);
     const increments = counters.map((name) =>
       db
         .insert(metricCounts)
@@ -34,9 +37,7 @@ export function counting(env: Env, ctx: Pick<ExecutionContext, 'waitUntil'>): Co
     ctx.waitUntil(
       db
         .batch([first, ...rest])
-        .catch((error: unknown) =>
-          log('warn', 'a metric count was lost', { platform, counters, error: String(error) }),
-        ),
+        .catch((error: unknown) => log('warn', 'a metric count was lost', { platform, counters, error })),
     );
   };
 }

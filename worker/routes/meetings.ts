@@ -4,7 +4,7 @@ import { type ConsentAnswerer, findMeetingById, recordConsent } from '../db/meet
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { conflict, notFound } from '../errors';
 import { takesConsent } from '../meetings/consent-window';
-import { getOrCreateMeeting } from '../meetings/get-or-create';
+import { getOrCreateMeeting, isReusable } from '../meetings/get-or-create';
 import { meetingLinks } from '../meetings/links';
 import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
@@ -43,7 +43,14 @@ meetingRoutes.openapi(
   async (c) => {
     const db = c.var.db;
     const settings = c.var.config;
-    const found = await findRoomWithActiveMeeting(db, c.req.valid('param').room_name);
+    const name = c.req.valid('param').room_name;
+    // The nearest replica serves the join of a meeting in progress (SPEC §14). Its answer is
+    // trusted only when it is a meeting to reuse: a replica a moment behind may not know a room
+    // or a meeting just created, so anything else (not found, a meeting to create or retire) is
+    // read again at the primary, where the claims are.
+    const nearby = await findRoomWithActiveMeeting(c.var.nearestDb, name);
+    const reusable = nearby?.meeting && isReusable(nearby.meeting, nearby.room, Date.now());
+    const found = reusable ? nearby : await findRoomWithActiveMeeting(db, name);
     if (!found) throw notFound('The room');
     const { room } = found;
     noteOnRequestLog(c, { room_id: room.id });
