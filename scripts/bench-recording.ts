@@ -1,20 +1,24 @@
 // The recording copy, measured (issue 4): a generated Daily recording of each size is copied
 // by the local Worker's queue consumer from the Daily stand-in into the local S3 server, and the
 // same bytes are copied directly between the same two endpoints by curl, streaming (download
-// piped into a signed upload). Reported: both throughputs, their ratio, and the Worker process's
-// peak memory above its idle level while it copies.
+// piped into a signed upload), once in one PUT and once in the Worker's own parts. Reported: the
+// throughputs, the Worker's ratios to both, and the Worker process's peak memory above its idle
+// level while it copies.
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { AwsClient } from 'aws4fetch';
 import { dailyEvent, dailySignature } from '../dev/provider-webhooks.ts';
+import { PART_SIZE, PARTS_IN_FLIGHT } from '../worker/recordings/part-plan.ts';
 import type { LocalService } from './local/service.ts';
 
 export interface CopyFigures {
   size: number;
   workerSeconds: number;
   curlSeconds: number;
+  /** curl copying the same bytes in the Worker's parts (copyWithCurlInParts). */
+  curlInPartsSeconds: number;
   idleRssBytes: number;
   peakRssBytes: number;
 }
@@ -140,49 +144,102 @@ async function copyThroughWorker(service: LocalService, size: number, sample: ()
 }
 
 /**
- * The same bytes, source to bucket, by curl: the download piped into a streaming upload to a
- * presigned PUT URL (a URL signed in its query, so curl sends the body as it reads it).
+ * One curl download piped into one curl upload, by the shell, so that no byte passes through this
+ * process (which also runs the stand-in and the S3 server). The upload is a presigned PUT, so curl
+ * sends the body as it reads it, with an explicit length and no chunked encoding (S3 wants a
+ * Content-Length) and without waiting on `Expect: 100-continue`. Answers the upload's ETag.
  */
-async function copyWithCurl(service: LocalService, size: number): Promise<number> {
-  const recordingId = `curl-${size}`;
-  await control(service.standIns.daily.origin, 'PUT', `/daily/files/${recordingId}`, { size });
-  const source = `${service.standIns.daily.origin}/__files/recordings/${recordingId}`;
-  const { endpoint, bucket, accessKeyId, secretAccessKey } = service.bucket;
-  const target = `${endpoint}/${bucket}/curl-copy-${size}.mp4`;
-  const signer = new AwsClient({ accessKeyId, secretAccessKey, service: 's3', region: 'us-east-1' });
-  const presigned = (await signer.sign(`${target}?X-Amz-Expires=3600`, { method: 'PUT', aws: { signQuery: true } }))
-    .url;
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const download = spawn('curl', ['-sS', '--fail', source], { stdio: ['ignore', 'pipe', 'inherit'] });
-    // An explicit length and no chunked encoding: S3 wants a Content-Length.
-    const upload = spawn(
-      'curl',
-      [
-        '-sS',
-        '--fail',
-        '-o',
-        '/dev/null',
-        '-H',
-        `Content-Length: ${size}`,
-        '-H',
-        'Transfer-Encoding:',
-        '-T',
-        '-',
-        presigned,
-      ],
-      {
-        stdio: ['pipe', 'inherit', 'inherit'],
-      },
-    );
-    download.stdout.pipe(upload.stdin);
-    upload.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl upload exited with ${code}`))));
-    download.on('exit', (code) => code !== 0 && reject(new Error(`curl download exited with ${code}`)));
+function curlPipe(source: string, range: string | null, length: number, presignedPut: string): Promise<string> {
+  const script =
+    `curl -sS --fail ${range ? '-r "$RANGE" ' : ''}"$SOURCE" | ` +
+    'curl -sS --fail -o /dev/null -w "%header{etag}" -H "Content-Length: $LENGTH" -H "Transfer-Encoding:" -H "Expect:" -T - "$TARGET"';
+  return new Promise((resolve, reject) => {
+    const pipeline = spawn('bash', ['-o', 'pipefail', '-c', script], {
+      env: { ...process.env, SOURCE: source, RANGE: range ?? '', LENGTH: String(length), TARGET: presignedPut },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let etag = '';
+    pipeline.stdout.on('data', (chunk: Buffer) => (etag += chunk.toString()));
+    pipeline.on('exit', (code) => (code === 0 ? resolve(etag.trim()) : reject(new Error(`curl exited with ${code}`))));
   });
-  const seconds = (performance.now() - started) / 1000;
+}
+
+/** A generated recording of `size` at the Daily stand-in, the bucket's URL for `name`, and a signer for it. */
+async function curlCopyEnds(service: LocalService, name: string, size: number) {
+  await control(service.standIns.daily.origin, 'PUT', `/daily/files/${name}`, { size });
+  const { endpoint, bucket, accessKeyId, secretAccessKey } = service.bucket;
+  const signer = new AwsClient({ accessKeyId, secretAccessKey, service: 's3', region: 'us-east-1' });
+  return {
+    source: `${service.standIns.daily.origin}/__files/recordings/${name}`,
+    target: `${endpoint}/${bucket}/${name}.mp4`,
+    signer,
+    presignPut: async (url: string) =>
+      (
+        await signer.sign(`${url}${url.includes('?') ? '&' : '?'}X-Amz-Expires=3600`, {
+          method: 'PUT',
+          aws: { signQuery: true },
+        })
+      ).url,
+  };
+}
+
+async function expectStored(target: string, size: number) {
   const stored = await fetch(target, { method: 'HEAD' });
   if (Number(stored.headers.get('content-length')) !== size)
     throw new Error(`curl stored ${stored.headers.get('content-length')} bytes of ${size}`);
+}
+
+/** The same bytes, source to bucket, by curl in one streamed PUT: the issue's yardstick. */
+async function copyWithCurl(service: LocalService, size: number): Promise<number> {
+  const { source, target, presignPut } = await curlCopyEnds(service, `curl-${size}`, size);
+  const url = await presignPut(target);
+  const started = performance.now();
+  await curlPipe(source, null, size, url);
+  const seconds = (performance.now() - started) / 1000;
+  await expectStored(target, size);
+  return seconds;
+}
+
+/**
+ * The same bytes by curl in the Worker's own way: a multipart upload of PART_SIZE parts,
+ * PARTS_IN_FLIGHT at once, each a range read piped into its part upload. Against this the
+ * Worker's figure is its own cost; against one PUT it also pays for the multipart upload, whose
+ * completion the local S3 server (s3rver) answers by reading every part back and writing the
+ * whole object again, which S3 does not.
+ */
+async function copyWithCurlInParts(service: LocalService, size: number): Promise<number> {
+  const { source, target, signer, presignPut } = await curlCopyEnds(service, `curl-parts-${size}`, size);
+  const started = performance.now();
+  const created = await signer.fetch(`${target}?uploads`, { method: 'POST' });
+  const uploadId = (await created.text()).match(/<UploadId>([^<]+)<\/UploadId>/)?.[1];
+  if (!uploadId) throw new Error(`the bucket started no multipart upload (${created.status})`);
+  const parts = Array.from({ length: Math.ceil(size / PART_SIZE) }, (_, index) => ({
+    number: index + 1,
+    start: index * PART_SIZE,
+    length: Math.min(PART_SIZE, size - index * PART_SIZE),
+  }));
+  const etags: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    for (let part = parts[next++]; part; part = parts[next++]) {
+      const url = await presignPut(`${target}?partNumber=${part.number}&uploadId=${encodeURIComponent(uploadId)}`);
+      etags[part.number - 1] = await curlPipe(
+        source,
+        `${part.start}-${part.start + part.length - 1}`,
+        part.length,
+        url,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, lane));
+  const body = `<CompleteMultipartUpload>${parts
+    .map((part) => `<Part><PartNumber>${part.number}</PartNumber><ETag>${etags[part.number - 1]}</ETag></Part>`)
+    .join('')}</CompleteMultipartUpload>`;
+  const completed = await signer.fetch(`${target}?uploadId=${encodeURIComponent(uploadId)}`, { method: 'POST', body });
+  if (!completed.ok) throw new Error(`the multipart upload did not complete (${completed.status})`);
+  await completed.body?.cancel();
+  const seconds = (performance.now() - started) / 1000;
+  await expectStored(target, size);
   return seconds;
 }
 
@@ -191,6 +248,8 @@ export async function benchRecordingCopies(service: LocalService, sizes: number[
   for (const size of sizes) {
     process.stderr.write(`recording copy of ${size / MiB} MiB: curl ...\n`);
     const curlSeconds = await copyWithCurl(service, size);
+    process.stderr.write(`recording copy of ${size / MiB} MiB: curl in parts ...\n`);
+    const curlInPartsSeconds = await copyWithCurlInParts(service, size);
     // Idle: after the service has settled, before the copy starts.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const idleRssBytes = workerdRss(service);
@@ -200,7 +259,7 @@ export async function benchRecordingCopies(service: LocalService, sizes: number[
     process.stderr.write(`recording copy of ${size / MiB} MiB: the Worker ...\n`);
     try {
       const workerSeconds = await copyThroughWorker(service, size, sample);
-      figures.push({ size, workerSeconds, curlSeconds, idleRssBytes, peakRssBytes });
+      figures.push({ size, workerSeconds, curlSeconds, curlInPartsSeconds, idleRssBytes, peakRssBytes });
     } finally {
       clearInterval(timer);
     }
@@ -210,12 +269,23 @@ export async function benchRecordingCopies(service: LocalService, sizes: number[
 
 export function copyTable(figures: CopyFigures[]): string[][] {
   return [
-    ['recording copy', 'Worker MB/s', 'curl MB/s', 'ratio', 'workerd RSS idle → peak', 'growth'],
+    [
+      'recording copy',
+      'Worker MB/s',
+      'curl MB/s',
+      'ratio',
+      'curl in parts MB/s',
+      'ratio',
+      'workerd RSS idle → peak',
+      'growth',
+    ],
     ...figures.map((f) => [
       `${f.size / MiB} MiB`,
       (f.size / MiB / f.workerSeconds).toFixed(1),
       (f.size / MiB / f.curlSeconds).toFixed(1),
       (f.curlSeconds / f.workerSeconds).toFixed(2),
+      (f.size / MiB / f.curlInPartsSeconds).toFixed(1),
+      (f.curlInPartsSeconds / f.workerSeconds).toFixed(2),
       `${(f.idleRssBytes / MiB).toFixed(0)} → ${(f.peakRssBytes / MiB).toFixed(0)} MiB`,
       `${((f.peakRssBytes - f.idleRssBytes) / MiB).toFixed(1)} MiB`,
     ]),

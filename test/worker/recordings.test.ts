@@ -6,7 +6,7 @@ import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-web
 import { config } from '../../worker/config';
 import worker from '../../worker/index';
 import { platforms } from '../../worker/platforms/registry';
-import { PART_SIZE } from '../../worker/recordings/copy';
+import { PART_SIZE } from '../../worker/recordings/part-plan';
 import { s3Bucket } from '../../worker/recordings/s3';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
 import { reconcile } from '../../worker/scheduled/reconcile';

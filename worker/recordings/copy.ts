@@ -1,5 +1,6 @@
 import type { RecordingTrack } from '../db/schema';
 import { log } from '../log';
+import { PART_SIZE, PARTS_IN_FLIGHT } from './part-plan';
 import { type S3Bucket, S3Error } from './s3';
 
 // The streamed copy of one finished recording from a download link into the bucket: a
@@ -7,19 +8,7 @@ import { type S3Bucket, S3Error } from './s3';
 // straight into its upload, so memory stays at a part's stream buffers whatever the size, and a
 // failed part is retried alone (a consumed stream cannot be sent again; its range can be read again).
 
-/**
- * Every part but the last has this size (S3's minimum is 5 MiB; 10 000 parts make 156 GiB). A
- * part streams, so its size costs no memory; fewer, larger parts cost fewer requests (`npm run
- * bench`: 16 MiB × 4 at once copied 1 GiB at 0.83 of curl on average over 8 runs, 8 MiB × 3 at 0.67).
- */
-export const PART_SIZE = 16 * 1024 * 1024;
 const PART_ATTEMPTS = 4;
-/**
- * Parts copied at once: a part's download and upload stream together, and a few parts side by
- * side keep both connections busy between parts. Memory stays a few stream buffers per part
- * (workerd grew by at most 33 MiB over those runs).
- */
-const PARTS_IN_FLIGHT = 4;
 const PART_BACKOFF_MS = 500;
 
 /** Why a copy failed, and whether trying again later could help. */
