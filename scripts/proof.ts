@@ -12,7 +12,11 @@
 //    the rollout flags and the providers (no call made to either stand-in) are compared before
 //    and after. The one exception is the rollout's counters (metric_counts): counting refused
 //    and repeated webhooks is their job, so they must grow by exactly the deliveries answered so.
-// 2. A burst of correctly signed webhooks of both providers (fresh event ids, joins and leaves)
+// 2. Hostile answers from the providers (SPEC §14), after the snapshots since they reach the
+//    providers: each stand-in answering a room URL off its domain (javascript:, data:, another
+//    host, http) must make the join a 502 with no meeting stored, and a recording's download link
+//    that redirects to another host must fail the copy for good without that host being asked.
+// 3. A burst of correctly signed webhooks of both providers (fresh event ids, joins and leaves)
 //    on 20 concurrent connections for 30 s: every event answered 2xx must be in webhook_events
 //    exactly once, and each meeting's num_clients must be what the events sent make it.
 //
@@ -22,7 +26,7 @@
 // This file runs the proof and reports; its parts are in scripts/proof/: setup.ts (the service's
 // settings, the tokens, the fixtures), wire.ts (requests to the service), hostile.ts (the hostile
 // requests and the judging of their answers), state.ts (what must not change, read before and
-// after), burst.ts (the burst and its check). Its webhooks are signed and shaped as the providers
+// after), provider-answers.ts (the providers' hostile answers), burst.ts (the burst and its check). Its webhooks are signed and shaped as the providers
 // sign and shape them by dev/provider-webhooks.ts, which the worker tests use too.
 
 import { rmSync } from 'node:fs';
@@ -42,6 +46,7 @@ import {
   runAttack,
   runRateLimits,
 } from './proof/hostile.ts';
+import { hostileProviderAnswers } from './proof/provider-answers.ts';
 import {
   configureEnvironment,
   DIR,
@@ -253,6 +258,15 @@ async function main(): Promise<void> {
     process.stdout.write(
       `bucket files changed: ${bucketChanged.length} (of ${bucketAfter.size} files, ${objectCount(bucketAfter)} objects); flags changed: ${J(flagsBefore) === J(flagsAfter) ? 'no' : 'yes'}; provider calls made: ${callsAfter - callsBefore}\n`,
     );
+
+    phase = Date.now();
+    process.stderr.write('proof: hostile answers from the providers ...\n');
+    const answersBefore = violations.length;
+    const answersTried = await hostileProviderAnswers(service, fixture, tokens, secrets, violation);
+    process.stdout.write(
+      `\nHostile provider answers (room URLs off the provider's domain, a download redirected to another host): ${answersTried} tried, ${violations.length - answersBefore} wrong\n`,
+    );
+    times.push(['provider answers', elapsed(phase)]);
 
     phase = Date.now();
     process.stderr.write(
