@@ -26,8 +26,9 @@
 // This file runs the proof and reports; its parts are in scripts/proof/: setup.ts (the service's
 // settings, the tokens, the fixtures), wire.ts (requests to the service), hostile.ts (the hostile
 // requests and the judging of their answers), state.ts (what must not change, read before and
-// after), provider-answers.ts (the providers' hostile answers), burst.ts (the burst and its check). Its webhooks are signed and shaped as the providers
-// sign and shape them by dev/provider-webhooks.ts, which the worker tests use too.
+// after), provider-answers.ts (the providers' hostile answers), burst.ts (the burst and its
+// check). Its webhooks are signed and shaped as the providers sign and shape them by
+// dev/provider-webhooks.ts, which the worker tests use too.
 
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
