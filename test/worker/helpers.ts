@@ -6,6 +6,7 @@ import { app } from '../../worker/app';
 import { forgetFoundMeetings } from '../../worker/db/meeting-lookup';
 import worker from '../../worker/index';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
+import { s3Bucket } from '../../worker/recordings/s3';
 import { forgetCachedFlags } from '../../worker/rollout/flags';
 
 // What the worker tests share: calls to the Worker, tokens signed as the identity provider
@@ -136,6 +137,16 @@ export const s3Proxy = {
   /** E.g. `{method: 'PUT', path: 'partNumber=', status: 503, times: 2}`: the next two part uploads fail. */
   fault: (fault: Fault) => control('s3', 'POST', '/faults', fault),
 };
+
+/** The bucket itself, past the fault proxy: as Daily (writing through its role) and the pipeline see it. */
+export const directBucket = () =>
+  s3Bucket({
+    endpoint: servers.s3.endpoint,
+    bucket: servers.s3.bucket,
+    region: 'us-east-1',
+    accessKeyId: servers.s3.accessKeyId,
+    secretAccessKey: servers.s3.secretAccessKey,
+  });
 
 /** An object's path in the bucket, encoded as the S3 client encodes it. */
 export const objectPath = (key: string) =>

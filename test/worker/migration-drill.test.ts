@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, dailyParticipant, dailySignature, wherebyClient, wherebyEvent } from '../../dev/provider-webhooks';
 import worker from '../../worker/index';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
-import { s3Bucket } from '../../worker/recordings/s3';
 import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
   call,
   createRoom,
+  directBucket,
   OWNER,
   objectBytes,
   requestWith,
@@ -325,13 +325,7 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     const wherebyStart = Date.now() - 10 * 60_000;
     const wherebyKey = `${charlie.room_name}-${isoSeconds(wherebyStart)}.mp4`;
     const wherebyBytes = new Uint8Array(256 * 1024).map((_, i) => (i * 31) % 251);
-    const bucket = s3Bucket({
-      endpoint: servers.s3.endpoint,
-      bucket: servers.s3.bucket,
-      region: 'us-east-1',
-      accessKeyId: servers.s3.accessKeyId,
-      secretAccessKey: servers.s3.secretAccessKey,
-    });
+    const bucket = directBucket();
     await bucket.put(wherebyKey, wherebyBytes, { contentType: 'video/mp4' });
     const charlieId = await wherebyMeetingId(charlie);
     await expectApplied(

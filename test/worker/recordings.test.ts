@@ -7,7 +7,6 @@ import { config } from '../../worker/config';
 import worker from '../../worker/index';
 import { platforms } from '../../worker/platforms/registry';
 import { PART_SIZE } from '../../worker/recordings/part-plan';
-import { s3Bucket } from '../../worker/recordings/s3';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
 import { reconcile } from '../../worker/scheduled/reconcile';
 import { WEBHOOK_SECRETS } from '../servers';
@@ -16,6 +15,7 @@ import {
   call,
   createRoom,
   deliverCopy,
+  directBucket,
   OWNER,
   objectBytes,
   requestWith,
@@ -239,14 +239,7 @@ describe('copying a finished Daily recording into the bucket', () => {
 
 /** Daily records straight into our bucket through this role. */
 const ROLE = { AWS_DAILY_ROLE_ARN: 'arn:aws:iam::123456789012:role/daily-recordings' };
-/** The bucket as Daily, writing into it through the role, and the pipeline see it: past the fault proxy. */
-const bucket = s3Bucket({
-  endpoint: servers.s3.endpoint,
-  bucket: servers.s3.bucket,
-  region: 'us-east-1',
-  accessKeyId: servers.s3.accessKeyId,
-  secretAccessKey: servers.s3.secretAccessKey,
-});
+const bucket = directBucket();
 const PIPELINE = { authorization: 'Bearer test-pipeline-token' };
 
 /** A Daily recording copied into the bucket, its meeting given these consent answers. */
