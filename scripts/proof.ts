@@ -24,8 +24,9 @@
 // PROOF_BURST_CONNECTIONS change the burst (30 s at 20).
 //
 // This file runs the proof and reports; its parts are in scripts/proof/: setup.ts (the service's
-// settings, the tokens, the fixtures), wire.ts (requests to the service), hostile.ts (the hostile
-// requests and the judging of their answers), state.ts (what must not change, read before and
+// settings, the tokens, the fixtures), wire.ts (requests to the service), attack.ts (a hostile
+// request: sending it and judging its answer), hostile.ts, webhook-attacks.ts and
+// rate-limit-attacks.ts (the lists of them), state.ts (what must not change, read before and
 // after), provider-answers.ts (the providers' hostile answers), burst.ts (the burst and its
 // check). Its webhooks are signed and shaped as the providers sign and shape them by
 // dev/provider-webhooks.ts, which the worker tests use too.
@@ -36,18 +37,11 @@ import { relative } from 'node:path';
 import { startIdentityProvider } from '../test/identity-provider.ts';
 import { freePort } from './local/ports.ts';
 import { type LocalService, startLocalService } from './local/service.ts';
+import { judge, operations, pool, runAttack } from './proof/attack.ts';
 import { BURST_CONNECTIONS, BURST_SECONDS, burst } from './proof/burst.ts';
-import {
-  attacks,
-  genericAttacks,
-  judge,
-  operations,
-  pool,
-  rateLimitAttacks,
-  runAttack,
-  runRateLimits,
-} from './proof/hostile.ts';
+import { attacks, genericAttacks } from './proof/hostile.ts';
 import { hostileProviderAnswers } from './proof/provider-answers.ts';
+import { rateLimitAttacks, runRateLimits } from './proof/rate-limit-attacks.ts';
 import {
   configureEnvironment,
   DIR,

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { LocalService } from '../local/service.ts';
 import { queryLocalD1 } from '../local/wrangler.ts';
-import type { Outcome } from './hostile.ts';
+import type { Outcome } from './attack.ts';
 import { PERSIST_TO, S3_DIRECTORY } from './setup.ts';
 
 // ---------------------------------------------------------------------------------------------
