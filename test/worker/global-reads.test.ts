@@ -200,13 +200,13 @@ describe('a join that writes', () => {
     const ctx = createExecutionContext();
 
     // The caller read "no active meeting" a moment before another request created one.
-    const got = await getOrCreateMeeting(
+    const joining = {
       db,
-      platforms(settings, counting(env, ctx)),
-      room!,
-      async () => (await readFlags(env.FLAGS, settings.flagFallbacks())).flags,
-      null,
-    );
+      platforms: platforms(settings, counting(env, ctx)),
+      flags: async () => (await readFlags(env.FLAGS, settings.flagFallbacks())).flags,
+      meetingLengthMs: settings.meetingLengthMs,
+    };
+    const got = await getOrCreateMeeting(joining, room!, null);
     await waitOnExecutionContext(ctx);
     expect(got.id).toBe(meeting.id);
     expect(await createCalls()).toHaveLength(1);

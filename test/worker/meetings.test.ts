@@ -197,6 +197,20 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     });
 
     describe('the meeting’s life', () => {
+      it.each(['whereby', 'daily'] as const)('makes a %s meeting MEETING_LENGTH_MINUTES long', async (platform) => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: `ninety-${platform}`, platform });
+        const response = await joinWith(`ninety-${platform}`, { MEETING_LENGTH_MINUTES: '90' });
+        expect(response.status).toBe(200);
+        const meeting = (await response.json()) as { start_date: string; end_date: string };
+        expect(Date.parse(meeting.end_date) - Date.parse(meeting.start_date)).toBe(90 * 60_000);
+        // The provider's own end is the same instant: Whereby's endDate, Daily's exp.
+        const [request] = await posts(platform, platform === 'daily' ? '/v1/rooms' : '/v1/meetings');
+        const providerEnd =
+          platform === 'daily' ? request?.body.properties.exp * 1000 : Date.parse(request?.body.endDate);
+        expect(providerEnd).toBe(Date.parse(meeting.end_date));
+      });
+
       it('retires the active meeting when the owner changes a setting that shapes it', async () => {
         const room = await createRoom(OWNER, { name: 'reshape' });
         const first = await join('reshape');
@@ -444,6 +458,22 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     });
 
     describe('missing or malformed settings', () => {
+      it.each(['0', '1441', '90.5', 'eight hours'])(
+        'names a MEETING_LENGTH_MINUTES of %s, calls nobody and writes nothing',
+        async (length) => {
+          await createRoom(OWNER, { name: 'bad-length' });
+          const response = await joinWith('bad-length', { MEETING_LENGTH_MINUTES: length });
+          expect(response.status).toBe(503);
+          expect(await response.json()).toEqual({
+            detail: expect.stringContaining('MEETING_LENGTH_MINUTES is malformed'),
+            code: 'not-configured',
+            request_id: response.headers.get('x-request-id'),
+          });
+          expect(await standIn.requests('whereby')).toHaveLength(0);
+          expect(await meetingRows()).toHaveLength(0);
+        },
+      );
+
       it('names a missing setting, calls nobody and writes nothing', async () => {
         await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
         await createRoom(OWNER, { name: 'unconfigured', platform: 'daily' });

@@ -15,7 +15,6 @@ import type { Platforms } from '../platforms/registry';
 import { choosePlatform } from '../rollout/choose';
 import type { RolloutFlags } from '../rollout/flags';
 
-const MEETING_HOURS = 8;
 /** Longer than a provider call can take with its retries (3 × 8 s plus backoff). */
 const CLAIM_LEASE_MS = 30_000;
 /** How long a failed creation's error is shared with the requests that waited on it (they poll every 50 ms); a person's "Try again" a moment later calls the provider afresh. */
@@ -26,20 +25,28 @@ const POLL_MS = 50;
 export const isReusable = (meeting: Meeting, room: Room, now: number) =>
   Date.parse(meeting.endDate) > now && MEETING_SETTING_COLUMNS.every((column) => meeting[column] === room[column]);
 
+/** What a join works with besides its room. */
+export interface Joining {
+  /** D1 at the primary: the claims and the reads after them must see each other's writes. */
+  db: Database;
+  platforms: Platforms;
+  flags: () => Promise<RolloutFlags>;
+  /** MEETING_LENGTH_MINUTES, read only when a meeting is made (a malformed one fails only then). */
+  meetingLengthMs: () => number;
+}
+
 /**
  * The room's active meeting, created at the chosen platform if there is none. Simultaneous
  * callers share one creation: the one whose claim wins calls the provider, the others wait for
- * the row (or share its failure). `db` is at the primary: the claims and the reads after them
- * must see each other's writes.
+ * the row (or share its failure).
  */
 export async function getOrCreateMeeting(
-  db: Database,
-  platforms: Platforms,
+  joining: Joining,
   room: Room,
-  flags: () => Promise<RolloutFlags>,
   /** The active meeting as the caller already read it (null: none); read here when absent. */
   knownActive?: Meeting | null,
 ): Promise<Meeting> {
+  const { db } = joining;
   const token = crypto.randomUUID();
   const deadline = Date.now() + CLAIM_LEASE_MS;
   let known = knownActive;
@@ -62,7 +69,7 @@ export async function getOrCreateMeeting(
         return current;
       }
       if (current) await retireMeeting(db, current.id);
-      return createMeeting(db, platforms, room, await flags(), token);
+      return createMeeting(joining, room, token);
     }
     if (claim.error) throw new ApiError(claim.error.code, claim.error.detail);
     if (Date.now() > deadline)
@@ -71,12 +78,12 @@ export async function getOrCreateMeeting(
   }
 }
 
-async function createMeeting(db: Database, platforms: Platforms, room: Room, flags: RolloutFlags, token: string) {
+async function createMeeting({ db, platforms, flags, meetingLengthMs }: Joining, room: Room, token: string) {
   try {
-    const platform = choosePlatform(room, flags);
+    const platform = choosePlatform(room, await flags());
     // Whole seconds: Daily's exp has no finer grain, and end_date must equal it.
     const start = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const end = new Date(start.getTime() + MEETING_HOURS * 3_600_000);
+    const end = new Date(start.getTime() + meetingLengthMs());
     const settings = meetingSettingsOf(room);
     const created = await platforms(platform).createMeeting({ roomName: room.name, start, end, ...settings });
     const meeting = await insertMeeting(db, {

@@ -58,7 +58,8 @@ meetingRoutes.openapi(
     // Who asks comes first: a refused token must not have made a meeting on the way.
     const user = await c.var.auth.user();
     const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
-    const meeting = await getOrCreateMeeting(db, c.var.platforms, room, flags, found.meeting);
+    const joining = { db, platforms: c.var.platforms, flags, meetingLengthMs: settings.meetingLengthMs };
+    const meeting = await getOrCreateMeeting(joining, room, found.meeting);
     noteOnRequestLog(c, { platform: meeting.platform, meeting_id: meeting.id, user_id: user?.id ?? null });
     const links = await meetingLinks(meeting, room, user, c.var.platforms);
     return c.json(toMeetingResponse(meeting, room, links), 200);
