@@ -5,6 +5,7 @@ import { platforms } from './platforms/registry';
 import { consumeRecordingCopies } from './recordings/consumer';
 import type { RecordingCopyMessage } from './recordings/copy-message';
 import { sweepDeclinedAudio } from './scheduled/consent-sweep';
+import { extendLeases } from './scheduled/lease-extensions';
 import { deleteLeftProviderCopies } from './scheduled/provider-copies';
 import { reconcile } from './scheduled/reconcile';
 
@@ -16,6 +17,7 @@ export default {
     ctx.waitUntil(
       Promise.all([
         reconcile(env, providers),
+        extendLeases(env, providers),
         sweepDeclinedAudio(env, providers),
         deleteLeftProviderCopies(env, providers),
         dropOldCounts(env),

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   call,
   createRoom,
@@ -12,6 +12,7 @@ import {
   standIn,
   tokenFor,
 } from './helpers';
+import { someoneJoins } from './webhook-helpers';
 
 // The meetings' routes, each split into its happy path, its error cases and its security cases.
 // Joining is open to anyone; the owner alone gets the host link.
@@ -246,6 +247,98 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         const next = await join('overtime');
         expect(next.body?.id).not.toBe(first.body?.id);
         expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+      });
+    });
+
+    describe('long calls (SPEC §9)', () => {
+      // Meetings of one minute, and the clock moved past their end as the hours of a long call would.
+      const joinShort = async (room: string) => {
+        const response = await joinWith(room, { MEETING_LENGTH_MINUTES: '1' });
+        return { status: response.status, body: (await response.json()) as Record<string, any> };
+      };
+      const moveClock = (ms: number) => {
+        if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+        vi.setSystemTime(Date.now() + ms);
+      };
+      afterEach(() => vi.useRealTimers());
+      const dailyRoom = async (name: string) =>
+        ((await (await fetch(`${servers.daily.origin}/__control/daily/rooms`)).json()) as Record<string, any>[]).find(
+          (room) => room.name === name,
+        );
+
+      it('keeps people in one Daily call past its end: the join extends the lease, Daily’s exp first', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'long-daily', platform: 'daily' });
+        const first = await joinShort('long-daily');
+        await someoneJoins(first.body.id);
+        moveClock(10 * 60_000);
+
+        const later = await joinShort('long-daily');
+        expect(later.status).toBe(200);
+        expect(later.body.id).toBe(first.body.id);
+        const end = Date.parse(later.body.end_date);
+        expect(end).toBeGreaterThan(Date.now());
+        expect(end).toBeLessThanOrEqual(Date.now() + 60_000);
+        const name = first.body.room_name;
+        expect((await posts('daily', `/v1/rooms/${name}`)).map((request) => request.body)).toEqual([
+          { properties: { exp: end / 1000 } },
+        ]);
+        expect((await dailyRoom(name))?.config.exp).toBe(end / 1000);
+        expect(await posts('daily', '/v1/rooms')).toHaveLength(1);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([1]);
+      });
+
+      it('reuses an occupied Whereby meeting until Whereby closes its room, an hour after its end', async () => {
+        await createRoom(OWNER, { name: 'long-whereby' });
+        const first = await joinShort('long-whereby');
+        await someoneJoins(first.body.id);
+        moveClock(50 * 60_000);
+        const later = await joinShort('long-whereby');
+        expect(later.body.id).toBe(first.body.id);
+        expect(later.body.end_date).toBe(first.body.end_date);
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
+
+        moveClock(15 * 60_000);
+        const next = await joinShort('long-whereby');
+        expect(next.body.id).not.toBe(first.body.id);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+      });
+
+      it.each(['whereby', 'daily'] as const)('retires an empty %s meeting past its end', async (platform) => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: `empty-${platform}`, platform });
+        const first = await joinShort(`empty-${platform}`);
+        moveClock(2 * 60_000);
+        const next = await joinShort(`empty-${platform}`);
+        expect(next.body.id).not.toBe(first.body.id);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+        expect(await posts('daily', `/v1/rooms/${first.body.room_name}`)).toHaveLength(0);
+      });
+
+      it('answers 503 and keeps the call when Daily cannot move an exp that has passed', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'stuck-daily', platform: 'daily' });
+        const first = await joinShort('stuck-daily');
+        await someoneJoins(first.body.id);
+        moveClock(10 * 60_000);
+        const path = `^/v1/rooms/${first.body.room_name}$`;
+        await standIn.fault('daily', { method: 'POST', path, status: 500, times: 3 });
+
+        const refused = await joinShort('stuck-daily');
+        expect(refused.status).toBe(503);
+        expect(refused.body.detail).toBe('Daily could not extend the room: it answered 500 (HTTP 500).');
+        expect(await meetingRows()).toMatchObject([{ id: first.body.id, is_active: 1, end_date: first.body.end_date }]);
+      });
+
+      it('leaves an exp still ahead to the Cron: the join calls nobody', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'nearly-daily', platform: 'daily' });
+        const first = await joinShort('nearly-daily');
+        await someoneJoins(first.body.id);
+        moveClock(30_000);
+        const later = await joinShort('nearly-daily');
+        expect(later).toMatchObject({ status: 200, body: { id: first.body.id, end_date: first.body.end_date } });
+        expect(await posts('daily', `/v1/rooms/${first.body.room_name}`)).toHaveLength(0);
       });
     });
 

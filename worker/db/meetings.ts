@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Platform } from '../../domain/rooms';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
@@ -45,6 +45,45 @@ export const retireActiveMeetings = (db: Database, roomId: string, now = Date.no
     .set({ isActive: false, retiredAt: now })
     .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
     .returning();
+
+/**
+ * Moves an active meeting's end later, never earlier (of two extensions at once the later
+ * stands); answers the row as it now is, or undefined when the meeting is no longer active.
+ */
+export const extendMeetingEnd = async (db: Database, id: string, endDate: string): Promise<Meeting | undefined> =>
+  (
+    await db
+      .update(meetings)
+      .set({ endDate: sql`max(${meetings.endDate}, ${endDate})` })
+      .where(and(eq(meetings.id, id), eq(meetings.isActive, true)))
+      .returning()
+  )[0];
+
+/**
+ * Active meetings with people counted in them on those platforms whose end comes before
+ * `before`, the soonest first: what the partial index meetings_occupied_end holds.
+ */
+export const occupiedMeetingsEndingBefore = async (
+  db: Database,
+  platforms: readonly Platform[],
+  before: string,
+  limit: number,
+): Promise<Meeting[]> =>
+  platforms.length === 0
+    ? []
+    : db
+        .select()
+        .from(meetings)
+        .where(
+          and(
+            eq(meetings.isActive, true),
+            gt(meetings.numClients, 0),
+            lt(meetings.endDate, before),
+            inArray(meetings.platform, [...platforms]),
+          ),
+        )
+        .orderBy(asc(meetings.endDate))
+        .limit(limit);
 
 /** A failed creation as the requests that waited on it are told. */
 interface ClaimFailure {

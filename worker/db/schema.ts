@@ -65,6 +65,7 @@ export const meetings = sqliteTable(
     index('meetings_active_reconciled').on(t.isActive, t.reconciledAt),
     index('meetings_recordings_checked').on(t.platform, t.recordingsCheckedAt),
     index('meetings_start_date').on(t.startDate, t.platform),
+    index('meetings_occupied_end').on(t.platform, t.endDate).where(sql`is_active = 1 AND num_clients > 0`),
   ],
 );
 

@@ -1,5 +1,5 @@
 import type { Database } from '../db/client';
-import { MEETING_SETTING_COLUMNS, meetingSettingsOf } from '../db/columns';
+import { meetingSettingsOf } from '../db/columns';
 import {
   claimMeetingCreation,
   failClaim,
@@ -14,16 +14,14 @@ import { log } from '../log';
 import type { Platforms } from '../platforms/registry';
 import { choosePlatform } from '../rollout/choose';
 import type { RolloutFlags } from '../rollout/flags';
+import { toWholeSecond } from '../time';
+import { extendLease, joinVerdict } from './lease';
 
 /** Longer than a provider call can take with its retries (3 × 8 s plus backoff). */
 const CLAIM_LEASE_MS = 30_000;
 /** How long a failed creation's error is shared with the requests that waited on it (they poll every 50 ms); a person's "Try again" a moment later calls the provider afresh. */
 const FAILURE_MEMORY_MS = 1_000;
 const POLL_MS = 50;
-
-/** An active meeting serves the room while it has time left and the room's current settings. */
-export const isReusable = (meeting: Meeting, room: Room, now: number) =>
-  Date.parse(meeting.endDate) > now && MEETING_SETTING_COLUMNS.every((column) => meeting[column] === room[column]);
 
 /** What a join works with besides its room. */
 export interface Joining {
@@ -54,23 +52,10 @@ export async function getOrCreateMeeting(
   while (true) {
     const active = known === undefined ? await findActiveMeeting(db, room.id) : known;
     known = undefined;
-    if (active && isReusable(active, room, Date.now())) return active;
-    if (active) await retireMeeting(db, active.id);
+    if (active && joinVerdict(active, room, Date.now()) === 'reuse') return active;
 
     const claim = await claimMeetingCreation(db, room.id, token, CLAIM_LEASE_MS);
-    if (claim.won) {
-      // Another request may have created a meeting between our read and our claim (and released
-      // its claim since); a read after our claim's write sees it (SPEC §9). Without this re-read,
-      // a read a moment old (a replica's, say) would have the provider make a second meeting,
-      // whose row the one-active-meeting index then refuses: a 500 and an orphaned provider room.
-      const current = await findActiveMeeting(db, room.id);
-      if (current && isReusable(current, room, Date.now())) {
-        await releaseClaim(db, room.id, token);
-        return current;
-      }
-      if (current) await retireMeeting(db, current.id);
-      return createMeeting(joining, room, token);
-    }
+    if (claim.won) return settle(joining, room, token);
     if (claim.error) throw new ApiError(claim.error.code, claim.error.detail);
     if (Date.now() > deadline)
       throw new ApiError('unavailable', 'The meeting is still being created; try again in a moment.');
@@ -78,29 +63,27 @@ export async function getOrCreateMeeting(
   }
 }
 
-async function createMeeting({ db, platforms, flags, meetingLengthMs }: Joining, room: Room, token: string) {
+/**
+ * What the claim's holder does: reuse, extend or replace the room's active meeting. Its failure
+ * is shared with the requests waiting on the claim.
+ */
+async function settle(joining: Joining, room: Room, token: string): Promise<Meeting> {
+  const { db } = joining;
   try {
-    const platform = choosePlatform(room, await flags());
-    // Whole seconds: Daily's exp has no finer grain, and end_date must equal it.
-    const start = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const end = new Date(start.getTime() + meetingLengthMs());
-    const settings = meetingSettingsOf(room);
-    const created = await platforms(platform).createMeeting({ roomName: room.name, start, end, ...settings });
-    const meeting = await insertMeeting(db, {
-      id: crypto.randomUUID(),
-      roomId: room.id,
-      roomName: created.roomName,
-      roomUrl: created.roomUrl,
-      hostRoomUrl: created.hostRoomUrl,
-      platformMeetingId: created.platformMeetingId,
-      recordsToBucket: created.recordsToBucket,
-      startDate: start.toISOString(),
-      endDate: end.toISOString(),
-      ...settings,
-      platform,
-    });
+    // Another request may have created a meeting between our read and our claim (and released
+    // its claim since); a read after our claim's write sees it (SPEC §9). Without this re-read,
+    // a read a moment old (a replica's, say) would have the provider make a second meeting,
+    // whose row the one-active-meeting index then refuses: a 500 and an orphaned provider room.
+    const current = await findActiveMeeting(db, room.id);
+    const verdict = current && joinVerdict(current, room, Date.now());
+    let meeting: Meeting | undefined;
+    if (current && verdict === 'reuse') meeting = current;
+    else if (current && verdict === 'extend')
+      meeting = await extendLease(db, joining.platforms, current, joining.meetingLengthMs());
+    else if (current) await retireMeeting(db, current.id);
+    // No meeting, one retired, or one retired while we were extending it: a new one.
+    meeting ??= await createMeeting(joining, room);
     await releaseClaim(db, room.id, token);
-    log('info', 'meeting created', { room_id: room.id, meeting_id: meeting.id, platform });
     return meeting;
   } catch (error) {
     const answer = toApiError(error);
@@ -108,4 +91,27 @@ async function createMeeting({ db, platforms, flags, meetingLengthMs }: Joining,
     else await releaseClaim(db, room.id, token);
     throw error;
   }
+}
+
+async function createMeeting({ db, platforms, flags, meetingLengthMs }: Joining, room: Room) {
+  const platform = choosePlatform(room, await flags());
+  const start = new Date(toWholeSecond(Date.now()));
+  const end = new Date(start.getTime() + meetingLengthMs());
+  const settings = meetingSettingsOf(room);
+  const created = await platforms(platform).createMeeting({ roomName: room.name, start, end, ...settings });
+  const meeting = await insertMeeting(db, {
+    id: crypto.randomUUID(),
+    roomId: room.id,
+    roomName: created.roomName,
+    roomUrl: created.roomUrl,
+    hostRoomUrl: created.hostRoomUrl,
+    platformMeetingId: created.platformMeetingId,
+    recordsToBucket: created.recordsToBucket,
+    startDate: start.toISOString(),
+    endDate: end.toISOString(),
+    ...settings,
+    platform,
+  });
+  log('info', 'meeting created', { room_id: room.id, meeting_id: meeting.id, platform });
+  return meeting;
 }

@@ -4,7 +4,8 @@ import { type ConsentAnswerer, findMeetingById, recordConsent } from '../db/meet
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { conflict, notFound } from '../errors';
 import { takesConsent } from '../meetings/consent-window';
-import { getOrCreateMeeting, isReusable } from '../meetings/get-or-create';
+import { getOrCreateMeeting } from '../meetings/get-or-create';
+import { joinVerdict } from '../meetings/lease';
 import { meetingLinks } from '../meetings/links';
 import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
@@ -46,10 +47,10 @@ meetingRoutes.openapi(
     const name = c.req.valid('param').room_name;
     // The nearest replica serves the join of a meeting in progress (SPEC §14). Its answer is
     // trusted only when it is a meeting to reuse: a replica a moment behind may not know a room
-    // or a meeting just created, so anything else (not found, a meeting to create or retire) is
+    // or a meeting just created, so anything else (not found, a meeting to create, extend or retire) is
     // read again at the primary, where the claims are.
     const nearby = await findRoomWithActiveMeeting(c.var.nearestDb, name);
-    const reusable = nearby?.meeting && isReusable(nearby.meeting, nearby.room, Date.now());
+    const reusable = nearby?.meeting && joinVerdict(nearby.meeting, nearby.room, Date.now()) === 'reuse';
     const found = reusable ? nearby : await findRoomWithActiveMeeting(db, name);
     if (!found) throw notFound('The room');
     const { room } = found;
