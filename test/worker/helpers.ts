@@ -170,6 +170,7 @@ export async function resetWorld() {
       'metric_counts',
       'meetings',
       'meeting_claims',
+      'meeting_claim_failures',
       'rooms',
     ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );

@@ -417,12 +417,14 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     describe('simultaneous first joins', () => {
       it('share one failure instead of calling a failing provider 50 times', async () => {
         await createRoom(OWNER, { name: 'stampede-fail' });
+        // The failure comes late enough for all 50 to be waiting on it, however busy the machine.
         await standIn.fault('whereby', {
           method: 'POST',
           path: '^/v1/meetings$',
           status: 400,
           body: { error: 'roomMode is invalid' },
           times: 100,
+          delay_ms: 1_000,
         });
         const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede-fail')));
         expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
@@ -442,7 +444,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect(await meetingRows()).toHaveLength(0);
       });
 
-      it('lets a person try again a moment after a failure: the provider is asked afresh', async () => {
+      it('lets a person try again at once after a failure: the provider is asked afresh', async () => {
         await createRoom(OWNER, { name: 'try-again' });
         await standIn.fault('whereby', {
           method: 'POST',
@@ -451,9 +453,45 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           body: { error: 'roomMode is invalid' },
         });
         expect((await join('try-again')).status).toBe(502);
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
         expect((await join('try-again')).status).toBe(200);
         expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+      });
+
+      it('gives a failure to the requests that waited on it, and not to one that came after its answer', async () => {
+        await createRoom(OWNER, { name: 'generations' });
+        const failsWith = (error: string, delay_ms = 0) =>
+          standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error }, delay_ms });
+        await failsWith('first failure', 1_000);
+        const first = join('generations');
+        // The first creation is at the provider: this one waits on it.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const waiting = join('generations');
+        const firstAnswer = await first;
+        await failsWith('second failure');
+        const after = await join('generations');
+
+        const detail = (error: string) => `Whereby could not create the meeting: ${error} (HTTP 400).`;
+        expect(firstAnswer.body?.detail).toBe(detail('first failure'));
+        expect((await waiting).body?.detail).toBe(detail('first failure'));
+        expect(after.body?.detail).toBe(detail('second failure'));
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+      });
+
+      it('lets a person try again at once after Daily failed to extend the lease', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'extend-again', platform: 'daily' });
+        const short = { MEETING_LENGTH_MINUTES: '1' };
+        const first = (await (await joinWith('extend-again', short)).json()) as { id: string; room_name: string };
+        await someoneJoins(first.id);
+        await env.DB.prepare('UPDATE meetings SET end_date = ?')
+          .bind(new Date(Date.now() - 60_000).toISOString())
+          .run();
+        await standIn.fault('daily', { method: 'POST', path: `^/v1/rooms/${first.room_name}$`, status: 400 });
+        expect((await joinWith('extend-again', short)).status).toBe(502);
+        const again = await joinWith('extend-again', short);
+        expect(again.status).toBe(200);
+        expect(((await again.json()) as { id: string }).id).toBe(first.id);
+        expect(await posts('daily', `/v1/rooms/${first.room_name}`)).toHaveLength(2);
       });
 
       it('recovers when a retry succeeds', async () => {

@@ -12,6 +12,7 @@ const tables = [
   schema.meetings,
   schema.meetingConsent,
   schema.meetingClaims,
+  schema.meetingClaimFailures,
   schema.webhookEvents,
   schema.participantSessions,
   schema.recordings,

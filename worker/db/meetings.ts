@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, lt, lte, not, or, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Platform } from '../../domain/rooms';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
@@ -7,6 +7,7 @@ import {
   CONSENT_BY_USER,
   CONSENT_KEYLESS,
   type Meeting,
+  meetingClaimFailures,
   meetingClaims,
   meetingConsent,
   meetings,
@@ -91,45 +92,74 @@ interface ClaimFailure {
   detail: string;
 }
 
-type Claim = { won: true } | { won: false; error?: ClaimFailure };
+/**
+ * Lost: `holder` is the claim waited on now; `failure` that of the claim waited on before, which
+ * failed (the waiter takes it rather than try again).
+ */
+type Claim = { won: true } | { won: false; holder?: string; failure?: ClaimFailure };
+
+/** Whether the claim of that token failed. */
+const failed = (token: SQLWrapper) =>
+  sql`EXISTS (SELECT 1 FROM ${meetingClaimFailures} WHERE ${meetingClaimFailures.token} = ${token})`;
 
 /**
- * Takes the right to create the room's next meeting, unless another request holds it and its
- * lease has not run out. Atomic in D1: one statement decides between simultaneous requests.
+ * Takes the right to create the room's next meeting, unless another request holds it: a claim
+ * whose lease has not run out and that has not failed. A request that waited on a claim that
+ * failed (`waitingOn`) never takes the next one: it takes that failure. Atomic in D1: one
+ * transaction decides between simultaneous requests.
  */
 export async function claimMeetingCreation(
   db: Database,
   roomId: string,
   token: string,
+  waitingOn: string | undefined,
   leaseMs: number,
   now = Date.now(),
 ): Promise<Claim> {
-  const [row] = await db
-    .insert(meetingClaims)
-    .values({ roomId, token, expiresAt: now + leaseMs })
-    .onConflictDoUpdate({
-      target: meetingClaims.roomId,
-      set: { token, expiresAt: now + leaseMs, errorCode: null, errorDetail: null },
-      setWhere: lte(meetingClaims.expiresAt, now),
-    })
-    .returning({ token: meetingClaims.token });
-  if (row?.token === token) return { won: true };
-
-  const [held] = await db.select().from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1);
-  if (held?.errorCode && held.errorDetail)
-    return { won: false, error: { code: held.errorCode, detail: held.errorDetail } };
-  return { won: false };
+  // A request that waited on no claim yet stands on its own token, which has not failed.
+  const waited = waitingOn ?? token;
+  const [taken, [held], [failure]] = await db.batch([
+    db
+      .insert(meetingClaims)
+      .values({ roomId, token, expiresAt: now + leaseMs })
+      .onConflictDoUpdate({
+        target: meetingClaims.roomId,
+        set: { token, expiresAt: now + leaseMs },
+        setWhere: and(not(failed(sql`${waited}`)), or(lte(meetingClaims.expiresAt, now), failed(meetingClaims.token))),
+      })
+      .returning({ token: meetingClaims.token }),
+    db.select({ token: meetingClaims.token }).from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1),
+    db
+      .select({ code: meetingClaimFailures.errorCode, detail: meetingClaimFailures.errorDetail })
+      .from(meetingClaimFailures)
+      .where(eq(meetingClaimFailures.token, waited))
+      .limit(1),
+  ]);
+  if (taken[0]?.token === token) return { won: true };
+  return { won: false, holder: held?.token, failure };
 }
 
 export const releaseClaim = (db: Database, roomId: string, token: string) =>
   db.delete(meetingClaims).where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
 
-/** Keeps a failed creation's error for a moment, so the requests waiting on it share it. */
-export const failClaim = (db: Database, roomId: string, token: string, error: ClaimFailure, untilMs: number) =>
-  db
-    .update(meetingClaims)
-    .set({ errorCode: error.code, errorDetail: error.detail, expiresAt: untilMs })
-    .where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
+/**
+ * Records the claim's failure for the requests waiting on it; the claim is then free for the
+ * next request. Failures older than any wait (`keptMs`) are dropped on the way.
+ */
+export const failClaim = (
+  db: Database,
+  roomId: string,
+  token: string,
+  error: ClaimFailure,
+  keptMs: number,
+  now = Date.now(),
+) =>
+  db.batch([
+    db
+      .insert(meetingClaimFailures)
+      .values({ token, roomId, errorCode: error.code, errorDetail: error.detail, failedAt: now }),
+    db.delete(meetingClaimFailures).where(lt(meetingClaimFailures.failedAt, now - keptMs)),
+  ]);
 
 /** Who answers the consent question: a signed-in person, a browser by its key, or a guest without one. */
 export type ConsentAnswerer = { userId: string } | { consentKey: string } | 'keyless guest';

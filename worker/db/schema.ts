@@ -99,15 +99,29 @@ export const meetingConsent = sqliteTable(
   ],
 );
 
+/** The right to create (or extend) a room's meeting: one holder at a time, its token one generation of tries. */
 export const meetingClaims = sqliteTable('meeting_claims', {
   roomId: text('room_id')
     .primaryKey()
     .references(() => rooms.id, { onDelete: 'cascade' }),
   token: text('token').notNull(),
   expiresAt: integer('expires_at').notNull(),
-  errorCode: text('error_code', { enum: ERROR_CODES }),
-  errorDetail: text('error_detail'),
 });
+
+/** A claim that failed, by its token: what the requests that waited on that claim are told. */
+export const meetingClaimFailures = sqliteTable(
+  'meeting_claim_failures',
+  {
+    token: text('token').primaryKey(),
+    roomId: text('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    errorCode: text('error_code', { enum: ERROR_CODES }).notNull(),
+    errorDetail: text('error_detail').notNull(),
+    failedAt: integer('failed_at').notNull(),
+  },
+  (t) => [index('meeting_claim_failures_failed_at').on(t.failedAt)],
+);
 
 const WEBHOOK_OUTCOMES = ['applied', 'unknown-type', 'unknown-meeting'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];

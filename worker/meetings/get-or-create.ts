@@ -17,10 +17,8 @@ import type { RolloutFlags } from '../rollout/flags';
 import { toWholeSecond } from '../time';
 import { extendLease, joinVerdict } from './lease';
 
-/** Longer than a provider call can take with its retries (3 × 8 s plus backoff). */
+/** Longer than a provider call can take with its retries (3 × 8 s plus backoff); no request waits longer. */
 const CLAIM_LEASE_MS = 30_000;
-/** How long a failed creation's error is shared with the requests that waited on it (they poll every 50 ms); a person's "Try again" a moment later calls the provider afresh. */
-const FAILURE_MEMORY_MS = 1_000;
 const POLL_MS = 50;
 
 /** What a join works with besides its room. */
@@ -36,7 +34,7 @@ export interface Joining {
 /**
  * The room's active meeting, created at the chosen platform if there is none. Simultaneous
  * callers share one creation: the one whose claim wins calls the provider, the others wait for
- * the row (or share its failure).
+ * the row, or share its failure (SPEC §9: a request that comes after that failure tries afresh).
  */
 export async function getOrCreateMeeting(
   joining: Joining,
@@ -48,15 +46,18 @@ export async function getOrCreateMeeting(
   const token = crypto.randomUUID();
   const deadline = Date.now() + CLAIM_LEASE_MS;
   let known = knownActive;
+  /** The claim this request waits on: its failure is this request's answer. */
+  let waitingOn: string | undefined;
 
   while (true) {
     const active = known === undefined ? await findActiveMeeting(db, room.id) : known;
     known = undefined;
     if (active && joinVerdict(active, room, Date.now()) === 'reuse') return active;
 
-    const claim = await claimMeetingCreation(db, room.id, token, CLAIM_LEASE_MS);
+    const claim = await claimMeetingCreation(db, room.id, token, waitingOn, CLAIM_LEASE_MS);
     if (claim.won) return settle(joining, room, token);
-    if (claim.error) throw new ApiError(claim.error.code, claim.error.detail);
+    if (claim.failure) throw new ApiError(claim.failure.code, claim.failure.detail);
+    waitingOn = claim.holder;
     if (Date.now() > deadline)
       throw new ApiError('unavailable', 'The meeting is still being created; try again in a moment.');
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -87,7 +88,7 @@ async function settle(joining: Joining, room: Room, token: string): Promise<Meet
     return meeting;
   } catch (error) {
     const answer = toApiError(error);
-    if (answer) await failClaim(db, room.id, token, answer, Date.now() + FAILURE_MEMORY_MS);
+    if (answer) await failClaim(db, room.id, token, answer, CLAIM_LEASE_MS);
     else await releaseClaim(db, room.id, token);
     throw error;
   }
