@@ -22,3 +22,16 @@ CREATE TABLE meeting_claim_failures (
 CREATE INDEX meeting_claim_failures_failed_at ON meeting_claim_failures (failed_at);
 ALTER TABLE meeting_claims DROP COLUMN error_code;
 ALTER TABLE meeting_claims DROP COLUMN error_detail;
+
+-- No orphans: a retired meeting's room is ended at its provider (Whereby DELETE /meetings/:id,
+-- Daily DELETE /rooms/:name), so that a locked room shuts out whoever was in the old one and Daily
+-- rooms do not pile up. The end runs after the answer that retired the meeting; this is the
+-- record that none is forgotten: since when the room is due to be ended, NULL while the meeting
+-- is active and once its room is ended. The Cron ends those left, longest due first.
+ALTER TABLE meetings ADD COLUMN provider_end_due_at INTEGER;
+-- Meetings retired before: Daily keeps their rooms until they are deleted; a Whereby room closes by
+-- itself an hour after its endDate, so only those still open are due.
+UPDATE meetings SET provider_end_due_at = coalesce(retired_at, 0)
+WHERE is_active = 0
+  AND (platform = 'daily' OR (platform = 'whereby' AND julianday(end_date) + 1.0 / 24 > julianday('now')));
+CREATE INDEX meetings_provider_end_due ON meetings (provider_end_due_at) WHERE provider_end_due_at IS NOT NULL;

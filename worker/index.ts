@@ -8,6 +8,7 @@ import { sweepDeclinedAudio } from './scheduled/consent-sweep';
 import { extendLeases } from './scheduled/lease-extensions';
 import { deleteLeftProviderCopies } from './scheduled/provider-copies';
 import { reconcile } from './scheduled/reconcile';
+import { endRetiredMeetings } from './scheduled/retired-meetings';
 
 export default {
   fetch: app.fetch,
@@ -18,6 +19,7 @@ export default {
       Promise.all([
         reconcile(env, providers),
         extendLeases(env, providers),
+        endRetiredMeetings(env, providers),
         sweepDeclinedAudio(env, providers),
         deleteLeftProviderCopies(env, providers),
         dropOldCounts(env),

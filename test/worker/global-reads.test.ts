@@ -6,6 +6,7 @@ import { config } from '../../worker/config';
 import { database } from '../../worker/db/client';
 import { findRoomByName } from '../../worker/db/rooms';
 import { getOrCreateMeeting } from '../../worker/meetings/get-or-create';
+import { endingInBackground } from '../../worker/meetings/provider-end';
 import { counting } from '../../worker/metrics/counters';
 import { platforms } from '../../worker/platforms/registry';
 import { readFlags } from '../../worker/rollout/flags';
@@ -200,11 +201,13 @@ describe('a join that writes', () => {
     const ctx = createExecutionContext();
 
     // The caller read "no active meeting" a moment before another request created one.
+    const providers = platforms(settings, counting(env, ctx));
     const joining = {
       db,
-      platforms: platforms(settings, counting(env, ctx)),
+      platforms: providers,
       flags: async () => (await readFlags(env.FLAGS, settings.flagFallbacks())).flags,
       meetingLengthMs: settings.meetingLengthMs,
+      endInBackground: endingInBackground(ctx, db, providers),
     };
     const got = await getOrCreateMeeting(joining, room!, null);
     await waitOnExecutionContext(ctx);

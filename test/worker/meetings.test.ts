@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   call,
+  callAndWait,
   createRoom,
   OWNER,
   requestWith,
@@ -27,6 +28,11 @@ const meetingRows = () =>
 const posts = async (provider: 'daily' | 'whereby', path: string) =>
   (await standIn.requests(provider)).filter((request) => request.method === 'POST' && request.path === path);
 const join = (room: string, token?: string) => call('POST', `/v1/rooms/${room}/meeting`, { token });
+/** A join whose work after its answer (a provider room ended) is done when it returns. */
+const joinAndWait = async (room: string, bindings: Record<string, unknown> = {}) => {
+  const { status, body } = await callAndWait('POST', `/v1/rooms/${room}/meeting`, { bindings });
+  return { status, body: body as Record<string, any> };
+};
 
 // The room URLs a provider answers (SPEC §14).
 const joinWith = (room: string, bindings: Record<string, string> = {}) =>
@@ -238,6 +244,24 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect((await join('switcher')).body?.platform).toBe('daily');
       });
 
+      it('ends a meeting it retires at its provider, so that Daily rooms do not pile up', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'no-pile', platform: 'daily' });
+        const first = await join('no-pile');
+        await env.DB.prepare('UPDATE meetings SET end_date = ?')
+          .bind(new Date(Date.now() - 1000).toISOString())
+          .run();
+        const next = await joinAndWait('no-pile');
+        expect(next.body.id).not.toBe(first.body?.id);
+        const deletes = (await standIn.requests('daily')).filter((request) => request.method === 'DELETE');
+        expect(deletes.map((request) => request.path)).toEqual([`/v1/rooms/${first.body?.room_name}`]);
+        expect((await standIn.rooms('daily')).map((room) => room.name)).toEqual([next.body.room_name]);
+        expect(await meetingRows()).toMatchObject([
+          { id: first.body?.id, is_active: 0, provider_end_due_at: null },
+          { id: next.body.id, is_active: 1, provider_end_due_at: null },
+        ]);
+      });
+
       it('creates a new meeting once the active one has run out of time', async () => {
         await createRoom(OWNER, { name: 'overtime' });
         const first = await join('overtime');
@@ -261,10 +285,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         vi.setSystemTime(Date.now() + ms);
       };
       afterEach(() => vi.useRealTimers());
-      const dailyRoom = async (name: string) =>
-        ((await (await fetch(`${servers.daily.origin}/__control/daily/rooms`)).json()) as Record<string, any>[]).find(
-          (room) => room.name === name,
-        );
+      const dailyRoom = async (name: string) => (await standIn.rooms('daily')).find((room) => room.name === name);
 
       it('keeps people in one Daily call past its end: the join extends the lease, Daily’s exp first', async () => {
         await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });

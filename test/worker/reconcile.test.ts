@@ -8,6 +8,7 @@ import worker from '../../worker/index';
 import { platforms, platformsExtendingLeases, platformsKeepingRecordings } from '../../worker/platforms/registry';
 import { extendLeases } from '../../worker/scheduled/lease-extensions';
 import { reconcile } from '../../worker/scheduled/reconcile';
+import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
 import { resetWorld, standIn } from './helpers';
 import { meetingOn, numClients, sendDaily, sendWhereby, someoneJoins } from './webhook-helpers';
 
@@ -323,6 +324,60 @@ describe('lease extensions (SPEC §9)', () => {
   });
 });
 
+describe('provider rooms of retired meetings (SPEC §9)', () => {
+  const endWith = (bindings: Env) =>
+    endRetiredMeetings(
+      bindings,
+      platforms(config(bindings), () => {}),
+    );
+  const due = () =>
+    env.DB.prepare('SELECT id FROM meetings WHERE provider_end_due_at IS NOT NULL ORDER BY id')
+      .all<{ id: string }>()
+      .then((r) => r.results.map((row) => row.id));
+
+  it('are ended, those the provider fails on again by the next run', async () => {
+    const daily = await meetingOn('daily', 'retired-daily');
+    const whereby = await meetingOn('whereby', 'retired-whereby');
+    // Everyone left: each provider's session end retires its meeting.
+    await sendDaily(
+      dailyEvent('meeting.ended', {
+        start_ts: seconds(-600),
+        end_ts: seconds(),
+        meeting_id: 'm',
+        room: daily.roomName,
+      }),
+    );
+    await sendWhereby(
+      wherebyEvent('room.session.ended', {
+        meetingId: whereby.platformMeetingId,
+        roomName: `/${whereby.roomName}`,
+        roomSessionId: 'rs',
+      }),
+    );
+    expect(await due()).toEqual([daily.id, whereby.id].sort());
+    await standIn.fault('daily', { method: 'DELETE', path: `^/v1/rooms/${daily.roomName}$`, status: 500, times: 3 });
+
+    expect(await endWith(env)).toEqual({ ended: 1, failed: 1 });
+    expect(await standIn.rooms('whereby')).toEqual([]);
+    expect(await due()).toEqual([daily.id]);
+    expect(await endWith(env)).toEqual({ ended: 1, failed: 0 });
+    expect(await standIn.rooms('daily')).toEqual([]);
+    expect(await due()).toEqual([]);
+    expect(await endWith(env)).toEqual({ ended: 0, failed: 0 });
+  });
+
+  it('include those the reconciliation retires, and never an active meeting', async () => {
+    const over = await meetingOn('daily', 'retired-over');
+    const going = await meetingOn('daily', 'still-going');
+    await env.DB.prepare('UPDATE meetings SET end_date = ? WHERE id = ?')
+      .bind(new Date(Date.now() - 60_000).toISOString(), over.id)
+      .run();
+    await reconcileWith(env);
+    expect(await endWith(env)).toEqual({ ended: 1, failed: 0 });
+    expect((await standIn.rooms('daily')).map((room) => room.name)).toEqual([going.roomName]);
+  });
+});
+
 describe('the Cron Trigger', () => {
   it('runs the reconciliation', async () => {
     const meeting = await meetingOn('daily', 'recon-cron');
@@ -331,6 +386,17 @@ describe('the Cron Trigger', () => {
     worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);
     expect(await numClients(meeting.id)).toBe(1);
+  });
+
+  it('ends the provider rooms of retired meetings', async () => {
+    const meeting = await meetingOn('daily', 'cron-retired');
+    await env.DB.prepare('UPDATE meetings SET is_active = 0, provider_end_due_at = ?').bind(Date.now()).run();
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await standIn.requests('daily')).filter((request) => request.method === 'DELETE')).toMatchObject([
+      { path: `/v1/rooms/${meeting.roomName}` },
+    ]);
   });
 
   it('extends the leases', async () => {

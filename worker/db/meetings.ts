@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, lt, lte, not, or, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, lte, not, or, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Platform } from '../../domain/rooms';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
@@ -33,19 +33,45 @@ export const insertMeeting = async (db: Database, meeting: NewMeeting): Promise<
   return created;
 };
 
-/** Ends the meeting's life in our records, noting when; the next join creates a new one. */
+/** A meeting's retirement: no longer active here, and from now on its room is due to be ended at its provider. */
+const retirement = (now: number) => ({ isActive: false, retiredAt: now, providerEndDueAt: now });
+
+/** Ends the meeting's life in our records, noting when; the next join creates a new one. Answers it if it was active. */
 export const retireMeeting = (db: Database, id: string, now = Date.now()) =>
   db
     .update(meetings)
-    .set({ isActive: false, retiredAt: now })
-    .where(and(eq(meetings.id, id), eq(meetings.isActive, true)));
+    .set(retirement(now))
+    .where(and(eq(meetings.id, id), eq(meetings.isActive, true)))
+    .returning();
 
 export const retireActiveMeetings = (db: Database, roomId: string, now = Date.now()) =>
   db
     .update(meetings)
-    .set({ isActive: false, retiredAt: now })
+    .set(retirement(now))
     .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
     .returning();
+
+export const markEndedAtProvider = (db: Database, id: string) =>
+  db
+    .update(meetings)
+    .set({ providerEndDueAt: null })
+    .where(and(eq(meetings.id, id), eq(meetings.isActive, false)));
+
+/** Retired meetings whose provider rooms are still to be ended, longest due first. */
+export const meetingsDueAtProvider = (db: Database, limit: number) =>
+  db
+    .select()
+    .from(meetings)
+    .where(isNotNull(meetings.providerEndDueAt))
+    .orderBy(asc(meetings.providerEndDueAt))
+    .limit(limit);
+
+/** Its provider failed to end the room: it goes to the back of the line. */
+export const postponeProviderEnd = (db: Database, id: string, at: number) =>
+  db
+    .update(meetings)
+    .set({ providerEndDueAt: at })
+    .where(and(eq(meetings.id, id), isNotNull(meetings.providerEndDueAt)));
 
 /**
  * Moves an active meeting's end later, never earlier (of two extensions at once the later
@@ -214,9 +240,10 @@ const sessionOver = (at: number) =>
   sql`${at} >= coalesce(${meetings.sessionStartedAt}, 0) AND ${meetings.numClients} = 0`;
 
 /**
- * The provider's session ended: everyone left. The meeting retires unless a later session has
- * started or people are still counted in it (their leaves may yet arrive; then it stays
- * reusable, the safe side, until the reconciliation ends it).
+ * The provider's session ended: everyone left. The meeting retires (its room then due to be
+ * ended, as every retired meeting's) unless a later session has started or people are still
+ * counted in it (their leaves may yet arrive; then it stays reusable, the safe side, until the
+ * reconciliation ends it).
  */
 export const recordSessionEnd = (db: Database, meetingId: string, at: number) =>
   db
@@ -226,6 +253,7 @@ export const recordSessionEnd = (db: Database, meetingId: string, at: number) =>
       isActive: sql`CASE WHEN ${sessionOver(at)} THEN 0 ELSE ${meetings.isActive} END`,
       // The right-hand sides read the row as it was: retired now if it was active and is over.
       retiredAt: sql`CASE WHEN ${meetings.isActive} = 1 AND ${sessionOver(at)} THEN ${at} ELSE ${meetings.retiredAt} END`,
+      providerEndDueAt: sql`CASE WHEN ${meetings.isActive} = 1 AND ${sessionOver(at)} THEN ${at} ELSE ${meetings.providerEndDueAt} END`,
     })
     .where(eq(meetings.id, meetingId));
 

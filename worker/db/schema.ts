@@ -56,6 +56,8 @@ export const meetings = sqliteTable(
     recordingsCheckedAt: integer('recordings_checked_at'),
     /** When it stopped being active here (unix ms); null while active, and for rows of before 0009. */
     retiredAt: integer('retired_at'),
+    /** Retired, and since when its room is to be ended at its provider (unix ms); null while active and once ended. */
+    providerEndDueAt: integer('provider_end_due_at'),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
@@ -66,6 +68,7 @@ export const meetings = sqliteTable(
     index('meetings_recordings_checked').on(t.platform, t.recordingsCheckedAt),
     index('meetings_start_date').on(t.startDate, t.platform),
     index('meetings_occupied_end').on(t.platform, t.endDate).where(sql`is_active = 1 AND num_clients > 0`),
+    index('meetings_provider_end_due').on(t.providerEndDueAt).where(sql`provider_end_due_at IS NOT NULL`),
   ],
 );
 

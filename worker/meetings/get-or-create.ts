@@ -16,6 +16,7 @@ import { choosePlatform } from '../rollout/choose';
 import type { RolloutFlags } from '../rollout/flags';
 import { toWholeSecond } from '../time';
 import { extendLease, joinVerdict } from './lease';
+import type { EndInBackground } from './provider-end';
 
 /** Longer than a provider call can take with its retries (3 × 8 s plus backoff); no request waits longer. */
 const CLAIM_LEASE_MS = 30_000;
@@ -27,8 +28,10 @@ export interface Joining {
   db: Database;
   platforms: Platforms;
   flags: () => Promise<RolloutFlags>;
-  /** MEETING_LENGTH_MINUTES, read only when a meeting is made (a malformed one fails only then). */
+  /** MEETING_LENGTH_MINUTES, read only when a meeting is made or extended (a malformed one fails only then). */
   meetingLengthMs: () => number;
+  /** Ends the rooms of meetings this join retires at their providers, after the answer. */
+  endInBackground: EndInBackground;
 }
 
 /**
@@ -71,19 +74,7 @@ export async function getOrCreateMeeting(
 async function settle(joining: Joining, room: Room, token: string): Promise<Meeting> {
   const { db } = joining;
   try {
-    // Another request may have created a meeting between our read and our claim (and released
-    // its claim since); a read after our claim's write sees it (SPEC §9). Without this re-read,
-    // a read a moment old (a replica's, say) would have the provider make a second meeting,
-    // whose row the one-active-meeting index then refuses: a 500 and an orphaned provider room.
-    const current = await findActiveMeeting(db, room.id);
-    const verdict = current && joinVerdict(current, room, Date.now());
-    let meeting: Meeting | undefined;
-    if (current && verdict === 'reuse') meeting = current;
-    else if (current && verdict === 'extend')
-      meeting = await extendLease(db, joining.platforms, current, joining.meetingLengthMs());
-    else if (current) await retireMeeting(db, current.id);
-    // No meeting, one retired, or one retired while we were extending it: a new one.
-    meeting ??= await createMeeting(joining, room);
+    const meeting = await meetingOfClaim(joining, room);
     await releaseClaim(db, room.id, token);
     return meeting;
   } catch (error) {
@@ -94,7 +85,32 @@ async function settle(joining: Joining, room: Room, token: string): Promise<Meet
   }
 }
 
-async function createMeeting({ db, platforms, flags, meetingLengthMs }: Joining, room: Room) {
+async function meetingOfClaim(joining: Joining, room: Room): Promise<Meeting> {
+  const { db } = joining;
+  // Another request may have created a meeting between our read and our claim (and released
+  // its claim since); a read after our claim's write sees it (SPEC §9). Without this re-read,
+  // a read a moment old (a replica's, say) would have the provider make a second meeting,
+  // whose row the one-active-meeting index then refuses: a 500 and an orphaned provider room.
+  const current = await findActiveMeeting(db, room.id);
+  if (current) {
+    switch (joinVerdict(current, room, Date.now())) {
+      case 'reuse':
+        return current;
+      case 'extend': {
+        const extended = await extendLease(db, joining.platforms, current, joining.meetingLengthMs());
+        // Undefined: retired meanwhile (a settings change), so a new one.
+        if (extended) return extended;
+        break;
+      }
+      case 'retire':
+        joining.endInBackground(await retireMeeting(db, current.id));
+    }
+  }
+  return createMeeting(joining, room);
+}
+
+async function createMeeting(joining: Joining, room: Room) {
+  const { db, platforms, flags, meetingLengthMs } = joining;
   const platform = choosePlatform(room, await flags());
   const start = new Date(toWholeSecond(Date.now()));
   const end = new Date(start.getTime() + meetingLengthMs());

@@ -7,6 +7,7 @@ import { takesConsent } from '../meetings/consent-window';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { joinVerdict } from '../meetings/lease';
 import { meetingLinks } from '../meetings/links';
+import { endingInBackground } from '../meetings/provider-end';
 import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
@@ -59,7 +60,13 @@ meetingRoutes.openapi(
     // Who asks comes first: a refused token must not have made a meeting on the way.
     const user = await c.var.auth.user();
     const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
-    const joining = { db, platforms: c.var.platforms, flags, meetingLengthMs: settings.meetingLengthMs };
+    const joining = {
+      db,
+      platforms: c.var.platforms,
+      flags,
+      meetingLengthMs: settings.meetingLengthMs,
+      endInBackground: endingInBackground(c.executionCtx, db, c.var.platforms),
+    };
     const meeting = await getOrCreateMeeting(joining, room, found.meeting);
     noteOnRequestLog(c, { platform: meeting.platform, meeting_id: meeting.id, user_id: user?.id ?? null });
     const links = await meetingLinks(meeting, room, user, c.var.platforms);
