@@ -108,7 +108,8 @@ export interface LoggedRequest {
 /**
  * The next `times` requests (default 1) of `method` (default any) whose path, or path?query,
  * matches the regex `path` get this answer instead: `status` 0 drops the connection; with
- * `cut_after_bytes` the real answer comes but stops after that many body bytes (status unused).
+ * `cut_after_bytes` the real answer comes but stops after that many body bytes (status unused);
+ * `delay_ms` without a status: the real answer, that much later.
  */
 export interface Fault {
   method?: string;

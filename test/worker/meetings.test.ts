@@ -1,5 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { config } from '../../worker/config';
+import { platforms } from '../../worker/platforms/registry';
+import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
+import { failingSome } from './d1-bindings';
 import {
   call,
   callAndWait,
@@ -451,6 +455,102 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
         expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
         expect(await meetingRows()).toHaveLength(0);
+      });
+    });
+
+    describe('no orphan provider rooms, whatever fails (SPEC §9)', () => {
+      const cron = () =>
+        endRetiredMeetings(
+          env,
+          platforms(config(env), () => {}),
+        );
+
+      it.each(['whereby', 'daily'] as const)(
+        'ends the %s room when its meeting row cannot be written',
+        async (platform) => {
+          await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+          await createRoom(OWNER, { name: `unwritten-${platform}`, platform });
+          const d1 = failingSome(/^insert into "meetings"/, 1);
+          const answer = await joinAndWait(`unwritten-${platform}`, { DB: d1.binding });
+          expect(answer.status).toBe(500);
+          expect(d1.failed.count).toBe(1);
+          expect(await standIn.rooms(platform)).toEqual([]);
+          // On record as retired and ended: nothing is left for the Cron.
+          expect(await meetingRows()).toMatchObject([{ is_active: 0, provider_end_due_at: null }]);
+          expect(await cron()).toEqual({ ended: 0, failed: 0 });
+          expect((await join(`unwritten-${platform}`)).status).toBe(200);
+        },
+      );
+
+      it('ends the room even when D1 keeps no record of it at all', async () => {
+        await createRoom(OWNER, { name: 'unrecorded' });
+        const d1 = failingSome(/^insert into "meetings"/);
+        expect((await joinAndWait('unrecorded', { DB: d1.binding })).status).toBe(500);
+        expect(d1.failed.count).toBe(2);
+        expect(await standIn.rooms('whereby')).toEqual([]);
+        expect(await meetingRows()).toEqual([]);
+      });
+
+      it('keeps the record of a room its provider could not end, and the Cron ends it', async () => {
+        await createRoom(OWNER, { name: 'unended' });
+        await standIn.fault('whereby', { method: 'DELETE', path: '^/v1/meetings/', status: 500, times: 3 });
+        const d1 = failingSome(/^insert into "meetings"/, 1);
+        expect((await joinAndWait('unended', { DB: d1.binding })).status).toBe(500);
+        expect(await standIn.rooms('whereby')).toHaveLength(1);
+        expect(await meetingRows()).toMatchObject([{ is_active: 0, provider_end_due_at: expect.any(Number) }]);
+
+        expect(await cron()).toEqual({ ended: 1, failed: 0 });
+        expect(await standIn.rooms('whereby')).toEqual([]);
+        expect(await meetingRows()).toMatchObject([{ is_active: 0, provider_end_due_at: null }]);
+      });
+
+      it('ends the room of a creation whose claim ran out meanwhile, and answers the meeting made since', async () => {
+        await createRoom(OWNER, { name: 'overtaken' });
+        // Whereby answers the first creation 1.5 s late, the claim's lease past by then.
+        await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', delay_ms: 1_500 });
+        const slow = joinAndWait('overtaken');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+        vi.setSystemTime(Date.now() + 31_000);
+        try {
+          const overtaking = await join('overtaken');
+          expect(overtaking.status).toBe(200);
+          const overtaken = await slow;
+          expect(overtaken).toMatchObject({ status: 200, body: { id: overtaking.body?.id } });
+        } finally {
+          vi.useRealTimers();
+        }
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+        expect(await standIn.rooms('whereby')).toHaveLength(1);
+        // The overtaken creation's room is on record, retired and ended.
+        expect(await meetingRows()).toMatchObject([
+          { is_active: 0, provider_end_due_at: null },
+          { is_active: 1, provider_end_due_at: null },
+        ]);
+      });
+
+      it('answers the meeting when only the release of the claim fails', async () => {
+        await createRoom(OWNER, { name: 'unreleased' });
+        const d1 = failingSome(/^delete from "meeting_claims"/, 1);
+        const answer = await joinAndWait('unreleased', { DB: d1.binding });
+        expect(answer.status).toBe(200);
+        expect(d1.failed.count).toBe(1);
+        expect((await join('unreleased')).body?.id).toBe(answer.body.id);
+        expect(await standIn.rooms('whereby')).toHaveLength(1);
+        expect(await meetingRows()).toMatchObject([{ id: answer.body.id, is_active: 1 }]);
+      });
+
+      it('answers the provider’s failure when it cannot be kept for the waiters', async () => {
+        await createRoom(OWNER, { name: 'unshared' });
+        await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'no' } });
+        const d1 = failingSome(/^insert into "meeting_claim_failures"/, 1);
+        const answer = await joinAndWait('unshared', { DB: d1.binding });
+        expect(answer).toMatchObject({
+          status: 502,
+          body: { detail: 'Whereby could not create the meeting: no (HTTP 400).' },
+        });
+        expect(d1.failed.count).toBe(1);
+        expect((await join('unshared')).status).toBe(200);
       });
     });
 

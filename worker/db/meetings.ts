@@ -13,7 +13,7 @@ import {
   meetings,
 } from './schema';
 
-type NewMeeting = typeof meetings.$inferInsert;
+export type NewMeeting = typeof meetings.$inferInsert;
 
 export const findMeetingById = async (db: Database, id: string) =>
   (await db.select().from(meetings).where(eq(meetings.id, id)).limit(1))[0];
@@ -50,6 +50,10 @@ export const retireActiveMeetings = (db: Database, roomId: string, now = Date.no
     .set(retirement(now))
     .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
     .returning();
+
+/** A meeting whose row could not become active: on record, retired, only so that its provider room is ended. */
+export const insertRetiredMeeting = (db: Database, meeting: NewMeeting, now = Date.now()) =>
+  insertMeeting(db, { ...meeting, ...retirement(now) });
 
 export const markEndedAtProvider = (db: Database, id: string) =>
   db

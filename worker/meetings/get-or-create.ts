@@ -1,10 +1,12 @@
-import type { Database } from '../db/client';
+import { type Database, isUniqueViolation } from '../db/client';
 import { meetingSettingsOf } from '../db/columns';
 import {
   claimMeetingCreation,
   failClaim,
   findActiveMeeting,
   insertMeeting,
+  insertRetiredMeeting,
+  type NewMeeting,
   releaseClaim,
   retireMeeting,
 } from '../db/meetings';
@@ -16,7 +18,7 @@ import { choosePlatform } from '../rollout/choose';
 import type { RolloutFlags } from '../rollout/flags';
 import { toWholeSecond } from '../time';
 import { extendLease, joinVerdict } from './lease';
-import type { EndInBackground } from './provider-end';
+import type { EndInBackground, RetiredMeeting } from './provider-end';
 
 /** Longer than a provider call can take with its retries (3 × 8 s plus backoff); no request waits longer. */
 const CLAIM_LEASE_MS = 30_000;
@@ -69,28 +71,30 @@ export async function getOrCreateMeeting(
 
 /**
  * What the claim's holder does: reuse, extend or replace the room's active meeting. Its failure
- * is shared with the requests waiting on the claim.
+ * goes to the requests waiting on the claim.
  */
 async function settle(joining: Joining, room: Room, token: string): Promise<Meeting> {
   const { db } = joining;
+  let meeting: Meeting;
   try {
-    const meeting = await meetingOfClaim(joining, room);
-    await releaseClaim(db, room.id, token);
-    return meeting;
+    meeting = await meetingOfClaim(joining, room);
   } catch (error) {
-    const answer = toApiError(error);
-    if (answer) await failClaim(db, room.id, token, answer, CLAIM_LEASE_MS);
-    else await releaseClaim(db, room.id, token);
+    await giveUpClaim(db, room.id, token, error);
     throw error;
   }
+  // The meeting is there whatever happens now: a claim left behind holds up only the room's next
+  // creation, until its lease runs out.
+  await releaseClaim(db, room.id, token).catch((error: unknown) =>
+    log('warn', 'a claim was not released; its lease runs out by itself', { room_id: room.id, error }),
+  );
+  return meeting;
 }
 
 async function meetingOfClaim(joining: Joining, room: Room): Promise<Meeting> {
   const { db } = joining;
   // Another request may have created a meeting between our read and our claim (and released
   // its claim since); a read after our claim's write sees it (SPEC §9). Without this re-read,
-  // a read a moment old (a replica's, say) would have the provider make a second meeting,
-  // whose row the one-active-meeting index then refuses: a 500 and an orphaned provider room.
+  // a read a moment old (a replica's, say) would have the provider make a second meeting.
   const current = await findActiveMeeting(db, room.id);
   if (current) {
     switch (joinVerdict(current, room, Date.now())) {
@@ -109,6 +113,22 @@ async function meetingOfClaim(joining: Joining, room: Room): Promise<Meeting> {
   return createMeeting(joining, room);
 }
 
+/** The claim's failure is kept for its waiters; should that fail, the claim is freed for the next try at least. */
+async function giveUpClaim(db: Database, roomId: string, token: string, error: unknown) {
+  const answer = toApiError(error);
+  try {
+    if (answer) await failClaim(db, roomId, token, answer, CLAIM_LEASE_MS);
+    else await releaseClaim(db, roomId, token);
+  } catch (lost) {
+    log('warn', 'a failed creation was not kept for the requests waiting on it; they try again', {
+      room_id: roomId,
+      error: lost,
+    });
+    // Failing too, it runs out with its lease.
+    await releaseClaim(db, roomId, token).catch(() => undefined);
+  }
+}
+
 async function createMeeting(joining: Joining, room: Room) {
   const { db, platforms, flags, meetingLengthMs } = joining;
   const platform = choosePlatform(room, await flags());
@@ -116,7 +136,7 @@ async function createMeeting(joining: Joining, room: Room) {
   const end = new Date(start.getTime() + meetingLengthMs());
   const settings = meetingSettingsOf(room);
   const created = await platforms(platform).createMeeting({ roomName: room.name, start, end, ...settings });
-  const meeting = await insertMeeting(db, {
+  const row = {
     id: crypto.randomUUID(),
     roomId: room.id,
     roomName: created.roomName,
@@ -128,7 +148,36 @@ async function createMeeting(joining: Joining, room: Room) {
     endDate: end.toISOString(),
     ...settings,
     platform,
-  });
+  };
+  let meeting: Meeting;
+  try {
+    meeting = await insertMeeting(db, row);
+  } catch (error) {
+    return unwritten(joining, room, row, error);
+  }
   log('info', 'meeting created', { room_id: room.id, meeting_id: meeting.id, platform });
   return meeting;
+}
+
+/**
+ * The provider made a room whose meeting row could not be written: the room is ended, never left
+ * an orphan, and kept on record as a retired meeting so that the Cron ends it should its provider
+ * fail now. A creation that lost the room to another one (its claim's lease ran out while its
+ * provider was slow) answers the meeting made meanwhile; otherwise the failure is the answer.
+ */
+async function unwritten(joining: Joining, room: Room, row: RetiredMeeting & NewMeeting, error: unknown) {
+  const { db } = joining;
+  const recorded = await insertRetiredMeeting(db, row).catch((unrecorded: unknown) => {
+    log('error', 'a provider room is on no record: it is ended now, or else by hand', {
+      platform: row.platform,
+      platform_meeting_id: row.platformMeetingId,
+      room_name: row.roomName,
+      error: unrecorded,
+    });
+    return undefined;
+  });
+  joining.endInBackground([recorded ?? row]);
+  const current = isUniqueViolation(error, 'meetings.room_id') ? await findActiveMeeting(db, room.id) : undefined;
+  if (current && joinVerdict(current, room, Date.now()) === 'reuse') return current;
+  throw error;
 }
