@@ -27,7 +27,7 @@ const nameTaken = (name: string) => conflict(`A room named "${name}" already exi
  * be mended). A provider that answers with a failure still stops the deletion, so that it can be
  * repeated.
  */
-async function endAtProvider(platforms: Platforms, meeting: Meeting): Promise<boolean> {
+async function endBeforeDeleting(platforms: Platforms, meeting: Meeting): Promise<boolean> {
   try {
     await platforms(meeting.platform).endMeeting(meeting);
     return true;
@@ -121,7 +121,8 @@ roomRoutes.openapi(
   createRoute({
     method: 'patch',
     path: '/rooms/{room_id}',
-    summary: "Changes a room; a change to the meeting's settings retires its active meeting",
+    summary:
+      "Changes a room; a change to the meeting's settings retires its active meeting and ends it at the provider",
     security: SECURITY.signedIn,
     request: { params: RoomId, body: { required: true, ...json(RoomPatch) } },
     responses: {
@@ -166,7 +167,7 @@ roomRoutes.openapi(
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     // The provider first: if it fails, the room stays as it was and the request can be repeated.
     const active = await findActiveMeeting(db, room.id);
-    const ended = active ? await endAtProvider(c.var.platforms, active) : false;
+    const ended = active ? await endBeforeDeleting(c.var.platforms, active) : false;
     await retireActiveMeetings(db, room.id);
     // Ended already; one whose platform is not configured stays due, for the Cron.
     if (active && ended) await markEndedAtProvider(db, active.id);
