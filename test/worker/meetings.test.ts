@@ -442,14 +442,14 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     describe('simultaneous first joins', () => {
       it('share one failure instead of calling a failing provider 50 times', async () => {
         await createRoom(OWNER, { name: 'stampede-fail' });
-        // The failure comes late enough for all 50 to be waiting on it, however busy the machine.
+        // The failure comes late enough (2 s) for all 50 to be waiting on it, however busy the machine.
         await standIn.fault('whereby', {
           method: 'POST',
           path: '^/v1/meetings$',
           status: 400,
           body: { error: 'roomMode is invalid' },
           times: 100,
-          delay_ms: 1_000,
+          delay_ms: 2_000,
         });
         const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede-fail')));
         expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
