@@ -16,7 +16,11 @@ export default defineConfig(async () => {
           wrangler: { configPath: './wrangler.toml' },
           miniflare: {
             // Empty databases of their own for the tests that replay the migrations one by one.
-            d1Databases: { MIGRATION_DB: 'migration-test', LATE_MIGRATION_DB: 'late-migration-test' },
+            d1Databases: {
+              MIGRATION_DB: 'migration-test',
+              LATE_MIGRATION_DB: 'late-migration-test',
+              HOLD_MIGRATION_DB: 'hold-migration-test',
+            },
             // The Daily stand-in's download links are on an https name (test/network.ts).
             outboundService: TEST_NETWORK,
             workers: [testNetwork({ [new URL(servers.daily.fileOrigin).host]: servers.daily.origin })],

@@ -32,6 +32,12 @@ const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a
 const region = z.string().regex(/^[a-z0-9-]+$/, 'not a region');
 const base64Secret = z.base64('is not base64').min(1);
 const platformName = z.enum(PLATFORMS);
+/** MEETING_LENGTH_MINUTES: whole minutes, at least one, at most a day (SPEC §1). */
+const meetingMinutes = z
+  .string()
+  .regex(/^\d+$/, 'not a whole number of minutes')
+  .transform(Number)
+  .pipe(z.number().min(1, 'less than 1 minute').max(1440, 'more than 1440 minutes'));
 
 export interface ProviderSettings {
   apiUrl: string;
@@ -156,6 +162,9 @@ export function config(env: Env) {
     pipelineToken: (): string => read(source, 'PIPELINE_TOKEN', secret),
 
     defaultPlatform: (): Platform => read(source, 'DEFAULT_VIDEO_PLATFORM', platformName, 'whereby'),
+
+    /** A new meeting's length, which is also each lease extension's (SPEC §9), in milliseconds. */
+    meetingLengthMs: (): number => read(source, 'MEETING_LENGTH_MINUTES', meetingMinutes, '480') * 60_000,
 
     /** Fallbacks of the rollout flags; parsed (and forgiven when malformed) by rollout/flags.ts. */
     flagFallbacks: (): Record<string, string | undefined> => ({

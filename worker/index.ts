@@ -5,8 +5,10 @@ import { platforms } from './platforms/registry';
 import { consumeRecordingCopies } from './recordings/consumer';
 import type { RecordingCopyMessage } from './recordings/copy-message';
 import { sweepDeclinedAudio } from './scheduled/consent-sweep';
+import { extendLeases } from './scheduled/lease-extensions';
 import { deleteLeftProviderCopies } from './scheduled/provider-copies';
 import { reconcile } from './scheduled/reconcile';
+import { endRetiredMeetings } from './scheduled/retired-meetings';
 
 export default {
   fetch: app.fetch,
@@ -16,6 +18,8 @@ export default {
     ctx.waitUntil(
       Promise.all([
         reconcile(env, providers),
+        extendLeases(env, providers),
+        endRetiredMeetings(env, providers),
         sweepDeclinedAudio(env, providers),
         deleteLeftProviderCopies(env, providers),
         dropOldCounts(env),

@@ -142,7 +142,7 @@ interface Fault {
   method: string | null;
   /** Tested against the path and against path?query, so `'/rooms/x$'` and `'partNumber=2'` both work. */
   path: RegExp;
-  /** The answer instead of the real one; null when the real answer is cut (cutAfterBytes). */
+  /** The answer instead of the real one; null when the real answer comes, cut (cutAfterBytes) or late (delayMs alone). */
   status: number | null;
   body: unknown;
   headers: Record<string, string>;
@@ -482,13 +482,16 @@ function parseFault(body: unknown): Fault | string {
   ) {
     return 'cut_after_bytes must be a non-negative integer';
   }
-  // A cut fault keeps the real answer (any status given with it is not used).
+  // A cut fault keeps the real answer (any status given with it is not used); so does a delay
+  // without a status: the real answer, late (a slow provider).
   const cuts = cutAfterBytes !== undefined;
+  const late = !cuts && status === undefined && typeof delayMs === 'number' && delayMs > 0;
   if (
     !cuts &&
+    !late &&
     (typeof status !== 'number' || !Number.isInteger(status) || (status !== 0 && (status < 200 || status > 599)))
   ) {
-    return 'status must be 0 (drop the connection) or an HTTP status from 200 to 599, unless cut_after_bytes is given';
+    return 'status must be 0 (drop the connection) or an HTTP status from 200 to 599, unless cut_after_bytes or delay_ms alone is given';
   }
   if (headers !== undefined && !isStringRecord(headers)) return 'headers must map names to strings';
   if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) return 'times must be a positive integer';
@@ -496,7 +499,7 @@ function parseFault(body: unknown): Fault | string {
   return {
     method: method === undefined ? null : method.toUpperCase(),
     path: pathRegex,
-    status: cuts ? null : (status as number),
+    status: cuts || late ? null : (status as number),
     body: body.body,
     headers: headers ?? {},
     remaining: times,

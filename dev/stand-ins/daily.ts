@@ -134,6 +134,7 @@ function restRoutes(state: DailyState, origins: { roomOrigin?: string; fileOrigi
       const stored = state.rooms.get(params.name);
       return stored ? json(200, stored.room) : roomNotFound(params.name);
     }),
+    route('POST', '/rooms/:name', ({ params, body }) => updateRoom(state, params.name, body)),
     route('DELETE', '/rooms/:name', ({ params }) => deleteRoom(state, params.name)),
     route('POST', '/rooms/:name/recordings/start', ({ params, body }) => startRecording(state, params.name, body)),
     route('GET', '/rooms/:name/presence', ({ params }) => {
@@ -243,6 +244,18 @@ function createRoom(state: DailyState, body: unknown, origin: string): Reply {
   };
   state.rooms.set(name, { room, createBody: body });
   return json(200, room);
+}
+
+/** POST /rooms/:name: the properties given (a later exp, say) replace the room's; answers the room. */
+function updateRoom(state: DailyState, name: string, body: unknown): Reply {
+  const stored = state.rooms.get(name);
+  if (!stored) return roomNotFound(name);
+  const properties = isRecord(body) ? (body.properties ?? {}) : undefined;
+  if (!isRecord(properties)) return invalidRequest('properties must be an object');
+  if (properties.exp !== undefined && !Number.isInteger(properties.exp))
+    return invalidRequest('exp must be unix seconds');
+  stored.room.config = { ...stored.room.config, ...properties };
+  return json(200, stored.room);
 }
 
 /** Daily refuses a recording of a type the room was not made for. */

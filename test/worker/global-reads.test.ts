@@ -6,6 +6,7 @@ import { config } from '../../worker/config';
 import { database } from '../../worker/db/client';
 import { findRoomByName } from '../../worker/db/rooms';
 import { getOrCreateMeeting } from '../../worker/meetings/get-or-create';
+import { endingInBackground } from '../../worker/meetings/provider-end';
 import { counting } from '../../worker/metrics/counters';
 import { platforms } from '../../worker/platforms/registry';
 import { readFlags } from '../../worker/rollout/flags';
@@ -200,13 +201,15 @@ describe('a join that writes', () => {
     const ctx = createExecutionContext();
 
     // The caller read "no active meeting" a moment before another request created one.
-    const got = await getOrCreateMeeting(
+    const providers = platforms(settings, counting(env, ctx));
+    const joining = {
       db,
-      platforms(settings, counting(env, ctx)),
-      room!,
-      async () => (await readFlags(env.FLAGS, settings.flagFallbacks())).flags,
-      null,
-    );
+      platforms: providers,
+      flags: async () => (await readFlags(env.FLAGS, settings.flagFallbacks())).flags,
+      meetingLengthMs: settings.meetingLengthMs,
+      endInBackground: endingInBackground(ctx, db, providers),
+    };
+    const got = await getOrCreateMeeting(joining, room!, null);
     await waitOnExecutionContext(ctx);
     expect(got.id).toBe(meeting.id);
     expect(await createCalls()).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
 import { inject } from 'vitest';
@@ -40,29 +40,54 @@ interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** Calls the Worker like a client would: through its fetch handler. */
-export async function call(method: string, path: string, options: CallOptions = {}) {
+function clientRequest(method: string, path: string, options: CallOptions): Request {
   const headers = new Headers(options.headers);
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
   if (options.body !== undefined) headers.set('content-type', 'application/json');
-  const response = await exports.default.fetch(
-    new Request(`https://rooms.test${path}`, {
-      method,
-      headers,
-      body:
-        options.body === undefined
-          ? undefined
-          : typeof options.body === 'string'
-            ? options.body
-            : JSON.stringify(options.body),
-    }),
-  );
+  return new Request(`https://rooms.test${path}`, {
+    method,
+    headers,
+    body:
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
+  });
+}
+
+async function answerOf(response: Response) {
   const text = await response.text();
   return {
     status: response.status,
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, any>) : null,
   };
+}
+
+/** Calls the Worker like a client would: through its fetch handler. */
+export async function call(method: string, path: string, options: CallOptions = {}) {
+  return answerOf(await exports.default.fetch(clientRequest(method, path, options)));
+}
+
+/**
+ * Like call, and returns once the work the request left for after its answer (ctx.waitUntil: a
+ * provider room ended, counts written) is done too; `answeredAfterMs` is how long the answer took.
+ * `bindings` stand in for the Worker's own (a setting changed, a failing D1).
+ */
+export async function callAndWait(
+  method: string,
+  path: string,
+  options: CallOptions & { bindings?: Record<string, unknown> } = {},
+) {
+  const ctx = createExecutionContext();
+  const started = Date.now();
+  const answer = await answerOf(
+    await app.fetch(clientRequest(method, path, options), { ...env, ...options.bindings }, ctx),
+  );
+  const answeredAfterMs = Date.now() - started;
+  await waitOnExecutionContext(ctx);
+  return { ...answer, answeredAfterMs };
 }
 
 /** Calls the Worker's app with bindings of the test's own (a setting missing or changed), in an execution context as the runtime gives. */
@@ -84,7 +109,8 @@ export interface LoggedRequest {
 /**
  * The next `times` requests (default 1) of `method` (default any) whose path, or path?query,
  * matches the regex `path` get this answer instead: `status` 0 drops the connection; with
- * `cut_after_bytes` the real answer comes but stops after that many body bytes (status unused).
+ * `cut_after_bytes` the real answer comes but stops after that many body bytes (status unused);
+ * `delay_ms` without a status: the real answer, that much later.
  */
 export interface Fault {
   method?: string;
@@ -112,6 +138,11 @@ export const standIn = {
   reset: (provider: Provider) => control(provider, 'POST', '/reset'),
   requests: (provider: Provider) => control(provider, 'GET', '/requests') as Promise<LoggedRequest[]>,
   fault: (provider: Provider, fault: Fault) => control(provider, 'POST', '/faults', fault),
+  /** The rooms the provider holds now (Daily's rooms, Whereby's meetings): none deleted. */
+  rooms: (provider: Provider) =>
+    control(provider, 'GET', provider === 'daily' ? '/daily/rooms' : '/whereby/meetings') as Promise<
+      Record<string, any>[]
+    >,
   setDailyPresence: (
     room: string,
     participants: { id: string; userId?: string; userName?: string; joinTime?: string }[],
@@ -181,6 +212,7 @@ export async function resetWorld() {
       'metric_counts',
       'meetings',
       'meeting_claims',
+      'meeting_claim_failures',
       'rooms',
     ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );

@@ -1,7 +1,12 @@
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { config } from '../../worker/config';
+import { platforms } from '../../worker/platforms/registry';
+import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
+import { failingSome } from './d1-bindings';
 import {
   call,
+  callAndWait,
   createRoom,
   OWNER,
   requestWith,
@@ -12,6 +17,7 @@ import {
   standIn,
   tokenFor,
 } from './helpers';
+import { someoneJoins } from './webhook-helpers';
 
 // The meetings' routes, each split into its happy path, its error cases and its security cases.
 // Joining is open to anyone; the owner alone gets the host link.
@@ -26,6 +32,11 @@ const meetingRows = () =>
 const posts = async (provider: 'daily' | 'whereby', path: string) =>
   (await standIn.requests(provider)).filter((request) => request.method === 'POST' && request.path === path);
 const join = (room: string, token?: string) => call('POST', `/v1/rooms/${room}/meeting`, { token });
+/** A join whose work after its answer (a provider room ended) is done when it returns. */
+const joinAndWait = async (room: string, bindings: Record<string, unknown> = {}) => {
+  const { status, body } = await callAndWait('POST', `/v1/rooms/${room}/meeting`, { bindings });
+  return { status, body: body as Record<string, any> };
+};
 
 // The room URLs a provider answers (SPEC §14).
 const joinWith = (room: string, bindings: Record<string, string> = {}) =>
@@ -197,6 +208,20 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     });
 
     describe('the meeting’s life', () => {
+      it.each(['whereby', 'daily'] as const)('makes a %s meeting MEETING_LENGTH_MINUTES long', async (platform) => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: `ninety-${platform}`, platform });
+        const response = await joinWith(`ninety-${platform}`, { MEETING_LENGTH_MINUTES: '90' });
+        expect(response.status).toBe(200);
+        const meeting = (await response.json()) as { start_date: string; end_date: string };
+        expect(Date.parse(meeting.end_date) - Date.parse(meeting.start_date)).toBe(90 * 60_000);
+        // The provider's own end is the same instant: Whereby's endDate, Daily's exp.
+        const [request] = await posts(platform, platform === 'daily' ? '/v1/rooms' : '/v1/meetings');
+        const providerEnd =
+          platform === 'daily' ? request?.body.properties.exp * 1000 : Date.parse(request?.body.endDate);
+        expect(providerEnd).toBe(Date.parse(meeting.end_date));
+      });
+
       it('retires the active meeting when the owner changes a setting that shapes it', async () => {
         const room = await createRoom(OWNER, { name: 'reshape' });
         const first = await join('reshape');
@@ -223,6 +248,24 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect((await join('switcher')).body?.platform).toBe('daily');
       });
 
+      it('ends a meeting it retires at its provider, so that Daily rooms do not pile up', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'no-pile', platform: 'daily' });
+        const first = await join('no-pile');
+        await env.DB.prepare('UPDATE meetings SET end_date = ?')
+          .bind(new Date(Date.now() - 1000).toISOString())
+          .run();
+        const next = await joinAndWait('no-pile');
+        expect(next.body.id).not.toBe(first.body?.id);
+        const deletes = (await standIn.requests('daily')).filter((request) => request.method === 'DELETE');
+        expect(deletes.map((request) => request.path)).toEqual([`/v1/rooms/${first.body?.room_name}`]);
+        expect((await standIn.rooms('daily')).map((room) => room.name)).toEqual([next.body.room_name]);
+        expect(await meetingRows()).toMatchObject([
+          { id: first.body?.id, is_active: 0, provider_end_due_at: null },
+          { id: next.body.id, is_active: 1, provider_end_due_at: null },
+        ]);
+      });
+
       it('creates a new meeting once the active one has run out of time', async () => {
         await createRoom(OWNER, { name: 'overtime' });
         const first = await join('overtime');
@@ -232,6 +275,95 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         const next = await join('overtime');
         expect(next.body?.id).not.toBe(first.body?.id);
         expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+      });
+    });
+
+    describe('long calls (SPEC §9)', () => {
+      // Meetings of one minute, and the clock moved past their end as the hours of a long call would.
+      const joinShort = async (room: string) => {
+        const response = await joinWith(room, { MEETING_LENGTH_MINUTES: '1' });
+        return { status: response.status, body: (await response.json()) as Record<string, any> };
+      };
+      const moveClock = (ms: number) => {
+        if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+        vi.setSystemTime(Date.now() + ms);
+      };
+      afterEach(() => vi.useRealTimers());
+      const dailyRoom = async (name: string) => (await standIn.rooms('daily')).find((room) => room.name === name);
+
+      it('keeps people in one Daily call past its end: the join extends the lease, Daily’s exp first', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'long-daily', platform: 'daily' });
+        const first = await joinShort('long-daily');
+        await someoneJoins(first.body.id);
+        moveClock(10 * 60_000);
+
+        const later = await joinShort('long-daily');
+        expect(later.status).toBe(200);
+        expect(later.body.id).toBe(first.body.id);
+        const end = Date.parse(later.body.end_date);
+        expect(end).toBeGreaterThan(Date.now());
+        expect(end).toBeLessThanOrEqual(Date.now() + 60_000);
+        const name = first.body.room_name;
+        expect((await posts('daily', `/v1/rooms/${name}`)).map((request) => request.body)).toEqual([
+          { properties: { exp: end / 1000 } },
+        ]);
+        expect((await dailyRoom(name))?.config.exp).toBe(end / 1000);
+        expect(await posts('daily', '/v1/rooms')).toHaveLength(1);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([1]);
+      });
+
+      it('reuses an occupied Whereby meeting until Whereby closes its room, an hour after its end', async () => {
+        await createRoom(OWNER, { name: 'long-whereby' });
+        const first = await joinShort('long-whereby');
+        await someoneJoins(first.body.id);
+        moveClock(50 * 60_000);
+        const later = await joinShort('long-whereby');
+        expect(later.body.id).toBe(first.body.id);
+        expect(later.body.end_date).toBe(first.body.end_date);
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
+
+        moveClock(15 * 60_000);
+        const next = await joinShort('long-whereby');
+        expect(next.body.id).not.toBe(first.body.id);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+      });
+
+      it.each(['whereby', 'daily'] as const)('retires an empty %s meeting past its end', async (platform) => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: `empty-${platform}`, platform });
+        const first = await joinShort(`empty-${platform}`);
+        moveClock(2 * 60_000);
+        const next = await joinShort(`empty-${platform}`);
+        expect(next.body.id).not.toBe(first.body.id);
+        expect((await meetingRows()).map((row) => row.is_active)).toEqual([0, 1]);
+        expect(await posts('daily', `/v1/rooms/${first.body.room_name}`)).toHaveLength(0);
+      });
+
+      it('answers 503 and keeps the call when Daily cannot move an exp that has passed', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'stuck-daily', platform: 'daily' });
+        const first = await joinShort('stuck-daily');
+        await someoneJoins(first.body.id);
+        moveClock(10 * 60_000);
+        const path = `^/v1/rooms/${first.body.room_name}$`;
+        await standIn.fault('daily', { method: 'POST', path, status: 500, times: 3 });
+
+        const refused = await joinShort('stuck-daily');
+        expect(refused.status).toBe(503);
+        expect(refused.body.detail).toBe('Daily could not extend the room: it answered 500 (HTTP 500).');
+        expect(await meetingRows()).toMatchObject([{ id: first.body.id, is_active: 1, end_date: first.body.end_date }]);
+      });
+
+      it('leaves an exp still ahead to the Cron: the join calls nobody', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'nearly-daily', platform: 'daily' });
+        const first = await joinShort('nearly-daily');
+        await someoneJoins(first.body.id);
+        moveClock(30_000);
+        const later = await joinShort('nearly-daily');
+        expect(later).toMatchObject({ status: 200, body: { id: first.body.id, end_date: first.body.end_date } });
+        expect(await posts('daily', `/v1/rooms/${first.body.room_name}`)).toHaveLength(0);
       });
     });
 
@@ -310,17 +442,115 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     describe('simultaneous first joins', () => {
       it('share one failure instead of calling a failing provider 50 times', async () => {
         await createRoom(OWNER, { name: 'stampede-fail' });
+        // The failure comes late enough (2 s) for all 50 to be waiting on it, however busy the machine.
         await standIn.fault('whereby', {
           method: 'POST',
           path: '^/v1/meetings$',
           status: 400,
           body: { error: 'roomMode is invalid' },
           times: 100,
+          delay_ms: 2_000,
         });
         const responses = await Promise.all(Array.from({ length: 50 }, () => join('stampede-fail')));
         expect(new Set(responses.map((response) => response.status))).toEqual(new Set([502]));
         expect(await posts('whereby', '/v1/meetings')).toHaveLength(1);
         expect(await meetingRows()).toHaveLength(0);
+      });
+    });
+
+    describe('no orphan provider rooms, whatever fails (SPEC §9)', () => {
+      const cron = () =>
+        endRetiredMeetings(
+          env,
+          platforms(config(env), () => {}),
+        );
+
+      it.each(['whereby', 'daily'] as const)(
+        'ends the %s room when its meeting row cannot be written',
+        async (platform) => {
+          await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+          await createRoom(OWNER, { name: `unwritten-${platform}`, platform });
+          const d1 = failingSome(/^insert into "meetings"/, 1);
+          const answer = await joinAndWait(`unwritten-${platform}`, { DB: d1.binding });
+          expect(answer.status).toBe(500);
+          expect(d1.failed.count).toBe(1);
+          expect(await standIn.rooms(platform)).toEqual([]);
+          // On record as retired and ended: nothing is left for the Cron.
+          expect(await meetingRows()).toMatchObject([{ is_active: 0, provider_end_due_at: null }]);
+          expect(await cron()).toEqual({ ended: 0, failed: 0 });
+          expect((await join(`unwritten-${platform}`)).status).toBe(200);
+        },
+      );
+
+      it('ends the room even when D1 keeps no record of it at all', async () => {
+        await createRoom(OWNER, { name: 'unrecorded' });
+        const d1 = failingSome(/^insert into "meetings"/);
+        expect((await joinAndWait('unrecorded', { DB: d1.binding })).status).toBe(500);
+        expect(d1.failed.count).toBe(2);
+        expect(await standIn.rooms('whereby')).toEqual([]);
+        expect(await meetingRows()).toEqual([]);
+      });
+
+      it('keeps the record of a room its provider could not end, and the Cron ends it', async () => {
+        await createRoom(OWNER, { name: 'unended' });
+        await standIn.fault('whereby', { method: 'DELETE', path: '^/v1/meetings/', status: 500, times: 3 });
+        const d1 = failingSome(/^insert into "meetings"/, 1);
+        expect((await joinAndWait('unended', { DB: d1.binding })).status).toBe(500);
+        expect(await standIn.rooms('whereby')).toHaveLength(1);
+        expect(await meetingRows()).toMatchObject([{ is_active: 0, provider_end_due_at: expect.any(Number) }]);
+
+        expect(await cron()).toEqual({ ended: 1, failed: 0 });
+        expect(await standIn.rooms('whereby')).toEqual([]);
+        expect(await meetingRows()).toMatchObject([{ is_active: 0, provider_end_due_at: null }]);
+      });
+
+      it('ends the room of a creation whose claim ran out meanwhile, and answers the meeting made since', async () => {
+        await createRoom(OWNER, { name: 'overtaken' });
+        // Whereby answers the first creation 1.5 s late, the claim's lease past by then.
+        await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', delay_ms: 1_500 });
+        const slow = joinAndWait('overtaken');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+        vi.setSystemTime(Date.now() + 31_000);
+        try {
+          const overtaking = await join('overtaken');
+          expect(overtaking.status).toBe(200);
+          const overtaken = await slow;
+          expect(overtaken).toMatchObject({ status: 200, body: { id: overtaking.body?.id } });
+        } finally {
+          vi.useRealTimers();
+        }
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+        expect(await standIn.rooms('whereby')).toHaveLength(1);
+        // The overtaken creation's room is on record, retired and ended.
+        expect(await meetingRows()).toMatchObject([
+          { is_active: 0, provider_end_due_at: null },
+          { is_active: 1, provider_end_due_at: null },
+        ]);
+      });
+
+      it('answers the meeting when only the release of the claim fails', async () => {
+        await createRoom(OWNER, { name: 'unreleased' });
+        const d1 = failingSome(/^delete from "meeting_claims"/, 1);
+        const answer = await joinAndWait('unreleased', { DB: d1.binding });
+        expect(answer.status).toBe(200);
+        expect(d1.failed.count).toBe(1);
+        expect((await join('unreleased')).body?.id).toBe(answer.body.id);
+        expect(await standIn.rooms('whereby')).toHaveLength(1);
+        expect(await meetingRows()).toMatchObject([{ id: answer.body.id, is_active: 1 }]);
+      });
+
+      it('answers the provider’s failure when it cannot be kept for the waiters', async () => {
+        await createRoom(OWNER, { name: 'unshared' });
+        await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'no' } });
+        const d1 = failingSome(/^insert into "meeting_claim_failures"/, 1);
+        const answer = await joinAndWait('unshared', { DB: d1.binding });
+        expect(answer).toMatchObject({
+          status: 502,
+          body: { detail: 'Whereby could not create the meeting: no (HTTP 400).' },
+        });
+        expect(d1.failed.count).toBe(1);
+        expect((await join('unshared')).status).toBe(200);
       });
     });
 
@@ -335,7 +565,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect(await meetingRows()).toHaveLength(0);
       });
 
-      it('lets a person try again a moment after a failure: the provider is asked afresh', async () => {
+      it('lets a person try again at once after a failure: the provider is asked afresh', async () => {
         await createRoom(OWNER, { name: 'try-again' });
         await standIn.fault('whereby', {
           method: 'POST',
@@ -344,9 +574,45 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           body: { error: 'roomMode is invalid' },
         });
         expect((await join('try-again')).status).toBe(502);
-        await new Promise((resolve) => setTimeout(resolve, 1_100));
         expect((await join('try-again')).status).toBe(200);
         expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+      });
+
+      it('gives a failure to the requests that waited on it, and not to one that came after its answer', async () => {
+        await createRoom(OWNER, { name: 'generations' });
+        const failsWith = (error: string, delay_ms = 0) =>
+          standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error }, delay_ms });
+        await failsWith('first failure', 1_000);
+        const first = join('generations');
+        // The first creation is at the provider: this one waits on it.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const waiting = join('generations');
+        const firstAnswer = await first;
+        await failsWith('second failure');
+        const after = await join('generations');
+
+        const detail = (error: string) => `Whereby could not create the meeting: ${error} (HTTP 400).`;
+        expect(firstAnswer.body?.detail).toBe(detail('first failure'));
+        expect((await waiting).body?.detail).toBe(detail('first failure'));
+        expect(after.body?.detail).toBe(detail('second failure'));
+        expect(await posts('whereby', '/v1/meetings')).toHaveLength(2);
+      });
+
+      it('lets a person try again at once after Daily failed to extend the lease', async () => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        await createRoom(OWNER, { name: 'extend-again', platform: 'daily' });
+        const short = { MEETING_LENGTH_MINUTES: '1' };
+        const first = (await (await joinWith('extend-again', short)).json()) as { id: string; room_name: string };
+        await someoneJoins(first.id);
+        await env.DB.prepare('UPDATE meetings SET end_date = ?')
+          .bind(new Date(Date.now() - 60_000).toISOString())
+          .run();
+        await standIn.fault('daily', { method: 'POST', path: `^/v1/rooms/${first.room_name}$`, status: 400 });
+        expect((await joinWith('extend-again', short)).status).toBe(502);
+        const again = await joinWith('extend-again', short);
+        expect(again.status).toBe(200);
+        expect(((await again.json()) as { id: string }).id).toBe(first.id);
+        expect(await posts('daily', `/v1/rooms/${first.room_name}`)).toHaveLength(2);
       });
 
       it('recovers when a retry succeeds', async () => {
@@ -444,6 +710,22 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     });
 
     describe('missing or malformed settings', () => {
+      it.each(['0', '1441', '90.5', 'eight hours'])(
+        'names a MEETING_LENGTH_MINUTES of %s, calls nobody and writes nothing',
+        async (length) => {
+          await createRoom(OWNER, { name: 'bad-length' });
+          const response = await joinWith('bad-length', { MEETING_LENGTH_MINUTES: length });
+          expect(response.status).toBe(503);
+          expect(await response.json()).toEqual({
+            detail: expect.stringContaining('MEETING_LENGTH_MINUTES is malformed'),
+            code: 'not-configured',
+            request_id: response.headers.get('x-request-id'),
+          });
+          expect(await standIn.requests('whereby')).toHaveLength(0);
+          expect(await meetingRows()).toHaveLength(0);
+        },
+      );
+
       it('names a missing setting, calls nobody and writes nothing', async () => {
         await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
         await createRoom(OWNER, { name: 'unconfigured', platform: 'daily' });

@@ -9,6 +9,7 @@ import { WEBHOOK_SECRETS } from '../servers';
 import {
   ADMIN,
   call,
+  callAndWait,
   createRoom,
   directBucket,
   OWNER,
@@ -45,9 +46,9 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** What everyone gets from the join page's request (anonymous unless a token is given). */
+/** What everyone gets from the join page's request (anonymous unless a token is given); its work after the answer done too. */
 async function join(room: string, token?: string): Promise<Json> {
-  const response = await call('POST', `/v1/rooms/${room}/meeting`, { token });
+  const response = await callAndWait('POST', `/v1/rooms/${room}/meeting`, { token });
   expect(response.status, `join ${room}: ${JSON.stringify(response.body)}`).toBe(200);
   return response.body as Json;
 }
@@ -246,10 +247,9 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
       [world.meetings[ALPHA]?.room_url, world.meetings[BRAVO]?.room_url].sort(),
     );
     expect(atDaily.every((room) => room.config.enable_recording === 'cloud')).toBe(true);
-    // Whereby got the new meeting of charlie and nothing for the migrated rooms.
-    expect(
-      (await wherebyMeetings()).filter((m) => m.roomUrl.startsWith(`${servers.whereby.roomOrigin}/${ALPHA}-`)),
-    ).toHaveLength(1);
+    // Whereby got the new meeting of charlie and nothing for the migrated rooms; the meetings the
+    // time ran out on are ended there.
+    expect((await wherebyMeetings()).map((m) => m.roomUrl)).toEqual([charlie.room_url]);
 
     // The owner of a Daily room joins with an owner token; everyone else with the plain URL.
     const owner = await join(ALPHA, await tokenFor(OWNER));
@@ -391,12 +391,22 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     // A room created now, and charlie's next meeting, are on Whereby.
     world.rooms[DELTA] = await createRoom(OWNER, { name: DELTA });
     expect(await join(DELTA)).toMatchObject({ platform: 'whereby' });
+    // Charlie's last guest leaves (a meeting with people in it holds past its time), and its time runs out.
+    await expectApplied(
+      await sendWhereby(
+        wherebyEvent('room.client.left', wherebyClient(await wherebyMeetingId(charlie), charlie.room_name, 'gus')),
+      ),
+    );
     await timeRunsOut(charlie.id);
     const charlieNext = await join(CHARLIE);
     expect(charlieNext).toMatchObject({ platform: 'whereby' });
     expect(charlieNext.id).not.toBe(charlie.id);
 
-    // Bravo's Daily meeting ends: its next one is on Whereby, though bravo is still listed.
+    // Bravo's Daily meeting ends, its last guest gone and its time up: its next one is on Whereby,
+    // though bravo is still listed.
+    await expectApplied(
+      await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(bravo.room_name, 'eve'), duration: 60 })),
+    );
     await timeRunsOut(bravo.id);
     const bravoNext = await join(BRAVO);
     expect(bravoNext).toMatchObject({ platform: 'whereby' });
@@ -449,7 +459,11 @@ describe('the migration drill: Whereby to Daily room by room, and the rollback',
     expect(listed.downloads.map(sha256)).toEqual([world.dailyRecording.sha256, source.sha256]);
     expect(WHEREBY_KEY.exec(secondKey)?.groups?.room).toBe(alpha.room_name);
 
-    // Once alpha's Daily meeting is over, alpha is back on Whereby as well.
+    // Once alpha's Daily meeting is over, everyone gone and its time up, alpha is back on Whereby as well.
+    for (const person of ['cat', 'ida', 'jon'])
+      await expectApplied(
+        await sendDaily(dailyEvent('participant.left', { ...dailyParticipant(alpha.room_name, person), duration: 60 })),
+      );
     await timeRunsOut(alpha.id);
     const alphaNext = await join(ALPHA);
     expect(alphaNext).toMatchObject({ platform: 'whereby', num_clients: 0 });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, dailyParticipant, dailySignature, wherebySignature } from '../../dev/provider-webhooks';
 import { forgetRateLimitWarnings } from '../../worker/rate-limits';
 import { WEBHOOK_SECRETS } from '../servers';
-import { call, createRoom, OWNER, requestWith, resetWorld, standIn, tokenFor } from './helpers';
+import { call, callAndWait, createRoom, OWNER, requestWith, resetWorld, standIn, tokenFor } from './helpers';
 import { meetingOn, webhookState } from './webhook-helpers';
 
 // The rate limits of SPEC §14, with the small limits vitest.config.ts gives the bindings (joins 3,
@@ -62,8 +62,8 @@ describe('joins: per client IP and room', () => {
     expect(first.status).toBe(200);
     for (let n = 2; n <= JOINS; n++) expect((await join('busy-room', ip)).body?.id).toBe(first.body?.id);
 
-    // The owner retires the meeting: the next join would make a new one at Whereby.
-    const patched = await call('PATCH', `/v1/rooms/${room.id}`, {
+    // The owner retires the meeting (ended at Whereby after the answer): the next join would make a new one at Whereby.
+    const patched = await callAndWait('PATCH', `/v1/rooms/${room.id}`, {
       token: await tokenFor(OWNER),
       body: { is_locked: true },
     });

@@ -1,14 +1,16 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, wherebyEvent } from '../../dev/provider-webhooks';
 import { PLATFORMS } from '../../domain/rooms';
 import { config } from '../../worker/config';
 import worker from '../../worker/index';
-import { platforms, platformsKeepingRecordings } from '../../worker/platforms/registry';
+import { platforms, platformsExtendingLeases, platformsKeepingRecordings } from '../../worker/platforms/registry';
+import { extendLeases } from '../../worker/scheduled/lease-extensions';
 import { reconcile } from '../../worker/scheduled/reconcile';
+import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
 import { resetWorld, standIn } from './helpers';
-import { meetingOn, numClients, sendDaily, sendWhereby } from './webhook-helpers';
+import { meetingOn, numClients, sendDaily, sendWhereby, someoneJoins } from './webhook-helpers';
 
 beforeEach(resetWorld);
 
@@ -243,6 +245,139 @@ describe('Daily recordings whose ready event never came', () => {
   });
 });
 
+describe('lease extensions (SPEC §9)', () => {
+  const extendWith = (bindings: Env) =>
+    extendLeases(
+      bindings,
+      platforms(config(bindings), () => {}),
+    );
+  const endDate = async (id: string) =>
+    (await env.DB.prepare('SELECT end_date FROM meetings WHERE id = ?').bind(id).first<{ end_date: string }>())
+      ?.end_date;
+  const extensions = async () =>
+    (await standIn.requests('daily')).filter(
+      (request) => /^\/v1\/rooms\/[^/]+$/.test(request.path) && request.method === 'POST',
+    );
+  /** The clock moved on, as the hours of a long call would. */
+  const moveClock = (ms: number) => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + ms);
+  };
+  afterEach(() => vi.useRealTimers());
+  const HOUR = 3_600_000;
+
+  it('extends occupied Daily meetings whose exp is less than 30 minutes away, and no other', async () => {
+    const soon = await meetingOn('daily', 'lease-soon');
+    await someoneJoins(soon.id);
+    const empty = await meetingOn('daily', 'lease-empty');
+    const whereby = await meetingOn('whereby', 'lease-whereby');
+    await someoneJoins(whereby.id);
+    // 25 minutes before the end of those three (8 hours), a meeting made then ends much later.
+    moveClock(8 * HOUR - 25 * 60_000);
+    const later = await meetingOn('daily', 'lease-later');
+    await someoneJoins(later.id);
+    const before = {
+      empty: await endDate(empty.id),
+      whereby: await endDate(whereby.id),
+      later: await endDate(later.id),
+    };
+
+    expect(await extendWith(env)).toEqual({ extended: 1, failed: 0 });
+    const end = Date.parse((await endDate(soon.id)) ?? '');
+    expect(end).toBeGreaterThan(Date.now() + 8 * HOUR - 5_000);
+    expect((await extensions()).map((request) => [request.path, request.body])).toEqual([
+      [`/v1/rooms/${soon.roomName}`, { properties: { exp: end / 1000 } }],
+    ]);
+    expect({
+      empty: await endDate(empty.id),
+      whereby: await endDate(whereby.id),
+      later: await endDate(later.id),
+    }).toEqual(before);
+    // The next run has nothing to do.
+    expect(await extendWith(env)).toEqual({ extended: 0, failed: 0 });
+  });
+
+  it('extends a lease that already lapsed, and leaves one Daily fails on for the next run', async () => {
+    const lapsed = await meetingOn('daily', 'lease-lapsed');
+    await someoneJoins(lapsed.id);
+    const failing = await meetingOn('daily', 'lease-failing');
+    await someoneJoins(failing.id);
+    moveClock(9 * HOUR);
+    await standIn.fault('daily', { method: 'POST', path: `^/v1/rooms/${failing.roomName}$`, status: 500, times: 3 });
+    const failingEnd = await endDate(failing.id);
+
+    expect(await extendWith(env)).toEqual({ extended: 1, failed: 1 });
+    expect(Date.parse((await endDate(lapsed.id)) ?? '')).toBeGreaterThan(Date.now());
+    expect(await endDate(failing.id)).toBe(failingEnd);
+    expect(await extendWith(env)).toEqual({ extended: 1, failed: 0 });
+    expect(Date.parse((await endDate(failing.id)) ?? '')).toBeGreaterThan(Date.now());
+  });
+
+  it('names a malformed MEETING_LENGTH_MINUTES and extends nothing', async () => {
+    const soon = await meetingOn('daily', 'lease-misconfigured');
+    await someoneJoins(soon.id);
+    moveClock(8 * HOUR);
+    await expect(extendWith({ ...env, MEETING_LENGTH_MINUTES: 'forever' })).rejects.toThrow(
+      'MEETING_LENGTH_MINUTES is malformed',
+    );
+    expect(await extensions()).toHaveLength(0);
+  });
+});
+
+describe('provider rooms of retired meetings (SPEC §9)', () => {
+  const endWith = (bindings: Env) =>
+    endRetiredMeetings(
+      bindings,
+      platforms(config(bindings), () => {}),
+    );
+  const due = () =>
+    env.DB.prepare('SELECT id FROM meetings WHERE provider_end_due_at IS NOT NULL ORDER BY id')
+      .all<{ id: string }>()
+      .then((r) => r.results.map((row) => row.id));
+
+  it('are ended, those the provider fails on again by the next run', async () => {
+    const daily = await meetingOn('daily', 'retired-daily');
+    const whereby = await meetingOn('whereby', 'retired-whereby');
+    // Everyone left: each provider's session end retires its meeting.
+    await sendDaily(
+      dailyEvent('meeting.ended', {
+        start_ts: seconds(-600),
+        end_ts: seconds(),
+        meeting_id: 'm',
+        room: daily.roomName,
+      }),
+    );
+    await sendWhereby(
+      wherebyEvent('room.session.ended', {
+        meetingId: whereby.platformMeetingId,
+        roomName: `/${whereby.roomName}`,
+        roomSessionId: 'rs',
+      }),
+    );
+    expect(await due()).toEqual([daily.id, whereby.id].sort());
+    await standIn.fault('daily', { method: 'DELETE', path: `^/v1/rooms/${daily.roomName}$`, status: 500, times: 3 });
+
+    expect(await endWith(env)).toEqual({ ended: 1, failed: 1 });
+    expect(await standIn.rooms('whereby')).toEqual([]);
+    expect(await due()).toEqual([daily.id]);
+    expect(await endWith(env)).toEqual({ ended: 1, failed: 0 });
+    expect(await standIn.rooms('daily')).toEqual([]);
+    expect(await due()).toEqual([]);
+    expect(await endWith(env)).toEqual({ ended: 0, failed: 0 });
+  });
+
+  it('include those the reconciliation retires, and never an active meeting', async () => {
+    const over = await meetingOn('daily', 'retired-over');
+    const going = await meetingOn('daily', 'still-going');
+    await env.DB.prepare('UPDATE meetings SET end_date = ? WHERE id = ?')
+      .bind(new Date(Date.now() - 60_000).toISOString(), over.id)
+      .run();
+    await reconcileWith(env);
+    expect(await endWith(env)).toEqual({ ended: 1, failed: 0 });
+    expect((await standIn.rooms('daily')).map((room) => room.name)).toEqual([going.roomName]);
+  });
+});
+
 describe('the Cron Trigger', () => {
   it('runs the reconciliation', async () => {
     const meeting = await meetingOn('daily', 'recon-cron');
@@ -251,6 +386,30 @@ describe('the Cron Trigger', () => {
     worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
     await waitOnExecutionContext(ctx);
     expect(await numClients(meeting.id)).toBe(1);
+  });
+
+  it('ends the provider rooms of retired meetings', async () => {
+    const meeting = await meetingOn('daily', 'cron-retired');
+    await env.DB.prepare('UPDATE meetings SET is_active = 0, provider_end_due_at = ?').bind(Date.now()).run();
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await standIn.requests('daily')).filter((request) => request.method === 'DELETE')).toMatchObject([
+      { path: `/v1/rooms/${meeting.roomName}` },
+    ]);
+  });
+
+  it('extends the leases', async () => {
+    const meeting = await meetingOn('daily', 'cron-lease');
+    await someoneJoins(meeting.id);
+    await env.DB.prepare('UPDATE meetings SET end_date = ?')
+      .bind(new Date(Date.now() + 60_000).toISOString())
+      .run();
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const row = await env.DB.prepare('SELECT end_date FROM meetings').first<{ end_date: string }>();
+    expect(Date.parse(row?.end_date ?? '')).toBeGreaterThan(Date.now() + 7 * 3_600_000);
   });
 });
 
@@ -273,5 +432,14 @@ describe('the platforms whose recordings are looked up', () => {
     );
     expect(platformsKeepingRecordings()).toEqual(answering);
     expect(answering).toEqual(['daily']);
+  });
+});
+
+describe('the platforms whose leases are extended', () => {
+  it('are those that can move the end of a room', () => {
+    const providers = platforms(config(env), () => {});
+    const extending = PLATFORMS.filter((name) => providers(name).extendMeeting !== undefined);
+    expect(platformsExtendingLeases()).toEqual(extending);
+    expect(extending).toEqual(['daily']);
   });
 });

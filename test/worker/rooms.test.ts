@@ -1,8 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { config } from '../../worker/config';
+import { platforms } from '../../worker/platforms/registry';
+import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
 import {
   ADMIN,
   call,
+  callAndWait,
   createRoom,
   OWNER,
   type Provider,
@@ -21,6 +25,16 @@ import {
 beforeEach(resetWorld);
 
 const roomCount = async () => (await env.DB.prepare('SELECT count(*) AS n FROM rooms').first<{ n: number }>())?.n;
+const meetingRows = () =>
+  env.DB.prepare('SELECT id, is_active, provider_end_due_at FROM meetings ORDER BY start_date')
+    .all()
+    .then((result) => result.results);
+const deletesAt = async (provider: Provider) =>
+  (await standIn.requests(provider)).filter((request) => request.method === 'DELETE').map((request) => request.path);
+
+/** The owner's PATCH, done with its work after the answer (the retired meeting's room ended). */
+const patchAndWait = async (roomId: string, body: unknown) =>
+  callAndWait('PATCH', `/v1/rooms/${roomId}`, { token: await tokenFor(OWNER), body });
 
 describe('POST /v1/rooms', () => {
   describe('happy path', () => {
@@ -174,6 +188,28 @@ describe('PATCH /v1/rooms/{room_id}', () => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ id: room.id, name: 'new-name', is_shared: true, platform: 'daily' });
     });
+
+    it.each<Provider>(['whereby', 'daily'])(
+      'ends a %s meeting it retires at the provider: a locked room shuts out whoever was in it',
+      async (platform) => {
+        await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
+        const room = await createRoom(OWNER, { name: `lock-out-${platform}`, platform });
+        const meeting = await call('POST', `/v1/rooms/lock-out-${platform}/meeting`);
+        // A change that does not shape the meeting ends nothing.
+        expect((await patchAndWait(room.id, { is_shared: true })).status).toBe(200);
+        expect(await deletesAt(platform)).toEqual([]);
+
+        expect((await patchAndWait(room.id, { is_locked: true })).status).toBe(200);
+        const row = await env.DB.prepare('SELECT platform_meeting_id FROM meetings').first<{
+          platform_meeting_id: string;
+        }>();
+        expect(await deletesAt(platform)).toEqual([
+          platform === 'daily' ? `/v1/rooms/${meeting.body?.room_name}` : `/v1/meetings/${row?.platform_meeting_id}`,
+        ]);
+        expect(await standIn.rooms(platform)).toEqual([]);
+        expect(await meetingRows()).toEqual([{ id: meeting.body?.id, is_active: 0, provider_end_due_at: null }]);
+      },
+    );
   });
 
   describe('error cases', () => {
@@ -187,6 +223,36 @@ describe('PATCH /v1/rooms/{room_id}', () => {
       expect(response.status).toBe(409);
       const unchanged = await call('GET', `/v1/rooms/${second.id}`, { token: await tokenFor(OWNER) });
       expect(unchanged.body?.name).toBe('second');
+    });
+
+    it('answers at once when the provider cannot end the retired meeting, and the Cron ends it later', async () => {
+      const room = await createRoom(OWNER, { name: 'provider-down' });
+      const meeting = await call('POST', '/v1/rooms/provider-down/meeting');
+      await standIn.fault('whereby', {
+        method: 'DELETE',
+        path: '^/v1/meetings/',
+        status: 500,
+        times: 3,
+        delay_ms: 1_000,
+      });
+
+      const patched = await patchAndWait(room.id, { room_mode: 'group' });
+      expect(patched.status).toBe(200);
+      // The answer did not wait for Whereby's first (failing) answer.
+      expect(patched.answeredAfterMs).toBeLessThan(1_000);
+      expect(await deletesAt('whereby')).toHaveLength(3);
+      expect(await meetingRows()).toEqual([
+        { id: meeting.body?.id, is_active: 0, provider_end_due_at: expect.any(Number) },
+      ]);
+
+      expect(
+        await endRetiredMeetings(
+          env,
+          platforms(config(env), () => {}),
+        ),
+      ).toEqual({ ended: 1, failed: 0 });
+      expect(await standIn.rooms('whereby')).toEqual([]);
+      expect(await meetingRows()).toEqual([{ id: meeting.body?.id, is_active: 0, provider_end_due_at: null }]);
     });
 
     it('refuses an empty patch with 422', async () => {
@@ -210,8 +276,15 @@ describe('DELETE /v1/rooms/{room_id}', () => {
       const deletes = (await standIn.requests('whereby')).filter((request) => request.method === 'DELETE');
       expect(deletes).toHaveLength(1);
       expect(deletes[0]?.path).toMatch(/^\/v1\/meetings\/.+/);
-      const kept = await env.DB.prepare('SELECT is_active, room_id FROM meetings').first();
-      expect(kept).toEqual({ is_active: 0, room_id: null });
+      const kept = await env.DB.prepare('SELECT is_active, room_id, provider_end_due_at FROM meetings').first();
+      expect(kept).toEqual({ is_active: 0, room_id: null, provider_end_due_at: null });
+      // Ended already: nothing for the Cron.
+      expect(
+        await endRetiredMeetings(
+          env,
+          platforms(config(env), () => {}),
+        ),
+      ).toEqual({ ended: 0, failed: 0 });
     });
   });
 

@@ -12,6 +12,7 @@ const tables = [
   schema.meetings,
   schema.meetingConsent,
   schema.meetingClaims,
+  schema.meetingClaimFailures,
   schema.webhookEvents,
   schema.participantSessions,
   schema.recordings,
@@ -206,6 +207,41 @@ describe('the migrations', () => {
       tracks: null,
       bucket: null,
       whereby: null,
+    });
+  });
+
+  it('leave the rooms of meetings retired before to be ended at their provider, where they are still open', async () => {
+    const db = env.HOLD_MIGRATION_DB;
+    const at = env.TEST_MIGRATIONS.findIndex((migration) => migration.name.startsWith('0012_'));
+    await applyD1Migrations(db, env.TEST_MIGRATIONS.slice(0, at));
+    const hour = 3_600_000;
+    const meeting = (id: string, platform: string, active: number, endInMs: number, retiredAt: number | null) =>
+      db
+        .prepare(
+          `INSERT INTO meetings (id, room_name, room_url, host_room_url, start_date, end_date, platform, is_active, retired_at)
+           VALUES (?, ?, 'u', 'h', '2026-01-01', ?, ?, ?, ?)`,
+        )
+        .bind(id, `room-${id}`, new Date(Date.now() + endInMs).toISOString(), platform, active, retiredAt);
+    await db.batch([
+      meeting('daily-retired', 'daily', 0, -48 * hour, 5),
+      meeting('daily-retired-before-0009', 'daily', 0, -48 * hour, null),
+      meeting('daily-active', 'daily', 1, hour, null),
+      // A Whereby room works until an hour after its end: still open, and closed by itself.
+      meeting('whereby-still-open', 'whereby', 0, -0.5 * hour, 7),
+      meeting('whereby-closed', 'whereby', 0, -2 * hour, 7),
+      meeting('whereby-active', 'whereby', 1, hour, null),
+    ]);
+
+    await applyD1Migrations(db, env.TEST_MIGRATIONS.slice(at));
+
+    const { results } = await db.prepare('SELECT id, provider_end_due_at FROM meetings ORDER BY id').all();
+    expect(Object.fromEntries(results.map((row) => [row.id, row.provider_end_due_at]))).toEqual({
+      'daily-active': null,
+      'daily-retired': 5,
+      'daily-retired-before-0009': 0,
+      'whereby-active': null,
+      'whereby-closed': null,
+      'whereby-still-open': 7,
     });
   });
 

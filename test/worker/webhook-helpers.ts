@@ -1,5 +1,12 @@
 import { env } from 'cloudflare:workers';
-import { dailySignature, wherebySignature } from '../../dev/provider-webhooks';
+import {
+  dailyEvent,
+  dailyParticipant,
+  dailySignature,
+  wherebyClient,
+  wherebyEvent,
+  wherebySignature,
+} from '../../dev/provider-webhooks';
 import { WEBHOOK_SECRETS } from '../servers';
 import { call, createRoom, OWNER, setFlags } from './helpers';
 
@@ -61,3 +68,21 @@ export const numClients = async (meetingId: string) =>
       .bind(meetingId)
       .first<{ num_clients: number }>()
   )?.num_clients;
+
+/** Someone joins the meeting, as its provider's webhook tells: the meeting then has people counted in it. */
+export async function someoneJoins(meetingId: string, participantId = 'someone') {
+  const meeting = await env.DB.prepare('SELECT platform, room_name, platform_meeting_id FROM meetings WHERE id = ?')
+    .bind(meetingId)
+    .first<{ platform: string; room_name: string; platform_meeting_id: string }>();
+  if (!meeting) throw new Error(`no meeting ${meetingId}`);
+  const answer =
+    meeting.platform === 'daily'
+      ? await sendDaily(dailyEvent('participant.joined', dailyParticipant(meeting.room_name, participantId)))
+      : await sendWhereby(
+          wherebyEvent(
+            'room.client.joined',
+            wherebyClient(meeting.platform_meeting_id, meeting.room_name, participantId),
+          ),
+        );
+  if (answer.body?.status !== 'applied') throw new Error(`the join was not applied: ${JSON.stringify(answer.body)}`);
+}

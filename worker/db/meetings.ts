@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNotNull, lt, lte, not, or, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Platform } from '../../domain/rooms';
 import type { ErrorCode } from '../errors';
 import type { Database } from './client';
@@ -7,12 +7,13 @@ import {
   CONSENT_BY_USER,
   CONSENT_KEYLESS,
   type Meeting,
+  meetingClaimFailures,
   meetingClaims,
   meetingConsent,
   meetings,
 } from './schema';
 
-type NewMeeting = typeof meetings.$inferInsert;
+export type NewMeeting = typeof meetings.$inferInsert;
 
 export const findMeetingById = async (db: Database, id: string) =>
   (await db.select().from(meetings).where(eq(meetings.id, id)).limit(1))[0];
@@ -32,19 +33,88 @@ export const insertMeeting = async (db: Database, meeting: NewMeeting): Promise<
   return created;
 };
 
-/** Ends the meeting's life in our records, noting when; the next join creates a new one. */
+/** A meeting's retirement: no longer active here, and from now on its room is due to be ended at its provider. */
+const retirement = (now: number) => ({ isActive: false, retiredAt: now, providerEndDueAt: now });
+
+/** Ends the meeting's life in our records, noting when; the next join creates a new one. Answers it if it was active. */
 export const retireMeeting = (db: Database, id: string, now = Date.now()) =>
   db
     .update(meetings)
-    .set({ isActive: false, retiredAt: now })
-    .where(and(eq(meetings.id, id), eq(meetings.isActive, true)));
+    .set(retirement(now))
+    .where(and(eq(meetings.id, id), eq(meetings.isActive, true)))
+    .returning();
 
 export const retireActiveMeetings = (db: Database, roomId: string, now = Date.now()) =>
   db
     .update(meetings)
-    .set({ isActive: false, retiredAt: now })
+    .set(retirement(now))
     .where(and(eq(meetings.roomId, roomId), eq(meetings.isActive, true)))
     .returning();
+
+/** A meeting whose row could not become active: on record, retired, only so that its provider room is ended. */
+export const insertRetiredMeeting = (db: Database, meeting: NewMeeting, now = Date.now()) =>
+  insertMeeting(db, { ...meeting, ...retirement(now) });
+
+export const markEndedAtProvider = (db: Database, id: string) =>
+  db
+    .update(meetings)
+    .set({ providerEndDueAt: null })
+    .where(and(eq(meetings.id, id), eq(meetings.isActive, false)));
+
+/** Retired meetings whose provider rooms are still to be ended, longest due first. */
+export const meetingsDueAtProvider = (db: Database, limit: number) =>
+  db
+    .select()
+    .from(meetings)
+    .where(isNotNull(meetings.providerEndDueAt))
+    .orderBy(asc(meetings.providerEndDueAt))
+    .limit(limit);
+
+/** Its provider failed to end the room: it goes to the back of the line. */
+export const postponeProviderEnd = (db: Database, id: string, at: number) =>
+  db
+    .update(meetings)
+    .set({ providerEndDueAt: at })
+    .where(and(eq(meetings.id, id), isNotNull(meetings.providerEndDueAt)));
+
+/**
+ * Moves an active meeting's end later, never earlier (of two extensions at once the later
+ * stands); answers the row as it now is, or undefined when the meeting is no longer active.
+ */
+export const extendMeetingEnd = async (db: Database, id: string, endDate: string): Promise<Meeting | undefined> =>
+  (
+    await db
+      .update(meetings)
+      .set({ endDate: sql`max(${meetings.endDate}, ${endDate})` })
+      .where(and(eq(meetings.id, id), eq(meetings.isActive, true)))
+      .returning()
+  )[0];
+
+/**
+ * Active meetings with people counted in them on those platforms whose end comes before
+ * `before`, the soonest first: what the partial index meetings_occupied_end holds.
+ */
+export const occupiedMeetingsEndingBefore = async (
+  db: Database,
+  platforms: readonly Platform[],
+  before: string,
+  limit: number,
+): Promise<Meeting[]> =>
+  platforms.length === 0
+    ? []
+    : db
+        .select()
+        .from(meetings)
+        .where(
+          and(
+            eq(meetings.isActive, true),
+            gt(meetings.numClients, 0),
+            lt(meetings.endDate, before),
+            inArray(meetings.platform, [...platforms]),
+          ),
+        )
+        .orderBy(asc(meetings.endDate))
+        .limit(limit);
 
 /** A failed creation as the requests that waited on it are told. */
 interface ClaimFailure {
@@ -52,45 +122,74 @@ interface ClaimFailure {
   detail: string;
 }
 
-type Claim = { won: true } | { won: false; error?: ClaimFailure };
+/**
+ * Lost: `holder` is the claim waited on now; `failure` that of the claim waited on before, which
+ * failed (the waiter takes it rather than try again).
+ */
+type Claim = { won: true } | { won: false; holder?: string; failure?: ClaimFailure };
+
+/** Whether the claim of that token failed. */
+const failed = (token: SQLWrapper) =>
+  sql`EXISTS (SELECT 1 FROM ${meetingClaimFailures} WHERE ${meetingClaimFailures.token} = ${token})`;
 
 /**
- * Takes the right to create the room's next meeting, unless another request holds it and its
- * lease has not run out. Atomic in D1: one statement decides between simultaneous requests.
+ * Takes the right to create the room's next meeting, unless another request holds it: a claim
+ * whose lease has not run out and that has not failed. A request that waited on a claim that
+ * failed (`waitingOn`) never takes the next one: it takes that failure. Atomic in D1: one
+ * transaction decides between simultaneous requests.
  */
 export async function claimMeetingCreation(
   db: Database,
   roomId: string,
   token: string,
+  waitingOn: string | undefined,
   leaseMs: number,
   now = Date.now(),
 ): Promise<Claim> {
-  const [row] = await db
-    .insert(meetingClaims)
-    .values({ roomId, token, expiresAt: now + leaseMs })
-    .onConflictDoUpdate({
-      target: meetingClaims.roomId,
-      set: { token, expiresAt: now + leaseMs, errorCode: null, errorDetail: null },
-      setWhere: lte(meetingClaims.expiresAt, now),
-    })
-    .returning({ token: meetingClaims.token });
-  if (row?.token === token) return { won: true };
-
-  const [held] = await db.select().from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1);
-  if (held?.errorCode && held.errorDetail)
-    return { won: false, error: { code: held.errorCode, detail: held.errorDetail } };
-  return { won: false };
+  // A request that waited on no claim yet stands on its own token, which has not failed.
+  const waited = waitingOn ?? token;
+  const [taken, [held], [failure]] = await db.batch([
+    db
+      .insert(meetingClaims)
+      .values({ roomId, token, expiresAt: now + leaseMs })
+      .onConflictDoUpdate({
+        target: meetingClaims.roomId,
+        set: { token, expiresAt: now + leaseMs },
+        setWhere: and(not(failed(sql`${waited}`)), or(lte(meetingClaims.expiresAt, now), failed(meetingClaims.token))),
+      })
+      .returning({ token: meetingClaims.token }),
+    db.select({ token: meetingClaims.token }).from(meetingClaims).where(eq(meetingClaims.roomId, roomId)).limit(1),
+    db
+      .select({ code: meetingClaimFailures.errorCode, detail: meetingClaimFailures.errorDetail })
+      .from(meetingClaimFailures)
+      .where(eq(meetingClaimFailures.token, waited))
+      .limit(1),
+  ]);
+  if (taken[0]?.token === token) return { won: true };
+  return { won: false, holder: held?.token, failure };
 }
 
 export const releaseClaim = (db: Database, roomId: string, token: string) =>
   db.delete(meetingClaims).where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
 
-/** Keeps a failed creation's error for a moment, so the requests waiting on it share it. */
-export const failClaim = (db: Database, roomId: string, token: string, error: ClaimFailure, untilMs: number) =>
-  db
-    .update(meetingClaims)
-    .set({ errorCode: error.code, errorDetail: error.detail, expiresAt: untilMs })
-    .where(and(eq(meetingClaims.roomId, roomId), eq(meetingClaims.token, token)));
+/**
+ * Records the claim's failure for the requests waiting on it; the claim is then free for the
+ * next request. Failures older than any wait (`keptMs`) are dropped on the way.
+ */
+export const failClaim = (
+  db: Database,
+  roomId: string,
+  token: string,
+  error: ClaimFailure,
+  keptMs: number,
+  now = Date.now(),
+) =>
+  db.batch([
+    db
+      .insert(meetingClaimFailures)
+      .values({ token, roomId, errorCode: error.code, errorDetail: error.detail, failedAt: now }),
+    db.delete(meetingClaimFailures).where(lt(meetingClaimFailures.failedAt, now - keptMs)),
+  ]);
 
 /** Who answers the consent question: a signed-in person, a browser by its key, or a guest without one. */
 export type ConsentAnswerer = { userId: string } | { consentKey: string } | 'keyless guest';
@@ -145,9 +244,10 @@ const sessionOver = (at: number) =>
   sql`${at} >= coalesce(${meetings.sessionStartedAt}, 0) AND ${meetings.numClients} = 0`;
 
 /**
- * The provider's session ended: everyone left. The meeting retires unless a later session has
- * started or people are still counted in it (their leaves may yet arrive; then it stays
- * reusable, the safe side, until the reconciliation ends it).
+ * The provider's session ended: everyone left. The meeting retires (its room then due to be
+ * ended, as every retired meeting's) unless a later session has started or people are still
+ * counted in it (their leaves may yet arrive; then it stays reusable, the safe side, until the
+ * reconciliation ends it).
  */
 export const recordSessionEnd = (db: Database, meetingId: string, at: number) =>
   db
@@ -157,6 +257,7 @@ export const recordSessionEnd = (db: Database, meetingId: string, at: number) =>
       isActive: sql`CASE WHEN ${sessionOver(at)} THEN 0 ELSE ${meetings.isActive} END`,
       // The right-hand sides read the row as it was: retired now if it was active and is over.
       retiredAt: sql`CASE WHEN ${meetings.isActive} = 1 AND ${sessionOver(at)} THEN ${at} ELSE ${meetings.retiredAt} END`,
+      providerEndDueAt: sql`CASE WHEN ${meetings.isActive} = 1 AND ${sessionOver(at)} THEN ${at} ELSE ${meetings.providerEndDueAt} END`,
     })
     .where(eq(meetings.id, meetingId));
 

@@ -56,6 +56,8 @@ export const meetings = sqliteTable(
     recordingsCheckedAt: integer('recordings_checked_at'),
     /** When it stopped being active here (unix ms); null while active, and for rows of before 0009. */
     retiredAt: integer('retired_at'),
+    /** Retired, and since when its room is to be ended at its provider (unix ms); null while active and once ended. */
+    providerEndDueAt: integer('provider_end_due_at'),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
@@ -65,6 +67,8 @@ export const meetings = sqliteTable(
     index('meetings_active_reconciled').on(t.isActive, t.reconciledAt),
     index('meetings_recordings_checked').on(t.platform, t.recordingsCheckedAt),
     index('meetings_start_date').on(t.startDate, t.platform),
+    index('meetings_occupied_end').on(t.platform, t.endDate).where(sql`is_active = 1 AND num_clients > 0`),
+    index('meetings_provider_end_due').on(t.providerEndDueAt).where(sql`provider_end_due_at IS NOT NULL`),
   ],
 );
 
@@ -98,15 +102,29 @@ export const meetingConsent = sqliteTable(
   ],
 );
 
+/** The right to create (or extend) a room's meeting: one holder at a time, its token one generation of tries. */
 export const meetingClaims = sqliteTable('meeting_claims', {
   roomId: text('room_id')
     .primaryKey()
     .references(() => rooms.id, { onDelete: 'cascade' }),
   token: text('token').notNull(),
   expiresAt: integer('expires_at').notNull(),
-  errorCode: text('error_code', { enum: ERROR_CODES }),
-  errorDetail: text('error_detail'),
 });
+
+/** A claim that failed, by its token: what the requests that waited on that claim are told. */
+export const meetingClaimFailures = sqliteTable(
+  'meeting_claim_failures',
+  {
+    token: text('token').primaryKey(),
+    roomId: text('room_id')
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    errorCode: text('error_code', { enum: ERROR_CODES }).notNull(),
+    errorDetail: text('error_detail').notNull(),
+    failedAt: integer('failed_at').notNull(),
+  },
+  (t) => [index('meeting_claim_failures_failed_at').on(t.failedAt)],
+);
 
 const WEBHOOK_OUTCOMES = ['applied', 'unknown-type', 'unknown-meeting'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];

@@ -152,6 +152,15 @@ export function dailyPlatform(
       return { ongoing: present.data.length > 0, participants: present.data };
     },
 
+    async extendMeeting(meeting: MeetingRef, end: Date) {
+      await client.status({
+        method: 'POST',
+        path: `/rooms/${encodeURIComponent(meeting.roomName)}`,
+        action: 'extend the room',
+        body: { properties: { exp: Math.floor(end.getTime() / 1000) } },
+      });
+    },
+
     async endMeeting(meeting: MeetingRef) {
       await client.status({
         method: 'DELETE',

@@ -17,16 +17,29 @@ interface Provider {
    * so that a Cron run can ask before it builds one.
    */
   keepsRecordings: boolean;
+  lease: ProviderLease;
+}
+
+/** How a provider's room outlives a meeting's end_date (SPEC §9); known without its settings, so a join can ask. */
+export interface ProviderLease {
+  /** The room's end can be moved later (Daily's exp): the platform answers extendMeeting. */
+  extendable: boolean;
+  /** How long the room still lets people in after its end when that is not moved: Whereby's hour. */
+  worksAfterEndMs: number;
 }
 
 const PROVIDERS: Record<Platform, Provider> = {
   whereby: {
     build: (config, onCall) => wherebyPlatform(config.whereby(), config.bucket, onCall),
     keepsRecordings: false,
+    // Whereby offers no extension; a room works until one hour after its endDate.
+    lease: { extendable: false, worksAfterEndMs: 3_600_000 },
   },
   daily: {
     build: (config, onCall) => dailyPlatform(config.daily(), config.bucket, onCall),
     keepsRecordings: true,
+    // Nobody new gets into a room past its exp, which POST /rooms/:name moves.
+    lease: { extendable: true, worksAfterEndMs: 0 },
   },
 };
 
@@ -40,3 +53,8 @@ export function platforms(config: Config, count: Count): Platforms {
 
 /** The platforms whose finished recordings are ours to copy from the provider into the bucket. */
 export const platformsKeepingRecordings = (): Platform[] => PLATFORMS.filter((name) => PROVIDERS[name].keepsRecordings);
+
+export const leaseOf = (name: Platform): ProviderLease => PROVIDERS[name].lease;
+
+/** The platforms whose rooms' ends can be moved, so that an occupied meeting never runs out (SPEC §9). */
+export const platformsExtendingLeases = (): Platform[] => PLATFORMS.filter((name) => PROVIDERS[name].lease.extendable);

@@ -64,6 +64,11 @@ export interface VideoPlatform {
   createMeeting(request: MeetingRequest): Promise<CreatedMeeting>;
   /** Whether the meeting's room is in use, and by whom where the provider tells. */
   activity(meeting: MeetingRef): Promise<RoomActivity>;
+  /**
+   * Moves the end of the meeting's room to `end`, where the provider can (Daily's exp); people
+   * in it stay, and others can still join until then.
+   */
+  extendMeeting?(meeting: MeetingRef, end: Date): Promise<void>;
   /** Ends the meeting at the provider, ejecting everyone; a meeting already gone is no error. */
   endMeeting(meeting: MeetingRef): Promise<void>;
   /** The links that make the room's owner its host (everyone else gets the meeting's roomUrl alone). */

@@ -4,8 +4,10 @@ import { type ConsentAnswerer, findMeetingById, recordConsent } from '../db/meet
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { conflict, notFound } from '../errors';
 import { takesConsent } from '../meetings/consent-window';
-import { getOrCreateMeeting, isReusable } from '../meetings/get-or-create';
+import { getOrCreateMeeting } from '../meetings/get-or-create';
+import { joinVerdict } from '../meetings/lease';
 import { meetingLinks } from '../meetings/links';
+import { endingInBackground } from '../meetings/provider-end';
 import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
@@ -46,10 +48,10 @@ meetingRoutes.openapi(
     const name = c.req.valid('param').room_name;
     // The nearest replica serves the join of a meeting in progress (SPEC §14). Its answer is
     // trusted only when it is a meeting to reuse: a replica a moment behind may not know a room
-    // or a meeting just created, so anything else (not found, a meeting to create or retire) is
+    // or a meeting just created, so anything else (not found, a meeting to create, extend or retire) is
     // read again at the primary, where the claims are.
     const nearby = await findRoomWithActiveMeeting(c.var.nearestDb, name);
-    const reusable = nearby?.meeting && isReusable(nearby.meeting, nearby.room, Date.now());
+    const reusable = nearby?.meeting && joinVerdict(nearby.meeting, nearby.room, Date.now()) === 'reuse';
     const found = reusable ? nearby : await findRoomWithActiveMeeting(db, name);
     if (!found) throw notFound('The room');
     const { room } = found;
@@ -58,7 +60,14 @@ meetingRoutes.openapi(
     // Who asks comes first: a refused token must not have made a meeting on the way.
     const user = await c.var.auth.user();
     const flags = async () => (await readFlags(c.env.FLAGS, settings.flagFallbacks())).flags;
-    const meeting = await getOrCreateMeeting(db, c.var.platforms, room, flags, found.meeting);
+    const joining = {
+      db,
+      platforms: c.var.platforms,
+      flags,
+      meetingLengthMs: settings.meetingLengthMs,
+      endInBackground: endingInBackground(c.executionCtx, db, c.var.platforms),
+    };
+    const meeting = await getOrCreateMeeting(joining, room, found.meeting);
     noteOnRequestLog(c, { platform: meeting.platform, meeting_id: meeting.id, user_id: user?.id ?? null });
     const links = await meetingLinks(meeting, room, user, c.var.platforms);
     return c.json(toMeetingResponse(meeting, room, links), 200);

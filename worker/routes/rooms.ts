@@ -4,11 +4,12 @@ import type { AppEnv } from '../app-env';
 import type { User } from '../auth';
 import type { Database } from '../db/client';
 import { ROOM_SETTING_COLUMNS } from '../db/columns';
-import { findActiveMeeting, retireActiveMeetings } from '../db/meetings';
+import { findActiveMeeting, markEndedAtProvider, retireActiveMeetings } from '../db/meetings';
 import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom } from '../db/rooms';
 import type { Meeting, Room } from '../db/schema';
 import { ConfigError, conflict, forbidden, notFound } from '../errors';
 import { log } from '../log';
+import { endingInBackground } from '../meetings/provider-end';
 import type { Platforms } from '../platforms/registry';
 import { errorResponses, json, SECURITY } from './docs';
 import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi, toRoomResponse } from './shapes';
@@ -20,14 +21,16 @@ const RoomId = z.object({ room_id: z.string() });
 const nameTaken = (name: string) => conflict(`A room named "${name}" already exists; choose another name.`);
 
 /**
- * Ends the meeting at its provider. A platform whose settings are missing or malformed cannot be
- * asked, and must not keep anyone from deleting a room (SPEC §14): that is logged, naming the
- * setting, and the deletion goes on; its provider room then ends on its own at its end date. A
- * provider that answers with a failure still stops the deletion, so that it can be repeated.
+ * Ends the meeting at its provider; answers whether it did. A platform whose settings are missing
+ * or malformed cannot be asked, and must not keep anyone from deleting a room (SPEC §14): that is
+ * logged, naming the setting, and the deletion goes on (the Cron tries again, should the settings
+ * be mended). A provider that answers with a failure still stops the deletion, so that it can be
+ * repeated.
  */
-async function endAtProvider(platforms: Platforms, meeting: Meeting) {
+async function endBeforeDeleting(platforms: Platforms, meeting: Meeting): Promise<boolean> {
   try {
     await platforms(meeting.platform).endMeeting(meeting);
+    return true;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log('warn', 'meeting not ended at its provider: the platform is not configured', {
@@ -37,6 +40,7 @@ async function endAtProvider(platforms: Platforms, meeting: Meeting) {
       setting: error.setting,
       detail: error.detail,
     });
+    return false;
   }
 }
 
@@ -117,7 +121,8 @@ roomRoutes.openapi(
   createRoute({
     method: 'patch',
     path: '/rooms/{room_id}',
-    summary: "Changes a room; a change to the meeting's settings retires its active meeting",
+    summary:
+      "Changes a room; a change to the meeting's settings retires its active meeting and ends it at the provider",
     security: SECURITY.signedIn,
     request: { params: RoomId, body: { required: true, ...json(RoomPatch) } },
     responses: {
@@ -140,6 +145,8 @@ roomRoutes.openapi(
       const retired = await retireActiveMeetings(db, room.id);
       if (retired.length)
         log('info', 'meeting retired by a settings change', { room_id: room.id, meeting_id: retired[0]?.id });
+      // Whoever is in the old room is shut out of it, without the answer waiting on the provider.
+      endingInBackground(c.executionCtx, db, c.var.platforms)(retired);
     }
     return c.json(toRoomResponse(updated), 200);
   },
@@ -160,8 +167,10 @@ roomRoutes.openapi(
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     // The provider first: if it fails, the room stays as it was and the request can be repeated.
     const active = await findActiveMeeting(db, room.id);
-    if (active) await endAtProvider(c.var.platforms, active);
+    const ended = active ? await endBeforeDeleting(c.var.platforms, active) : false;
     await retireActiveMeetings(db, room.id);
+    // Ended already; one whose platform is not configured stays due, for the Cron.
+    if (active && ended) await markEndedAtProvider(db, active.id);
     await deleteRoom(db, room.id);
     return c.body(null, 204);
   },
