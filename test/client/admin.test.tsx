@@ -104,6 +104,7 @@ const figures = (overrides: {
   p95: number | null;
 }): PlatformFigures => ({
   meetings: { created: overrides.created },
+  failovers: { from: 0, to: 0 },
   provider_calls: {
     total: overrides.calls,
     failed: overrides.failed,

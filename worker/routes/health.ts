@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
+import { PLATFORMS } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import { isConfigured } from '../config';
 import { ApiError } from '../errors';
@@ -7,6 +8,23 @@ import { log } from '../log';
 import { errorResponses, json, SECURITY } from './docs';
 
 export const healthRoutes = new OpenAPIHono<AppEnv>();
+
+export const BreakerSchema = z
+  .object({
+    state: z.enum(['closed', 'open', 'half-open']).openapi({
+      description:
+        'open: new meetings go to the other platform (PROVIDER_FAILOVER=true); half-open: one trial create goes through',
+    }),
+    calls: z.number().int().openapi({ description: 'meeting creates in the last 60 s' }),
+    failures: z
+      .number()
+      .int()
+      .openapi({ description: 'of those, the ones that failed by an outage (5xx, 429, timeout, unreachable)' }),
+    failures_in_a_row: z.number().int(),
+    retry_at: z.string().nullable().openapi({ description: 'while open: when it lets a trial create through' }),
+  })
+  .nullable()
+  .openapi('Breaker', { description: "a provider's circuit breaker (SPEC §9); null when it could not be read" });
 
 const Health = z
   .object({
@@ -19,6 +37,11 @@ const Health = z
       pipeline: z.boolean(),
       sign_in: z.enum(['identity-provider', 'misconfigured', 'development-login', 'none']),
     }),
+    provider_failover: z.boolean().openapi({
+      description:
+        'PROVIDER_FAILOVER is on and both platforms are configured: a failing one’s new meetings go to the other',
+    }),
+    breakers: z.object({ whereby: BreakerSchema, daily: BreakerSchema }),
     database: z
       .literal('ok')
       .optional()
@@ -53,6 +76,8 @@ healthRoutes.openapi(
         ? ('none' as const)
         : ('development-login' as const);
     // A monitor's question "is D1 answering?": one round trip, no table touched.
+    // One call to each breaker's Durable Object, both at once (a view never rejects: null instead).
+    const breakerViews = Promise.all(PLATFORMS.map((name) => c.var.platforms.breaker(name).view()));
     let database: 'ok' | undefined;
     if (c.req.valid('query').deep === '1') {
       try {
@@ -63,6 +88,7 @@ healthRoutes.openapi(
         throw new ApiError('unavailable', 'The database (D1) did not answer; try again shortly.');
       }
     }
+    const [whereby, daily] = await breakerViews;
     return c.json(
       {
         status: 'ok' as const,
@@ -74,6 +100,9 @@ healthRoutes.openapi(
           pipeline: isConfigured(settings.pipelineToken),
           sign_in: signIn,
         },
+        // A malformed PROVIDER_FAILOVER is shown as off; a creation's answer names it.
+        provider_failover: isConfigured(c.var.platforms.canFailOver) ? c.var.platforms.canFailOver() : false,
+        breakers: { whereby: whereby ?? null, daily: daily ?? null },
         ...(database ? { database } : {}),
       },
       200,

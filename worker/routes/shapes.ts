@@ -99,6 +99,10 @@ export const MeetingSchema = z
     num_clients: z.number().int(),
     is_active: z.boolean(),
     platform: z.enum(PLATFORMS),
+    failover_from: z.enum(PLATFORMS).nullable().openapi({
+      description:
+        "the room's chosen platform, when it was failing and this meeting was made on the other one (SPEC §9); null otherwise",
+    }),
   })
   .openapi('Meeting');
 
@@ -168,6 +172,7 @@ const MEETING_COLUMNS = {
   num_clients: 'numClients',
   is_active: 'isActive',
   platform,
+  failover_from: 'failoverFrom',
 } as const satisfies {
   readonly [F in Exclude<keyof MeetingResponse, 'room_url' | 'host_room_url' | 'skip_consent'>]: keyof Meeting;
 };
@@ -190,6 +195,16 @@ const share = z.number().min(0).max(1).nullable();
 const PlatformFiguresSchema = z
   .object({
     meetings: z.object({ created: count }),
+    failovers: z
+      .object({
+        from: count.openapi({
+          description: 'meetings of rooms on this platform made on the other, as this one was failing',
+        }),
+        to: count.openapi({
+          description: 'meetings this platform made for rooms on the other, as that one was failing',
+        }),
+      })
+      .openapi({ description: 'meetings created in the window at the other platform than the chosen one (SPEC §9)' }),
     provider_calls: z.object({
       total: count,
       failed: count,
