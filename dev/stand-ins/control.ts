@@ -127,6 +127,8 @@ interface ProviderSpec {
 }
 
 interface LoggedRequest {
+  /** When it arrived (ms since the epoch): what a load test times an outage by. */
+  at: number;
   method: string;
   path: string;
   query: Record<string, string>;
@@ -202,6 +204,7 @@ export function createRecorder(onReset: () => void): Recorder {
     ],
     record(request, url, body) {
       log.push({
+        at: Date.now(),
         method: request.method ?? 'GET',
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
