@@ -6,48 +6,9 @@ import { isConfigured } from '../config';
 import { ApiError } from '../errors';
 import { log } from '../log';
 import { errorResponses, json, SECURITY } from './docs';
+import { Health } from './shapes';
 
 export const healthRoutes = new OpenAPIHono<AppEnv>();
-
-export const BreakerSchema = z
-  .object({
-    state: z.enum(['closed', 'open', 'half-open']).openapi({
-      description:
-        'open: new meetings go to the other platform (PROVIDER_FAILOVER=true); half-open: one trial create goes through',
-    }),
-    calls: z.number().int().openapi({ description: 'meeting creates in the last 60 s' }),
-    failures: z
-      .number()
-      .int()
-      .openapi({ description: 'of those, the ones that failed by an outage (5xx, 429, timeout, unreachable)' }),
-    failures_in_a_row: z.number().int(),
-    retry_at: z.string().nullable().openapi({ description: 'while open: when it lets a trial create through' }),
-  })
-  .nullable()
-  .openapi('Breaker', { description: "a provider's circuit breaker (SPEC §9); null when it could not be read" });
-
-const Health = z
-  .object({
-    status: z.literal('ok'),
-    environment: z.string(),
-    integrations: z.object({
-      whereby: z.boolean(),
-      daily: z.boolean(),
-      recordings_bucket: z.boolean(),
-      pipeline: z.boolean(),
-      sign_in: z.enum(['identity-provider', 'misconfigured', 'development-login', 'none']),
-    }),
-    provider_failover: z.boolean().openapi({
-      description:
-        'PROVIDER_FAILOVER is on and both platforms are configured: a failing one’s new meetings go to the other',
-    }),
-    breakers: z.object({ whereby: BreakerSchema, daily: BreakerSchema }),
-    database: z
-      .literal('ok')
-      .optional()
-      .openapi({ description: 'with `deep=1` only: D1 answered a query (otherwise the answer is 503)' }),
-  })
-  .openapi('Health');
 
 healthRoutes.openapi(
   createRoute({
