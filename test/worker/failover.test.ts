@@ -224,6 +224,20 @@ describe('failover of a new meeting', () => {
       expect(await wherebyCreates()).toHaveLength(0);
     });
 
+    it('answers 503 saying both are failing when Whereby’s create fails too, writing no meeting', async () => {
+      await dailyRoom('both-fail');
+      await standIn.fault('daily', { method: 'POST', path: '^/v1/rooms$', status: 503, times: 3 });
+      await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 503, times: 3 });
+      const response = await join('both-fail');
+      expect(response.status).toBe(503);
+      expect(response.body).toMatchObject({
+        code: 'provider-unavailable',
+        detail: 'Daily and Whereby are both failing; try again in a few minutes.',
+      });
+      expect(await wherebyCreates()).toHaveLength(3);
+      expect(await env.DB.prepare('SELECT count(*) AS n FROM meetings').first()).toEqual({ n: 0 });
+    });
+
     it('answers 503 when both are failing, asking neither while both breakers are open', async () => {
       await openDailysBreaker();
       await standIn.fault('whereby', { path: '^/v1/', status: 503, times: 'until-cleared' });

@@ -37,16 +37,18 @@ export async function createMeetingWithFailover(
     }
   }
   const other = otherThan(chosen);
+  const bothFailing = new ApiError(
+    'provider-unavailable',
+    `${PLATFORM_NAMES[chosen]} and ${PLATFORM_NAMES[other]} are both failing; try again in a few minutes.`,
+  );
   // The other platform's breaker decides as well: with both failing, neither is hammered.
-  if (!(await platforms.breaker(other).admit()))
-    throw (
-      failure ??
-      new ApiError(
-        'provider-unavailable',
-        `${PLATFORM_NAMES[chosen]} and ${PLATFORM_NAMES[other]} are both failing; try again in a few minutes.`,
-      )
-    );
-  const created = await create(platforms, other, request);
+  if (!(await platforms.breaker(other).admit())) throw bothFailing;
+  let created: CreatedMeeting;
+  try {
+    created = await create(platforms, other, request);
+  } catch (error) {
+    throw isOutage(error) ? bothFailing : error;
+  }
   log('warn', 'meeting failed over', {
     room_name: request.roomName,
     from: chosen,
