@@ -10,6 +10,7 @@ import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
   ConsentInput as ConsentInputSchema,
   ConsentResult as ConsentResultSchema,
+  Health as HealthSchema,
   MeetingSchema,
   Metrics as MetricsSchema,
   RoomInput as RoomInputSchema,
@@ -30,6 +31,9 @@ export type { MalformedFlag, RolloutFlags };
 export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 
 export type Metrics = z.infer<typeof MetricsSchema>;
+export type Health = z.infer<typeof HealthSchema>;
+/** A provider's circuit breaker as GET /v1/health shows it; null when it could not be read. */
+export type Breaker = Health['breakers'][Platform];
 export type PlatformFigures = Metrics['platforms'][Platform];
 
 /**
@@ -136,4 +140,5 @@ export const api = {
   flags: () => request<EffectiveFlags>('GET', '/flags'),
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
   metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
+  health: () => request<Health>('GET', '/health'),
 };

@@ -19,17 +19,23 @@
 // 3. A burst of correctly signed webhooks of both providers (fresh event ids, joins and leaves)
 //    on 20 concurrent connections for 30 s: every event answered 2xx must be in webhook_events
 //    exactly once, and each meeting's num_clients must be what the events sent make it.
+// 4. A burst of joins during a Daily outage (SPEC §9) on 10 connections for 40 s: rooms on Daily
+//    joined over and over while Daily's API answers 503 to everything. Every join must answer 2xx
+//    with its room's one active meeting (failed over to Whereby), the meeting going on at Daily
+//    must stay there, and Daily must hear only the breaker's trial creates once it is open. It
+//    reports the joins' latency and how soon the first failed-over meeting came.
 //
 // Exits non-zero, saying what broke, on any violation. PROOF_BURST_SECONDS and
-// PROOF_BURST_CONNECTIONS change the burst (30 s at 20).
+// PROOF_BURST_CONNECTIONS change the burst (30 s at 20), PROOF_OUTAGE_SECONDS and
+// PROOF_OUTAGE_CONNECTIONS the outage's (40 s at 10).
 //
 // This file runs the proof and reports; its parts are in scripts/proof/: setup.ts (the service's
 // settings, the tokens, the fixtures), wire.ts (requests to the service), attack.ts (a hostile
 // request: sending it and judging its answer), hostile.ts, webhook-attacks.ts and
 // rate-limit-attacks.ts (the lists of them), state.ts (what must not change, read before and
 // after), provider-answers.ts (the providers' hostile answers), burst.ts (the burst and its
-// check). Its webhooks are signed and shaped as the providers sign and shape them by
-// dev/provider-webhooks.ts, which the worker tests use too.
+// check), outage.ts (the joins during Daily's outage). Its webhooks are signed and shaped as the
+// providers sign and shape them by dev/provider-webhooks.ts, which the worker tests use too.
 
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -40,6 +46,7 @@ import { type LocalService, startLocalService } from './local/service.ts';
 import { judge, operations, pool, runAttack } from './proof/attack.ts';
 import { BURST_CONNECTIONS, BURST_SECONDS, burst } from './proof/burst.ts';
 import { attacks, genericAttacks } from './proof/hostile.ts';
+import { OUTAGE_CONNECTIONS, OUTAGE_SECONDS, outage } from './proof/outage.ts';
 import { hostileProviderAnswers } from './proof/provider-answers.ts';
 import { rateLimitAttacks, runRateLimits } from './proof/rate-limit-attacks.ts';
 import {
@@ -281,6 +288,29 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `num_clients as the events make it: Daily ${result.expected.daily}, Whereby ${result.expected.whereby}: ${result.problems.some((p) => p.includes('num_clients') || p.includes('open participant')) ? 'NOT matched' : 'matched'}\n`,
+    );
+
+    phase = Date.now();
+    process.stderr.write(
+      `proof: joins during a Daily outage, ${OUTAGE_CONNECTIONS} connections for ${OUTAGE_SECONDS} s ...\n`,
+    );
+    const down = await outage(service, fixture, tokens);
+    times.push(['outage', elapsed(phase)]);
+    for (const problem of down.problems) violation(`outage: ${problem}`);
+    process.stdout.write(
+      `\nJoins during a Daily outage: ${OUTAGE_CONNECTIONS} connections for ${down.duration.toFixed(1)} s\n`,
+    );
+    process.stdout.write(
+      `joins: ${down.joins}, answered 2xx: ${down.ok} (${down.rooms} rooms on Daily, ${down.failedOver} meetings failed over to Whereby; ${down.ongoingJoins} joins of the meeting going on at Daily, kept there)\n`,
+    );
+    process.stdout.write(
+      `join latency: p50 ${down.latency.p50} ms, p99 ${down.latency.p99} ms, max ${down.latency.max} ms; first failed Daily create to first failed-over meeting: ${down.firstCreateToFailover ?? '–'} ms\n`,
+    );
+    process.stdout.write(
+      `Daily creates: ${down.dailyCreates.beforeOpen} before its breaker opened, ${down.dailyCreates.whileOpen} while it was open (${down.dailyCreates.trials} of them trials); ${down.dailyRequests} requests with retries\n`,
+    );
+    process.stdout.write(
+      `Daily's breaker as /v1/health showed it: ${down.states.join(' → ')}; after the outage: ${down.breakerAfter}\n`,
     );
 
     times.push(['total', elapsed(runStarted)]);

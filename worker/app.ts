@@ -9,6 +9,7 @@ import { ApiError, invalid, RateLimitedError, toApiError } from './errors';
 import { log } from './log';
 import { counting } from './metrics/counters';
 import { servePage } from './pages';
+import { breakers } from './platforms/breaker-object';
 import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
 import { SECURITY_SCHEMES } from './routes/docs';
@@ -87,7 +88,7 @@ app.use(requestId(), requestLog, async (c, next) => {
   c.set('nearestDb', d1.nearest);
   c.set('auth', authOf(presentedToken(c), settings));
   c.set('count', count);
-  c.set('platforms', platforms(settings, count));
+  c.set('platforms', platforms(settings, count, breakers(c.env.BREAKERS)));
   await next();
   // Every answer, errors too, says how fresh a read it saw; sent back, the next reads are at least as fresh.
   const bookmark = d1.bookmark();

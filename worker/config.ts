@@ -38,6 +38,7 @@ const meetingMinutes = z
   .regex(/^\d+$/, 'not a whole number of minutes')
   .transform(Number)
   .pipe(z.number().min(1, 'less than 1 minute').max(1440, 'more than 1440 minutes'));
+const onOff = z.enum(['true', 'false'], 'true or false').transform((value) => value === 'true');
 
 export interface ProviderSettings {
   apiUrl: string;
@@ -160,6 +161,9 @@ export function config(env: Env) {
     wherebyWebhookSecret: (): string => read(source, 'WHEREBY_WEBHOOK_SECRET', secret),
 
     pipelineToken: (): string => read(source, 'PIPELINE_TOKEN', secret),
+
+    /** SPEC §9: a failing platform's new meetings go to the other (when both are configured). */
+    providerFailover: (): boolean => read(source, 'PROVIDER_FAILOVER', onOff, 'true'),
 
     defaultPlatform: (): Platform => read(source, 'DEFAULT_VIDEO_PLATFORM', platformName, 'whereby'),
 

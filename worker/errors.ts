@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ProviderError, type ProviderFailure } from './platforms/http';
+import { isOutage, ProviderError } from './platforms/http';
 
 /**
  * The fixed list of error codes every non-2xx answer carries (SPEC §4), each with its status.
@@ -82,14 +82,6 @@ export const conflict = (why: string) => new ApiError('conflict', why);
 export const malformed = (why: string) => new ApiError('malformed', why);
 export const invalid = (field: string | undefined, why: string) => new ApiError('validation', why, field);
 
-/** Provider failures that may pass if tried again; the others are the provider refusing or answering nonsense. */
-const TEMPORARY_FAILURES: ReadonlySet<ProviderFailure> = new Set([
-  'unreachable',
-  'timeout',
-  'rate-limited',
-  'server-error',
-]);
-
 /** Hono's own refusals (a body over its limit, an unsupported media type, malformed JSON) by status. */
 const CODES_OF_HONO_STATUSES: Partial<Record<number, ErrorCode>> = {
   400: 'malformed',
@@ -107,10 +99,7 @@ const CODES_OF_HONO_STATUSES: Partial<Record<number, ErrorCode>> = {
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof ProviderError)
-    return new ApiError(
-      TEMPORARY_FAILURES.has(error.failure) ? 'provider-unavailable' : 'provider-error',
-      error.detail,
-    );
+    return new ApiError(isOutage(error) ? 'provider-unavailable' : 'provider-error', error.detail);
   if (error instanceof HTTPException) {
     const code = CODES_OF_HONO_STATUSES[error.status] ?? (error.status >= 500 ? 'internal' : 'malformed');
     return new ApiError(code, error.message || 'The request could not be handled.');

@@ -4,7 +4,9 @@ import { PLATFORM_NAMES, PLATFORMS } from '../../domain/rooms.ts';
 import {
   type ApiError,
   api,
+  type Breaker,
   type EffectiveFlags,
+  type Health,
   type MalformedFlag,
   type Metrics,
   type PlatformFigures,
@@ -21,6 +23,7 @@ export function AdminPage() {
     <>
       <h1 tabIndex={-1}>Rollout</h1>
       <FlagsSection />
+      <BreakersSection />
       <MetricsSection />
     </>
   );
@@ -241,6 +244,85 @@ function Malformed({ items }: { items: MalformedFlag[] }) {
   );
 }
 
+const BREAKER_STATES = {
+  closed: 'Closed: new meetings are made here',
+  open: 'Open: failing, new meetings go to the other platform',
+  'half-open': 'Half-open: the next new meeting is a trial',
+} as const;
+
+/** Each provider's circuit breaker (SPEC §9), from GET /v1/health, with a way to look again. */
+export function BreakersSection({ client = api }: { client?: Pick<typeof api, 'health'> }) {
+  const [state, setState] = useState<Load<Health>>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    setState({ kind: 'loading' });
+    client.health().then(
+      (value) => current && setState({ kind: 'ready', value }),
+      (error: unknown) => current && setState({ kind: 'failed', error: toApiError(error, String(error)) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [attempt]);
+
+  const again = (label: string) => (
+    <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
+      {label}
+    </button>
+  );
+  let body: JSX.Element;
+  if (state.kind === 'loading') body = <Loading>Loading the circuit breakers…</Loading>;
+  else if (state.kind === 'failed')
+    body = (
+      <Problem title="The circuit breakers could not be loaded" actions={again('Try again')}>
+        <p>{state.error.detail}</p>
+      </Problem>
+    );
+  else
+    body = (
+      <>
+        <p class="summary">
+          Failover is <strong>{state.value.provider_failover ? 'on' : 'off'}</strong>:{' '}
+          {state.value.provider_failover
+            ? 'while a platform fails, its rooms get their next meeting on the other one. Meetings in progress stay where they are.'
+            : 'the breakers are only watched; every join tries its own platform (PROVIDER_FAILOVER, and both platforms configured).'}
+        </p>
+        <ul class="breakers">
+          {PLATFORMS.map((platform) => (
+            <li key={platform}>
+              <BreakerLine name={PLATFORM_NAMES[platform]} breaker={state.value.breakers[platform]} />
+            </li>
+          ))}
+        </ul>
+        <div class="actions">{again('Refresh')}</div>
+      </>
+    );
+
+  return (
+    <section class="card" aria-labelledby="breakers-title">
+      <h2 id="breakers-title">Circuit breakers</h2>
+      {body}
+    </section>
+  );
+}
+
+function BreakerLine({ name, breaker }: { name: string; breaker: Breaker }) {
+  if (!breaker) return <span>{name}: its state could not be read right now.</span>;
+  return (
+    <>
+      <strong>{name}</strong> <span class={`badge breaker-${breaker.state}`}>{breaker.state}</span>{' '}
+      <span>{BREAKER_STATES[breaker.state]}.</span>{' '}
+      <span class="meta">
+        Last minute: {count(breaker.calls)} meeting create{breaker.calls === 1 ? '' : 's'}, {count(breaker.failures)}{' '}
+        failed.
+        {breaker.retry_at && ` A trial create from ${new Date(breaker.retry_at).toLocaleTimeString('en')}.`}
+      </span>
+    </>
+  );
+}
+
 const WINDOWS = [
   ['1h', 'Last hour'],
   ['24h', 'Last 24 hours'],
@@ -314,6 +396,13 @@ type Row = [label: string, value: (figures: PlatformFigures) => string];
 /** The figures an operator weighs before raising Daily's share or rolling back, by subject. */
 const SECTIONS: [title: string, rows: Row[]][] = [
   ['Meetings', [['Created', (f) => count(f.meetings.created)]]],
+  [
+    'Failover',
+    [
+      ['Failed over to the other platform', (f) => count(f.failovers.from)],
+      ['Taken over from the other platform', (f) => count(f.failovers.to)],
+    ],
+  ],
   [
     'Provider API',
     [

@@ -127,6 +127,8 @@ interface ProviderSpec {
 }
 
 interface LoggedRequest {
+  /** When it arrived (ms since the epoch): what a load test times an outage by. */
+  at: number;
   method: string;
   path: string;
   query: Record<string, string>;
@@ -146,6 +148,7 @@ interface Fault {
   status: number | null;
   body: unknown;
   headers: Record<string, string>;
+  /** Infinity: an outage, which lasts until DELETE /faults ends it. */
   remaining: number;
   delayMs: number;
   /** Send the real answer's headers and this many body bytes, then drop the connection. */
@@ -156,7 +159,7 @@ interface Fault {
 interface Recorder {
   log: LoggedRequest[];
   faults: Fault[];
-  /** POST /reset (also runs `onReset`), GET /requests, POST /faults. */
+  /** POST /reset (also runs `onReset`), GET /requests, POST and DELETE /faults. */
   controlRoutes: Route[];
   record(request: IncomingMessage, url: URL, body: unknown): void;
   /** The fault that applies to this request, counted as used; null when none does. */
@@ -193,9 +196,15 @@ export function createRecorder(onReset: () => void): Recorder {
         faults.push(fault);
         return noContent;
       }),
+      // The end of an outage: every pending fault is dropped, and the real answers come back.
+      route('DELETE', '/faults', () => {
+        faults.length = 0;
+        return noContent;
+      }),
     ],
     record(request, url, body) {
       log.push({
+        at: Date.now(),
         method: request.method ?? 'GET',
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
@@ -494,7 +503,9 @@ function parseFault(body: unknown): Fault | string {
     return 'status must be 0 (drop the connection) or an HTTP status from 200 to 599, unless cut_after_bytes or delay_ms alone is given';
   }
   if (headers !== undefined && !isStringRecord(headers)) return 'headers must map names to strings';
-  if (typeof times !== 'number' || !Number.isInteger(times) || times < 1) return 'times must be a positive integer';
+  const lasting = times === 'until-cleared';
+  if (!lasting && (typeof times !== 'number' || !Number.isInteger(times) || times < 1))
+    return 'times must be a positive integer, or "until-cleared" for an outage that DELETE /__control/faults ends';
   if (typeof delayMs !== 'number' || !(delayMs >= 0)) return 'delay_ms must be a non-negative number';
   return {
     method: method === undefined ? null : method.toUpperCase(),
@@ -502,7 +513,7 @@ function parseFault(body: unknown): Fault | string {
     status: cuts || late ? null : (status as number),
     body: body.body,
     headers: headers ?? {},
-    remaining: times,
+    remaining: lasting ? Number.POSITIVE_INFINITY : (times as number),
     delayMs,
     cutAfterBytes: cuts ? cutAfterBytes : null,
   };

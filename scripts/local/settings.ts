@@ -37,6 +37,7 @@ export const SETTING_NAMES = [
   'DEFAULT_VIDEO_PLATFORM',
   'MEETING_LENGTH_MINUTES',
   'RATE_LIMIT_EXEMPT_IPS',
+  'PROVIDER_FAILOVER',
 ] as const;
 
 export type Source = 'local default' | '.dev.vars' | 'environment';

@@ -1,6 +1,16 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contextFor, createRoom, env, injectFault, launch, screenshots, uniqueName } from './helpers.ts';
+import {
+  chunksOf,
+  contextFor,
+  createRoom,
+  env,
+  injectFault,
+  launch,
+  openJoinPage,
+  screenshots,
+  uniqueName,
+} from './helpers.ts';
 
 let browser: Browser;
 
@@ -45,8 +55,10 @@ describe('the join page’s error states', () => {
       platform: 'whereby',
       recording_type: 'none',
     });
-    // The Worker tries a provider three times on a 5xx before it gives up.
+    // The Worker tries a provider three times on a 5xx before it gives up; with Daily down too,
+    // there is nowhere to fail over to.
     await injectFault(env.whereby, { method: 'POST', path: '^/v1/meetings$', status: 503, times: 3 });
+    await injectFault(env.daily, { method: 'POST', path: '^/v1/rooms$', status: 503, times: 3 });
     const context = await contextFor(browser, null);
     const page = await context.newPage();
     await page.goto(`/${room.name}`);
@@ -57,6 +69,25 @@ describe('the join page’s error states', () => {
     await page.getByRole('button', { name: 'Try again' }).click();
     expect((await again).status()).toBe(200);
     await page.locator('iframe.call-frame').waitFor();
+    await context.close();
+  });
+
+  it('shows the call of the platform a meeting failed over to (SPEC §9)', async () => {
+    const room = await createRoom('pages-owner', {
+      name: uniqueName('rescued'),
+      platform: 'daily',
+      recording_type: 'none',
+    });
+    await injectFault(env.daily, { method: 'POST', path: '^/v1/rooms$', status: 503, times: 3 });
+    const context = await contextFor(browser, null);
+    const page = await context.newPage();
+    const chunks = chunksOf(page);
+    const meeting = await openJoinPage(page, room.name);
+    expect(meeting).toMatchObject({ platform: 'whereby', failover_from: 'daily' });
+    await page.locator('iframe.call-frame').waitFor();
+    expect(await page.locator('iframe.call-frame').getAttribute('src')).toContain(new URL(meeting.room_url).pathname);
+    expect(chunks.has('WherebyRoom')).toBe(true);
+    expect(chunks.has('DailyRoom')).toBe(false);
     await context.close();
   });
 

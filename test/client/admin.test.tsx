@@ -3,11 +3,12 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   ApiError,
   type EffectiveFlags,
+  type Health,
   type Metrics,
   type PlatformFigures,
   type RolloutFlags,
 } from '../../client/api.ts';
-import { FlagsSection, MetricsSection, MetricsTable } from '../../client/pages/Admin.tsx';
+import { BreakersSection, FlagsSection, MetricsSection, MetricsTable } from '../../client/pages/Admin.tsx';
 
 const FLAGS: EffectiveFlags = {
   DAILY_MIGRATION_ENABLED: false,
@@ -102,8 +103,10 @@ const figures = (overrides: {
   calls: number;
   failed: number;
   p95: number | null;
+  failovers?: PlatformFigures['failovers'];
 }): PlatformFigures => ({
   meetings: { created: overrides.created },
+  failovers: overrides.failovers ?? { from: 0, to: 0 },
   provider_calls: {
     total: overrides.calls,
     failed: overrides.failed,
@@ -127,8 +130,8 @@ const METRICS: Metrics = {
   to: '2026-12-01T12:00:00.000Z',
   flags: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 10 },
   platforms: {
-    whereby: figures({ created: 1200, calls: 1300, failed: 1, p95: 2_450 }),
-    daily: figures({ created: 3, calls: 0, failed: 0, p95: null }),
+    whereby: figures({ created: 1200, calls: 1300, failed: 1, p95: 2_450, failovers: { from: 0, to: 17 } }),
+    daily: figures({ created: 3, calls: 0, failed: 0, p95: null, failovers: { from: 17, to: 0 } }),
   },
 };
 
@@ -148,6 +151,8 @@ describe('the metrics', () => {
       'Daily',
     ]);
     expect(cells('Created')).toEqual(['1,200', '3']);
+    expect(cells('Failed over to the other platform')).toEqual(['0', '17']);
+    expect(cells('Taken over from the other platform')).toEqual(['17', '0']);
     expect(cells('Error rate')).toEqual(['0.08 %', '–']);
     expect(cells('Delay, median')).toEqual(['420 ms', '420 ms']);
     expect(cells('Delay, 95th percentile')).toEqual(['2.5 s', '–']);
@@ -164,5 +169,52 @@ describe('the metrics', () => {
     await screen.findByRole('table');
     fireEvent.change(screen.getByLabelText('Window'), { target: { value: '7d' } });
     await waitFor(() => expect(metrics).toHaveBeenLastCalledWith('7d'));
+  });
+});
+
+const HEALTH: Health = {
+  status: 'ok',
+  environment: 'production',
+  integrations: { whereby: true, daily: true, recordings_bucket: true, pipeline: true, sign_in: 'identity-provider' },
+  provider_failover: true,
+  breakers: {
+    whereby: { state: 'closed', calls: 12, failures: 0, failures_in_a_row: 0, retry_at: null },
+    daily: { state: 'open', calls: 5, failures: 5, failures_in_a_row: 5, retry_at: '2026-12-01T12:00:30.000Z' },
+  },
+};
+
+const breakerLine = (name: string) => screen.getByText(name).closest('li')?.textContent ?? '';
+
+describe('the circuit breakers', () => {
+  it('shows each platform’s breaker and whether failover is on', async () => {
+    render(<BreakersSection client={{ health: vi.fn(async () => HEALTH) }} />);
+    expect(screen.getByRole('status').textContent).toContain('Loading the circuit breakers');
+    await screen.findByText('Whereby');
+    expect(screen.getByText(/Failover is/).textContent).toContain('Failover is on');
+    expect(breakerLine('Whereby')).toContain('Closed: new meetings are made here');
+    expect(breakerLine('Whereby')).toContain('12 meeting creates, 0 failed');
+    expect(breakerLine('Daily')).toContain('Open: failing, new meetings go to the other platform');
+    expect(breakerLine('Daily')).toContain('A trial create from');
+  });
+
+  it('says when a breaker could not be read, and when failover is off', async () => {
+    const health = { ...HEALTH, provider_failover: false, breakers: { ...HEALTH.breakers, daily: null } };
+    render(<BreakersSection client={{ health: vi.fn(async () => health) }} />);
+    await screen.findByText('Whereby');
+    expect(screen.getByText(/Failover is/).textContent).toContain('only watched');
+    expect(screen.getByText(/Daily: its state could not be read/)).toBeTruthy();
+  });
+
+  it('offers to try again when the breakers fail to load, and refreshes them', async () => {
+    const health = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError(0, 'The service could not be reached.'))
+      .mockResolvedValue(HEALTH);
+    render(<BreakersSection client={{ health }} />);
+    expect((await screen.findByRole('alert')).textContent).toContain('The service could not be reached.');
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await screen.findByText('Whereby');
+    fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(health).toHaveBeenCalledTimes(3));
   });
 });

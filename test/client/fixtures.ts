@@ -16,6 +16,7 @@ export function meeting(overrides: Partial<Meeting> = {}): Meeting {
     num_clients: 0,
     is_active: true,
     platform: 'whereby',
+    failover_from: null,
     ...overrides,
   };
 }

@@ -54,6 +54,15 @@ describe('the room container', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('team-standup');
   });
 
+  it('mounts the platform the meeting is on, also when it failed over from the room’s own (SPEC §9)', async () => {
+    const { chunk, load, component } = setUp({
+      meeting: meeting({ platform: 'whereby', failover_from: 'daily', room_url: 'https://x.whereby.com/r1' }),
+    });
+    expect(load).toHaveBeenCalledExactlyOnceWith('whereby');
+    await act(async () => chunk.resolve(component));
+    expect(screen.getByTestId('call').textContent).toBe('call on https://x.whereby.com/r1');
+  });
+
   it('says so when the call software fails to download, and offers to try again', async () => {
     const { chunk, reload } = setUp();
     await act(async () => chunk.reject(new TypeError('Failed to fetch dynamically imported module')));

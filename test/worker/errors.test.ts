@@ -118,14 +118,17 @@ describe('every error answer has one shape', () => {
     await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 400, body: { error: 'no' } });
     expectError(await call('POST', '/v1/rooms/refused/meeting'), 502, 'provider-error');
 
+    // Down, with nowhere to fail over to: Daily is down too.
     await createRoom(OWNER, { name: 'down' });
     await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 500, times: 3 });
+    await standIn.fault('daily', { method: 'POST', path: '^/v1/rooms$', status: 500, times: 3 });
     expectError(await call('POST', '/v1/rooms/down/meeting'), 503, 'provider-unavailable');
   });
 
   it('shares a failed creation with its waiters by code, not only by status', async () => {
     await createRoom(OWNER, { name: 'stampede-down' });
     await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 500, times: 100 });
+    await standIn.fault('daily', { method: 'POST', path: '^/v1/rooms$', status: 500, times: 100 });
     const answers = await Promise.all(
       Array.from({ length: 10 }, () => call('POST', '/v1/rooms/stampede-down/meeting')),
     );

@@ -8,6 +8,7 @@ import { findRoomByName } from '../../worker/db/rooms';
 import { getOrCreateMeeting } from '../../worker/meetings/get-or-create';
 import { endingInBackground } from '../../worker/meetings/provider-end';
 import { counting } from '../../worker/metrics/counters';
+import { breakers } from '../../worker/platforms/breaker-object';
 import { platforms } from '../../worker/platforms/registry';
 import { readFlags } from '../../worker/rollout/flags';
 import { sessionsOnly } from './d1-bindings';
@@ -201,7 +202,7 @@ describe('a join that writes', () => {
     const ctx = createExecutionContext();
 
     // The caller read "no active meeting" a moment before another request created one.
-    const providers = platforms(settings, counting(env, ctx));
+    const providers = platforms(settings, counting(env, ctx), breakers(env.BREAKERS));
     const joining = {
       db,
       platforms: providers,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { call } from './helpers';
 
+const CLOSED = { state: 'closed', calls: 0, failures: 0, failures_in_a_row: 0, retry_at: null };
+
 describe('GET /v1/health', () => {
   describe('happy path', () => {
     it('answers alive with the configured integrations and a request id', async () => {
@@ -16,6 +18,8 @@ describe('GET /v1/health', () => {
           pipeline: true,
           sign_in: 'identity-provider',
         },
+        provider_failover: true,
+        breakers: { whereby: CLOSED, daily: CLOSED },
       });
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });

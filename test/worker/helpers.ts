@@ -1,10 +1,18 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { importJWK, SignJWT } from 'jose';
 import { inject } from 'vitest';
+import { PLATFORMS } from '../../domain/rooms';
 import { app } from '../../worker/app';
 import { forgetFoundMeetings } from '../../worker/db/meeting-lookup';
 import worker from '../../worker/index';
+import { breakerObject } from '../../worker/platforms/breaker-object';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { s3Bucket } from '../../worker/recordings/s3';
 import { forgetCachedFlags } from '../../worker/rollout/flags';
@@ -111,6 +119,7 @@ export interface LoggedRequest {
  * matches the regex `path` get this answer instead: `status` 0 drops the connection; with
  * `cut_after_bytes` the real answer comes but stops after that many body bytes (status unused);
  * `delay_ms` without a status: the real answer, that much later.
+ * `times: 'until-cleared'` is an outage: it lasts until `standIn.clearFaults` ends it.
  */
 export interface Fault {
   method?: string;
@@ -118,7 +127,7 @@ export interface Fault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  times?: number;
+  times?: number | 'until-cleared';
   delay_ms?: number;
   cut_after_bytes?: number;
 }
@@ -143,6 +152,8 @@ export const standIn = {
     control(provider, 'GET', provider === 'daily' ? '/daily/rooms' : '/whereby/meetings') as Promise<
       Record<string, any>[]
     >,
+  /** Ends every pending fault (an outage's end): the stand-in answers for real again. */
+  clearFaults: (provider: Provider) => control(provider, 'DELETE', '/faults'),
   setDailyPresence: (
     room: string,
     participants: { id: string; userId?: string; userName?: string; joinTime?: string }[],
@@ -195,8 +206,16 @@ export async function objectBytes(key: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Both circuit breakers closed and forgetting every call, as on a fresh deploy. */
+export const resetBreakers = () =>
+  Promise.all(
+    PLATFORMS.map((platform) =>
+      runInDurableObject(breakerObject(env.BREAKERS, platform), (_breaker, state) => state.storage.deleteAll()),
+    ),
+  );
+
 export async function resetWorld() {
-  await Promise.all([standIn.reset('daily'), standIn.reset('whereby')]);
+  await Promise.all([standIn.reset('daily'), standIn.reset('whereby'), resetBreakers()]);
   await Promise.all(
     ['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) =>
       env.FLAGS.delete(key),

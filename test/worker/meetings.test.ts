@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { config } from '../../worker/config';
+import { breakers } from '../../worker/platforms/breaker-object';
 import { platforms } from '../../worker/platforms/registry';
 import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
 import { failingSome } from './d1-bindings';
@@ -41,6 +42,11 @@ const joinAndWait = async (room: string, bindings: Record<string, unknown> = {})
 // The room URLs a provider answers (SPEC §14).
 const joinWith = (room: string, bindings: Record<string, string> = {}) =>
   requestWith(`/v1/rooms/${room}/meeting`, { method: 'POST' }, { ...env, ...bindings });
+/** A join where the room's provider is all there is: its outage is the person's (failover.test.ts has the other side). */
+const joinWithoutFailover = async (room: string) => {
+  const response = await joinWith(room, { PROVIDER_FAILOVER: 'false' });
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+};
 const dailyAnswers = (url: string) =>
   standIn.fault('daily', {
     method: 'POST',
@@ -122,6 +128,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           num_clients: 0,
           is_active: true,
           platform: 'whereby',
+          failover_from: null,
         });
       });
 
@@ -462,7 +469,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
       const cron = () =>
         endRetiredMeetings(
           env,
-          platforms(config(env), () => {}),
+          platforms(config(env), () => {}, breakers(env.BREAKERS)),
         );
 
       it.each(['whereby', 'daily'] as const)(
@@ -555,10 +562,10 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
     });
 
     describe('provider trouble', () => {
-      it('retries 5xx and gives up with 503 and a clear detail, writing no meeting', async () => {
+      it('retries 5xx and, without failover, gives up with 503 and a clear detail, writing no meeting', async () => {
         await createRoom(OWNER, { name: 'flaky' });
         await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 500, times: 3 });
-        const response = await join('flaky');
+        const response = await joinWithoutFailover('flaky');
         expect(response.status).toBe(503);
         expect(response.body?.detail).toBe('Whereby could not create the meeting: it answered 500 (HTTP 500).');
         expect(await posts('whereby', '/v1/meetings')).toHaveLength(3);
@@ -639,7 +646,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       });
 
-      it('answers 503 when the provider keeps rate-limiting', async () => {
+      it('answers 503 when the provider keeps rate-limiting and there is no failover', async () => {
         await setFlags({ DAILY_MIGRATION_ENABLED: 'true' });
         await createRoom(OWNER, { name: 'throttled-long', platform: 'daily' });
         await standIn.fault('daily', {
@@ -650,7 +657,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           headers: { 'retry-after': '0' },
           times: 3,
         });
-        const response = await join('throttled-long');
+        const response = await joinWithoutFailover('throttled-long');
         expect(response.status).toBe(503);
         expect(response.body?.detail).toBe('Daily could not create the room: rate-limit-error: slow down (HTTP 429).');
       });
@@ -700,10 +707,10 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect(response.body?.detail).toBe('Whereby could not create the meeting: its answer is not JSON.');
       });
 
-      it('answers 503 when the connection drops', async () => {
+      it('answers 503 when the connection drops and there is no failover', async () => {
         await createRoom(OWNER, { name: 'dropped' });
         await standIn.fault('whereby', { method: 'POST', path: '^/v1/meetings$', status: 0, times: 3 });
-        const response = await join('dropped');
+        const response = await joinWithoutFailover('dropped');
         expect(response.status).toBe(503);
         expect(response.body?.detail).toContain('Whereby could not create the meeting: the request did not reach it');
       });

@@ -29,6 +29,7 @@ async function settledFigures(window: string, expected: unknown) {
 
 const empty = {
   meetings: { created: 0 },
+  failovers: { from: 0, to: 0 },
   provider_calls: { total: 0, failed: 0, error_rate: null },
   webhooks: { received: 0, rejected: 0, duplicates: 0, applied: 0, ignored: 0, delay_ms: { p50: null, p95: null } },
   recordings: { started: 0, in_progress: 0, stored: 0, failed: 0, deleted: 0, success_rate: null },
@@ -172,6 +173,7 @@ describe('GET /v1/metrics', () => {
       const today = {
         whereby: {
           meetings: { created: 1 },
+          failovers: { from: 0, to: 0 },
           provider_calls: { total: 2, failed: 1, error_rate: 0.5 },
           webhooks: {
             received: 4,
@@ -186,6 +188,7 @@ describe('GET /v1/metrics', () => {
         },
         daily: {
           meetings: { created: 1 },
+          failovers: { from: 0, to: 0 },
           provider_calls: { total: dailyCalls, failed: 0, error_rate: 0 },
           webhooks: {
             received: 6,
@@ -207,6 +210,7 @@ describe('GET /v1/metrics', () => {
         daily: today.daily,
         whereby: {
           meetings: { created: 2 },
+          failovers: { from: 0, to: 0 },
           provider_calls: { total: 6, failed: 2, error_rate: 0.3333 },
           webhooks: { ...today.whereby.webhooks, received: 5, applied: 3 },
           recordings: { ...today.whereby.recordings, started: 2, failed: 1, success_rate: 0.5 },

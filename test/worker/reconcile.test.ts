@@ -5,6 +5,7 @@ import { dailyEvent, wherebyEvent } from '../../dev/provider-webhooks';
 import { PLATFORMS } from '../../domain/rooms';
 import { config } from '../../worker/config';
 import worker from '../../worker/index';
+import { breakers } from '../../worker/platforms/breaker-object';
 import { platforms, platformsExtendingLeases, platformsKeepingRecordings } from '../../worker/platforms/registry';
 import { extendLeases } from '../../worker/scheduled/lease-extensions';
 import { reconcile } from '../../worker/scheduled/reconcile';
@@ -18,7 +19,7 @@ beforeEach(resetWorld);
 const reconcileWith = (bindings: Env) =>
   reconcile(
     bindings,
-    platforms(config(bindings), () => {}),
+    platforms(config(bindings), () => {}, breakers(env.BREAKERS)),
   );
 
 const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
@@ -249,7 +250,7 @@ describe('lease extensions (SPEC §9)', () => {
   const extendWith = (bindings: Env) =>
     extendLeases(
       bindings,
-      platforms(config(bindings), () => {}),
+      platforms(config(bindings), () => {}, breakers(env.BREAKERS)),
     );
   const endDate = async (id: string) =>
     (await env.DB.prepare('SELECT end_date FROM meetings WHERE id = ?').bind(id).first<{ end_date: string }>())
@@ -328,7 +329,7 @@ describe('provider rooms of retired meetings (SPEC §9)', () => {
   const endWith = (bindings: Env) =>
     endRetiredMeetings(
       bindings,
-      platforms(config(bindings), () => {}),
+      platforms(config(bindings), () => {}, breakers(env.BREAKERS)),
     );
   const due = () =>
     env.DB.prepare('SELECT id FROM meetings WHERE provider_end_due_at IS NOT NULL ORDER BY id')
@@ -426,7 +427,7 @@ describe('recordings lookups', () => {
 
 describe('the platforms whose recordings are looked up', () => {
   it('are those that list finished recordings and give download links', () => {
-    const providers = platforms(config(env), () => {});
+    const providers = platforms(config(env), () => {}, breakers(env.BREAKERS));
     const answering = PLATFORMS.filter(
       (name) => providers(name).finishedRecordings !== undefined && providers(name).recordingDownloadLink !== undefined,
     );
@@ -437,7 +438,7 @@ describe('the platforms whose recordings are looked up', () => {
 
 describe('the platforms whose leases are extended', () => {
   it('are those that can move the end of a room', () => {
-    const providers = platforms(config(env), () => {});
+    const providers = platforms(config(env), () => {}, breakers(env.BREAKERS));
     const extending = PLATFORMS.filter((name) => providers(name).extendMeeting !== undefined);
     expect(platformsExtendingLeases()).toEqual(extending);
     expect(extending).toEqual(['daily']);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dailyEvent, dailySignature, wherebyEvent } from '../../dev/provider-webhooks';
 import { config } from '../../worker/config';
 import worker from '../../worker/index';
+import { breakers } from '../../worker/platforms/breaker-object';
 import { platforms } from '../../worker/platforms/registry';
 import { PART_SIZE } from '../../worker/recordings/part-plan';
 import { sweepDeclinedAudio } from '../../worker/scheduled/consent-sweep';
@@ -554,7 +555,7 @@ describe('the consent sweep (Cron)', () => {
     expect(
       await sweepDeclinedAudio(
         env,
-        platforms(config(env), () => {}),
+        platforms(config(env), () => {}, breakers(env.BREAKERS)),
       ),
     ).toEqual({ deleted: 1, failed: 0 });
     expect(await recordingRow(old.id)).toMatchObject({ status: 'deleted' });
@@ -661,7 +662,7 @@ describe('a declined recording that is not stored yet', () => {
     const queue = { send: async (message: unknown) => void resent.push(message) } as unknown as Queue;
     await reconcile(
       { ...env, RECORDING_COPIES: queue },
-      platforms(config(env), () => {}),
+      platforms(config(env), () => {}, breakers(env.BREAKERS)),
     );
     expect(resent).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
 

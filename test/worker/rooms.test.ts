@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { config } from '../../worker/config';
+import { breakers } from '../../worker/platforms/breaker-object';
 import { platforms } from '../../worker/platforms/registry';
 import { endRetiredMeetings } from '../../worker/scheduled/retired-meetings';
 import {
@@ -248,7 +249,7 @@ describe('PATCH /v1/rooms/{room_id}', () => {
       expect(
         await endRetiredMeetings(
           env,
-          platforms(config(env), () => {}),
+          platforms(config(env), () => {}, breakers(env.BREAKERS)),
         ),
       ).toEqual({ ended: 1, failed: 0 });
       expect(await standIn.rooms('whereby')).toEqual([]);
@@ -282,7 +283,7 @@ describe('DELETE /v1/rooms/{room_id}', () => {
       expect(
         await endRetiredMeetings(
           env,
-          platforms(config(env), () => {}),
+          platforms(config(env), () => {}, breakers(env.BREAKERS)),
         ),
       ).toEqual({ ended: 0, failed: 0 });
     });

@@ -58,6 +58,8 @@ export const meetings = sqliteTable(
     retiredAt: integer('retired_at'),
     /** Retired, and since when its room is to be ended at its provider (unix ms); null while active and once ended. */
     providerEndDueAt: integer('provider_end_due_at'),
+    /** The room's chosen platform, when it was failing and this meeting was made on the other (SPEC §9). */
+    failoverFrom: text('failover_from', { enum: PLATFORMS }),
   },
   (t) => [
     index('meetings_room_id').on(t.roomId),
@@ -66,7 +68,7 @@ export const meetings = sqliteTable(
     uniqueIndex('meetings_one_active_per_room').on(t.roomId).where(sql`is_active = 1`),
     index('meetings_active_reconciled').on(t.isActive, t.reconciledAt),
     index('meetings_recordings_checked').on(t.platform, t.recordingsCheckedAt),
-    index('meetings_start_date').on(t.startDate, t.platform),
+    index('meetings_start_date').on(t.startDate, t.platform, t.failoverFrom),
     index('meetings_occupied_end').on(t.platform, t.endDate).where(sql`is_active = 1 AND num_clients > 0`),
     index('meetings_provider_end_due').on(t.providerEndDueAt).where(sql`provider_end_due_at IS NOT NULL`),
   ],

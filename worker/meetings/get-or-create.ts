@@ -17,6 +17,7 @@ import type { Platforms } from '../platforms/registry';
 import { choosePlatform } from '../rollout/choose';
 import type { RolloutFlags } from '../rollout/flags';
 import { toWholeSecond } from '../time';
+import { createMeetingWithFailover } from './failover';
 import { extendLease, joinVerdict } from './lease';
 import type { EndInBackground, RetiredMeeting } from './provider-end';
 
@@ -131,11 +132,14 @@ async function giveUpClaim(db: Database, roomId: string, token: string, error: u
 
 async function createMeeting(joining: Joining, room: Room) {
   const { db, platforms, flags, meetingLengthMs } = joining;
-  const platform = choosePlatform(room, await flags());
   const start = new Date(toWholeSecond(Date.now()));
   const end = new Date(start.getTime() + meetingLengthMs());
   const settings = meetingSettingsOf(room);
-  const created = await platforms(platform).createMeeting({ roomName: room.name, start, end, ...settings });
+  const { platform, created, failoverFrom } = await createMeetingWithFailover(
+    platforms,
+    choosePlatform(room, await flags()),
+    { roomName: room.name, start, end, ...settings },
+  );
   const row = {
     id: crypto.randomUUID(),
     roomId: room.id,
@@ -148,6 +152,7 @@ async function createMeeting(joining: Joining, room: Room) {
     endDate: end.toISOString(),
     ...settings,
     platform,
+    failoverFrom,
   };
   let meeting: Meeting;
   try {

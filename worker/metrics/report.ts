@@ -43,10 +43,10 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
     .as('ranked');
   return {
     meetingsCreated: db
-      .select({ platform: meetings.platform, n: count() })
+      .select({ platform: meetings.platform, failoverFrom: meetings.failoverFrom, n: count() })
       .from(meetings)
       .where(and(gte(meetings.startDate, iso(from)), lt(meetings.startDate, iso(to))))
-      .groupBy(meetings.platform),
+      .groupBy(meetings.platform, meetings.failoverFrom),
     // Counters are per minute: the minutes the window touches, partly or wholly.
     counters: db
       .select({ platform: metricCounts.platform, name: metricCounts.name, n: sum(metricCounts.count).mapWith(Number) })
@@ -86,6 +86,7 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
   };
 }
 
+const sumOf = (rows: { n: number }[]) => rows.reduce((sum, row) => sum + row.n, 0);
 const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
 
 /** Every figure of both platforms over the range, read in one D1 batch. */
@@ -109,13 +110,17 @@ export async function figuresOver(db: Database, range: TimeRange): Promise<Figur
 
     const calls = counter('provider_calls');
     const failedCalls = counter('provider_failures');
-    const recorded = mine(outcomes).reduce((total, row) => total + row.n, 0);
+    const recorded = sumOf(mine(outcomes));
     const rejected = counter('webhooks_rejected');
     const duplicates = counter('webhooks_duplicate');
     const delay = mine(delays)[0];
     const [stored, failed, deleted] = [status('stored'), status('failed'), status('deleted')];
     return {
-      meetings: { created: mine(created)[0]?.n ?? 0 },
+      meetings: { created: sumOf(mine(created)) },
+      failovers: {
+        from: sumOf(created.filter((row) => row.failoverFrom === platform)),
+        to: sumOf(mine(created).filter((row) => row.failoverFrom !== null)),
+      },
       provider_calls: { total: calls, failed: failedCalls, error_rate: ratio(failedCalls, calls) },
       webhooks: {
         received: recorded + rejected + duplicates,
@@ -126,7 +131,7 @@ export async function figuresOver(db: Database, range: TimeRange): Promise<Figur
         delay_ms: { p50: delay?.p50 ?? null, p95: delay?.p95 ?? null },
       },
       recordings: {
-        started: mine(statuses).reduce((total, row) => total + row.n, 0),
+        started: sumOf(mine(statuses)),
         in_progress: status('recording') + status('ready'),
         stored,
         failed,

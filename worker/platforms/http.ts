@@ -5,6 +5,16 @@ import type { z } from 'zod';
 
 export type ProviderFailure = 'unreachable' | 'timeout' | 'rate-limited' | 'server-error' | 'rejected' | 'malformed';
 
+/**
+ * Failures that may pass if tried again: the provider did not answer in time, was unreachable,
+ * failed (5xx) or asked us to slow down (429). These are its outages (SPEC §9); a refusal or an
+ * answer we cannot use is the provider answering.
+ */
+const OUTAGES: ReadonlySet<ProviderFailure> = new Set(['unreachable', 'timeout', 'rate-limited', 'server-error']);
+
+export const isOutage = (error: unknown): error is ProviderError =>
+  error instanceof ProviderError && OUTAGES.has(error.failure);
+
 /** A provider call failed. What that means for the API's answer is decided in worker/error-answer.ts. */
 export class ProviderError extends Error {
   readonly provider: string;

@@ -1,13 +1,20 @@
 import { PLATFORMS, type Platform } from '../../domain/rooms';
-import type { Config } from '../config';
+import { type Config, isConfigured } from '../config';
 import type { Count } from '../metrics/counters';
+import type { Breaker } from './breaker-object';
 import { dailyPlatform } from './daily';
 import type { ProviderClientOptions } from './http';
 import type { VideoPlatform } from './types';
 import { wherebyPlatform } from './whereby';
 
 /** Each platform's provider, built when asked for (a missing setting fails then, with its name). */
-export type Platforms = (name: Platform) => VideoPlatform;
+export interface Platforms {
+  (name: Platform): VideoPlatform;
+  /** The platform's circuit breaker (SPEC §9), shared by every isolate. */
+  breaker(name: Platform): Breaker;
+  /** PROVIDER_FAILOVER is on and both platforms are configured: a failing one's new meetings go to the other. */
+  canFailOver(): boolean;
+}
 
 interface Provider {
   build(config: Config, onCall: NonNullable<ProviderClientOptions['onCall']>): VideoPlatform;
@@ -43,12 +50,19 @@ const PROVIDERS: Record<Platform, Provider> = {
   },
 };
 
-/** The providers of one request, queue batch or Cron run; their API calls and failures are counted. */
-export function platforms(config: Config, count: Count): Platforms {
-  return (name) =>
+/**
+ * The providers of one request, queue batch or Cron run, with their breakers
+ * (breaker-object.ts's `breakers`); their API calls and failures are counted.
+ */
+export function platforms(config: Config, count: Count, breakers: (name: Platform) => Breaker): Platforms {
+  const provider = (name: Platform) =>
     PROVIDERS[name].build(config, (outcome) =>
       outcome === 'ok' ? count(name, 'provider_calls') : count(name, 'provider_calls', 'provider_failures'),
     );
+  return Object.assign(provider, {
+    breaker: breakers,
+    canFailOver: () => config.providerFailover() && isConfigured(config.whereby) && isConfigured(config.daily),
+  });
 }
 
 /** The platforms whose finished recordings are ours to copy from the provider into the bucket. */

@@ -5,6 +5,7 @@ import type { Recording } from '../db/schema';
 import { toApiError } from '../errors';
 import { log } from '../log';
 import { counting } from '../metrics/counters';
+import { breakers } from '../platforms/breaker-object';
 import { type Platforms, platforms } from '../platforms/registry';
 import { deleteAudio } from './consent';
 import { CopyError, copyToBucket, moveTracks } from './copy';
@@ -21,7 +22,7 @@ export async function consumeRecordingCopies(
   env: Env,
   ctx: ExecutionContext,
 ): Promise<void> {
-  const providers = platforms(config(env), counting(env, ctx));
+  const providers = platforms(config(env), counting(env, ctx), breakers(env.BREAKERS));
   for (const message of batch.messages) await copyRecording(message, env, providers);
 }
 

@@ -99,6 +99,10 @@ export const MeetingSchema = z
     num_clients: z.number().int(),
     is_active: z.boolean(),
     platform: z.enum(PLATFORMS),
+    failover_from: z.enum(PLATFORMS).nullable().openapi({
+      description:
+        "the room's chosen platform, when it was failing and this meeting was made on the other one (SPEC §9); null otherwise",
+    }),
   })
   .openapi('Meeting');
 
@@ -168,6 +172,7 @@ const MEETING_COLUMNS = {
   num_clients: 'numClients',
   is_active: 'isActive',
   platform,
+  failover_from: 'failoverFrom',
 } as const satisfies {
   readonly [F in Exclude<keyof MeetingResponse, 'room_url' | 'host_room_url' | 'skip_consent'>]: keyof Meeting;
 };
@@ -190,6 +195,16 @@ const share = z.number().min(0).max(1).nullable();
 const PlatformFiguresSchema = z
   .object({
     meetings: z.object({ created: count }),
+    failovers: z
+      .object({
+        from: count.openapi({
+          description: 'meetings of rooms on this platform made on the other, as this one was failing',
+        }),
+        to: count.openapi({
+          description: 'meetings this platform made for rooms on the other, as that one was failing',
+        }),
+      })
+      .openapi({ description: 'meetings created in the window at the other platform than the chosen one (SPEC §9)' }),
     provider_calls: z.object({
       total: count,
       failed: count,
@@ -234,3 +249,43 @@ export const Metrics = z
     platforms: z.object({ whereby: PlatformFiguresSchema, daily: PlatformFiguresSchema }),
   })
   .openapi('Metrics');
+
+const BreakerSchema = z
+  .object({
+    state: z.enum(['closed', 'open', 'half-open']).openapi({
+      description:
+        'open: new meetings go to the other platform (PROVIDER_FAILOVER=true); half-open: one trial create goes through',
+    }),
+    calls: z.number().int().openapi({ description: 'meeting creates in the last 60 s' }),
+    failures: z
+      .number()
+      .int()
+      .openapi({ description: 'of those, the ones that failed by an outage (5xx, 429, timeout, unreachable)' }),
+    failures_in_a_row: z.number().int(),
+    retry_at: z.string().nullable().openapi({ description: 'while open: when it lets a trial create through' }),
+  })
+  .nullable()
+  .openapi('Breaker', { description: "a provider's circuit breaker (SPEC §9); null when it could not be read" });
+
+export const Health = z
+  .object({
+    status: z.literal('ok'),
+    environment: z.string(),
+    integrations: z.object({
+      whereby: z.boolean(),
+      daily: z.boolean(),
+      recordings_bucket: z.boolean(),
+      pipeline: z.boolean(),
+      sign_in: z.enum(['identity-provider', 'misconfigured', 'development-login', 'none']),
+    }),
+    provider_failover: z.boolean().openapi({
+      description:
+        'PROVIDER_FAILOVER is on and both platforms are configured: a failing one’s new meetings go to the other',
+    }),
+    breakers: z.object({ whereby: BreakerSchema, daily: BreakerSchema }),
+    database: z
+      .literal('ok')
+      .optional()
+      .openapi({ description: 'with `deep=1` only: D1 answered a query (otherwise the answer is 503)' }),
+  })
+  .openapi('Health');
