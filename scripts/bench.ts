@@ -15,8 +15,8 @@
 // BENCH_WITHOUT_SESSIONS=1 starts a second service with D1_SESSIONS=off and runs the join
 // against it too, in the same rounds, to show what the D1 sessions cost the join.
 //
-// The floor: GET /v1/health?deep=1 makes exactly one D1 round trip and nothing else, so no route
-// that reads D1 can be faster; a join of an active meeting (one read) is at best as fast.
+// The floor: GET /v1/health?deep=1 is health plus exactly one D1 round trip. Health also reads
+// the two circuit breakers (Durable Objects, issue 12), which a join of an active meeting does not.
 
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
