@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Meeting } from '../../client/api.ts';
+import { cspDirectives } from '../csp.ts';
 import {
   contextFor,
   createRoom,
@@ -47,15 +48,6 @@ async function watchViolations(context: BrowserContext, page: Page) {
   };
 }
 
-const directives = (policy: string | null | undefined) =>
-  new Map(
-    (policy ?? '')
-      .split(';')
-      .map((part) => part.trim().split(/\s+/))
-      .filter((words) => words[0])
-      .map(([name, ...values]) => [name, values]),
-  );
-
 describe('the pages’ security headers', () => {
   it('come with the join page, its scripts and its API answers', async () => {
     const room = await createRoom(OWNER, { name: uniqueName('hdr'), platform: 'whereby', recording_type: 'none' });
@@ -71,7 +63,7 @@ describe('the pages’ security headers', () => {
     const headers = document?.headers() ?? {};
 
     // Development (npm start): the providers' rooms and the local stand-ins' on a loopback address.
-    const csp = directives(headers['content-security-policy']);
+    const csp = cspDirectives(headers['content-security-policy']);
     expect(csp.get('script-src')).toEqual(["'self'"]);
     expect(csp.get('frame-src')).toEqual([
       'https://*.whereby.com',

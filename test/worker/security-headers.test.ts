@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { cspDirectives } from '../csp';
 import { call, createRoom, OWNER, requestWith, resetWorld, setFlags, tokenFor } from './helpers';
 
 // The headers of SPEC §14: the pages' (served by the Worker from the static assets) and the API's.
@@ -24,21 +25,12 @@ const ASSETS = {
 const page = (path: string, bindings: Record<string, unknown> = {}, init: RequestInit = {}) =>
   requestWith(path, init, { ...env, ASSETS, ...bindings });
 
-const directives = (policy: string | null) =>
-  new Map(
-    (policy ?? '')
-      .split(';')
-      .map((part) => part.trim().split(/\s+/))
-      .filter((words) => words[0])
-      .map(([name, ...values]) => [name, values]),
-  );
-
 describe('pages', () => {
   it('carry the production policy: scripts from here, frames of the providers only, framed by nobody', async () => {
     const response = await page('/team-standup');
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<title>Meeting rooms</title>');
-    const csp = directives(response.headers.get('content-security-policy'));
+    const csp = cspDirectives(response.headers.get('content-security-policy'));
     expect(csp.get('script-src')).toEqual(["'self'"]);
     expect(csp.get('style-src')).toEqual(["'self'"]);
     expect(csp.get('default-src')).toEqual(["'self'"]);
@@ -66,7 +58,7 @@ describe('pages', () => {
   });
 
   it('frames the local stand-ins on a loopback address in development only', async () => {
-    const development = directives(
+    const development = cspDirectives(
       (await page('/r', { ENVIRONMENT: 'development' })).headers.get('content-security-policy'),
     );
     expect(development.get('frame-src')).toEqual([
@@ -76,7 +68,7 @@ describe('pages', () => {
       'http://localhost:*',
     ]);
     for (const environment of ['production', 'Development', 'staging', ' ']) {
-      const policy = directives(
+      const policy = cspDirectives(
         (await page('/r', { ENVIRONMENT: environment })).headers.get('content-security-policy'),
       );
       expect(policy.get('frame-src')).toEqual(['https://*.whereby.com', 'https://*.daily.co']);
