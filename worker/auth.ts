@@ -8,10 +8,17 @@ import { log } from './log';
 export interface User {
   id: string;
   isAdmin: boolean;
+  /** The token's `email` claim, when it has a string one (Reflector's `/v1/me`). */
+  email: string | null;
+  /** The token's `name` claim, when it has a string one: how the person is known in a call. */
+  name: string | null;
 }
 
 /** Who is signed in locally when no identity provider is configured in development. */
 const LOCAL_ADMIN_ID = 'local-admin';
+const LOCAL_ADMIN_NAME = 'Local admin';
+
+const stringClaim = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
 
 /** The identity provider did not hand over its keys: its trouble, not the user's (503, never 401). */
 class KeysUnavailable extends Error {
@@ -95,15 +102,21 @@ async function userOf(token: string | undefined, settings: Config): Promise<User
   if (settings.hasIdentityProvider()) {
     if (!token) return null;
     const { jwksUrl, issuer, audience } = settings.auth();
-    const id = await verifiedSubject(token, jwksUrl, issuer, audience);
-    return { id, isAdmin: settings.adminUserIds().has(id) };
+    const claims = await verifiedClaims(token, jwksUrl, issuer, audience);
+    return { ...claims, isAdmin: settings.adminUserIds().has(claims.id) };
   }
   // No identity provider in a local run: everyone is the local admin (impossible in production).
-  if (settings.environment() === 'development') return { id: LOCAL_ADMIN_ID, isAdmin: true };
+  if (settings.environment() === 'development')
+    return { id: LOCAL_ADMIN_ID, isAdmin: true, email: null, name: LOCAL_ADMIN_NAME };
   return null;
 }
 
-async function verifiedSubject(token: string, jwksUrl: string, issuer: string, audience: string): Promise<string> {
+async function verifiedClaims(
+  token: string,
+  jwksUrl: string,
+  issuer: string,
+  audience: string,
+): Promise<Pick<User, 'id' | 'email' | 'name'>> {
   try {
     const { payload } = await jwtVerify(token, keySet(jwksUrl), {
       issuer,
@@ -112,7 +125,7 @@ async function verifiedSubject(token: string, jwksUrl: string, issuer: string, a
       requiredClaims: ['sub', 'exp'],
     });
     if (!payload.sub) throw unauthenticated('The token names no user (sub).');
-    return payload.sub;
+    return { id: payload.sub, email: stringClaim(payload.email), name: stringClaim(payload.name) };
   } catch (error) {
     if (error instanceof ApiError) throw error;
     if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired; sign in again.');

@@ -76,7 +76,7 @@ const dnsLabel = z
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i, 'not a DNS label')
   .transform((label) => label.toLowerCase());
 
-type Environment = 'development' | 'production';
+export type Environment = 'development' | 'production';
 
 // ENVIRONMENT values already warned about in this isolate: one log line each, not one per request.
 const warnedEnvironments = new Set<string>();

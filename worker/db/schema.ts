@@ -30,6 +30,19 @@ export const rooms = sqliteTable(
     isShared: integer('is_shared', { mode: 'boolean' }).notNull().default(false),
     skipConsent: integer('skip_consent', { mode: 'boolean' }).notNull().default(false),
     platform: text('platform', { enum: PLATFORMS }).notNull().default('whereby'),
+    // Reflector's fields (SPEC §10, migration 0014).
+    zulipAutoPost: integer('zulip_auto_post', { mode: 'boolean' }).notNull().default(false),
+    zulipStream: text('zulip_stream').notNull().default(''),
+    zulipTopic: text('zulip_topic').notNull().default(''),
+    /** Where the room's events go (SPEC §11); null: nowhere. */
+    webhookUrl: text('webhook_url'),
+    /** Signs the room's events when set; shown to the owner and admins only. */
+    webhookSecret: text('webhook_secret'),
+    icsUrl: text('ics_url'),
+    icsEnabled: integer('ics_enabled', { mode: 'boolean' }).notNull().default(false),
+    icsFetchInterval: integer('ics_fetch_interval').notNull().default(300),
+    icsLastSync: text('ics_last_sync'),
+    icsLastEtag: text('ics_last_etag'),
   },
   (t) => [index('rooms_user_id').on(t.userId)],
 );
