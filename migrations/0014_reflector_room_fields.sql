@@ -12,3 +12,7 @@ ALTER TABLE rooms ADD COLUMN ics_enabled INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE rooms ADD COLUMN ics_fetch_interval INTEGER NOT NULL DEFAULT 300;
 ALTER TABLE rooms ADD COLUMN ics_last_sync TEXT;
 ALTER TABLE rooms ADD COLUMN ics_last_etag TEXT;
+-- Newer Reflector frontends send these too (its rooms page, beyond the OpenAPI copy in test/fixtures):
+-- kept as sent, though this service acts on neither.
+ALTER TABLE rooms ADD COLUMN email_transcript_to TEXT;
+ALTER TABLE rooms ADD COLUMN store_video INTEGER NOT NULL DEFAULT 0;

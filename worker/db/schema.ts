@@ -43,6 +43,8 @@ export const rooms = sqliteTable(
     icsFetchInterval: integer('ics_fetch_interval').notNull().default(300),
     icsLastSync: text('ics_last_sync'),
     icsLastEtag: text('ics_last_etag'),
+    emailTranscriptTo: text('email_transcript_to'),
+    storeVideo: integer('store_video', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('rooms_user_id').on(t.userId)],
 );
