@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env';
 import { authOf, presentedToken } from './auth';
 import { type Config, config } from './config';
+import { corsForListedOrigins } from './cors';
 import { requestDatabase, withoutSessions } from './db/sessions';
 import { ApiError, invalid, RateLimitedError, toApiError } from './errors';
 import { log } from './log';
@@ -104,6 +105,9 @@ app.onError((error, c) => {
 });
 
 app.notFound((c) => errorAnswer(c, new ApiError('not-found', `There is no ${c.req.method} ${c.req.path}.`)));
+
+// Before the routes, so that a listed origin's preflight is answered here and its errors carry CORS too.
+app.use('/v1/*', corsForListedOrigins);
 
 // Every API answer, errors included (onError's answer passes back through here).
 app.use('/v1/*', async (c, next) => {

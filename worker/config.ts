@@ -155,6 +155,9 @@ export function config(env: Env) {
           .filter(Boolean),
       ),
 
+    /** Origins allowed to call the API from the browser (SPEC §10); empty: none. */
+    corsAllowedOrigins: (): ReadonlySet<string> => corsOrigins(source.CORS_ALLOWED_ORIGINS),
+
     /** Daily's webhook secret, base64 as Daily gives it. */
     dailyWebhookSecret: (): string => read(source, 'DAILY_WEBHOOK_SECRET', base64Secret),
 
@@ -180,6 +183,36 @@ export function config(env: Env) {
 }
 
 export type Config = ReturnType<typeof config>;
+
+// The last CORS_ALLOWED_ORIGINS text parsed, and what it gave: it is asked on every cross-origin request.
+let parsedOrigins: { text: string; origins: ReadonlySet<string> } | undefined;
+
+/**
+ * CORS_ALLOWED_ORIGINS: each entry an origin exactly as a browser sends it in `Origin`
+ * (`https://app.example.com`, a port if not the scheme's own; no path). `*` is refused: an API
+ * answering with credentials must name its origins.
+ */
+function corsOrigins(value: unknown): ReadonlySet<string> {
+  const text = String(value ?? '').trim();
+  if (parsedOrigins?.text === text) return parsedOrigins.origins;
+  const origins = new Set<string>();
+  for (const entry of text.split(',').map((part) => part.trim().replace(/\/$/, ''))) {
+    if (!entry) continue;
+    let origin: string | undefined;
+    try {
+      const parsed = new URL(entry);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') origin = parsed.origin;
+    } catch {}
+    if (origin !== entry.toLowerCase())
+      throw new ConfigError(
+        'CORS_ALLOWED_ORIGINS',
+        `is malformed ("${entry.slice(0, 80)}" is not an origin such as https://app.example.com)`,
+      );
+    origins.add(origin);
+  }
+  parsedOrigins = { text, origins };
+  return origins;
+}
 
 const optionalText = (value: unknown) => (present(value) ? String(value).trim() : undefined);
 

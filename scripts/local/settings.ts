@@ -38,6 +38,7 @@ export const SETTING_NAMES = [
   'MEETING_LENGTH_MINUTES',
   'RATE_LIMIT_EXEMPT_IPS',
   'PROVIDER_FAILOVER',
+  'CORS_ALLOWED_ORIGINS',
 ] as const;
 
 export type Source = 'local default' | '.dev.vars' | 'environment';

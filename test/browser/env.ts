@@ -8,6 +8,12 @@ export interface BrowserTestEnv {
   whereby: string;
   daily: string;
   identity: { issuer: string; audience: string; key: SigningKey };
+  /**
+   * A blank page served from another origin, as a separately hosted frontend: at
+   * `http://127.0.0.1:<port>` it is listed in CORS_ALLOWED_ORIGINS; the same server as
+   * `http://localhost:<port>` is an origin that is not.
+   */
+  otherOrigin: { listed: string; unlisted: string };
   /** test-results/browser: screenshots and wrangler's log. */
   results: string;
 }

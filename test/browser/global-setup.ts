@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -15,9 +17,20 @@ import { ADMIN, type BrowserTestEnv } from './env.ts';
 
 const RESULTS = join(ROOT, 'test-results', 'browser');
 
+/** A blank page on an origin of its own: a frontend hosted apart from the service, as Reflector's is. */
+async function startOtherOrigin(): Promise<Server> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end('<!doctype html><title>Another origin</title><p>A frontend hosted elsewhere.</p>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
 /** Settings for this run, through the environment as a developer would give them. */
-function settingsFor(identity: IdentityProvider): Record<string, string> {
+function settingsFor(identity: IdentityProvider, listedOrigin: string): Record<string, string> {
   return {
+    CORS_ALLOWED_ORIGINS: listedOrigin,
     AUTH_JWKS_URL: identity.jwksUrl,
     AUTH_ISSUER: identity.issuer,
     AUTH_AUDIENCE: identity.audience,
@@ -34,7 +47,10 @@ export default async function setup(project: TestProject) {
   mkdirSync(RESULTS, { recursive: true });
   const state = mkdtempSync(join(tmpdir(), 'meeting-rooms-browser-'));
   const identity = await startIdentityProvider();
-  const settings = settingsFor(identity);
+  const other = await startOtherOrigin();
+  const otherPort = (other.address() as AddressInfo).port;
+  const otherOrigin = { listed: `http://127.0.0.1:${otherPort}`, unlisted: `http://localhost:${otherPort}` };
+  const settings = settingsFor(identity, otherOrigin.listed);
   const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
   Object.assign(process.env, settings);
   let service: LocalService;
@@ -49,6 +65,7 @@ export default async function setup(project: TestProject) {
     });
   } catch (error) {
     await identity.close();
+    other.close();
     rmSync(state, { recursive: true, force: true });
     throw error;
   } finally {
@@ -63,11 +80,13 @@ export default async function setup(project: TestProject) {
     daily: service.standIns.daily.origin,
     identity: { issuer: identity.issuer, audience: identity.audience, key: identity.keys.rsa },
     results: RESULTS,
+    otherOrigin,
   };
   project.provide('browserTestEnv', env);
   return async () => {
     await service.stop();
     await identity.close();
+    other.close();
     rmSync(state, { recursive: true, force: true });
   };
 }
