@@ -13,6 +13,7 @@ import { servePage } from './pages';
 import { breakers } from './platforms/breaker-object';
 import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
+import { calendarRoutes } from './routes/calendar';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
@@ -123,6 +124,8 @@ app.on(['GET', 'HEAD'], '*', async (c, next) => (isApiPath(c.req.path) ? next() 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', healthRoutes)
   .route('/', roomRoutes)
+  // Before the meetings: `/rooms/{name}/meetings/upcoming` is not a meeting's id.
+  .route('/', calendarRoutes)
   .route('/', meetingRoutes)
   .route('/', flagRoutes)
   .route('/', metricRoutes)
