@@ -177,12 +177,7 @@ roomRoutes.openapi(
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     const patch = c.req.valid('json');
     checkWebhookUrl(patch.webhook_url, c.var.config.environment());
-    // A field left as it is (absent, or a null that leaves it) changes nothing.
-    const fields = roomFromApi(patch);
-    const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<
-      typeof fields
-    >;
-    const updated = Object.keys(changes).length ? await updateRoom(db, room.id, changes) : room;
+    const updated = await updateRoom(db, room.id, roomFromApi(patch));
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
     const reshaped = RETIRING_SETTINGS.map((setting) => ROOM_SETTING_COLUMNS[setting]).some(

@@ -69,9 +69,6 @@ const reflectorInput = {
   store_video: z.boolean(),
 };
 
-/** Reflector's fields that cannot be empty: in a PATCH, null for one of them leaves it as it is. */
-const keptWhenNull = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
-
 export const RoomInput = z
   .object({
     name: RoomName,
@@ -90,33 +87,13 @@ export const RoomInput = z
   .openapi('RoomInput', { description: "this service's own fields, and Reflector's CreateRoom" });
 
 /**
- * Reflector's UpdateRoom: every field optional and nullable. Reflector stores what it is sent
+ * Reflector's UpdateRoom: every field optional. Reflector stores what it is sent
  * (`exclude_unset`), so a null empties a field that can be empty (webhook_url, webhook_secret,
- * ics_url, email_transcript_to); for any other field Reflector's own database would refuse the
- * null, and here it leaves the field as it is.
+ * ics_url, email_transcript_to), as there; for any other field Reflector's own database refuses
+ * the null, and here it is refused with 422, changing nothing.
  */
 export const RoomPatch = z
-  .object({
-    name: keptWhenNull(RoomName),
-    is_locked: keptWhenNull(roomSettings.is_locked),
-    room_mode: keptWhenNull(roomSettings.room_mode),
-    recording_type: keptWhenNull(roomSettings.recording_type),
-    recording_trigger: keptWhenNull(roomSettings.recording_trigger),
-    is_shared: keptWhenNull(roomSettings.is_shared),
-    skip_consent: keptWhenNull(roomSettings.skip_consent),
-    platform: keptWhenNull(roomSettings.platform),
-    raw_tracks: keptWhenNull(roomSettings.raw_tracks),
-    zulip_auto_post: keptWhenNull(reflectorInput.zulip_auto_post),
-    zulip_stream: keptWhenNull(reflectorInput.zulip_stream),
-    zulip_topic: keptWhenNull(reflectorInput.zulip_topic),
-    ics_enabled: keptWhenNull(reflectorInput.ics_enabled),
-    ics_fetch_interval: keptWhenNull(reflectorInput.ics_fetch_interval),
-    store_video: keptWhenNull(reflectorInput.store_video),
-    webhook_url: reflectorInput.webhook_url,
-    webhook_secret: reflectorInput.webhook_secret,
-    ics_url: reflectorInput.ics_url,
-    email_transcript_to: reflectorInput.email_transcript_to,
-  })
+  .object({ name: RoomName, ...roomSettings, ...reflectorInput })
   .partial()
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
