@@ -13,6 +13,7 @@ import type {
   Health as HealthSchema,
   MeetingSchema,
   Metrics as MetricsSchema,
+  RoomDeleted as RoomDeletedSchema,
   RoomInput as RoomInputSchema,
   RoomList as RoomListSchema,
   RoomPatch as RoomPatchSchema,
@@ -25,6 +26,7 @@ export type RoomList = z.infer<typeof RoomListSchema>;
 /** What POST /v1/rooms accepts: every setting but the name may be left to its default. */
 export type RoomInput = z.input<typeof RoomInputSchema>;
 export type RoomPatch = z.input<typeof RoomPatchSchema>;
+export type RoomDeleted = z.infer<typeof RoomDeletedSchema>;
 export type ConsentResult = z.infer<typeof ConsentResultSchema>;
 export type ConsentInput = z.input<typeof ConsentInputSchema>;
 export type { MalformedFlag, RolloutFlags };
@@ -113,7 +115,6 @@ async function request<T>(
         : 'The service could not be reached; check your connection and try again.',
     );
   }
-  if (response.status === 204) return undefined as T;
   const data: unknown = await response.json().catch(() => null);
   if (!response.ok)
     throw toApiError(response, `The service answered ${response.status} ${response.statusText}.`.trim(), data);
@@ -135,7 +136,7 @@ export const api = {
   listRooms: (page: number, size: number) => request<RoomList>('GET', '/rooms', undefined, { page, size }),
   createRoom: (input: RoomInput) => request<Room>('POST', '/rooms', input),
   updateRoom: (id: string, patch: RoomPatch) => request<Room>('PATCH', `/rooms/${segment(id)}`, patch),
-  deleteRoom: (id: string) => request<void>('DELETE', `/rooms/${segment(id)}`),
+  deleteRoom: (id: string) => request<RoomDeleted>('DELETE', `/rooms/${segment(id)}`),
 
   flags: () => request<EffectiveFlags>('GET', '/flags'),
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),

@@ -66,9 +66,11 @@ export const ROOM_DEFAULTS = {
   raw_tracks: false,
 } as const satisfies Omit<RoomSettings, 'platform'>;
 
-/** Paths of the client's own pages, which a room of that name would shadow. */
+/** Paths of the client's own pages and of Reflector's (SPEC §10), which a room of that name would shadow. */
 export const RESERVED_ROOM_NAMES: readonly string[] = [
   'rooms',
+  'browse',
+  'transcripts',
   'admin',
   'v1',
   'assets',

@@ -17,9 +17,11 @@ import { calendarRoutes } from './routes/calendar';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
+import { meRoutes } from './routes/me';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
 import { recordingRoutes } from './routes/recordings';
+import { roomMeetingRoutes } from './routes/room-meetings';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
 import { API_CACHE_CONTROL, API_HEADERS } from './security-headers';
@@ -123,10 +125,12 @@ app.on(['GET', 'HEAD'], '*', async (c, next) => (isApiPath(c.req.path) ? next() 
 
 const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', healthRoutes)
+  .route('/', meRoutes)
   .route('/', roomRoutes)
   // Before the meetings: `/rooms/{name}/meetings/upcoming` is not a meeting's id.
   .route('/', calendarRoutes)
   .route('/', meetingRoutes)
+  .route('/', roomMeetingRoutes)
   .route('/', flagRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)

@@ -24,9 +24,9 @@ export function embedUrl(roomUrl: string): string {
 }
 
 export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: PlatformProps) {
-  // The owner gets the host link (SPEC §4); everyone else the room link. A link that is not
-  // Whereby's own room gets no frame at all (frameable.ts).
-  const link = meeting.host_room_url ?? meeting.room_url;
+  // The owner gets the host link (SPEC §4); everyone else "" for it, and the room link. A link
+  // that is not Whereby's own room gets no frame at all (frameable.ts).
+  const link = meeting.host_room_url || meeting.room_url;
   const src = useMemo(() => (isFrameable('whereby', link) ? embedUrl(link) : null), [link]);
   const frame = useRef<HTMLIFrameElement>(null);
   const handlers = useRef({ onJoined, onLeft, onProblem });

@@ -32,7 +32,8 @@ export type Kind =
   | 'rate limit: answers in one meeting from one address'
   | 'rate limit: refused webhooks from one address'
   | 'rate limit: what it must not hold back'
-  | 'pipeline: nothing to delete now';
+  | 'pipeline: nothing to delete now'
+  | 'refused room fields';
 
 export interface Attack {
   kind: Kind;
@@ -47,6 +48,8 @@ export interface Attack {
   expect: number[];
   /** For a documented 200: what its body must be. */
   expectBody?: Json;
+  /** For a refusal of bad input: the `field` the answer must name. */
+  expectField?: string;
   /** The client's address (CF-Connecting-IP); when absent, one of its own (see runAttack). */
   from?: string;
   /** Headers made when the request is sent (a signature whose time matters), over `headers`. */
@@ -136,6 +139,8 @@ export function judge(outcome: Outcome): string | null {
   if (body === null) return `answered ${status} with a body that is not JSON: ${outcome.text.slice(0, 200)}`;
   if (status >= 400 && (typeof body.detail !== 'string' || body.detail.trim() === ''))
     return `answered ${status} without a detail: ${outcome.text.slice(0, 200)}`;
+  if (attack.expectField !== undefined && status >= 400 && body.field !== attack.expectField)
+    return `answered ${status} naming the field ${J(body.field)}, not ${J(attack.expectField)}`;
   if (status === 429 && (body.code !== 'rate-limited' || !/^[1-9]\d*$/.test(outcome.retryAfter ?? '')))
     return `answered 429 without code rate-limited and a Retry-After in seconds (code ${J(body.code)}, Retry-After ${J(outcome.retryAfter)})`;
   if (status < 400) {

@@ -77,8 +77,27 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
       method: 'GET',
       path: `/v1/meetings/${dailyMeeting.id}/recordings`,
     },
+    { operation: 'GET /v1/rooms/name/{room_name}', method: 'GET', path: `/v1/rooms/name/${room.name}` },
+    {
+      operation: 'PATCH /v1/meetings/{meeting_id}/deactivate',
+      method: 'PATCH',
+      path: `/v1/meetings/${meeting.id}/deactivate`,
+    },
     { operation: 'GET /v1/flags', method: 'GET', path: '/v1/flags' },
     { operation: 'PUT /v1/flags', method: 'PUT', path: '/v1/flags', body: validFlags },
+    { operation: 'GET /v1/me', method: 'GET', path: '/v1/me', anonymousOk: true },
+    {
+      operation: 'GET /v1/rooms/{room_name}/meetings/active',
+      method: 'GET',
+      path: `/v1/rooms/${ROOMS.whereby}/meetings/active`,
+      anonymousOk: true,
+    },
+    {
+      operation: 'GET /v1/rooms/{room_name}/meetings/{meeting_id}',
+      method: 'GET',
+      path: `/v1/rooms/${ROOMS.daily}/meetings/${dailyMeeting.id}`,
+      anonymousOk: true,
+    },
     // Anyone may join or answer consent; a presented token that is not valid is still refused.
     {
       operation: 'POST /v1/rooms/{room_name}/meeting',
@@ -140,6 +159,14 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
     ['DELETE /v1/rooms/{room_id}', 'DELETE', `/v1/rooms/${fixture.rooms[ROOMS.daily]!.id}`, tokens.stranger],
     ['GET /v1/meetings/{meeting_id}/recordings', 'GET', `/v1/meetings/${meeting.id}/recordings`, tokens.stranger],
     ['GET /v1/meetings/{meeting_id}/recordings', 'GET', `/v1/meetings/${dailyMeeting.id}/recordings`, tokens.stranger],
+    ['GET /v1/rooms/name/{room_name}', 'GET', `/v1/rooms/name/${room.name}`, tokens.stranger],
+    ['PATCH /v1/meetings/{meeting_id}/deactivate', 'PATCH', `/v1/meetings/${meeting.id}/deactivate`, tokens.stranger],
+    [
+      'PATCH /v1/meetings/{meeting_id}/deactivate',
+      'PATCH',
+      `/v1/meetings/${dailyMeeting.id}/deactivate`,
+      tokens.stranger,
+    ],
   ];
   for (const [operation, method, path, token, body] of notAllowed) {
     add({
@@ -461,6 +488,105 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
     expect: [409],
   });
 
+  // Reflector's bodies (SPEC §10): its rooms page's CreateRoom and UpdateRoom, whole, with one
+  // field of the wrong type, a webhook the URL policy refuses, or calendar sync asked for. The
+  // PATCH's body keeps the room's name but changes settings: should a refusal slip, rows change.
+  // The service proven here runs in development (its stand-ins live on 127.0.0.1), where the URL
+  // policy lets http:// and local addresses through on purpose; their refusal in production
+  // (http://, 127.0.0.1, 169.254.169.254, [::1], localhost, private ranges) is proven by the
+  // worker tests, which run with ENVIRONMENT=production (reflector-contract, webhook-url-policy).
+  const reflectorRoom = {
+    name: 'proof-reflector',
+    zulip_auto_post: false,
+    zulip_stream: '',
+    zulip_topic: '',
+    is_locked: true,
+    room_mode: 'group',
+    recording_type: 'cloud',
+    recording_trigger: 'automatic-2nd-participant',
+    is_shared: true,
+    webhook_url: '',
+    webhook_secret: '',
+    ics_url: '',
+    ics_enabled: false,
+    ics_fetch_interval: 5,
+    platform: 'daily',
+    skip_consent: false,
+    email_transcript_to: null,
+    store_video: false,
+  };
+  const reflectorRefusals: [string, string, unknown][] = [
+    ['zulip_auto_post', 'wrong types', 'yes'],
+    ['zulip_auto_post', 'wrong types', null],
+    ['zulip_stream', 'wrong types', 12],
+    ['zulip_topic', 'wrong types', ['standup']],
+    ['webhook_url', 'wrong types', 42],
+    ['webhook_secret', 'wrong types', { secret: 'x' }],
+    ['ics_url', 'wrong types', true],
+    ['ics_fetch_interval', 'wrong types', 'five'],
+    ['ics_fetch_interval', 'wrong types', 1.5],
+    ['ics_fetch_interval', 'wrong types', 0],
+    ['ics_fetch_interval', 'wrong types', -5],
+    ['ics_enabled', 'wrong types', 'false'],
+    ['email_transcript_to', 'wrong types', false],
+    ['store_video', 'wrong types', 'no'],
+    ['platform', 'wrong types', 'livekit'],
+    ['webhook_url', 'refused webhook URL', 'ftp://hooks.example.com/reflector'],
+    ['webhook_url', 'refused webhook URL', 'not a url'],
+    ['webhook_url', 'refused webhook URL', 'javascript:alert(1)'],
+    ['webhook_url', 'refused webhook URL', 'data:text/plain,hook'],
+    ['webhook_url', 'refused webhook URL', '//hooks.example.com/relative'],
+    ['webhook_url', 'refused webhook URL', 'https://'],
+    ['webhook_url', 'refused webhook URL', `https://hooks.example.com/${'a'.repeat(3000)}`],
+    ['ics_enabled', 'calendar sync', true],
+  ];
+  for (const [field, why, value] of reflectorRefusals) {
+    const kind = why === 'wrong types' ? 'wrong types' : 'refused room fields';
+    add({
+      kind,
+      operation: 'POST /v1/rooms',
+      what: `Reflector's CreateRoom, ${field}: ${J(value).slice(0, 60)}`,
+      method: 'POST',
+      path: '/v1/rooms',
+      headers: json(tokens.owner),
+      body: J({ ...reflectorRoom, [field]: value }),
+      expect: [422],
+      expectField: field,
+    });
+    add({
+      kind,
+      operation: 'PATCH /v1/rooms/{room_id}',
+      what: `Reflector's UpdateRoom, ${field}: ${J(value).slice(0, 60)}`,
+      method: 'PATCH',
+      path: `/v1/rooms/${room.id}`,
+      headers: json(tokens.owner),
+      body: J({ ...reflectorRoom, name: room.name, [field]: value }),
+      expect: [422],
+      expectField: field,
+    });
+  }
+
+  // Reflector's body of a join, {allow_duplicated}: of the wrong type, or with a key it does not have.
+  for (const [field, value] of [
+    ['allow_duplicated', 'yes'],
+    ['allow_duplicated', 1],
+    ['allow_duplicated', []],
+    ['allow_duplicated', { value: true }],
+    ['duplicate', true],
+  ] as const) {
+    add({
+      kind: field === 'allow_duplicated' ? 'wrong types' : 'unknown fields',
+      operation: 'POST /v1/rooms/{room_name}/meeting',
+      what: `${field}: ${J(value)}`,
+      method: 'POST',
+      path: `/v1/rooms/${ROOMS.idle}/meeting`,
+      headers: json(),
+      body: J({ [field]: value }),
+      expect: [422],
+      expectField: field,
+    });
+  }
+
   // Consent bodies.
   for (const value of ['yes', 1, 0, null, [], {}, 'false']) {
     add({
@@ -746,6 +872,23 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
     });
     add({
       kind: 'unknown ids and paths',
+      operation: 'PATCH /v1/meetings/{meeting_id}/deactivate',
+      what: shown,
+      method: 'PATCH',
+      path: `/v1/meetings/${id}/deactivate`,
+      headers: bearer(tokens.admin),
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
+      operation: 'GET /v1/rooms/{room_name}/meetings/{meeting_id}',
+      what: shown,
+      method: 'GET',
+      path: `/v1/rooms/${ROOMS.whereby}/meetings/${id}`,
+      expect: [404],
+    });
+    add({
+      kind: 'unknown ids and paths',
       operation: 'GET /v1/meetings/{meeting_id}/recordings',
       what: shown,
       method: 'GET',
@@ -771,15 +914,26 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
     'x'.repeat(4000),
   ];
   for (const name of unknownRooms) {
-    add({
-      kind: 'unknown ids and paths',
-      operation: 'POST /v1/rooms/{room_name}/meeting',
-      what: name.length > 40 ? `${name.length} characters` : name,
-      method: 'POST',
-      path: `/v1/rooms/${name}/meeting`,
-      expect: [404],
-    });
+    const what = name.length > 40 ? `${name.length} characters` : name;
+    for (const [operation, method, path] of [
+      ['POST /v1/rooms/{room_name}/meeting', 'POST', `/v1/rooms/${name}/meeting`],
+      ['GET /v1/rooms/name/{room_name}', 'GET', `/v1/rooms/name/${name}`],
+      ['GET /v1/rooms/{room_name}/meetings/active', 'GET', `/v1/rooms/${name}/meetings/active`],
+      ['GET /v1/rooms/{room_name}/meetings/{meeting_id}', 'GET', `/v1/rooms/${name}/meetings/${meeting.id}`],
+    ] as const) {
+      add({ kind: 'unknown ids and paths', operation, what, method, path, expect: [404] });
+    }
   }
+  // A meeting asked for under another room's name is not found there.
+  add({
+    kind: 'unknown ids and paths',
+    operation: 'GET /v1/rooms/{room_name}/meetings/{meeting_id}',
+    what: `the meeting of ${ROOMS.whereby} under ${ROOMS.other}`,
+    method: 'GET',
+    path: `/v1/rooms/${ROOMS.other}/meetings/${meeting.id}`,
+    headers: bearer(tokens.owner),
+    expect: [404],
+  });
   for (const path of [
     '/v1/nope',
     '/v1/rooms/a/b/c',
@@ -805,6 +959,9 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
   const wrongMethods: [string, string, string][] = [
     ['GET /v1/health', 'POST', '/v1/health'],
     ['GET /v1/health', 'DELETE', '/v1/health'],
+    ['GET /v1/me', 'POST', '/v1/me'],
+    ['PATCH /v1/meetings/{meeting_id}/deactivate', 'POST', `/v1/meetings/${meeting.id}/deactivate`],
+    ['PATCH /v1/meetings/{meeting_id}/deactivate', 'DELETE', `/v1/meetings/${meeting.id}/deactivate`],
     ['GET /v1/rooms', 'PUT', '/v1/rooms'],
     ['GET /v1/rooms', 'DELETE', '/v1/rooms'],
     ['GET /v1/rooms/{room_id}', 'PUT', `/v1/rooms/${room.id}`],

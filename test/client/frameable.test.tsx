@@ -98,4 +98,25 @@ describe('the Whereby component', () => {
     await waitFor(() => expect(handlers.onProblem).toHaveBeenCalledWith(UNFRAMEABLE_PROBLEM));
     expect(view.container.querySelector('iframe')).toBeNull();
   });
+
+  it.each([
+    ['a guest, whose host link is "" (the API\'s none)', meeting(), 'https://example.whereby.com/team-standup-0001'],
+    [
+      'the owner, with the host link',
+      meeting({ host_room_url: 'https://example.whereby.com/team-standup-0001?roomKey=host-key' }),
+      'https://example.whereby.com/team-standup-0001?roomKey=host-key',
+    ],
+  ])('frames the room for %s', async (_who, given, framed) => {
+    const handlers = props({ meeting: given });
+    const view = render(<WherebyRoom {...handlers} />);
+    const frame = await waitFor(() => {
+      const found = view.container.querySelector('iframe');
+      if (!found) throw new Error('no frame yet');
+      return found;
+    });
+    const src = new URL(frame.getAttribute('src') ?? '');
+    expect(`${src.origin}${src.pathname}`).toBe(framed.split('?')[0]);
+    expect(src.searchParams.get('roomKey')).toBe(new URL(framed).searchParams.get('roomKey'));
+    expect(handlers.onProblem).not.toHaveBeenCalled();
+  });
 });

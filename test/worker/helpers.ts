@@ -25,14 +25,23 @@ export const servers = inject('servers');
 
 type KeyName = keyof typeof servers.identity.keys;
 
-/** A JWT for `sub`, signed with one of the identity provider's keys (or one it does not know). */
+/**
+ * A JWT for `sub`, signed with one of the identity provider's keys (or one it does not know),
+ * with any further `claims` (an `email`, a `name`).
+ */
 export async function tokenFor(
   sub: string,
-  options: { key?: KeyName; issuer?: string; audience?: string; expiresIn?: string | number } = {},
+  options: {
+    key?: KeyName;
+    issuer?: string;
+    audience?: string;
+    expiresIn?: string | number;
+    claims?: Record<string, unknown>;
+  } = {},
 ): Promise<string> {
   const { alg, kid, privateJwk } = servers.identity.keys[options.key ?? 'rsa'];
   const key = await importJWK(privateJwk, alg);
-  return new SignJWT({})
+  return new SignJWT({ ...options.claims })
     .setProtectedHeader({ alg, kid })
     .setSubject(sub)
     .setIssuer(options.issuer ?? servers.identity.issuer)

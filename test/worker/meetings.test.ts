@@ -117,7 +117,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           id: expect.stringMatching(/^[0-9a-f-]{36}$/),
           room_name: expect.stringMatching(/^weekly-sync-/),
           room_url: expect.stringContaining(`${servers.whereby.roomOrigin}/weekly-sync-`),
-          host_room_url: null,
+          host_room_url: '',
           start_date: expect.any(String),
           end_date: request?.body.endDate,
           is_locked: true,
@@ -129,6 +129,12 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           is_active: true,
           platform: 'whereby',
           failover_from: null,
+          room_id: expect.any(String),
+          user_id: OWNER,
+          calendar_event_id: null,
+          calendar_metadata: null,
+          daily_composed_video_s3_key: null,
+          daily_composed_video_duration: null,
         });
       });
 
@@ -183,7 +189,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
           platform: 'daily',
           room_name: request?.body.name,
           room_url: `${servers.daily.roomOrigin}/${request?.body.name}`,
-          host_room_url: null,
+          host_room_url: '',
         });
         expect(Date.parse(response.body?.end_date)).toBe(exp);
       });
@@ -874,7 +880,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
       expect(owner.body?.host_room_url).toMatch(/\?roomKey=/);
       expect(owner.body?.room_url).not.toContain('roomKey');
       for (const guest of [stranger, anonymous]) {
-        expect(guest.body?.host_room_url).toBeNull();
+        expect(guest.body?.host_room_url).toBe('');
         expect(JSON.stringify(guest.body)).not.toContain('roomKey');
         expect(guest.body?.room_url).toBe(owner.body?.room_url);
       }
@@ -908,7 +914,7 @@ describe('POST /v1/rooms/{room_name}/meeting', () => {
         expect(owner.body?.host_room_url).toBe(owner.body?.room_url);
 
         expect(guest.body?.room_url).toBe(`${servers.daily.roomOrigin}/${owner.body?.room_name}`);
-        expect(guest.body?.host_room_url).toBeNull();
+        expect(guest.body?.host_room_url).toBe('');
         expect(await posts('daily', '/v1/meeting-tokens')).toHaveLength(1);
       });
     });

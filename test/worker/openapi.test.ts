@@ -17,7 +17,12 @@ describe('GET /v1/openapi.json', () => {
     expect(operations.sort()).toEqual(
       [
         'GET /v1/health',
+        'GET /v1/me',
         'GET /v1/rooms',
+        'GET /v1/rooms/name/{room_name}',
+        'GET /v1/rooms/{room_name}/meetings/active',
+        'GET /v1/rooms/{room_name}/meetings/{meeting_id}',
+        'PATCH /v1/meetings/{meeting_id}/deactivate',
         'POST /v1/rooms',
         'GET /v1/rooms/{room_id}',
         'PATCH /v1/rooms/{room_id}',
@@ -38,7 +43,21 @@ describe('GET /v1/openapi.json', () => {
       ].sort(),
     );
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['Room', 'RoomInput', 'Meeting', 'Error', 'RolloutFlags', 'Metrics', 'PlatformFigures']),
+      expect.arrayContaining([
+        'Room',
+        'RoomInput',
+        'RoomPatch',
+        'RoomList',
+        'RoomDeleted',
+        'Meeting',
+        'JoinInput',
+        'MeetingDeactivated',
+        'Me',
+        'Error',
+        'RolloutFlags',
+        'Metrics',
+        'PlatformFigures',
+      ]),
     );
     const roomInput = document.components.schemas.RoomInput as {
       properties: Record<string, unknown>;
@@ -55,7 +74,35 @@ describe('GET /v1/openapi.json', () => {
         'recording_type',
         'room_mode',
         'skip_consent',
+        // Reflector's CreateRoom (SPEC §10).
+        'zulip_auto_post',
+        'zulip_stream',
+        'zulip_topic',
+        'webhook_url',
+        'webhook_secret',
+        'ics_url',
+        'ics_enabled',
+        'ics_fetch_interval',
+        'email_transcript_to',
+        'store_video',
       ].sort(),
     );
+    expect(roomInput.required).toEqual(['name']);
+  });
+
+  it("documents Reflector's shapes: the rooms' fields, the list's pages, the meeting's host link as a string", async () => {
+    const { body } = await call('GET', '/v1/openapi.json');
+    type Schema = { properties: Record<string, { type?: unknown; anyOf?: unknown }>; required: string[] };
+    const schemas = body?.components.schemas as Record<string, Schema>;
+    expect(schemas.Room?.required).toEqual(
+      expect.arrayContaining(['webhook_url', 'webhook_secret', 'ics_last_sync', 'zulip_stream', 'store_video']),
+    );
+    expect(schemas.RoomList?.required).toContain('pages');
+    expect(schemas.Meeting?.properties.host_room_url).toMatchObject({ type: 'string' });
+    expect(schemas.Meeting?.required).toEqual(expect.arrayContaining(['room_id', 'user_id', 'calendar_event_id']));
+    const deletion = body?.paths['/v1/rooms/{room_id}'].delete.responses;
+    expect(Object.keys(deletion)).toContain('200');
+    const join = body?.paths['/v1/rooms/{room_name}/meeting'].post;
+    expect(join.requestBody).toMatchObject({ required: false });
   });
 });

@@ -7,12 +7,14 @@ import { type ProtectedRoute, securitySuite } from './security-suite';
 
 const ownersRoom = async () =>
   `/v1/rooms/${(await createRoom(OWNER, { name: `own-${crypto.randomUUID().slice(0, 8)}` })).id}`;
-const ownersMeeting = async () => {
+const ownersMeeting = (action: string) => async () => {
   const name = `met-${crypto.randomUUID().slice(0, 8)}`;
   await createRoom(OWNER, { name });
   const meeting = await call('POST', `/v1/rooms/${name}/meeting`);
-  return `/v1/meetings/${meeting.body?.id}/recordings`;
+  return `/v1/meetings/${meeting.body?.id}/${action}`;
 };
+const ownersRoomByName = async () =>
+  `/v1/rooms/name/${(await createRoom(OWNER, { name: `own-${crypto.randomUUID().slice(0, 8)}` })).name}`;
 const flags = { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 10 };
 
 const PROTECTED: Record<string, ProtectedRoute> = {
@@ -21,7 +23,13 @@ const PROTECTED: Record<string, ProtectedRoute> = {
   'GET /v1/rooms/{room_id}': { method: 'GET', path: ownersRoom, access: 'owner' },
   'PATCH /v1/rooms/{room_id}': { method: 'PATCH', path: ownersRoom, body: { is_locked: true }, access: 'owner' },
   'DELETE /v1/rooms/{room_id}': { method: 'DELETE', path: ownersRoom, access: 'owner' },
-  'GET /v1/meetings/{meeting_id}/recordings': { method: 'GET', path: ownersMeeting, access: 'owner' },
+  'GET /v1/rooms/name/{room_name}': { method: 'GET', path: ownersRoomByName, access: 'owner' },
+  'GET /v1/meetings/{meeting_id}/recordings': { method: 'GET', path: ownersMeeting('recordings'), access: 'owner' },
+  'PATCH /v1/meetings/{meeting_id}/deactivate': {
+    method: 'PATCH',
+    path: ownersMeeting('deactivate'),
+    access: 'owner',
+  },
   'GET /v1/flags': { method: 'GET', path: () => '/v1/flags', access: 'admin' },
   'PUT /v1/flags': { method: 'PUT', path: () => '/v1/flags', body: flags, access: 'admin' },
   'GET /v1/metrics': { method: 'GET', path: () => '/v1/metrics?window=1h', access: 'admin' },
@@ -45,6 +53,8 @@ it('covers every operation the OpenAPI document says needs a signed-in caller', 
       )
       .map(([method]) => `${method.toUpperCase()} ${path}`),
   );
-  // GET /v1/rooms/{room_id} is open to anyone for a shared room; for another it is the owner's.
-  expect([...signedInOnly, 'GET /v1/rooms/{room_id}'].sort()).toEqual(Object.keys(PROTECTED).sort());
+  // A room, by id or by name, is open to anyone when shared; otherwise it is the owner's.
+  expect([...signedInOnly, 'GET /v1/rooms/{room_id}', 'GET /v1/rooms/name/{room_name}'].sort()).toEqual(
+    Object.keys(PROTECTED).sort(),
+  );
 });

@@ -12,7 +12,7 @@ import { keyPart, limitedBy, roomKeyPart } from '../rate-limits';
 import { noteOnRequestLog } from '../request-log';
 import { readFlags } from '../rollout/flags';
 import { errorResponses, json, SECURITY } from './docs';
-import { ConsentInput, ConsentResult, MeetingSchema, toMeetingResponse } from './shapes';
+import { ConsentInput, ConsentResult, JoinInput, MeetingSchema, toMeetingResponse } from './shapes';
 
 export const meetingRoutes = new OpenAPIHono<AppEnv>();
 
@@ -36,10 +36,10 @@ meetingRoutes.openapi(
     summary: "The room's active meeting, created if there is none",
     security: SECURITY.anyoneOrSignedIn,
     middleware: [limitJoins] as const,
-    request: { params: z.object({ room_name: z.string() }) },
+    request: { params: z.object({ room_name: z.string() }), body: { required: false, ...json(JoinInput) } },
     responses: {
       200: { description: 'the meeting', ...json(MeetingSchema) },
-      ...errorResponses(401, 404, 429, 502, 503),
+      ...errorResponses(401, 404, 422, 429, 502, 503),
     },
   }),
   async (c) => {

@@ -1,22 +1,35 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { RETIRING_SETTINGS } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import type { User } from '../auth';
+import type { Environment } from '../config';
 import type { Database } from '../db/client';
 import { ROOM_SETTING_COLUMNS } from '../db/columns';
 import { findActiveMeeting, markEndedAtProvider, retireActiveMeetings } from '../db/meetings';
-import { deleteRoom, findRoomById, insertRoom, listVisibleRooms, updateRoom } from '../db/rooms';
+import { deleteRoom, findRoomById, findRoomByName, insertRoom, listVisibleRooms, updateRoom } from '../db/rooms';
 import type { Meeting, Room } from '../db/schema';
-import { ConfigError, conflict, forbidden, notFound } from '../errors';
+import { ConfigError, conflict, forbidden, invalid, notFound } from '../errors';
 import { log } from '../log';
 import { endingInBackground } from '../meetings/provider-end';
 import type { Platforms } from '../platforms/registry';
+import { webhookUrlProblem } from '../room-webhooks/url-policy';
 import { errorResponses, json, SECURITY } from './docs';
-import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi, toRoomResponse } from './shapes';
+import {
+  Pagination,
+  RoomDeleted,
+  RoomInput,
+  RoomList,
+  RoomPatch,
+  RoomSchema,
+  roomFromApi,
+  toRoomResponse,
+} from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
 const RoomId = z.object({ room_id: z.string() });
+const RoomName = z.object({ room_name: z.string() });
 
 const nameTaken = (name: string) => conflict(`A room named "${name}" already exists; choose another name.`);
 
@@ -44,6 +57,21 @@ async function endBeforeDeleting(platforms: Platforms, meeting: Meeting): Promis
   }
 }
 
+/** A room's webhook must point where the service may send requests (SPEC §11); refused with 422 otherwise. */
+function checkWebhookUrl(url: string | null | undefined, environment: Environment) {
+  const problem = url ? webhookUrlProblem(url, environment) : null;
+  if (problem) throw invalid('webhook_url', problem);
+}
+
+/** The room, if this caller may read it: anyone for a shared room, else its owner or an admin (401, 403). */
+async function readableRoom(c: Context<AppEnv>, room: Room | undefined): Promise<{ room: Room; viewer: User | null }> {
+  if (!room) throw notFound('The room');
+  if (room.isShared) return { room, viewer: await c.var.auth.user() };
+  const viewer = await c.var.auth.requireUser();
+  if (room.userId !== viewer.id && !viewer.isAdmin) throw forbidden('This room is private to its owner.');
+  return { room, viewer };
+}
+
 /** The room, if this user may change it: its owner or an admin. */
 async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
   const room = await findRoomById(db, roomId);
@@ -66,7 +94,9 @@ roomRoutes.openapi(
     const user = await c.var.auth.requireUser();
     const { page, size } = c.req.valid('query');
     const { items, total } = await listVisibleRooms(c.var.db, user.id, page, size);
-    return c.json({ items: items.map(toRoomResponse), total, page, size }, 200);
+    const rooms = items.map((room) => toRoomResponse(room, user));
+    // As fastapi-pagination's Page counts them, which Reflector's frontend reads.
+    return c.json({ items: rooms, total, page, size, pages: Math.ceil(total / size) }, 200);
   },
 );
 
@@ -85,6 +115,7 @@ roomRoutes.openapi(
   async (c) => {
     const user = await c.var.auth.requireUser();
     const input = c.req.valid('json');
+    checkWebhookUrl(input.webhook_url, c.var.config.environment());
     const room = await insertRoom(c.var.db, {
       ...roomFromApi(input),
       id: crypto.randomUUID(),
@@ -93,7 +124,7 @@ roomRoutes.openapi(
       platform: input.platform ?? c.var.config.defaultPlatform(),
     });
     if (!room) throw nameTaken(input.name);
-    return c.json(toRoomResponse(room), 201);
+    return c.json(toRoomResponse(room, user), 201);
   },
 );
 
@@ -107,13 +138,23 @@ roomRoutes.openapi(
     responses: { 200: { description: 'the room', ...json(RoomSchema) }, ...errorResponses(401, 403, 404) },
   }),
   async (c) => {
-    const room = await findRoomById(c.var.db, c.req.valid('param').room_id);
-    if (!room) throw notFound('The room');
-    if (!room.isShared) {
-      const user = await c.var.auth.requireUser();
-      if (room.userId !== user.id && !user.isAdmin) throw forbidden('This room is private to its owner.');
-    }
-    return c.json(toRoomResponse(room), 200);
+    const { room, viewer } = await readableRoom(c, await findRoomById(c.var.db, c.req.valid('param').room_id));
+    return c.json(toRoomResponse(room, viewer), 200);
+  },
+);
+
+roomRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/rooms/name/{room_name}',
+    summary: 'One room by its name: its owner may see it, and anyone if it is shared',
+    security: SECURITY.anyoneOrSignedIn,
+    request: { params: RoomName },
+    responses: { 200: { description: 'the room', ...json(RoomSchema) }, ...errorResponses(401, 403, 404) },
+  }),
+  async (c) => {
+    const { room, viewer } = await readableRoom(c, await findRoomByName(c.var.db, c.req.valid('param').room_name));
+    return c.json(toRoomResponse(room, viewer), 200);
   },
 );
 
@@ -135,6 +176,7 @@ roomRoutes.openapi(
     const db = c.var.db;
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     const patch = c.req.valid('json');
+    checkWebhookUrl(patch.webhook_url, c.var.config.environment());
     const updated = await updateRoom(db, room.id, roomFromApi(patch));
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
@@ -148,7 +190,7 @@ roomRoutes.openapi(
       // Whoever is in the old room is shut out of it, without the answer waiting on the provider.
       endingInBackground(c.executionCtx, db, c.var.platforms)(retired);
     }
-    return c.json(toRoomResponse(updated), 200);
+    return c.json(toRoomResponse(updated, user), 200);
   },
 );
 
@@ -159,7 +201,10 @@ roomRoutes.openapi(
     summary: 'Deletes a room, ending its active meeting at the provider',
     security: SECURITY.signedIn,
     request: { params: RoomId },
-    responses: { 204: { description: 'deleted' }, ...errorResponses(401, 403, 404, 502, 503) },
+    responses: {
+      200: { description: "deleted (Reflector's DeletionStatus)", ...json(RoomDeleted) },
+      ...errorResponses(401, 403, 404, 502, 503),
+    },
   }),
   async (c) => {
     const user = await c.var.auth.requireUser();
@@ -172,6 +217,6 @@ roomRoutes.openapi(
     // Ended already; one whose platform is not configured stays due, for the Cron.
     if (active && ended) await markEndedAtProvider(db, active.id);
     await deleteRoom(db, room.id);
-    return c.body(null, 204);
+    return c.json({ status: 'ok' as const }, 200);
   },
 );

@@ -37,6 +37,38 @@ const roomSettings = {
   }),
 } satisfies { [S in keyof RoomSettings]: z.ZodType<RoomSettings[S]> };
 
+/** What Reflector's fields of a room may hold (SPEC §10): generous for people's text, bounded all the same. */
+const TEXT_MAX = 500;
+const URL_MAX = 2048;
+
+/** Calendar sync is Reflector's, not this service's: a room may only say it is off. */
+export const CALENDAR_SYNC_REFUSAL =
+  'calendar sync (ICS) is not part of this service: ics_enabled must be false; keep syncing calendars in Reflector';
+
+/** Text that may be absent: Reflector's frontend sends "" for none, and none is stored as null. */
+const textOrNone = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .nullable()
+    .transform((text) => (text === '' ? null : text));
+
+/** Reflector's fields as its CreateRoom and UpdateRoom bodies carry them. */
+const reflectorInput = {
+  zulip_auto_post: z.boolean(),
+  zulip_stream: z.string().max(TEXT_MAX),
+  zulip_topic: z.string().max(TEXT_MAX),
+  webhook_url: textOrNone(URL_MAX).openapi({
+    description: 'where the room\'s events go (SPEC §11): https:// to a public host; "" or null for none',
+  }),
+  webhook_secret: textOrNone(TEXT_MAX).openapi({ description: 'signs the room\'s events; "" or null for none' }),
+  ics_url: textOrNone(URL_MAX),
+  ics_enabled: z.boolean().refine((enabled) => !enabled, CALENDAR_SYNC_REFUSAL),
+  ics_fetch_interval: z.number().int().positive(),
+  email_transcript_to: textOrNone(TEXT_MAX),
+  store_video: z.boolean(),
+};
+
 export const RoomInput = z
   .object({
     name: RoomName,
@@ -48,24 +80,62 @@ export const RoomInput = z
     skip_consent: roomSettings.skip_consent.default(ROOM_DEFAULTS.skip_consent),
     platform: roomSettings.platform.optional().openapi({ description: 'DEFAULT_VIDEO_PLATFORM when absent' }),
     raw_tracks: roomSettings.raw_tracks.default(ROOM_DEFAULTS.raw_tracks),
+    // Reflector's CreateRoom sends them all; this service's own clients may leave them to the columns' defaults.
+    ...z.object(reflectorInput).partial().shape,
   })
   .strict()
-  .openapi('RoomInput');
+  .openapi('RoomInput', { description: "this service's own fields, and Reflector's CreateRoom" });
 
+/**
+ * Reflector's UpdateRoom: every field optional. Reflector stores what it is sent
+ * (`exclude_unset`), so a null empties a field that can be empty (webhook_url, webhook_secret,
+ * ics_url, email_transcript_to), as there; for any other field Reflector's own database refuses
+ * the null, and here it is refused with 422, changing nothing.
+ */
 export const RoomPatch = z
-  .object({ name: RoomName, ...roomSettings })
+  .object({ name: RoomName, ...roomSettings, ...reflectorInput })
   .partial()
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
-  .openapi('RoomPatch');
+  .openapi('RoomPatch', { description: "this service's own fields, and Reflector's UpdateRoom" });
 
 export const RoomSchema = z
-  .object({ id: z.string(), name: z.string(), user_id: z.string(), created_at: z.string(), ...roomSettings })
-  .openapi('Room');
+  .object({
+    id: z.string(),
+    name: z.string(),
+    user_id: z.string(),
+    created_at: z.string(),
+    ...roomSettings,
+    zulip_auto_post: z.boolean(),
+    zulip_stream: z.string(),
+    zulip_topic: z.string(),
+    webhook_url: z.string().nullable().openapi({ description: "shown to the room's owner and admins; null to others" }),
+    webhook_secret: z
+      .string()
+      .nullable()
+      .openapi({ description: "shown to the room's owner and admins; null to others" }),
+    ics_url: z.string().nullable(),
+    ics_enabled: z.boolean().openapi({ description: 'always false: calendar sync is not part of this service' }),
+    ics_fetch_interval: z.number().int(),
+    ics_last_sync: z.string().nullable(),
+    ics_last_etag: z.string().nullable(),
+    email_transcript_to: z.string().nullable(),
+    store_video: z.boolean(),
+  })
+  .openapi('Room', { description: "this service's room, with every field of Reflector's RoomDetails" });
 
 export const RoomList = z
-  .object({ items: z.array(RoomSchema), total: z.number().int(), page: z.number().int(), size: z.number().int() })
+  .object({
+    items: z.array(RoomSchema),
+    total: z.number().int(),
+    page: z.number().int(),
+    size: z.number().int(),
+    pages: z.number().int().openapi({ description: 'ceil(total / size); 0 when there are none' }),
+  })
   .openapi('RoomList');
+
+/** Reflector's DeletionStatus. */
+export const RoomDeleted = z.object({ status: z.literal('ok') }).openapi('RoomDeleted');
 
 export const Pagination = z.object({
   page: z.coerce
@@ -88,7 +158,7 @@ export const MeetingSchema = z
     id: z.string(),
     room_name: z.string(),
     room_url: z.string(),
-    host_room_url: z.string().nullable().openapi({ description: "the room owner's host link; null for everyone else" }),
+    host_room_url: z.string().openapi({ description: 'the room owner\'s host link; "" for everyone else' }),
     start_date: z.string(),
     end_date: z.string(),
     is_locked: z.boolean(),
@@ -103,8 +173,34 @@ export const MeetingSchema = z
       description:
         "the room's chosen platform, when it was failing and this meeting was made on the other one (SPEC §9); null otherwise",
     }),
+    room_id: z.string(),
+    user_id: z.string().openapi({ description: "the room owner's" }),
+    // Reflector's, of features this service does not have (calendar events, Daily's composed video).
+    calendar_event_id: z.null(),
+    calendar_metadata: z.null(),
+    daily_composed_video_s3_key: z.null(),
+    daily_composed_video_duration: z.null(),
   })
-  .openapi('Meeting');
+  .openapi('Meeting', { description: "a meeting, in Reflector's shape" });
+
+/** Reflector's CreateRoomMeeting: a room has one active meeting all the same, so the field changes nothing. */
+export const JoinInput = z
+  .object({
+    allow_duplicated: z
+      .boolean()
+      .nullish()
+      .openapi({ description: "Reflector's; ignored: a room has one active meeting (SPEC §4)" }),
+  })
+  .strict()
+  .openapi('JoinInput');
+
+/** Reflector's answer to PATCH /v1/meetings/{meeting_id}/deactivate. */
+export const MeetingDeactivated = z
+  .object({ status: z.literal('success'), meeting_id: z.string() })
+  .openapi('MeetingDeactivated');
+
+/** Reflector's UserInfo: who the caller is; null for an anonymous one. */
+export const Me = z.object({ sub: z.string(), email: z.string().nullable() }).nullable().openapi('Me');
 
 export const ConsentInput = z
   .object({
@@ -148,10 +244,34 @@ const ROOM_COLUMNS = {
   user_id: 'userId',
   created_at: 'createdAt',
   ...ROOM_SETTING_COLUMNS,
+  zulip_auto_post: 'zulipAutoPost',
+  zulip_stream: 'zulipStream',
+  zulip_topic: 'zulipTopic',
+  webhook_url: 'webhookUrl',
+  webhook_secret: 'webhookSecret',
+  ics_url: 'icsUrl',
+  ics_enabled: 'icsEnabled',
+  ics_fetch_interval: 'icsFetchInterval',
+  ics_last_sync: 'icsLastSync',
+  ics_last_etag: 'icsLastEtag',
+  email_transcript_to: 'emailTranscriptTo',
+  store_video: 'storeVideo',
 } as const satisfies { readonly [F in keyof RoomResponse]: keyof Room };
 
-/** The API's fields of a room, and of a room's name and settings given to POST or PATCH. */
-export const toRoomResponse = (room: Room): RoomResponse => toApi(ROOM_COLUMNS, room);
+/** Who looks at a room: a signed-in user (worker/auth.ts's User), or null for an anonymous caller. */
+type Viewer = { id: string; isAdmin: boolean } | null;
+
+/** Whether the viewer may see where the room's events go and what signs them: its owner and admins only. */
+const seesWebhook = (room: Room, viewer: Viewer) => viewer !== null && (viewer.isAdmin || viewer.id === room.userId);
+
+/**
+ * The API's fields of a room as one viewer sees it, and of a room's name and settings given to
+ * POST or PATCH.
+ */
+export const toRoomResponse = (room: Room, viewer: Viewer): RoomResponse => {
+  const fields = toApi(ROOM_COLUMNS, room);
+  return seesWebhook(room, viewer) ? fields : { ...fields, webhook_url: null, webhook_secret: null };
+};
 export const roomFromApi = <
   Input extends { [F in keyof Input]: F extends keyof typeof ROOM_COLUMNS ? unknown : never },
 >(
@@ -159,7 +279,7 @@ export const roomFromApi = <
 ) => fromApi(ROOM_COLUMNS, input);
 
 const { is_locked, room_mode, recording_type, recording_trigger, platform } = ROOM_SETTING_COLUMNS;
-/** Each field of a meeting in the API that its row keeps; the links and skip_consent come from elsewhere. */
+/** Each field of a meeting in the API that its row keeps; the links and the room's fields come from elsewhere. */
 const MEETING_COLUMNS = {
   id: 'id',
   room_name: 'roomName',
@@ -174,19 +294,36 @@ const MEETING_COLUMNS = {
   platform,
   failover_from: 'failoverFrom',
 } as const satisfies {
-  readonly [F in Exclude<keyof MeetingResponse, 'room_url' | 'host_room_url' | 'skip_consent'>]: keyof Meeting;
+  readonly [F in Exclude<keyof MeetingResponse, RoomMeetingField>]: keyof Meeting;
 };
+type RoomMeetingField =
+  | 'room_url'
+  | 'host_room_url'
+  | 'skip_consent'
+  | 'room_id'
+  | 'user_id'
+  | 'calendar_event_id'
+  | 'calendar_metadata'
+  | 'daily_composed_video_s3_key'
+  | 'daily_composed_video_duration';
 
 /** The meeting as one requester sees it: the links are chosen per requester by the caller. */
 export const toMeetingResponse = (
   meeting: Meeting,
-  room: Pick<Room, 'skipConsent'>,
+  room: Pick<Room, 'id' | 'userId' | 'skipConsent'>,
   links: { roomUrl: string; hostRoomUrl: string | null },
 ): MeetingResponse => ({
   ...toApi(MEETING_COLUMNS, meeting),
   room_url: links.roomUrl,
-  host_room_url: links.hostRoomUrl,
+  // Reflector's clients read a string: "" is no host link.
+  host_room_url: links.hostRoomUrl ?? '',
   skip_consent: room.skipConsent,
+  room_id: room.id,
+  user_id: room.userId,
+  calendar_event_id: null,
+  calendar_metadata: null,
+  daily_composed_video_s3_key: null,
+  daily_composed_video_duration: null,
 });
 
 const count = z.number().int().nonnegative();
