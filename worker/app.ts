@@ -15,6 +15,7 @@ import { noteOnRequestLog, requestLog } from './request-log';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
+import { joinRoutes } from './routes/join';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
 import { recordingRoutes } from './routes/recordings';
@@ -120,6 +121,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', healthRoutes)
   .route('/', roomRoutes)
   .route('/', meetingRoutes)
+  .route('/', joinRoutes)
   .route('/', flagRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)

@@ -28,11 +28,18 @@ type KeyName = keyof typeof servers.identity.keys;
 /** A JWT for `sub`, signed with one of the identity provider's keys (or one it does not know). */
 export async function tokenFor(
   sub: string,
-  options: { key?: KeyName; issuer?: string; audience?: string; expiresIn?: string | number } = {},
+  options: {
+    key?: KeyName;
+    issuer?: string;
+    audience?: string;
+    expiresIn?: string | number;
+    /** More claims: a `name`, an `email`. */
+    claims?: Record<string, unknown>;
+  } = {},
 ): Promise<string> {
   const { alg, kid, privateJwk } = servers.identity.keys[options.key ?? 'rsa'];
   const key = await importJWK(privateJwk, alg);
-  return new SignJWT({})
+  return new SignJWT(options.claims ?? {})
     .setProtectedHeader({ alg, kid })
     .setSubject(sub)
     .setIssuer(options.issuer ?? servers.identity.issuer)
