@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health';
 import { joinRoutes } from './routes/join';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
+import { recordingStartRoutes } from './routes/recording-start';
 import { recordingRoutes } from './routes/recordings';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
@@ -122,6 +123,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', roomRoutes)
   .route('/', meetingRoutes)
   .route('/', joinRoutes)
+  .route('/', recordingStartRoutes)
   .route('/', flagRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)
