@@ -1,8 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dailyEvent, dailyParticipant } from '../../dev/provider-webhooks';
 import { reflectorProblems } from '../reflector-contract';
 import { call, createRoom, OWNER, resetWorld, STRANGER, setFlags, standIn, tokenFor } from './helpers';
+import { sendDaily } from './webhook-helpers';
 
 // POST /v1/rooms/{room_name}/meetings/{meeting_id}/join (SPEC §10, Reflector's rooms_join_meeting):
 // the meeting with links of the caller's own. On Daily, each signed-in person gets a meeting
@@ -74,6 +76,22 @@ describe('a Daily meeting', () => {
     expect(tokenProperties(joined.body?.room_url)).toMatchObject({ is_owner: true, user_id: OWNER });
     expect(joined.body?.host_room_url).toBe(joined.body?.room_url);
     expect(joined.problems).toEqual([]);
+  });
+
+  it('knows the person by the token’s user_id and user_name once Daily says they joined', async () => {
+    const meeting = await meetingOf('join-daily-named', 'daily');
+    const joined = await join('join-daily-named', meeting.id, await tokenFor(STRANGER, { claims: { name: 'Ada' } }));
+    const { user_id, user_name } = tokenProperties(joined.body?.room_url);
+    // Daily's participant.joined carries the token's user_id and user_name.
+    const event = dailyEvent(
+      'participant.joined',
+      dailyParticipant(meeting.room_name, 'session-ada', { user_id, user_name }),
+    );
+    expect((await sendDaily(event)).status).toBe(200);
+    const row = await env.DB.prepare('SELECT user_id, user_name FROM participant_sessions WHERE meeting_id = ?')
+      .bind(meeting.id)
+      .first();
+    expect(row).toEqual({ user_id: STRANGER, user_name: 'Ada' });
   });
 
   it('leaves out user_name when the token has no name', async () => {
