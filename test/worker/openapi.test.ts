@@ -23,6 +23,8 @@ describe('GET /v1/openapi.json', () => {
         'PATCH /v1/rooms/{room_id}',
         'DELETE /v1/rooms/{room_id}',
         'POST /v1/rooms/{room_name}/meeting',
+        'POST /v1/rooms/{room_name}/meetings/{meeting_id}/join',
+        'POST /v1/meetings/{meeting_id}/recordings/start',
         'POST /v1/meetings/{meeting_id}/consent',
         'GET /v1/flags',
         'PUT /v1/flags',
@@ -53,5 +55,33 @@ describe('GET /v1/openapi.json', () => {
         'skip_consent',
       ].sort(),
     );
+  });
+
+  it('documents the recording start’s body as Reflector’s StartRecordingRequest, and the join’s answer as a meeting', async () => {
+    const document = (await call('GET', '/v1/openapi.json')).body as Record<string, any>;
+    const start = document.paths['/v1/meetings/{meeting_id}/recordings/start'].post;
+    expect(start.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/RecordingStartInput',
+    });
+    expect(document.components.schemas.RecordingStartInput).toMatchObject({
+      type: 'object',
+      required: ['type', 'instanceId'],
+      additionalProperties: false,
+      properties: { type: { enum: ['cloud', 'raw-tracks'] }, instanceId: { format: 'uuid' } },
+    });
+    expect(Object.keys(start.responses).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '409',
+      '422',
+      '429',
+      '500',
+      '502',
+      '503',
+    ]);
+    const join = document.paths['/v1/rooms/{room_name}/meetings/{meeting_id}/join'].post;
+    expect(join.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Meeting' });
+    expect(Object.keys(join.responses).sort()).toEqual(['200', '400', '401', '404', '429', '500', '502', '503']);
   });
 });
