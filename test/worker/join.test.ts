@@ -67,6 +67,8 @@ describe('a Daily meeting', () => {
     });
     // The host link is the owner's alone (null now; "" once the answer takes Reflector's shape).
     expect(joined.body?.host_room_url ?? '').toBe('');
+    // It holds a token: no cache keeps it.
+    expect(joined.headers.get('cache-control')).toBe('no-store');
   });
 
   it('makes the room’s owner its owner in the call, with the host link', async () => {
