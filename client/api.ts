@@ -123,9 +123,28 @@ async function request<T>(
 
 const segment = encodeURIComponent;
 
+/** The room's active meeting, created if there is none. */
+const roomMeeting = (roomName: string) => request<Meeting>('POST', `/rooms/${segment(roomName)}/meeting`);
+/** That meeting with this person's own links: a Daily token naming them, the host link for the owner. */
+const joinById = (roomName: string, meetingId: string) =>
+  request<Meeting>('POST', `/rooms/${segment(roomName)}/meetings/${segment(meetingId)}/join`);
+
+/**
+ * Joins the room: its meeting, then that meeting joined as this person, whose links the call
+ * mounts. A meeting that ended between the two (400: the room has a new one) is asked for once more.
+ */
+async function joinRoom(roomName: string): Promise<Meeting> {
+  const meeting = await roomMeeting(roomName);
+  try {
+    return await joinById(roomName, meeting.id);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 400) throw error;
+    return joinById(roomName, (await roomMeeting(roomName)).id);
+  }
+}
+
 export const api = {
-  /** The room's active meeting, created if there is none; the host link only for its owner. */
-  joinMeeting: (roomName: string) => request<Meeting>('POST', `/rooms/${segment(roomName)}/meeting`),
+  joinMeeting: joinRoom,
   /** The answer as this browser's one answer to the meeting: a later one with the same key replaces it. */
   consent: (meetingId: string, consentGiven: boolean, consentKey: string) =>
     request<ConsentResult>('POST', `/meetings/${segment(meetingId)}/consent`, {

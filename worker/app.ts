@@ -17,9 +17,11 @@ import { calendarRoutes } from './routes/calendar';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
+import { joinRoutes } from './routes/join';
 import { meRoutes } from './routes/me';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
+import { recordingStartRoutes } from './routes/recording-start';
 import { recordingRoutes } from './routes/recordings';
 import { roomMeetingRoutes } from './routes/room-meetings';
 import { roomRoutes } from './routes/rooms';
@@ -131,6 +133,8 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', calendarRoutes)
   .route('/', meetingRoutes)
   .route('/', roomMeetingRoutes)
+  .route('/', joinRoutes)
+  .route('/', recordingStartRoutes)
   .route('/', flagRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)

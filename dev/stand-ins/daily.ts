@@ -47,8 +47,21 @@ interface MeetingSession {
   participants: Map<string, SessionParticipant>;
 }
 
+/** A recording going on in a room: one per instance id, as Daily keeps them. */
+interface ActiveRecording {
+  type: string;
+  startMs: number;
+}
+
 interface DailyState {
   rooms: Map<string, StoredRoom>;
+  /** Room name → instance id → its recording while it runs. */
+  activeRecordings: Map<string, Map<string, ActiveRecording>>;
+  /**
+   * The webhook events Daily would have sent (a stopped recording's `recording.ready-to-download`),
+   * oldest first, until the control endpoint hands them out for delivery.
+   */
+  outbox: JsonObject[];
   presence: Map<string, Presence[]>;
   sessions: MeetingSession[];
   recordings: Map<string, JsonObject[]>;
@@ -65,6 +78,9 @@ const MAX_USER_ID_LENGTH = 36;
 /** Several parts of a multipart copy (of 16 MiB), and not a round number, so the last part is short. */
 const DEFAULT_FILE_SIZE = 40 * 1024 * 1024 + 123;
 const DEFAULT_LINK_SECONDS = 3600;
+/** The instance a start or stop without an instanceId means. */
+const DEFAULT_INSTANCE_ID = '00000000-0000-0000-0000-000000000000';
+const RECORDING_TYPES = ['cloud', 'cloud-audio-only', 'raw-tracks'];
 
 /**
  * `roomOrigin`: where the room URLs it answers point (the provider's own https domain, say);
@@ -93,6 +109,8 @@ export async function startDailyStandIn(
 function emptyState(): DailyState {
   return {
     rooms: new Map(),
+    activeRecordings: new Map(),
+    outbox: [],
     presence: new Map(),
     sessions: [],
     recordings: new Map(),
@@ -137,6 +155,7 @@ function restRoutes(state: DailyState, origins: { roomOrigin?: string; fileOrigi
     route('POST', '/rooms/:name', ({ params, body }) => updateRoom(state, params.name, body)),
     route('DELETE', '/rooms/:name', ({ params }) => deleteRoom(state, params.name)),
     route('POST', '/rooms/:name/recordings/start', ({ params, body }) => startRecording(state, params.name, body)),
+    route('POST', '/rooms/:name/recordings/stop', ({ params, body }) => stopRecording(state, params.name, body)),
     route('GET', '/rooms/:name/presence', ({ params }) => {
       if (!state.rooms.has(params.name)) return roomNotFound(params.name);
       return json(200, listOf(presenceItems(state, params.name)));
@@ -190,6 +209,17 @@ function controlRoutes(state: DailyState): Route[] {
         [...state.rooms.values()].map(({ room, createBody }) => ({ ...room, createBody })),
       ),
     ),
+    route('GET', '/daily/active-recordings/:room', ({ params }) =>
+      json(
+        200,
+        [...(state.activeRecordings.get(params.room) ?? new Map())].map(([instanceId, active]) => ({
+          instanceId,
+          type: active.type,
+        })),
+      ),
+    ),
+    // The events Daily would have sent since the last call, for the caller to deliver (signed) to the service.
+    route('POST', '/daily/outbox/take', () => json(200, state.outbox.splice(0))),
     route('PUT', '/daily/files/:id', ({ params, body }) => {
       const size = isRecord(body) ? body.size : undefined;
       if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
@@ -258,19 +288,78 @@ function updateRoom(state: DailyState, name: string, body: unknown): Reply {
   return json(200, stored.room);
 }
 
-/** Daily refuses a recording of a type the room was not made for. */
+/**
+ * Starts a recording of the room under its instance id (a room records one stream per instance:
+ * a composite and raw tracks at once need two ids). Daily refuses a room made without recording,
+ * and a second start of an instance already recording ("has an active stream").
+ */
 function startRecording(state: DailyState, name: string, body: unknown): Reply {
   const stored = state.rooms.get(name);
   if (!stored) return roomNotFound(name);
-  const type = isRecord(body) ? body.type : undefined;
-  if (type !== 'cloud' && type !== 'cloud-audio-only' && type !== 'raw-tracks')
+  const { type, instanceId = DEFAULT_INSTANCE_ID } = isRecord(body) ? body : {};
+  if (typeof type !== 'string' || !RECORDING_TYPES.includes(type))
     return invalidRequest('type must be cloud, cloud-audio-only or raw-tracks');
-  if (stored.room.config.enable_recording !== type) return invalidRequest(`the room does not allow ${type} recordings`);
+  if (typeof instanceId !== 'string' || instanceId === '') return invalidRequest('instanceId must be a string');
+  if (!RECORDING_TYPES.includes(String(stored.room.config.enable_recording)))
+    return invalidRequest(`the room ${name} does not allow recordings`);
+  const active = state.activeRecordings.get(name) ?? new Map<string, ActiveRecording>();
+  if (active.has(instanceId)) return invalidRequest(`${name} has an active stream for instance ${instanceId}`);
+  active.set(instanceId, { type, startMs: Date.now() });
+  state.activeRecordings.set(name, active);
   return json(200, { status: 'sent' });
+}
+
+/**
+ * Stops the instance's recording: it is finished, listed, and its `recording.ready-to-download`
+ * waits in the outbox. A composite is one file; raw tracks are one file per person present
+ * (one when nobody is), each at its own key, as Daily writes them into the room's bucket.
+ */
+function stopRecording(state: DailyState, name: string, body: unknown): Reply {
+  if (!state.rooms.has(name)) return roomNotFound(name);
+  const { instanceId = DEFAULT_INSTANCE_ID } = isRecord(body) ? body : {};
+  const active = state.activeRecordings.get(name);
+  const recording = typeof instanceId === 'string' ? active?.get(instanceId) : undefined;
+  if (!active || !recording) return invalidRequest(`${name} has no active stream for instance ${String(instanceId)}`);
+  active.delete(instanceId as string);
+  const id = randomUUID();
+  const startTs = Math.floor(recording.startMs / 1000);
+  const duration = seconds(Date.now() - recording.startMs);
+  const files =
+    recording.type === 'raw-tracks'
+      ? {
+          tracks: (state.presence.get(name)?.map((person) => person.id) ?? ['participant']).map((person) => ({
+            s3Key: `daily/${name}/${startTs}-${person}-cam-audio.webm`,
+            type: 'cam-audio',
+          })),
+        }
+      : { s3_key: `daily/${name}/${startTs}-${id}.mp4` };
+  state.recordings.set(name, [
+    ...(state.recordings.get(name) ?? []),
+    completeRecording(name, { id, start_ts: startTs, duration, s3key: files.s3_key ?? null }),
+  ]);
+  state.outbox.push(
+    webhookEvent('recording.ready-to-download', {
+      type: recording.type,
+      recording_id: id,
+      room_name: name,
+      start_ts: startTs,
+      status: 'finished',
+      max_participants: Math.max(1, state.presence.get(name)?.length ?? 0),
+      duration,
+      ...files,
+    }),
+  );
+  return json(200, { status: 'sent' });
+}
+
+/** Daily's webhook envelope (PROVIDERS.md); `id` is unique per event. */
+function webhookEvent(type: string, payload: JsonObject): JsonObject {
+  return { version: '1.0.0', type, id: randomUUID(), payload, event_ts: Date.now() / 1000 };
 }
 
 function deleteRoom(state: DailyState, name: string): Reply {
   if (!state.rooms.delete(name)) return roomNotFound(name);
+  state.activeRecordings.delete(name);
   // Deleting a room ejects everyone, which ends its meeting session.
   setPresence(state, name, []);
   return json(200, { deleted: true, name });

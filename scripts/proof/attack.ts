@@ -33,7 +33,9 @@ export type Kind =
   | 'rate limit: refused webhooks from one address'
   | 'rate limit: what it must not hold back'
   | 'pipeline: nothing to delete now'
-  | 'refused room fields';
+  | 'refused room fields'
+  | 'join: meeting not of the room, or no longer active'
+  | 'recording start: not a Daily meeting, or no longer active';
 
 export interface Attack {
   kind: Kind;

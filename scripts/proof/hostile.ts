@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
-import { type Attack, json } from './attack.ts';
+import { type Attack, json, type Kind } from './attack.ts';
 import { ADMIN, type Fixture, PROOF_CONSENT_KEY, ROOMS, type Secrets, type Tokens } from './setup.ts';
 import { webhookAttacks } from './webhook-attacks.ts';
 import { bearer, type Headers, J, type Json } from './wire.ts';
@@ -118,6 +118,13 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
       body: J({ consent_given: false }),
       anonymousOk: true,
     },
+    // A refused token must not have extended a lease or minted a meeting token on the way.
+    {
+      operation: JOIN,
+      method: 'POST',
+      path: `/v1/rooms/${ROOMS.daily}/meetings/${dailyMeeting.id}/join`,
+      anonymousOk: true,
+    },
   ];
   for (const target of needsUser) {
     for (const credential of tokens.bad) {
@@ -192,6 +199,7 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
       token: undefined,
     },
     { operation: 'PUT /v1/flags', method: 'PUT', path: '/v1/flags', token: tokens.admin },
+    { operation: START, method: 'POST', path: `/v1/meetings/${dailyMeeting.id}/recordings/start`, token: undefined },
   ];
   for (const target of bodyTargets) {
     for (const text of MALFORMED_JSON) {
@@ -1055,8 +1063,90 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
     }
   }
 
+  joinAndStartAttacks(fixture).forEach(add);
+
   // --- Webhooks.
   (await webhookAttacks(fixture, secrets)).forEach(add);
+  return list;
+}
+
+const JOIN = 'POST /v1/rooms/{room_name}/meetings/{meeting_id}/join';
+const START = 'POST /v1/meetings/{meeting_id}/recordings/start';
+const INSTANCE_ID = '6f1c2a4e-3b7d-4c5e-9a8b-1d2e3f4a5b6c';
+
+/**
+ * Joining a meeting by its id, and starting a recording of one (SPEC §10): ids that are not the
+ * room's meeting, meetings no longer active, a Whereby meeting, and start bodies of the wrong
+ * shape. None reaches a provider, so none changes anything there or here.
+ */
+function joinAndStartAttacks(fixture: Fixture): Attack[] {
+  const list: Attack[] = [];
+  const whereby = fixture.meetings[ROOMS.whereby]!;
+  const daily = fixture.meetings[ROOMS.daily]!;
+  const ended = fixture.endedMeeting;
+  const joins: [string, string, string, number][] = [
+    ['an unknown room', 'proof-no-such-room', String(daily.id), 404],
+    ['an unknown meeting', ROOMS.daily, randomUUID(), 404],
+    ['another room’s meeting', ROOMS.daily, String(whereby.id), 404],
+    ['an id with SQL in it', ROOMS.daily, encodeURIComponent("x' OR '1'='1"), 404],
+    ['a room name against the rule', 'Proof-Daily', String(daily.id), 404],
+    ['a meeting retired two hours ago', ROOMS.ended, String(ended.id), 400],
+  ];
+  for (const [what, room, meetingId, status] of joins) {
+    list.push({
+      kind: status === 404 ? 'unknown ids and paths' : 'join: meeting not of the room, or no longer active',
+      operation: JOIN,
+      what,
+      method: 'POST',
+      path: `/v1/rooms/${room}/meetings/${meetingId}/join`,
+      expect: [status],
+    });
+  }
+
+  const start = (meetingId: string) => `/v1/meetings/${meetingId}/recordings/start`;
+  const valid = { type: 'cloud', instanceId: INSTANCE_ID };
+  const starts: [Kind, string, string, Json, number][] = [
+    ['unknown ids and paths', 'an unknown meeting', randomUUID(), valid, 404],
+    ['recording start: not a Daily meeting, or no longer active', 'a Whereby meeting', String(whereby.id), valid, 400],
+    ['recording start: not a Daily meeting, or no longer active', 'a retired meeting', String(ended.id), valid, 400],
+  ];
+  for (const type of ['local', 'none', 'CLOUD', 'cloud-audio-only', '', 1, null, ['cloud'], { type: 'cloud' }])
+    starts.push(['wrong types', `type ${J(type)}`, String(daily.id), { ...valid, type }, 422]);
+  for (const instanceId of [
+    'not-a-uuid',
+    '',
+    42,
+    null,
+    [INSTANCE_ID],
+    `${INSTANCE_ID}0`,
+    ` ${INSTANCE_ID}`,
+    INSTANCE_ID.replace(/-/g, ''),
+    "'; DELETE FROM recordings;--",
+    'x'.repeat(10_000),
+  ])
+    starts.push([
+      'wrong types',
+      `instanceId ${J(instanceId).slice(0, 40)}`,
+      String(daily.id),
+      { ...valid, instanceId },
+      422,
+    ]);
+  starts.push(['wrong types', 'no instanceId', String(daily.id), { type: 'cloud' }, 422]);
+  starts.push(['wrong types', 'no type', String(daily.id), { instanceId: INSTANCE_ID }, 422]);
+  for (const extra of [{ layout: 'grid' }, { room_name: ROOMS.whereby }, { instance_id: INSTANCE_ID }])
+    starts.push(['unknown fields', J(extra), String(daily.id), { ...valid, ...extra }, 422]);
+  for (const [kind, what, meetingId, body, status] of starts) {
+    list.push({
+      kind,
+      operation: START,
+      what,
+      method: 'POST',
+      path: start(meetingId),
+      headers: json(),
+      body: J(body),
+      expect: [status],
+    });
+  }
   return list;
 }
 

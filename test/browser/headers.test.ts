@@ -154,8 +154,9 @@ describe('a room URL that is not the provider’s', () => {
     const room = await createRoom(OWNER, { name: uniqueName('evil'), platform, recording_type: 'none' });
     const context = await contextFor(browser, null);
     const page = await context.newPage();
-    // The API's answer, tampered with on the way: the Worker itself never sends such a URL.
-    await page.route(`**/v1/rooms/${room.name}/meeting`, async (route) => {
+    // The join's answer (whose room_url the page mounts), tampered with on the way: the Worker
+    // itself never sends such a URL.
+    await page.route(`**/v1/rooms/${room.name}/meetings/*/join`, async (route) => {
       const response = await route.fetch();
       const meeting = (await response.json()) as Meeting;
       await route.fulfill({ response, json: { ...meeting, room_url: roomUrl } });

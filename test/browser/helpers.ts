@@ -12,10 +12,10 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
-/** A JWT for `sub` from the stand-in identity provider, as Cloudflare Access would issue one. */
-export async function tokenFor(sub: string): Promise<string> {
+/** A JWT for `sub` (with more claims: a `name`) from the stand-in identity provider, as Cloudflare Access would issue one. */
+export async function tokenFor(sub: string, claims: Record<string, unknown> = {}): Promise<string> {
   const { alg, kid, privateJwk } = env.identity.key;
-  return new SignJWT({})
+  return new SignJWT(claims)
     .setProtectedHeader({ alg, kid })
     .setSubject(sub)
     .setIssuer(env.identity.issuer)
@@ -29,7 +29,12 @@ export async function tokenFor(sub: string): Promise<string> {
  * A browser profile: signed in as `sub` through the CF_Authorization cookie (what Cloudflare
  * Access sets), or anonymous. Pages of the product's origin only; other origins are the stand-ins.
  */
-export async function contextFor(browser: Browser, sub: string | null, width = 1280): Promise<BrowserContext> {
+export async function contextFor(
+  browser: Browser,
+  sub: string | null,
+  width = 1280,
+  claims: Record<string, unknown> = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width, height: 800 }, baseURL: env.url });
   if (process.env.BROWSER_TEST_DEBUG) {
     context.on('console', (message) => console.log(`[browser ${message.type()}] ${message.text()}`));
@@ -44,7 +49,7 @@ export async function contextFor(browser: Browser, sub: string | null, width = 1
   }
   if (sub)
     await context.addCookies([
-      { name: 'CF_Authorization', value: await tokenFor(sub), url: env.url, httpOnly: true, sameSite: 'Lax' },
+      { name: 'CF_Authorization', value: await tokenFor(sub, claims), url: env.url, httpOnly: true, sameSite: 'Lax' },
     ]);
   // A failing test leaves what its pages showed, and the console of each, for a person to see.
   const consoleLines: string[] = [];
@@ -94,12 +99,20 @@ export async function createRoom(owner: string, room: Partial<Room> & { name: st
   return body;
 }
 
-/** Opens a join page and answers the meeting the API gave it. */
+/**
+ * Opens a join page and answers the meeting it mounts: the page asks for the room's meeting,
+ * then joins it (POST .../meetings/{id}/join), whose answer carries this person's own links.
+ */
 export async function openJoinPage(page: Page, roomName: string): Promise<Meeting> {
-  const answer = page.waitForResponse((response) => response.url().endsWith(`/v1/rooms/${roomName}/meeting`));
+  const joined = page.waitForResponse((response) =>
+    new RegExp(`/v1/rooms/${roomName}/meetings/[^/]+/join$`).test(response.url()),
+  );
+  const meeting = page.waitForResponse((response) => response.url().endsWith(`/v1/rooms/${roomName}/meeting`));
   await page.goto(`/${roomName}`);
-  const response = await answer;
-  if (!response.ok()) throw new Error(`the meeting request answered ${response.status()}`);
+  const first = await meeting;
+  if (!first.ok()) throw new Error(`the meeting request answered ${first.status()}`);
+  const response = await joined;
+  if (!response.ok()) throw new Error(`the join answered ${response.status()}`);
   return (await response.json()) as Meeting;
 }
 

@@ -91,6 +91,23 @@ describe('joining a Daily room', () => {
     await Promise.all([owner.close(), guest.close()]);
   });
 
+  it('joins a signed-in person with a token of their own, naming them by their sub and name', async () => {
+    const room = await dailyRoom();
+    const context = await contextFor(browser, 'ada-sub', 1280, { name: 'Ada Lovelace' });
+    const page = await context.newPage();
+    const meeting = await openJoinPage(page, room.name);
+    const token = new URL(meeting.room_url).searchParams.get('t');
+    const { frame } = await dailyFrame(page);
+    await playDailyCall(frame);
+    await page.getByRole('heading', { level: 1, name: /in the call/ }).waitFor();
+    const join = (await dailyMessages(frame)).find((message) => message.action === 'join-meeting');
+    expect(join?.properties?.token).toBe(token);
+    // The stand-in's token carries the properties it was minted with.
+    const minted = JSON.parse(Buffer.from(String(token).split('.')[0] ?? '', 'base64url').toString());
+    expect(minted).toMatchObject({ user_id: 'ada-sub', user_name: 'Ada Lovelace', is_owner: false });
+    await context.close();
+  });
+
   it('leaves through daily-js: left-meeting leads to “you left” and the frame is destroyed', async () => {
     const room = await dailyRoom();
     const context = await contextFor(browser, null);

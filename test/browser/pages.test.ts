@@ -104,6 +104,35 @@ describe('the join page’s error states', () => {
     await context.close();
   });
 
+  it('says when the join itself fails (a meeting token Daily could not mint), and joins on Try again', async () => {
+    const room = await createRoom('pages-owner', {
+      name: uniqueName('join-fails'),
+      platform: 'daily',
+      recording_type: 'none',
+    });
+    const context = await contextFor(browser, 'pages-guest', 1280, { name: 'Ada' });
+    const page = await context.newPage();
+    const join = /\/v1\/rooms\/[^/]+\/meetings\/[^/]+\/join$/;
+    await page.route(join, (route) =>
+      route.fulfill({
+        status: 503,
+        json: {
+          detail: 'Daily could not mint a meeting token: it answered 500.',
+          code: 'provider-unavailable',
+          request_id: 'r',
+        },
+      }),
+    );
+    await page.goto(`/${room.name}`);
+    await page.getByRole('heading', { name: 'The video service is not available right now' }).waitFor();
+    await page.getByText('Daily could not mint a meeting token').waitFor();
+    expect(await page.locator('iframe').count()).toBe(0);
+    await page.unroute(join);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('iframe').waitFor();
+    await context.close();
+  });
+
   it('shows that it is joining while the API works', async () => {
     const room = await createRoom('pages-owner', { name: uniqueName('slow'), recording_type: 'none' });
     const context = await contextFor(browser, null);

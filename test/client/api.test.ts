@@ -107,3 +107,45 @@ describe('the consent answer', () => {
     });
   });
 });
+
+describe('joining a room', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  const meeting = { id: 'm-1', room_name: 'standup-2026', room_url: 'https://x.daily.co/standup-2026' };
+  /** Answers each call in turn, and keeps what was asked. */
+  const answers = (...replies: [number, unknown][]) => {
+    const asked: string[] = [];
+    const fetch = vi.fn(async (url: string, init: RequestInit) => {
+      asked.push(`${init.method} ${url}`);
+      const [status, body] = replies.shift() ?? [500, { detail: 'no more answers' }];
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    });
+    vi.stubGlobal('fetch', fetch);
+    return asked;
+  };
+
+  it('asks for the room’s meeting, then joins it as this person: the join’s links are the ones used', async () => {
+    const asked = answers([200, meeting], [200, { ...meeting, room_url: `${meeting.room_url}?t=token-of-ada` }]);
+    const joined = await api.joinMeeting('standup');
+    expect(asked).toEqual(['POST /v1/rooms/standup/meeting', 'POST /v1/rooms/standup/meetings/m-1/join']);
+    expect(joined.room_url).toBe(`${meeting.room_url}?t=token-of-ada`);
+  });
+
+  it('asks again once when the meeting ended between the two calls (a new one had begun)', async () => {
+    const asked = answers(
+      [200, meeting],
+      [400, { detail: 'This meeting is no longer active.', code: 'malformed', request_id: 'r' }],
+      [200, { ...meeting, id: 'm-2' }],
+      [200, { ...meeting, id: 'm-2', room_url: `${meeting.room_url}?t=t2` }],
+    );
+    const joined = await api.joinMeeting('standup');
+    expect(asked.at(-1)).toBe('POST /v1/rooms/standup/meetings/m-2/join');
+    expect(joined).toMatchObject({ id: 'm-2', room_url: `${meeting.room_url}?t=t2` });
+  });
+
+  it('fails with the join’s error when the join itself fails', async () => {
+    answers([200, meeting], [503, { detail: 'Daily could not mint a meeting token.', code: 'provider-unavailable' }]);
+    const error = await failure(api.joinMeeting('standup'));
+    expect(error).toMatchObject({ status: 503, detail: 'Daily could not mint a meeting token.' });
+  });
+});

@@ -36,12 +36,13 @@ export async function tokenFor(
     issuer?: string;
     audience?: string;
     expiresIn?: string | number;
+    /** More claims: a `name`, an `email`. */
     claims?: Record<string, unknown>;
   } = {},
 ): Promise<string> {
   const { alg, kid, privateJwk } = servers.identity.keys[options.key ?? 'rsa'];
   const key = await importJWK(privateJwk, alg);
-  return new SignJWT({ ...options.claims })
+  return new SignJWT(options.claims ?? {})
     .setProtectedHeader({ alg, kid })
     .setSubject(sub)
     .setIssuer(options.issuer ?? servers.identity.issuer)

@@ -32,6 +32,8 @@ describe('GET /v1/openapi.json', () => {
         'GET /v1/rooms/{room_name}/meetings/upcoming',
         'GET /v1/rooms/{room_name}/ics/status',
         'POST /v1/rooms/{room_name}/ics/sync',
+        'POST /v1/rooms/{room_name}/meetings/{meeting_id}/join',
+        'POST /v1/meetings/{meeting_id}/recordings/start',
         'POST /v1/meetings/{meeting_id}/consent',
         'GET /v1/flags',
         'PUT /v1/flags',
@@ -104,5 +106,33 @@ describe('GET /v1/openapi.json', () => {
     expect(Object.keys(deletion)).toContain('200');
     const join = body?.paths['/v1/rooms/{room_name}/meeting'].post;
     expect(join.requestBody).toMatchObject({ required: false });
+  });
+
+  it('documents the recording start’s body as Reflector’s StartRecordingRequest, and the join’s answer as a meeting', async () => {
+    const document = (await call('GET', '/v1/openapi.json')).body as Record<string, any>;
+    const start = document.paths['/v1/meetings/{meeting_id}/recordings/start'].post;
+    expect(start.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/RecordingStartInput',
+    });
+    expect(document.components.schemas.RecordingStartInput).toMatchObject({
+      type: 'object',
+      required: ['type', 'instanceId'],
+      additionalProperties: false,
+      properties: { type: { enum: ['cloud', 'raw-tracks'] }, instanceId: { format: 'uuid' } },
+    });
+    expect(Object.keys(start.responses).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '409',
+      '422',
+      '429',
+      '500',
+      '502',
+      '503',
+    ]);
+    const join = document.paths['/v1/rooms/{room_name}/meetings/{meeting_id}/join'].post;
+    expect(join.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Meeting' });
+    expect(Object.keys(join.responses).sort()).toEqual(['200', '400', '401', '404', '429', '500', '502', '503']);
   });
 });

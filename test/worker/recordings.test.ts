@@ -652,8 +652,9 @@ describe('a declined recording that is not stored yet', () => {
         RECORDING_COPIES: { send: async (message: unknown) => void sent.push(message) } as unknown as Queue,
       },
     );
+    // It is still to be moved to Whereby's key layout: that move is what deletes it.
     expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: id }]);
-    expect(await recordingRow(id)).toMatchObject({ status: 'stored' });
+    expect(await recordingRow(id)).toMatchObject({ status: 'ready' });
     // Were that message lost, the Cron sends it again a quarter of an hour on.
     await env.DB.prepare('UPDATE recordings SET updated_at = ? WHERE id = ?')
       .bind(Date.now() - 16 * 60_000, id)

@@ -164,7 +164,7 @@ describe('POST /v1/daily/webhook', () => {
       expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: row?.id }]);
     });
 
-    it('a ready recording of a room that records into the bucket is stored under Daily’s key, with no copy', async () => {
+    it('a ready recording of a room that records into the bucket is moved from Daily’s key to Whereby’s layout', async () => {
       const { queue, sent } = recordingQueue();
       const local = { ...env, RECORDING_COPIES: queue, AWS_DAILY_ROLE_ARN: 'arn:aws:iam::1:role/daily' };
       await env.FLAGS.put('DAILY_MIGRATION_ENABLED', 'true');
@@ -177,12 +177,13 @@ describe('POST /v1/daily/webhook', () => {
       const joined = (await (await requestWith('/v1/rooms/direct-tape/meeting', { method: 'POST' }, local)).json()) as {
         room_name: string;
       };
+      const started = seconds(-600);
       const body = JSON.stringify(
         dailyEvent('recording.ready-to-download', {
           type: 'cloud',
           recording_id: 'rec-d',
           room_name: joined.room_name,
-          start_ts: seconds(-600),
+          start_ts: started,
           status: 'finished',
           duration: 600,
           s3_key: 'daily/direct-tape/1.mp4',
@@ -197,8 +198,15 @@ describe('POST /v1/daily/webhook', () => {
           )
         ).status,
       ).toBe(200);
-      expect(await recordingRows()).toMatchObject([{ status: 'stored', object_key: 'daily/direct-tape/1.mp4' }]);
-      expect(sent).toEqual([]);
+      const [row] = await recordingRows();
+      expect(row).toMatchObject({
+        status: 'ready',
+        object_key: `${joined.room_name}-${new Date(started * 1000).toISOString().replace('.000Z', 'Z')}.mp4`,
+      });
+      expect(JSON.parse(row?.tracks)).toEqual([
+        { key: row?.object_key, type: 'composite', source_key: 'daily/direct-tape/1.mp4' },
+      ]);
+      expect(sent).toEqual([{ kind: 'copy-daily-recording', recordingId: row?.id }]);
     });
 
     it('recording.error marks the recording of that instance failed with the reason', async () => {

@@ -25,6 +25,17 @@ export function joinVerdict(meeting: Meeting, room: Room, now: number): JoinVerd
 }
 
 /**
+ * Whether people may still be let into this meeting (a join by its id, a recording started in it):
+ * it is active and a join of its room would not retire it. An occupied meeting past its end whose
+ * lease can be moved is still in use: its lease is extended first (`extend`).
+ */
+export function stillInUse(meeting: Meeting, room: Room, now: number): JoinVerdict | 'ended' {
+  if (!meeting.isActive) return 'ended';
+  const verdict = joinVerdict(meeting, room, now);
+  return verdict === 'retire' ? 'ended' : verdict;
+}
+
+/**
  * Extends the meeting's lease to now + the meeting length: at the provider first, so that the
  * room lets people in for as long as our row says, then in D1. Answers the meeting as it now is,
  * or undefined when it was retired meanwhile.

@@ -7,6 +7,7 @@ import { checkedRoomUrl, type RoomDomain, subdomainsOf } from './room-url';
 import type {
   CreatedMeeting,
   FinishedRecording,
+  JoiningPerson,
   MeetingRef,
   MeetingRequest,
   RoomActivity,
@@ -82,8 +83,22 @@ function dailyDomain(settings: DailySettings): RoomDomain {
     : { provider: 'Daily', described: '*.daily.co', owns: subdomainsOf('daily.co'), loopback: loopbackRooms };
 }
 
-/** Daily's `user_id` of a meeting token holds at most 36 characters. */
-const tokenUserId = (userId: string) => userId.slice(0, 36);
+/**
+ * Daily's `user_id` of a meeting token holds at most 36 characters: a longer `sub` becomes a
+ * stable hash of it (the first 36 hex digits of its SHA-256), the same person on every join.
+ */
+async function tokenUserId(userId: string): Promise<string> {
+  if (userId.length <= TOKEN_USER_ID_LENGTH) return userId;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(userId)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, TOKEN_USER_ID_LENGTH);
+}
+const TOKEN_USER_ID_LENGTH = 36;
+
+/** Daily's answer when the instance records already: someone else started it (Reflector's test of it). */
+const isActiveStream = (error: unknown) =>
+  error instanceof ProviderError && error.failure === 'rejected' && error.detail.includes('has an active stream');
 
 export function dailyPlatform(
   settings: DailySettings,
@@ -170,20 +185,22 @@ export function dailyPlatform(
       });
     },
 
-    // Daily has no host link: the owner's token rides in the room URL, which is then both links.
-    async ownerLinks(meeting: MeetingRef, ownerUserId: string) {
+    // Daily has no host link: a token of the person's own rides in the room URL, the owner's
+    // making them the room's owner (and the URL their host link too).
+    async personLinks(meeting: MeetingRef, person: JoiningPerson) {
       const { token } = await client.json(
         {
           method: 'POST',
           path: '/meeting-tokens',
-          action: "mint the owner's meeting token",
+          action: person.isOwner ? "mint the owner's meeting token" : 'mint a meeting token',
           body: {
             properties: {
               room_name: meeting.roomName,
-              is_owner: true,
-              user_id: tokenUserId(ownerUserId),
+              is_owner: person.isOwner,
+              user_id: await tokenUserId(person.userId),
+              ...(person.userName ? { user_name: person.userName } : {}),
               exp: Math.floor(Date.parse(meeting.endDate) / 1000),
-              enable_recording_ui: true,
+              enable_recording_ui: person.recordingUi,
             },
           },
         },
@@ -191,7 +208,7 @@ export function dailyPlatform(
       );
       const url = new URL(meeting.roomUrl);
       url.searchParams.set('t', token);
-      return { roomUrl: url.toString(), hostRoomUrl: url.toString() };
+      return { roomUrl: url.toString(), hostRoomUrl: person.isOwner ? url.toString() : null };
     },
 
     async finishedRecordings(meeting: MeetingRef) {
@@ -206,14 +223,20 @@ export function dailyPlatform(
       return finished(list);
     },
 
-    async startRecording(meeting) {
-      await client.status({
-        method: 'POST',
-        path: `/rooms/${encodeURIComponent(meeting.roomName)}/recordings/start`,
-        action: 'start the recording',
-        // The type the room was made with (see recording() below).
-        body: { type: meeting.rawTracks && settings.awsRoleArn ? 'raw-tracks' : 'cloud' },
-      });
+    async startRecording(meeting, instance) {
+      try {
+        await client.status({
+          method: 'POST',
+          path: `/rooms/${encodeURIComponent(meeting.roomName)}/recordings/start`,
+          action: 'start the recording',
+          // Without an instance: the type the room was made with (see recording() below).
+          body: instance ?? { type: meeting.rawTracks && settings.awsRoleArn ? 'raw-tracks' : 'cloud' },
+        });
+        return 'started';
+      } catch (error) {
+        if (isActiveStream(error)) return 'already-active';
+        throw error;
+      }
     },
 
     async recordingDownloadLink(recordingId: string) {

@@ -49,10 +49,27 @@ export interface FinishedRecording {
   providerKey?: string;
 }
 
-/** What the room's owner joins with. */
-interface OwnerLinks {
+/** A signed-in person joining a meeting: who they are, and what the meeting lets them do. */
+export interface JoiningPerson {
+  /** Their `sub`. */
+  userId: string;
+  /** How they are known in the call: the token's `name`, where it has one. */
+  userName: string | null;
+  isOwner: boolean;
+  /** The provider's own recording controls are shown (not where our consent question asks first). */
+  recordingUi: boolean;
+}
+
+/** What one person joins with; the host link reaches the room's owner only. */
+export interface PersonLinks {
   roomUrl: string;
-  hostRoomUrl: string;
+  hostRoomUrl: string | null;
+}
+
+/** Which recording a start asks for, by its own instance id: a composite and raw tracks may run at once. */
+export interface RecordingInstance {
+  type: 'cloud' | 'raw-tracks';
+  instanceId: string;
 }
 
 /** The meeting fields a provider call needs. */
@@ -71,8 +88,11 @@ export interface VideoPlatform {
   extendMeeting?(meeting: MeetingRef, end: Date): Promise<void>;
   /** Ends the meeting at the provider, ejecting everyone; a meeting already gone is no error. */
   endMeeting(meeting: MeetingRef): Promise<void>;
-  /** The links that make the room's owner its host (everyone else gets the meeting's roomUrl alone). */
-  ownerLinks(meeting: MeetingRef, ownerUserId: string): Promise<OwnerLinks>;
+  /**
+   * The links that let a signed-in person in as themselves: the owner as its host, and everyone
+   * by name where the provider names people (Daily's meeting token).
+   */
+  personLinks(meeting: MeetingRef, person: JoiningPerson): Promise<PersonLinks>;
   /**
    * The meeting's finished recordings that wait to be copied, for providers that keep them
    * (Daily); absent where recordings go straight to the bucket (Whereby).
@@ -86,8 +106,13 @@ export interface VideoPlatform {
    */
   deleteRecording?(recordingId: string): Promise<void>;
   /**
-   * Starts the meeting's cloud recording, for providers that do not start it on the room's
-   * trigger by themselves (Daily); absent where the provider does (Whereby's startTrigger).
+   * Starts a recording of the meeting, for providers that do not start it on the room's trigger
+   * by themselves (Daily); absent where the provider does (Whereby's startTrigger). Without an
+   * instance: the type the room was made for, under the provider's default instance. Answers
+   * `already-active` when that instance is recording already (someone else started it).
    */
-  startRecording?(meeting: Pick<Meeting, 'roomName' | 'rawTracks'>): Promise<void>;
+  startRecording?(
+    meeting: Pick<Meeting, 'roomName' | 'rawTracks'>,
+    instance?: RecordingInstance,
+  ): Promise<'started' | 'already-active'>;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { BucketSettings, ProviderSettings } from '../config';
 import { type ProviderClientOptions, providerClient, safeJson } from './http';
 import { checkedRoomUrl, type RoomDomain, subdomainsOf } from './room-url';
-import type { CreatedMeeting, MeetingRef, MeetingRequest, RoomActivity, VideoPlatform } from './types';
+import type { CreatedMeeting, JoiningPerson, MeetingRef, MeetingRequest, RoomActivity, VideoPlatform } from './types';
 
 // Whereby's REST API as PROVIDERS.md describes it.
 
@@ -113,8 +113,9 @@ export function wherebyPlatform(
     },
 
     // The host link makes its holder the host; the room URL stays the one everyone has.
-    async ownerLinks(meeting: MeetingRef) {
-      return { roomUrl: meeting.roomUrl, hostRoomUrl: meeting.hostRoomUrl };
+    // Whereby names people in its own prejoin screen; only the owner's link differs.
+    async personLinks(meeting: MeetingRef, person: JoiningPerson) {
+      return { roomUrl: meeting.roomUrl, hostRoomUrl: person.isOwner ? meeting.hostRoomUrl : null };
     },
   };
 }

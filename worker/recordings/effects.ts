@@ -62,10 +62,12 @@ export function recordingStatements(
 }
 
 /**
- * Where a ready recording goes and whether it still has to be moved there. Rooms made while
- * AWS_DAILY_ROLE_ARN was set record into our bucket, where Daily's key is final for a composite;
- * raw tracks are moved under the recording's key prefix, and a composite elsewhere is copied in
- * (Daily then keeps a copy of its own until it is told to delete it).
+ * Where a ready recording goes and whether it still has to be moved there. Every recording ends
+ * under Whereby's key layout, which the pipeline watches (SPEC §6). Rooms made while
+ * AWS_DAILY_ROLE_ARN was set record into our bucket under Daily's own keys: raw tracks are moved
+ * under the recording's key prefix, and a composite to its key (a move of one file, as a track's).
+ * A composite elsewhere is copied in (Daily then keeps a copy of its own until it is told to
+ * delete it).
  */
 function placement(meeting: Pick<EventMeeting, 'recordsToBucket'> | null, effect: ReadyEffect) {
   if (effect.tracks) {
@@ -80,14 +82,14 @@ function placement(meeting: Pick<EventMeeting, 'recordsToBucket'> | null, effect
     }));
     return { objectKey: prefix, status: 'ready' as const, tracks, providerCopy: null };
   }
-  if (meeting?.recordsToBucket && effect.providerKey)
-    return { objectKey: effect.providerKey, status: 'stored' as const, tracks: null, providerCopy: null };
-  return {
-    objectKey: recordingObjectKey(effect.providerRoomName, effect.startedAt),
-    status: 'ready' as const,
-    tracks: null,
-    providerCopy: 'kept' as const,
-  };
+  const objectKey = recordingObjectKey(effect.providerRoomName, effect.startedAt);
+  if (meeting?.recordsToBucket && effect.providerKey) {
+    if (effect.providerKey === objectKey)
+      return { objectKey, status: 'stored' as const, tracks: null, providerCopy: null };
+    const composite = [{ key: objectKey, type: 'composite', source_key: effect.providerKey }];
+    return { objectKey, status: 'ready' as const, tracks: composite, providerCopy: null };
+  }
+  return { objectKey, status: 'ready' as const, tracks: null, providerCopy: 'kept' as const };
 }
 
 /**

@@ -18,12 +18,12 @@ export const meetingRoutes = new OpenAPIHono<AppEnv>();
 
 // Per client IP and room, and per client IP and meeting (SPEC §14): an office behind one address
 // can join many rooms at once; one client hammering one room is held back.
-const limitJoins = limitedBy(
+export const limitJoins = limitedBy(
   'RATE_LIMIT_MEETINGS',
   (c) => `room:${roomKeyPart(c.req.param('room_name') ?? '')}`,
   'Too many joins of this room from your address; wait a minute, then try again.',
 );
-const limitAnswers = limitedBy(
+export const limitAnswers = limitedBy(
   'RATE_LIMIT_ANSWERS',
   (c) => `meeting:${keyPart(c.req.param('meeting_id') ?? '')}`,
   'Too many answers for this meeting from your address; wait a minute, then try again.',
