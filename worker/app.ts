@@ -12,12 +12,14 @@ import { servePage } from './pages';
 import { breakers } from './platforms/breaker-object';
 import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
+import { handOverRoomWebhooks } from './room-webhooks/hand-over';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
 import { recordingRoutes } from './routes/recordings';
+import { roomWebhookRoutes } from './routes/room-webhooks';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
 import { API_CACHE_CONTROL, API_HEADERS } from './security-headers';
@@ -112,6 +114,8 @@ app.use('/v1/*', async (c, next) => {
   if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', API_CACHE_CONTROL);
 });
 
+app.use('/v1/*', handOverRoomWebhooks);
+
 // The pages: any path outside /v1 (and /assets/, which never reaches the Worker) is a page of the
 // client, served from the static assets with the pages' headers (pages.ts).
 app.on(['GET', 'HEAD'], '*', async (c, next) => (isApiPath(c.req.path) ? next() : servePage(c)));
@@ -123,6 +127,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', flagRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)
+  .route('/', roomWebhookRoutes)
   .route('/', webhookRoutes);
 
 app.route('/v1', v1);

@@ -27,6 +27,8 @@ export function room(overrides: Partial<Room> = {}): Room {
     name: 'team-standup',
     user_id: 'owner-1',
     created_at: '2026-11-24T09:00:00.000Z',
+    webhook_url: null,
+    webhook_secret: null,
     is_locked: false,
     room_mode: 'normal',
     recording_type: 'cloud',

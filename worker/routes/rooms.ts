@@ -12,7 +12,8 @@ import { log } from '../log';
 import { endingInBackground } from '../meetings/provider-end';
 import type { Platforms } from '../platforms/registry';
 import { errorResponses, json, SECURITY } from './docs';
-import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi, toRoomResponse } from './shapes';
+import { checkWebhookUrl, failuresOfManaged, roomAnswer } from './room-answer';
+import { Pagination, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
@@ -45,7 +46,7 @@ async function endBeforeDeleting(platforms: Platforms, meeting: Meeting): Promis
 }
 
 /** The room, if this user may change it: its owner or an admin. */
-async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
+export async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
   const room = await findRoomById(db, roomId);
   if (!room) throw notFound('The room');
   if (room.userId !== user.id && !user.isAdmin)
@@ -66,7 +67,8 @@ roomRoutes.openapi(
     const user = await c.var.auth.requireUser();
     const { page, size } = c.req.valid('query');
     const { items, total } = await listVisibleRooms(c.var.db, user.id, page, size);
-    return c.json({ items: items.map(toRoomResponse), total, page, size }, 200);
+    const failures = await failuresOfManaged(c.var.db, items, user);
+    return c.json({ items: items.map((room) => roomAnswer(room, user, failures)), total, page, size }, 200);
   },
 );
 
@@ -85,6 +87,7 @@ roomRoutes.openapi(
   async (c) => {
     const user = await c.var.auth.requireUser();
     const input = c.req.valid('json');
+    checkWebhookUrl(input, c.var.config.environment());
     const room = await insertRoom(c.var.db, {
       ...roomFromApi(input),
       id: crypto.randomUUID(),
@@ -93,7 +96,7 @@ roomRoutes.openapi(
       platform: input.platform ?? c.var.config.defaultPlatform(),
     });
     if (!room) throw nameTaken(input.name);
-    return c.json(toRoomResponse(room), 201);
+    return c.json(roomAnswer(room, user), 201);
   },
 );
 
@@ -109,11 +112,10 @@ roomRoutes.openapi(
   async (c) => {
     const room = await findRoomById(c.var.db, c.req.valid('param').room_id);
     if (!room) throw notFound('The room');
-    if (!room.isShared) {
-      const user = await c.var.auth.requireUser();
-      if (room.userId !== user.id && !user.isAdmin) throw forbidden('This room is private to its owner.');
-    }
-    return c.json(toRoomResponse(room), 200);
+    const viewer = room.isShared ? await c.var.auth.user() : await c.var.auth.requireUser();
+    if (!room.isShared && (!viewer || (room.userId !== viewer.id && !viewer.isAdmin)))
+      throw forbidden('This room is private to its owner.');
+    return c.json(roomAnswer(room, viewer), 200);
   },
 );
 
@@ -135,6 +137,7 @@ roomRoutes.openapi(
     const db = c.var.db;
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     const patch = c.req.valid('json');
+    checkWebhookUrl(patch, c.var.config.environment());
     const updated = await updateRoom(db, room.id, roomFromApi(patch));
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
@@ -148,7 +151,7 @@ roomRoutes.openapi(
       // Whoever is in the old room is shut out of it, without the answer waiting on the provider.
       endingInBackground(c.executionCtx, db, c.var.platforms)(retired);
     }
-    return c.json(toRoomResponse(updated), 200);
+    return c.json(roomAnswer(updated, user), 200);
   },
 );
 

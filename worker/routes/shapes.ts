@@ -37,6 +37,16 @@ const roomSettings = {
   }),
 } satisfies { [S in keyof RoomSettings]: z.ZodType<RoomSettings[S]> };
 
+/** Where the room's events go and what signs them (SPEC §11); the route checks the URL against the policy of its ENVIRONMENT. */
+const roomWebhook = {
+  webhook_url: z.string().max(2048).nullable().optional().openapi({
+    description: 'https URL (http in development) of a public host that receives the room’s events; null: none',
+  }),
+  webhook_secret: z.string().max(256).nullable().optional().openapi({
+    description: 'signs each event (X-Webhook-Signature); shown to the owner and admins only',
+  }),
+};
+
 export const RoomInput = z
   .object({
     name: RoomName,
@@ -48,19 +58,41 @@ export const RoomInput = z
     skip_consent: roomSettings.skip_consent.default(ROOM_DEFAULTS.skip_consent),
     platform: roomSettings.platform.optional().openapi({ description: 'DEFAULT_VIDEO_PLATFORM when absent' }),
     raw_tracks: roomSettings.raw_tracks.default(ROOM_DEFAULTS.raw_tracks),
+    ...roomWebhook,
   })
   .strict()
   .openapi('RoomInput');
 
 export const RoomPatch = z
-  .object({ name: RoomName, ...roomSettings })
+  .object({ name: RoomName, ...roomSettings, ...roomWebhook })
   .partial()
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
   .openapi('RoomPatch');
 
+const WebhookFailures = z
+  .object({
+    count: z.number().int(),
+    last_error: z.string().nullable(),
+    last_failed_at: z.string().nullable(),
+  })
+  .nullable()
+  .openapi('WebhookFailures', {
+    description:
+      'the room’s webhook deliveries kept as failed, for its owner and admins; null when none (or not theirs)',
+  });
+
 export const RoomSchema = z
-  .object({ id: z.string(), name: z.string(), user_id: z.string(), created_at: z.string(), ...roomSettings })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    user_id: z.string(),
+    created_at: z.string(),
+    ...roomSettings,
+    webhook_url: z.string().nullable(),
+    webhook_secret: z.string().nullable(),
+    webhook_failures: WebhookFailures.optional(),
+  })
   .openapi('Room');
 
 export const RoomList = z
@@ -148,7 +180,9 @@ const ROOM_COLUMNS = {
   user_id: 'userId',
   created_at: 'createdAt',
   ...ROOM_SETTING_COLUMNS,
-} as const satisfies { readonly [F in keyof RoomResponse]: keyof Room };
+  webhook_url: 'webhookUrl',
+  webhook_secret: 'webhookSecret',
+} as const satisfies { readonly [F in Exclude<keyof RoomResponse, 'webhook_failures'>]: keyof Room };
 
 /** The API's fields of a room, and of a room's name and settings given to POST or PATCH. */
 export const toRoomResponse = (room: Room): RoomResponse => toApi(ROOM_COLUMNS, room);
