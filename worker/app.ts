@@ -88,6 +88,7 @@ app.use(requestId(), requestLog, async (c, next) => {
   c.set('config', settings);
   c.set('db', d1.primary);
   c.set('nearestDb', d1.nearest);
+  c.set('wroteToDb', d1.wrote);
   c.set('auth', authOf(presentedToken(c), settings));
   c.set('count', count);
   c.set('platforms', platforms(settings, count, breakers(c.env.BREAKERS)));
