@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { DeliveryStatus } from '../../domain/room-webhooks';
 import type { Database } from './client';
-import { type DeliveryStatus, roomWebhookDeliveries as deliveries, rooms } from './schema';
+import { roomWebhookDeliveries as deliveries, rooms } from './schema';
 
 // The queries of room_webhook_deliveries. Its rows are written by the migration's triggers, in
 // the statement of each cause; these hand them to the queue, claim each attempt once, record how

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { DELIVERY_STATUSES, ROOM_WEBHOOK_EVENTS } from '../../domain/room-webhooks';
 import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import { ERROR_CODES } from '../errors';
 
@@ -255,18 +256,6 @@ export const metricCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.minute, t.platform, t.name] })],
 );
-
-/** The events of a room's meetings and recordings that its webhook receives (SPEC §11); `test` is sent, never kept. */
-export const ROOM_WEBHOOK_EVENTS = [
-  'meeting.started',
-  'meeting.ended',
-  'recording.stored',
-  'recording.deleted',
-] as const;
-export type RoomWebhookEvent = (typeof ROOM_WEBHOOK_EVENTS)[number];
-
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * Each event for a room's webhook and how its delivery stands. The migration's triggers write the

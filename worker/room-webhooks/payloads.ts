@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import type { RoomWebhookEvent } from '../../domain/room-webhooks';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { findMeetingById } from '../db/meetings';
@@ -10,7 +11,6 @@ import {
   participantSessions,
   type Recording,
   type RoomWebhookDelivery,
-  type RoomWebhookEvent,
   roomWebhookDeliveries,
 } from '../db/schema';
 

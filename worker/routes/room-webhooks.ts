@@ -1,14 +1,14 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { findRoomDelivery, listDeliveries, resendDelivery, resendFailed } from '../db/room-webhook-deliveries';
-import { DELIVERY_STATUSES, ROOM_WEBHOOK_EVENTS, type RoomWebhookDelivery } from '../db/schema';
+import type { RoomWebhookDelivery } from '../db/schema';
 import { conflict, notFound } from '../errors';
 import { keyPart, rateLimit } from '../rate-limits';
 import { testBody } from '../room-webhooks/payloads';
 import { type SendOutcome, sendWebhook } from '../room-webhooks/send';
 import { errorResponses, json, SECURITY } from './docs';
+import { DeliveryList, DeliveryQuery, DeliverySchema, WebhookTestResult } from './room-webhook-shapes';
 import { ownedRoom } from './rooms';
-import { Pagination } from './shapes';
 
 // A room's webhook as its owner and the admins see it (SPEC §10-11): "Send test", the deliveries
 // with their failures, and re-sending them.
@@ -17,16 +17,6 @@ export const roomWebhookRoutes = new OpenAPIHono<AppEnv>();
 
 const RoomId = z.object({ room_id: z.string() });
 
-/** Reflector's WebhookTestResult (server/reflector/views/rooms.py), with its defaults filled in. */
-const WebhookTestResult = z
-  .object({
-    success: z.boolean(),
-    message: z.string(),
-    error: z.string(),
-    status_code: z.number().int().nullable(),
-    response_preview: z.string().nullable(),
-  })
-  .openapi('WebhookTestResult');
 type TestResult = z.infer<typeof WebhookTestResult>;
 
 const result = (fields: Partial<TestResult> & Pick<TestResult, 'success'>): TestResult => ({
@@ -92,36 +82,6 @@ roomWebhookRoutes.openapi(
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-const DeliverySchema = z
-  .object({
-    id: z.number().int(),
-    event: z.enum(ROOM_WEBHOOK_EVENTS),
-    event_id: z.string(),
-    room_id: z.string(),
-    room_name: z.string(),
-    meeting_id: z.string().nullable(),
-    recording_id: z.string().nullable(),
-    status: z.enum(DELIVERY_STATUSES).openapi({
-      description: 'pending: being delivered or waiting for a retry; failed: every retry failed, kept until re-sent',
-    }),
-    attempts: z.number().int(),
-    occurred_at: z.string().openapi({ description: 'when its cause happened' }),
-    last_attempt_at: z.string().nullable(),
-    next_attempt_at: z.string().nullable().openapi({ description: 'while pending: when it is tried next' }),
-    delivered_at: z.string().nullable(),
-    last_status: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: "the receiver's last HTTP status; null: no answer" }),
-    last_error: z.string().nullable(),
-  })
-  .openapi('RoomWebhookDelivery');
-
-const DeliveryList = z
-  .object({ items: z.array(DeliverySchema), total: z.number().int(), page: z.number().int(), size: z.number().int() })
-  .openapi('RoomWebhookDeliveryList');
-
 const toDelivery = (row: RoomWebhookDelivery): z.infer<typeof DeliverySchema> => ({
   id: row.id,
   event: row.event,
@@ -138,13 +98,6 @@ const toDelivery = (row: RoomWebhookDelivery): z.infer<typeof DeliverySchema> =>
   delivered_at: iso(row.deliveredAt),
   last_status: row.lastStatus,
   last_error: row.lastError,
-});
-
-const DeliveryQuery = Pagination.extend({
-  status: z
-    .enum(DELIVERY_STATUSES)
-    .optional()
-    .openapi({ param: { in: 'query' } }),
 });
 
 roomWebhookRoutes.openapi(
