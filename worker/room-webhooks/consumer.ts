@@ -20,7 +20,7 @@ import { type SendOutcome, sendWebhook } from './send';
 // causes: one waits while an older one of its room is pending.
 
 /** How long a delivery held back behind an older one of its room waits before it looks again, at most. */
-const HOLD_MAX_SECONDS = 60;
+const HOLD_MAX_SECONDS = 15 * 60;
 
 const AS_FAILURE_TEXT = 500;
 
