@@ -23,16 +23,27 @@ export default defineConfig(async () => {
             },
             // The Daily stand-in's download links are on an https name (test/network.ts).
             outboundService: TEST_NETWORK,
-            workers: [testNetwork({ [new URL(servers.daily.fileOrigin).host]: servers.daily.origin })],
+            workers: [
+              testNetwork({
+                [new URL(servers.daily.fileOrigin).host]: servers.daily.origin,
+                [new URL(servers.receiver.publicOrigin).host]: servers.receiver.origin,
+                [new URL(servers.receiver.unreachableOrigin).host]: servers.receiver.closedOrigin,
+              }),
+            ],
             // Copy messages go to a queue nobody consumes: the tests deliver them to the consumer
             // themselves, attempt by attempt, instead of racing a background copy.
-            queueProducers: { RECORDING_COPIES: { queueName: 'recording-copies-in-tests' } },
+            // Room webhooks likewise (test/worker/room-webhooks.test.ts hands them to their consumer).
+            queueProducers: {
+              RECORDING_COPIES: { queueName: 'recording-copies-in-tests' },
+              ROOM_WEBHOOKS: { queueName: 'room-webhooks-in-tests' },
+            },
             // Small limits, so a test reaches them in a few requests (test/worker/rate-limits.test.ts);
             // only requests with a CF-Connecting-IP count, and each test sends its own addresses.
             ratelimits: {
               RATE_LIMIT_MEETINGS: { namespace_id: '1101', simple: { limit: 3, period: 60 } },
               RATE_LIMIT_ANSWERS: { namespace_id: '1102', simple: { limit: 3, period: 60 } },
               RATE_LIMIT_WEBHOOKS: { namespace_id: '1103', simple: { limit: 4, period: 60 } },
+              RATE_LIMIT_WEBHOOK_TESTS: { namespace_id: '1104', simple: { limit: 3, period: 60 } },
             },
             bindings: {
               TEST_MIGRATIONS: migrations,

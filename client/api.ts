@@ -8,6 +8,10 @@ import type { Platform } from '../domain/rooms.ts';
 import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
+  DeliveryList as DeliveryListSchema,
+  WebhookTestResult as WebhookTestResultSchema,
+} from '../worker/routes/room-webhook-shapes.ts';
+import type {
   ConsentInput as ConsentInputSchema,
   ConsentResult as ConsentResultSchema,
   Health as HealthSchema,
@@ -28,6 +32,9 @@ export type RoomInput = z.input<typeof RoomInputSchema>;
 export type RoomPatch = z.input<typeof RoomPatchSchema>;
 export type RoomDeleted = z.infer<typeof RoomDeletedSchema>;
 export type ConsentResult = z.infer<typeof ConsentResultSchema>;
+export type WebhookTestResult = z.infer<typeof WebhookTestResultSchema>;
+export type DeliveryList = z.infer<typeof DeliveryListSchema>;
+export type Delivery = DeliveryList['items'][number];
 export type ConsentInput = z.input<typeof ConsentInputSchema>;
 export type { MalformedFlag, RolloutFlags };
 export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
@@ -156,6 +163,16 @@ export const api = {
   createRoom: (input: RoomInput) => request<Room>('POST', '/rooms', input),
   updateRoom: (id: string, patch: RoomPatch) => request<Room>('PATCH', `/rooms/${segment(id)}`, patch),
   deleteRoom: (id: string) => request<RoomDeleted>('DELETE', `/rooms/${segment(id)}`),
+
+  /** Sends a signed `test` event to the room's saved webhook_url now: how the receiver answered. */
+  testWebhook: (roomId: string) => request<WebhookTestResult>('POST', `/rooms/${segment(roomId)}/webhook/test`),
+  /** Every failed delivery of the room, sent again. */
+  resendFailedDeliveries: (roomId: string) =>
+    request<{ resent: number }>('POST', `/rooms/${segment(roomId)}/webhook/deliveries/resend`),
+  resendDelivery: (roomId: string, deliveryId: number) =>
+    request<Delivery>('POST', `/rooms/${segment(roomId)}/webhook/deliveries/${deliveryId}/resend`),
+  /** Admins: every room's deliveries that failed. */
+  failedDeliveries: () => request<DeliveryList>('GET', '/webhook-deliveries', undefined, { status: 'failed' }),
 
   flags: () => request<EffectiveFlags>('GET', '/flags'),
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),

@@ -42,7 +42,19 @@ export interface S3Address {
   proxy: string;
 }
 
+/** The room-webhook receiver (dev/stand-ins/room-webhook-receiver.ts) and the names it is reached by. */
+export interface ReceiverAddress {
+  /** The receiver itself: its /__control. */
+  origin: string;
+  /** A public https name that the tests' network sends to the receiver: a room's webhook_url. */
+  publicOrigin: string;
+  /** A public https name that leads to a port nobody listens on. */
+  unreachableOrigin: string;
+  closedOrigin: string;
+}
+
 export interface TestServers {
+  receiver: ReceiverAddress;
   daily: DailyStandIn;
   whereby: ProviderStandIn;
   s3: S3Address;

@@ -16,6 +16,8 @@ export interface AppEnv {
     db: Database;
     /** D1 as the nearest replica has it, for the reads db/sessions.ts lists and no others. */
     nearestDb: Database;
+    /** Whether the request prepared a statement that writes to D1. */
+    wroteToDb: () => boolean;
     /** Who is asking: resolved on a handler's first question, then kept for the request. */
     auth: Auth;
     /** The providers, their calls counted. */

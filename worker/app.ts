@@ -13,6 +13,7 @@ import { servePage } from './pages';
 import { breakers } from './platforms/breaker-object';
 import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
+import { handOverRoomWebhooks } from './room-webhooks/hand-over';
 import { calendarRoutes } from './routes/calendar';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
@@ -24,6 +25,7 @@ import { metricRoutes } from './routes/metrics';
 import { recordingStartRoutes } from './routes/recording-start';
 import { recordingRoutes } from './routes/recordings';
 import { roomMeetingRoutes } from './routes/room-meetings';
+import { roomWebhookRoutes } from './routes/room-webhooks';
 import { roomRoutes } from './routes/rooms';
 import { webhookRoutes } from './routes/webhooks';
 import { API_CACHE_CONTROL, API_HEADERS } from './security-headers';
@@ -92,6 +94,7 @@ app.use(requestId(), requestLog, async (c, next) => {
   c.set('config', settings);
   c.set('db', d1.primary);
   c.set('nearestDb', d1.nearest);
+  c.set('wroteToDb', d1.wrote);
   c.set('auth', authOf(presentedToken(c), settings));
   c.set('count', count);
   c.set('platforms', platforms(settings, count, breakers(c.env.BREAKERS)));
@@ -121,6 +124,8 @@ app.use('/v1/*', async (c, next) => {
   if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', API_CACHE_CONTROL);
 });
 
+app.use('/v1/*', handOverRoomWebhooks);
+
 // The pages: any path outside /v1 (and /assets/, which never reaches the Worker) is a page of the
 // client, served from the static assets with the pages' headers (pages.ts).
 app.on(['GET', 'HEAD'], '*', async (c, next) => (isApiPath(c.req.path) ? next() : servePage(c)));
@@ -138,6 +143,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', flagRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)
+  .route('/', roomWebhookRoutes)
   .route('/', webhookRoutes);
 
 app.route('/v1', v1);

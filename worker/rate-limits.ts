@@ -20,7 +20,11 @@ import { log } from './log';
 // - Past a limit the answer is 429 `rate-limited` with Retry-After, before anything is read or
 //   written, so nothing changes.
 
-type RateLimitBinding = 'RATE_LIMIT_MEETINGS' | 'RATE_LIMIT_ANSWERS' | 'RATE_LIMIT_WEBHOOKS';
+type RateLimitBinding =
+  | 'RATE_LIMIT_MEETINGS'
+  | 'RATE_LIMIT_ANSWERS'
+  | 'RATE_LIMIT_WEBHOOKS'
+  | 'RATE_LIMIT_WEBHOOK_TESTS';
 
 /**
  * How long a client waits after a refusal: the bindings' period in wrangler.toml. The binding does

@@ -11,6 +11,7 @@ import {
   type RoomMode,
 } from '../../domain/rooms.ts';
 import { api, type Room, type RoomInput, type RoomPatch, toApiError } from '../api.ts';
+import { WebhookTest } from './WebhookTest.tsx';
 
 // Every room setting of SPEC §4, the platform included. The API is the one judge of what is
 // valid: its 422 names the field, and the message is shown next to that field.
@@ -28,6 +29,9 @@ type Settings = Pick<
   | 'raw_tracks'
 > & {
   platform: Platform | 'default';
+  /** '' for none: the API's null. */
+  webhook_url: string;
+  webhook_secret: string;
 };
 type Field = keyof Settings;
 
@@ -41,9 +45,11 @@ const FIELDS: readonly Field[] = [
   'is_locked',
   'is_shared',
   'skip_consent',
+  'webhook_url',
+  'webhook_secret',
 ];
 
-const NEW_ROOM: Settings = { name: '', platform: 'default', ...ROOM_DEFAULTS };
+const NEW_ROOM: Settings = { name: '', platform: 'default', ...ROOM_DEFAULTS, webhook_url: '', webhook_secret: '' };
 
 // Each choice in the words the form offers it, in the order it offers them: a value the domain
 // adds fails typecheck here until it has its words.
@@ -74,14 +80,17 @@ interface RoomFormProps {
   onSaved(room: Room, changed: boolean): void;
   onCancel(): void;
   saver?: RoomSaver;
+  /** Sends the saved room's test webhook. */
+  tester?: Pick<typeof api, 'testWebhook'>;
 }
 
-export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps) {
+export function RoomForm({ room, onSaved, onCancel, saver = api, tester = api }: RoomFormProps) {
   const initial: Settings = room ? { ...pick(room), platform: room.platform } : NEW_ROOM;
   const [values, setValues] = useState<Settings>(initial);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [secretShown, setSecretShown] = useState(false);
   const form = useRef<HTMLFormElement>(null);
 
   const set = <F extends Field>(field: F, value: Settings[F]) => {
@@ -131,6 +140,18 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
   const id = (field: Field) => `room-${field}`;
   const describedBy = (field: Field, hint: boolean) =>
     [hint ? `${id(field)}-hint` : '', errors[field] ? `${id(field)}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+  // Shown in clear only when asked; the same input either way.
+  const secretInput = {
+    id: id('webhook_secret'),
+    name: 'webhook_secret',
+    value: values.webhook_secret,
+    onInput: (event: { currentTarget: HTMLInputElement }) => set('webhook_secret', event.currentTarget.value),
+    autocomplete: 'off',
+    spellcheck: false,
+    'aria-invalid': errors.webhook_secret ? true : undefined,
+    'aria-describedby': describedBy('webhook_secret', true),
+  };
 
   return (
     <form ref={form} class="room-form" onSubmit={submit} noValidate>
@@ -206,6 +227,50 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
         />
       </fieldset>
 
+      <fieldset class="field">
+        <legend>Webhook</legend>
+        <div class="field">
+          <label for={id('webhook_url')}>Webhook URL</label>
+          <input
+            id={id('webhook_url')}
+            name="webhook_url"
+            type="url"
+            inputMode="url"
+            value={values.webhook_url}
+            onInput={(event) => set('webhook_url', event.currentTarget.value)}
+            placeholder="https://example.com/hooks/meetings"
+            autocomplete="off"
+            spellcheck={false}
+            aria-invalid={errors.webhook_url ? true : undefined}
+            aria-describedby={describedBy('webhook_url', true)}
+          />
+          <p class="hint" id={`${id('webhook_url')}-hint`}>
+            Signed events about this room's meetings and recordings are sent here. Leave empty for none.
+          </p>
+          <FieldError id={`${id('webhook_url')}-error`} message={errors.webhook_url} />
+        </div>
+        <div class="field">
+          <label for={id('webhook_secret')}>Webhook secret</label>
+          <div class="secret">
+            {secretShown ? <input type="text" {...secretInput} /> : <input type="password" {...secretInput} />}
+            <button
+              type="button"
+              class="btn btn-small"
+              aria-pressed={secretShown}
+              aria-controls={id('webhook_secret')}
+              onClick={() => setSecretShown((shown) => !shown)}
+            >
+              {secretShown ? 'Hide' : 'Show'}
+            </button>
+          </div>
+          <p class="hint" id={`${id('webhook_secret')}-hint`}>
+            Each event is signed with it (X-Webhook-Signature), so the receiver knows it came from here.
+          </p>
+          <FieldError id={`${id('webhook_secret')}-error`} message={errors.webhook_secret} />
+        </div>
+        {room?.webhook_url && <WebhookTest roomId={room.id} client={tester} />}
+      </fieldset>
+
       {reshapes && (
         <p class="notice" role="note">
           Changing the platform, recording, meeting size or lock starts a new meeting the next time someone joins.
@@ -225,17 +290,42 @@ export function RoomForm({ room, onSaved, onCancel, saver = api }: RoomFormProps
 
 function pick(room: Room): Omit<Settings, 'platform'> {
   const { name, room_mode, recording_type, recording_trigger, is_locked, is_shared, skip_consent, raw_tracks } = room;
-  return { name, room_mode, recording_type, recording_trigger, is_locked, is_shared, skip_consent, raw_tracks };
+  return {
+    name,
+    room_mode,
+    recording_type,
+    recording_trigger,
+    is_locked,
+    is_shared,
+    skip_consent,
+    raw_tracks,
+    webhook_url: room.webhook_url ?? '',
+    webhook_secret: room.webhook_secret ?? '',
+  };
+}
+
+/** A field's value as the API takes it: the name trimmed, an empty webhook field null. */
+function apiValue(values: Settings, field: Field) {
+  if (field === 'name') return values.name.trim();
+  if (field === 'webhook_url' || field === 'webhook_secret') return values[field].trim() || null;
+  return values[field];
 }
 
 function inputOf(values: Settings): RoomInput {
-  const { platform, ...rest } = values;
-  return { ...rest, name: rest.name.trim(), ...(platform === 'default' ? {} : { platform }) };
+  const { platform, webhook_url, webhook_secret, ...rest } = values;
+  // An empty webhook field is left out: a new room has none.
+  const webhook = Object.fromEntries(
+    (['webhook_url', 'webhook_secret'] as const).flatMap((field) => {
+      const value = apiValue(values, field);
+      return value ? [[field, value]] : [];
+    }),
+  );
+  return { ...rest, ...webhook, name: rest.name.trim(), ...(platform === 'default' ? {} : { platform }) };
 }
 
 function patchOf(values: Settings, changed: readonly Field[]): RoomPatch {
   const patch: Record<string, unknown> = {};
-  for (const field of changed) patch[field] = field === 'name' ? values.name.trim() : values[field];
+  for (const field of changed) patch[field] = apiValue(values, field);
   return patch as RoomPatch;
 }
 

@@ -6,6 +6,7 @@ import { Link } from '../ui/Link.tsx';
 import { Loading, Problem } from '../ui/Status.tsx';
 import { RoomForm } from './RoomForm.tsx';
 import { PAGE_SIZE, takePrefetchedRooms } from './rooms-prefetch.ts';
+import { WebhookFailures } from './WebhookFailures.tsx';
 
 type ListState = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; list: RoomList };
 type Editing = { mode: 'create' } | { mode: 'edit'; room: Room } | null;
@@ -77,6 +78,10 @@ export function RoomsPage() {
         onEdit={(room) => setEditing({ mode: 'edit', room })}
         onDelete={setDeleting}
         onCopy={copy}
+        onResent={(message) => {
+          setNotice(message);
+          reload();
+        }}
       />
       <Dialog
         open={editing !== null}
@@ -120,6 +125,7 @@ function RoomsList(props: {
   onEdit(room: Room): void;
   onDelete(room: Room): void;
   onCopy(room: Room): void;
+  onResent(message: string): void;
 }) {
   const { state } = props;
   if (state.kind === 'loading') return <Loading>Loading your rooms…</Loading>;
@@ -152,6 +158,7 @@ function RoomsList(props: {
                 {room.is_locked ? ' · locked' : ''}
                 {room.is_shared ? ' · shared' : ''} · owner {room.user_id}
               </p>
+              <WebhookFailures room={room} onResent={props.onResent} />
             </div>
             <div class="room-actions">
               <button

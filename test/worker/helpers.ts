@@ -242,6 +242,7 @@ export async function resetWorld() {
       'meetings',
       'meeting_claims',
       'meeting_claim_failures',
+      'room_webhook_deliveries',
       'rooms',
     ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );

@@ -42,6 +42,12 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/whereby',
         'GET /v1/meetings/{meeting_id}/recordings',
         'POST /v1/recordings/{recording_id}/processed',
+        'GET /v1/recordings/lookup',
+        'POST /v1/rooms/{room_id}/webhook/test',
+        'GET /v1/rooms/{room_id}/webhook/deliveries',
+        'POST /v1/rooms/{room_id}/webhook/deliveries/{delivery_id}/resend',
+        'POST /v1/rooms/{room_id}/webhook/deliveries/resend',
+        'GET /v1/webhook-deliveries',
       ].sort(),
     );
     expect(Object.keys(document.components.schemas)).toEqual(
@@ -59,6 +65,9 @@ describe('GET /v1/openapi.json', () => {
         'RolloutFlags',
         'Metrics',
         'PlatformFigures',
+        'WebhookTestResult',
+        'RoomWebhookDelivery',
+        'RecordingStoredEvent',
       ]),
     );
     const roomInput = document.components.schemas.RoomInput as {

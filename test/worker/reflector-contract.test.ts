@@ -2,12 +2,13 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REFLECTOR_OPERATIONS, reflectorProblems } from '../reflector-contract';
 import { ADMIN, callAndWait, createRoom, OWNER, resetWorld, STRANGER, setFlags, standIn, tokenFor } from './helpers';
+import { hookUrl, receiver, signatureHolds } from './room-webhook-helpers';
 
 // Reflector's own frontend and API clients against this service (SPEC §10): for each operation,
 // requests shaped as Reflector sends them, from the room's owner, another user, an admin and an
 // anonymous caller, on the happy and the error paths. Every answer must validate against
 // Reflector's OpenAPI document (reflectorProblems), and do what a user of that frontend sees.
-// One table per operation: an operation not yet here is in LATER, to be added in the same style.
+// One table per operation.
 
 type Operation = (typeof REFLECTOR_OPERATIONS)[number];
 type Caller = 'owner' | 'stranger' | 'admin' | 'anonymous' | 'forged';
@@ -921,10 +922,67 @@ const CASES: Partial<Record<Operation, Case[]>> = {
       status: 404,
     },
   ],
+  'POST /v1/rooms/{room_id}/webhook/test': [
+    {
+      what: "the owner: a signed test event reaches the room's receiver",
+      as: 'owner',
+      path: (world) => `/v1/rooms/${world.privateRoom.id}/webhook/test`,
+      status: 200,
+      before: async (world) => {
+        await receiver.behave({ path: '/contract-test', status: 200, body: '{"ok":true}' });
+        await callAndWait('PATCH', `/v1/rooms/${world.privateRoom.id}`, {
+          token: world.tokens.owner,
+          body: { webhook_url: hookUrl('/contract-test') },
+        });
+      },
+      sees: async (answer) => {
+        expect(answer.body).toMatchObject({ success: true, status_code: 200, response_preview: '{"ok":true}' });
+        const [got] = await receiver.received('/contract-test');
+        expect(signatureHolds(got?.headers ?? {}, got?.body ?? '', HOOK.webhook_secret)).toBe(true);
+      },
+    },
+    {
+      what: 'an admin, a receiver answering 500: the failure, as Reflector tells it',
+      as: 'admin',
+      path: (world) => `/v1/rooms/${world.privateRoom.id}/webhook/test`,
+      status: 200,
+      before: async (world) => {
+        await receiver.behave({ path: '/contract-fails', status: 500, body: 'down' });
+        await callAndWait('PATCH', `/v1/rooms/${world.privateRoom.id}`, {
+          token: world.tokens.owner,
+          body: { webhook_url: hookUrl('/contract-fails') },
+        });
+      },
+      sees: (answer) => expect(answer.body).toMatchObject({ success: false, status_code: 500 }),
+    },
+    {
+      what: 'a room without a webhook',
+      as: 'owner',
+      path: (world) => `/v1/rooms/${world.dailyRoom.id}/webhook/test`,
+      status: 200,
+      sees: (answer) => expect(answer.body).toMatchObject({ success: false, error: 'No webhook URL configured' }),
+    },
+    {
+      what: 'another user',
+      as: 'stranger',
+      path: (world) => `/v1/rooms/${world.privateRoom.id}/webhook/test`,
+      status: 403,
+    },
+    {
+      what: 'an anonymous caller',
+      as: 'anonymous',
+      path: (world) => `/v1/rooms/${world.privateRoom.id}/webhook/test`,
+      status: 401,
+    },
+    {
+      what: 'a forged token',
+      as: 'forged',
+      path: (world) => `/v1/rooms/${world.privateRoom.id}/webhook/test`,
+      status: 401,
+    },
+    { what: 'an unknown room', as: 'owner', path: () => `${unknownRoom()}/webhook/test`, status: 404 },
+  ],
 };
-
-/** Operations of SPEC §10 whose tables are still to come (the join, recordings, the webhook test). */
-const LATER: readonly Operation[] = ['POST /v1/rooms/{room_id}/webhook/test'];
 
 async function makeWorld(): Promise<World> {
   const tokens = {
@@ -945,7 +1003,10 @@ async function makeWorld(): Promise<World> {
   return { tokens, privateRoom, sharedRoom, dailyRoom, meeting, dailyMeeting };
 }
 
-beforeEach(resetWorld);
+beforeEach(async () => {
+  await resetWorld();
+  await receiver.reset();
+});
 
 for (const [operation, cases] of Object.entries(CASES) as [Operation, Case[]][]) {
   const [verb, template] = operation.split(' ') as [string, string];
@@ -966,8 +1027,8 @@ for (const [operation, cases] of Object.entries(CASES) as [Operation, Case[]][])
   });
 }
 
-it('has a table for every operation of SPEC §10, but those still to come', () => {
-  expect([...Object.keys(CASES), ...LATER].sort()).toEqual([...REFLECTOR_OPERATIONS].sort());
+it('has a table for every operation of SPEC §10', () => {
+  expect(Object.keys(CASES).sort()).toEqual([...REFLECTOR_OPERATIONS].sort());
 });
 
 it("catches an answer that breaks Reflector's contract: a null host link", async () => {

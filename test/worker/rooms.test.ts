@@ -369,3 +369,46 @@ describe('GET, PATCH and DELETE /v1/rooms/{room_id}', () => {
     });
   });
 });
+
+describe("a room's webhook secret, as Reflector makes one", () => {
+  const HOOK_URL = 'https://hooks.example.com/reflector';
+  const secretOf = async (id: string) =>
+    (
+      await env.DB.prepare('SELECT webhook_secret FROM rooms WHERE id = ?')
+        .bind(id)
+        .first<{ webhook_secret: string | null }>()
+    )?.webhook_secret;
+
+  it('is made up when a webhook URL comes without one, so that the room’s events are signed', async () => {
+    for (const [name, secret] of [
+      ['hook-no-secret', ''],
+      ['hook-null-secret', null],
+      ['hook-absent', undefined],
+    ] as const) {
+      const created = await createRoom(OWNER, {
+        name,
+        webhook_url: HOOK_URL,
+        ...(secret === undefined ? {} : { webhook_secret: secret }),
+      });
+      expect(created.webhook_secret, name).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await secretOf(created.id)).toBe(created.webhook_secret);
+    }
+    const other = await createRoom(OWNER, { name: 'hook-other', webhook_url: HOOK_URL });
+    const first = await createRoom(OWNER, { name: 'hook-first', webhook_url: HOOK_URL });
+    expect(other.webhook_secret).not.toBe(first.webhook_secret);
+  });
+
+  it('is kept as given, and kept when a PATCH changes the URL alone', async () => {
+    const room = await createRoom(OWNER, { name: 'hook-own-secret', webhook_url: HOOK_URL, webhook_secret: 'mine' });
+    expect(room.webhook_secret).toBe('mine');
+    const patched = await patchAndWait(room.id, { webhook_url: `${HOOK_URL}/v2` });
+    expect(patched.body).toMatchObject({ webhook_url: `${HOOK_URL}/v2`, webhook_secret: 'mine' });
+  });
+
+  it('is made up when a PATCH gives a room without one a URL; a room without a URL gets none', async () => {
+    const room = await createRoom(OWNER, { name: 'hook-later' });
+    expect(room.webhook_secret).toBeNull();
+    const patched = await patchAndWait(room.id, { webhook_url: HOOK_URL, webhook_secret: '' });
+    expect(patched.body?.webhook_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});

@@ -33,6 +33,37 @@ const PROTECTED: Record<string, ProtectedRoute> = {
   'GET /v1/flags': { method: 'GET', path: () => '/v1/flags', access: 'admin' },
   'PUT /v1/flags': { method: 'PUT', path: () => '/v1/flags', body: flags, access: 'admin' },
   'GET /v1/metrics': { method: 'GET', path: () => '/v1/metrics?window=1h', access: 'admin' },
+  'POST /v1/rooms/{room_id}/webhook/test': {
+    method: 'POST',
+    path: async () => `${await ownersRoom()}/webhook/test`,
+    access: 'owner',
+  },
+  'GET /v1/rooms/{room_id}/webhook/deliveries': {
+    method: 'GET',
+    path: async () => `${await ownersRoom()}/webhook/deliveries`,
+    access: 'owner',
+  },
+  'POST /v1/rooms/{room_id}/webhook/deliveries/{delivery_id}/resend': {
+    method: 'POST',
+    path: async () => `${await ownersRoom()}/webhook/deliveries/1/resend`,
+    access: 'owner',
+  },
+  'POST /v1/rooms/{room_id}/webhook/deliveries/resend': {
+    method: 'POST',
+    path: async () => `${await ownersRoom()}/webhook/deliveries/resend`,
+    access: 'owner',
+  },
+  'GET /v1/rooms/{room_name}/ics/status': {
+    method: 'GET',
+    path: async () => `${(await ownersRoomByName()).replace('/name/', '/')}/ics/status`,
+    access: 'owner',
+  },
+  'POST /v1/rooms/{room_name}/ics/sync': {
+    method: 'POST',
+    path: async () => `${(await ownersRoomByName()).replace('/name/', '/')}/ics/sync`,
+    access: 'owner',
+  },
+  'GET /v1/webhook-deliveries': { method: 'GET', path: () => '/v1/webhook-deliveries?status=failed', access: 'admin' },
 };
 
 beforeEach(resetWorld);

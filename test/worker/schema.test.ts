@@ -18,6 +18,7 @@ const tables = [
   schema.recordings,
   schema.meetingCorrections,
   schema.metricCounts,
+  schema.roomWebhookDeliveries,
 ];
 
 interface ColumnInfo {

@@ -1,6 +1,7 @@
 import {
   and,
   asc,
+  desc,
   eq,
   getTableColumns,
   inArray,
@@ -186,6 +187,17 @@ export async function markDeletionDue(db: Database, id: string, now = Date.now()
 
 export const touchRecording = (db: Database, id: string, at: number) =>
   db.update(recordings).set({ updatedAt: at }).where(eq(recordings.id, id));
+
+/** The newest recording kept at that object key. */
+export const findRecordingByObjectKey = async (db: Database, objectKey: string) =>
+  (
+    await db
+      .select()
+      .from(recordings)
+      .where(eq(recordings.objectKey, objectKey))
+      .orderBy(desc(recordings.createdAt))
+      .limit(1)
+  )[0];
 
 export const findRecordingById = async (db: Database, id: string) =>
   (await db.select().from(recordings).where(eq(recordings.id, id)).limit(1))[0];

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { DELIVERY_STATUSES, ROOM_WEBHOOK_EVENTS } from '../../domain/room-webhooks';
 import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import { ERROR_CODES } from '../errors';
 
@@ -223,6 +224,7 @@ export const recordings = sqliteTable(
     index('recordings_created').on(t.createdAt, t.platform),
     index('recordings_provider_copy_kept').on(t.updatedAt).where(sql`provider_copy = 'kept'`),
     index('recordings_deletion_due').on(t.status, t.updatedAt).where(sql`deletion_due_at IS NOT NULL`),
+    index('recordings_object_key').on(t.objectKey),
   ],
 );
 
@@ -255,6 +257,48 @@ export const metricCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.minute, t.platform, t.name] })],
 );
 
+/**
+ * Each event for a room's webhook and how its delivery stands. The migration's triggers write the
+ * rows, in the statement of the cause; worker/room-webhooks/ delivers them.
+ */
+export const roomWebhookDeliveries = sqliteTable(
+  'room_webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull().unique(),
+    event: text('event', { enum: ROOM_WEBHOOK_EVENTS }).notNull(),
+    /** No foreign key: a deleted room's last events are still delivered. */
+    roomId: text('room_id').notNull(),
+    roomName: text('room_name').notNull(),
+    /** The room's webhook_url and secret at the cause: used once the room is gone. */
+    url: text('url').notNull(),
+    secret: text('secret'),
+    meetingId: text('meeting_id'),
+    recordingId: text('recording_id'),
+    occurredAt: integer('occurred_at').notNull(),
+    /** Made at the first attempt, then sent unchanged. */
+    body: text('body'),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** `attempts` when the current round of retries began (a re-send begins one). */
+    roundStart: integer('round_start').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** When the next attempt was handed to the queue; null: not yet. */
+    queuedAt: integer('queued_at'),
+    lastAttemptAt: integer('last_attempt_at'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [
+    index('room_webhook_deliveries_unqueued').on(t.id).where(sql`queued_at IS NULL`),
+    index('room_webhook_deliveries_due').on(t.status, t.nextAttemptAt),
+    index('room_webhook_deliveries_room').on(t.roomId, t.status, t.id),
+    index('room_webhook_deliveries_status').on(t.status, t.id),
+  ],
+);
+
 export type Room = typeof rooms.$inferSelect;
 export type Meeting = typeof meetings.$inferSelect;
 export type Recording = typeof recordings.$inferSelect;
+export type RoomWebhookDelivery = typeof roomWebhookDeliveries.$inferSelect;

@@ -30,6 +30,29 @@ export interface RequestDatabase {
   nearest: Database;
   /** The freshest bookmark the request's queries reached (null: no query, or sessions off). */
   bookmark(): string | null;
+  /** Whether the request prepared a statement that writes (its events may be due: room-webhooks/hand-over.ts). */
+  wrote(): boolean;
+}
+
+const WRITE = /^\s*(insert|update|delete|replace)\b/i;
+
+/**
+ * The binding or session as it was, noting whether a writing statement was prepared through it:
+ * a request that only read can have caused nothing, and costs nothing more.
+ */
+function watchingWrites<D extends Pick<D1Database, 'prepare'>>(d1: D) {
+  let wrote = false;
+  const watched = new Proxy(d1, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (property !== 'prepare') return typeof value === 'function' ? value.bind(target) : value;
+      return (query: string) => {
+        if (WRITE.test(query)) wrote = true;
+        return target.prepare(query);
+      };
+    },
+  });
+  return { watched, wrote: () => wrote };
 }
 
 /**
@@ -39,17 +62,20 @@ export interface RequestDatabase {
 export function requestDatabase(db: D1Database, sentBookmark: string | null | undefined): RequestDatabase {
   const primary = db.withSession('first-primary');
   const nearest = db.withSession(validBookmark(sentBookmark) ?? 'first-unconstrained');
+  const writes = watchingWrites(primary);
   return {
-    primary: overSession(primary),
+    primary: overSession(writes.watched),
     nearest: overSession(nearest),
     bookmark: () => freshest(primary.getBookmark(), nearest.getBookmark()),
+    wrote: writes.wrote,
   };
 }
 
 /** Every query at the primary through the plain binding, and no bookmarks: `D1_SESSIONS=off`. */
 export function withoutSessions(env: Pick<Env, 'DB'>): RequestDatabase {
-  const plain = database(env);
-  return { primary: plain, nearest: plain, bookmark: () => null };
+  const writes = watchingWrites(env.DB);
+  const plain = database({ DB: writes.watched });
+  return { primary: plain, nearest: plain, bookmark: () => null, wrote: writes.wrote };
 }
 
 /** D1's bookmarks sort lexicographically from oldest to newest. */

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerAuth } from 'hono/bearer-auth';
-import { PLATFORMS } from '../../domain/rooms';
+import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
 import { findMeetingById } from '../db/meetings';
 import { findRecordingById, markDeletionDue, recordingsOfMeeting } from '../db/recordings';
@@ -10,6 +10,7 @@ import { forbidden, notFound, unauthenticated } from '../errors';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
 import { noteOnRequestLog } from '../request-log';
+import { lookupBody } from '../room-webhooks/payloads';
 import { errorResponses, json, SECURITY } from './docs';
 
 export const recordingRoutes = new OpenAPIHono<AppEnv>();
@@ -146,5 +147,78 @@ recordingRoutes.openapi(
     await deleteAudio(db, s3Bucket(settings.bucket()), c.var.platforms, current);
     noteOnRequestLog(c, { outcome: 'declined audio deleted', key: current.objectKey });
     return c.json({ recording_id, status: 'deleted' as const }, 200);
+  },
+);
+
+/** S3's longest key, in characters (1024 bytes at most; no key of ours is anywhere near). */
+const MAX_OBJECT_KEY = 1024;
+
+const LookupQuery = z.object({
+  object_key: z
+    .string()
+    .min(1)
+    .max(MAX_OBJECT_KEY)
+    .openapi({ param: { in: 'query' }, description: 'the key of an object seen in the recordings bucket' }),
+});
+
+const RecordingStoredEvent = z
+  .object({
+    event: z.literal('recording.stored'),
+    event_id: z.string().nullable(),
+    timestamp: z.string(),
+    room: z.object({ id: z.string(), name: z.string() }),
+    recording: z.object({
+      id: z.string(),
+      platform: z.enum(PLATFORMS),
+      object_key: z.string().nullable(),
+      bucket: z.string().nullable(),
+      size: z.number().int().nullable().openapi({ description: 'bytes' }),
+      duration: z.number().int().nullable().openapi({ description: 'seconds' }),
+      start_ts: z.number().int().nullable().openapi({ description: 'unix seconds' }),
+    }),
+    consent: z.object({
+      asked: z
+        .boolean()
+        .openapi({ description: "the meeting asked for consent: cloud-recorded, in a room that doesn't skip it" }),
+      any_declined: z.boolean().openapi({ description: 'someone answered no: the audio is deleted once transcribed' }),
+    }),
+    meeting: z.object({
+      id: z.string(),
+      room_name: z.string().openapi({ description: "the provider's room name" }),
+      platform: z.enum(PLATFORMS),
+      start_date: z.string(),
+      end_date: z.string(),
+      ended_at: z.string().nullable(),
+      is_locked: z.boolean(),
+      room_mode: z.enum(ROOM_MODES),
+      recording_type: z.enum(RECORDING_TYPES),
+      recording_trigger: z.enum(RECORDING_TRIGGERS),
+      failover_from: z.enum(PLATFORMS).nullable(),
+    }),
+  })
+  .openapi('RecordingStoredEvent');
+
+recordingRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/recordings/lookup',
+    summary:
+      'The recording.stored body of the recording at that object key: its room, meeting and consent, for the pipeline (SPEC §11)',
+    security: SECURITY.pipeline,
+    middleware: [pipelineOnly] as const,
+    request: { query: LookupQuery },
+    responses: {
+      200: {
+        description: 'the body a room webhook receives as recording.stored; event_id null when none was sent',
+        ...json(RecordingStoredEvent),
+      },
+      ...errorResponses(401, 404, 422, 503),
+    },
+  }),
+  async (c) => {
+    const body = await lookupBody(c.var.db, c.var.config, c.req.valid('query').object_key);
+    if (!body) throw notFound('A recording at that object key');
+    noteOnRequestLog(c, { recording_id: body.recording.id, meeting_id: body.meeting.id });
+    return c.json(body, 200);
   },
 );

@@ -15,16 +15,8 @@ import { endingInBackground } from '../meetings/provider-end';
 import type { Platforms } from '../platforms/registry';
 import { webhookUrlProblem } from '../room-webhooks/url-policy';
 import { errorResponses, json, SECURITY } from './docs';
-import {
-  Pagination,
-  RoomDeleted,
-  RoomInput,
-  RoomList,
-  RoomPatch,
-  RoomSchema,
-  roomFromApi,
-  toRoomResponse,
-} from './shapes';
+import { failuresOfManaged, roomAnswer } from './room-answer';
+import { Pagination, RoomDeleted, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
@@ -63,6 +55,24 @@ function checkWebhookUrl(url: string | null | undefined, environment: Environmen
   if (problem) throw invalid('webhook_url', problem);
 }
 
+/**
+ * A room's events are signed: as Reflector does, a webhook URL given without a secret gets one
+ * made up (32 random bytes, base64url, as Python's `token_urlsafe(32)`), which its owner reads on
+ * the room to check the signatures with. A secret the room already has is kept.
+ */
+function withWebhookSecret<Input extends { webhook_url?: string | null; webhook_secret?: string | null }>(
+  input: Input,
+  kept: string | null = null,
+): Input {
+  if (!input.webhook_url || input.webhook_secret || (input.webhook_secret === undefined && kept)) return input;
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const secret = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+  return { ...input, webhook_secret: secret };
+}
+
 /** The room, if this caller may read it: anyone for a shared room, else its owner or an admin (401, 403). */
 async function readableRoom(c: Context<AppEnv>, room: Room | undefined): Promise<{ room: Room; viewer: User | null }> {
   if (!room) throw notFound('The room');
@@ -73,7 +83,7 @@ async function readableRoom(c: Context<AppEnv>, room: Room | undefined): Promise
 }
 
 /** The room, if this user may change it: its owner or an admin. */
-async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
+export async function ownedRoom(db: Database, roomId: string, user: User): Promise<Room> {
   const room = await findRoomById(db, roomId);
   if (!room) throw notFound('The room');
   if (room.userId !== user.id && !user.isAdmin)
@@ -94,7 +104,8 @@ roomRoutes.openapi(
     const user = await c.var.auth.requireUser();
     const { page, size } = c.req.valid('query');
     const { items, total } = await listVisibleRooms(c.var.db, user.id, page, size);
-    const rooms = items.map((room) => toRoomResponse(room, user));
+    const failures = await failuresOfManaged(c.var.db, items, user);
+    const rooms = items.map((room) => roomAnswer(room, user, failures));
     // As fastapi-pagination's Page counts them, which Reflector's frontend reads.
     return c.json({ items: rooms, total, page, size, pages: Math.ceil(total / size) }, 200);
   },
@@ -117,14 +128,14 @@ roomRoutes.openapi(
     const input = c.req.valid('json');
     checkWebhookUrl(input.webhook_url, c.var.config.environment());
     const room = await insertRoom(c.var.db, {
-      ...roomFromApi(input),
+      ...roomFromApi(withWebhookSecret(input)),
       id: crypto.randomUUID(),
       userId: user.id,
       createdAt: new Date().toISOString(),
       platform: input.platform ?? c.var.config.defaultPlatform(),
     });
     if (!room) throw nameTaken(input.name);
-    return c.json(toRoomResponse(room, user), 201);
+    return c.json(roomAnswer(room, user), 201);
   },
 );
 
@@ -139,7 +150,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { room, viewer } = await readableRoom(c, await findRoomById(c.var.db, c.req.valid('param').room_id));
-    return c.json(toRoomResponse(room, viewer), 200);
+    return c.json(roomAnswer(room, viewer), 200);
   },
 );
 
@@ -154,7 +165,7 @@ roomRoutes.openapi(
   }),
   async (c) => {
     const { room, viewer } = await readableRoom(c, await findRoomByName(c.var.db, c.req.valid('param').room_name));
-    return c.json(toRoomResponse(room, viewer), 200);
+    return c.json(roomAnswer(room, viewer), 200);
   },
 );
 
@@ -177,7 +188,7 @@ roomRoutes.openapi(
     const room = await ownedRoom(db, c.req.valid('param').room_id, user);
     const patch = c.req.valid('json');
     checkWebhookUrl(patch.webhook_url, c.var.config.environment());
-    const updated = await updateRoom(db, room.id, roomFromApi(patch));
+    const updated = await updateRoom(db, room.id, roomFromApi(withWebhookSecret(patch, room.webhookSecret)));
     if (!updated) throw nameTaken(patch.name ?? room.name);
 
     const reshaped = RETIRING_SETTINGS.map((setting) => ROOM_SETTING_COLUMNS[setting]).some(
@@ -190,7 +201,7 @@ roomRoutes.openapi(
       // Whoever is in the old room is shut out of it, without the answer waiting on the provider.
       endingInBackground(c.executionCtx, db, c.var.platforms)(retired);
     }
-    return c.json(toRoomResponse(updated, user), 200);
+    return c.json(roomAnswer(updated, user), 200);
   },
 );
 

@@ -99,6 +99,18 @@ export const RoomPatch = z
   .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change')
   .openapi('RoomPatch', { description: "this service's own fields, and Reflector's UpdateRoom" });
 
+const WebhookFailures = z
+  .object({
+    count: z.number().int(),
+    last_error: z.string().nullable(),
+    last_failed_at: z.string().nullable(),
+  })
+  .nullable()
+  .openapi('WebhookFailures', {
+    description:
+      'the room’s webhook deliveries kept as failed, for its owner and admins; null when none (or not theirs)',
+  });
+
 export const RoomSchema = z
   .object({
     id: z.string(),
@@ -121,6 +133,7 @@ export const RoomSchema = z
     ics_last_etag: z.string().nullable(),
     email_transcript_to: z.string().nullable(),
     store_video: z.boolean(),
+    webhook_failures: WebhookFailures.optional(),
   })
   .openapi('Room', { description: "this service's room, with every field of Reflector's RoomDetails" });
 
@@ -256,13 +269,14 @@ const ROOM_COLUMNS = {
   ics_last_etag: 'icsLastEtag',
   email_transcript_to: 'emailTranscriptTo',
   store_video: 'storeVideo',
-} as const satisfies { readonly [F in keyof RoomResponse]: keyof Room };
+} as const satisfies { readonly [F in Exclude<keyof RoomResponse, 'webhook_failures'>]: keyof Room };
 
 /** Who looks at a room: a signed-in user (worker/auth.ts's User), or null for an anonymous caller. */
 type Viewer = { id: string; isAdmin: boolean } | null;
 
-/** Whether the viewer may see where the room's events go and what signs them: its owner and admins only. */
-const seesWebhook = (room: Room, viewer: Viewer) => viewer !== null && (viewer.isAdmin || viewer.id === room.userId);
+/** Whether the viewer may see where the room's events go, what signs them and what failed: its owner and admins only. */
+export const managesRoom = (room: Pick<Room, 'userId'>, viewer: Viewer) =>
+  viewer !== null && (viewer.isAdmin || viewer.id === room.userId);
 
 /**
  * The API's fields of a room as one viewer sees it, and of a room's name and settings given to
@@ -270,7 +284,7 @@ const seesWebhook = (room: Room, viewer: Viewer) => viewer !== null && (viewer.i
  */
 export const toRoomResponse = (room: Room, viewer: Viewer): RoomResponse => {
   const fields = toApi(ROOM_COLUMNS, room);
-  return seesWebhook(room, viewer) ? fields : { ...fields, webhook_url: null, webhook_secret: null };
+  return managesRoom(room, viewer) ? fields : { ...fields, webhook_url: null, webhook_secret: null };
 };
 export const roomFromApi = <
   Input extends { [F in keyof Input]: F extends keyof typeof ROOM_COLUMNS ? unknown : never },
