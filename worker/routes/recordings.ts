@@ -2,16 +2,15 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bearerAuth } from 'hono/bearer-auth';
 import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
-import { findMeetingById } from '../db/meetings';
 import { findRecordingById, markDeletionDue, recordingsOfMeeting } from '../db/recordings';
-import { findRoomById } from '../db/rooms';
 import { RECORDING_STATUSES } from '../db/schema';
-import { forbidden, notFound, unauthenticated } from '../errors';
+import { notFound, unauthenticated } from '../errors';
 import { anyoneDeclined, deleteAudio } from '../recordings/consent';
 import { s3Bucket } from '../recordings/s3';
 import { noteOnRequestLog } from '../request-log';
 import { lookupBody } from '../room-webhooks/payloads';
 import { errorResponses, json, SECURITY } from './docs';
+import { managedMeeting } from './managed-meeting';
 
 export const recordingRoutes = new OpenAPIHono<AppEnv>();
 
@@ -49,14 +48,12 @@ recordingRoutes.openapi(
     },
   }),
   async (c) => {
-    const user = await c.var.auth.requireUser();
     const db = c.var.db;
-    const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
-    if (!meeting) throw notFound('The meeting');
-    noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
-    const room = meeting.roomId ? await findRoomById(db, meeting.roomId) : undefined;
-    if (!user.isAdmin && room?.userId !== user.id)
-      throw forbidden("Only the room's owner or an administrator may see its recordings.");
+    const meeting = await managedMeeting(
+      c,
+      c.req.valid('param').meeting_id,
+      "Only the room's owner or an administrator may see its recordings.",
+    );
 
     const rows = await recordingsOfMeeting(db, meeting.id);
     const bucket = rows.some((row) => row.status === 'stored') ? s3Bucket(c.var.config.bucket()) : undefined;

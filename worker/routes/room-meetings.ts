@@ -3,14 +3,15 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { User } from '../auth';
 import { findMeetingById, retireMeeting } from '../db/meetings';
-import { findRoomById, findRoomByName, findRoomWithActiveMeeting } from '../db/rooms';
+import { findRoomByName, findRoomWithActiveMeeting } from '../db/rooms';
 import type { Meeting, Room } from '../db/schema';
-import { forbidden, notFound } from '../errors';
+import { notFound } from '../errors';
 import { joinVerdict } from '../meetings/lease';
 import { meetingLinks } from '../meetings/links';
 import { endingInBackground } from '../meetings/provider-end';
 import { noteOnRequestLog } from '../request-log';
 import { errorResponses, json, SECURITY } from './docs';
+import { managedMeeting } from './managed-meeting';
 import { MeetingDeactivated, MeetingSchema, toMeetingResponse } from './shapes';
 
 // A room's meetings as Reflector's frontend reads and ends them (SPEC §10): reads that never make
@@ -87,14 +88,12 @@ roomMeetingRoutes.openapi(
     },
   }),
   async (c) => {
-    const user = await c.var.auth.requireUser();
     const db = c.var.db;
-    const meeting = await findMeetingById(db, c.req.valid('param').meeting_id);
-    if (!meeting) throw notFound('The meeting');
-    noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
-    const room = meeting.roomId ? await findRoomById(db, meeting.roomId) : undefined;
-    if (!user.isAdmin && room?.userId !== user.id)
-      throw forbidden('Only the room’s owner or an administrator may end its meeting.');
+    const meeting = await managedMeeting(
+      c,
+      c.req.valid('param').meeting_id,
+      'Only the room’s owner or an administrator may end its meeting.',
+    );
     // The one retirement every path takes; a meeting that had ended already is left as it was.
     const retired = await retireMeeting(db, meeting.id);
     endingInBackground(c.executionCtx, db, c.var.platforms)(retired);
