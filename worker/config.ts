@@ -177,6 +177,7 @@ export function config(env: Env) {
     flagFallbacks: (): Record<string, string | undefined> => ({
       DAILY_MIGRATION_ENABLED: optionalText(source.DAILY_MIGRATION_ENABLED),
       DAILY_MIGRATION_ROOM_IDS: optionalText(source.DAILY_MIGRATION_ROOM_IDS),
+      DAILY_MIGRATION_USER_IDS: optionalText(source.DAILY_MIGRATION_USER_IDS),
       DAILY_MIGRATION_PERCENT: optionalText(source.DAILY_MIGRATION_PERCENT),
     }),
   };

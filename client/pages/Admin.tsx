@@ -31,11 +31,23 @@ export function AdminPage() {
   );
 }
 
-type FlagField = 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT';
+type ListFlag = 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_USER_IDS';
+type FlagField = ListFlag | 'DAILY_MIGRATION_PERCENT';
+
+/** A list flag as typed in its box: one entry per line (commas work too), each once. */
+const entriesOf = (text: string) => [
+  ...new Set(
+    text
+      .split(/[\n,]/)
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
+];
 
 export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flags' | 'setFlags'> }) {
   const [state, setState] = useState<Load<EffectiveFlags>>({ kind: 'loading' });
   const [rooms, setRooms] = useState('');
+  const [owners, setOwners] = useState('');
   const [percent, setPercent] = useState('');
   const [saving, setSaving] = useState<'switch' | 'form' | null>(null);
   const [errors, setErrors] = useState<Partial<Record<FlagField, string>>>({});
@@ -45,6 +57,7 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
   const show = (flags: EffectiveFlags) => {
     setState({ kind: 'ready', value: flags });
     setRooms(flags.DAILY_MIGRATION_ROOM_IDS.join('\n'));
+    setOwners(flags.DAILY_MIGRATION_USER_IDS.join('\n'));
     setPercent(String(flags.DAILY_MIGRATION_PERCENT));
   };
 
@@ -89,7 +102,11 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
       setMessage({ text: done, error: false });
     } catch (caught) {
       const error = toApiError(caught, String(caught));
-      const field = error.fieldIn(['DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'] as const);
+      const field = error.fieldIn([
+        'DAILY_MIGRATION_ROOM_IDS',
+        'DAILY_MIGRATION_USER_IDS',
+        'DAILY_MIGRATION_PERCENT',
+      ] as const);
       if (field) setErrors({ [field]: error.detail });
       else setMessage({ text: error.detail, error: true });
     } finally {
@@ -116,12 +133,13 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
       setErrors({ DAILY_MIGRATION_PERCENT: 'Give a number from 0 to 100.' });
       return;
     }
-    const ids = rooms
-      .split(/[\n,]/)
-      .map((item) => item.trim())
-      .filter(Boolean);
     void save(
-      { ...pickFlags(flags), DAILY_MIGRATION_ROOM_IDS: [...new Set(ids)], DAILY_MIGRATION_PERCENT: value },
+      {
+        ...pickFlags(flags),
+        DAILY_MIGRATION_ROOM_IDS: entriesOf(rooms),
+        DAILY_MIGRATION_USER_IDS: entriesOf(owners),
+        DAILY_MIGRATION_PERCENT: value,
+      },
       'form',
       'Saved. New meetings follow these flags within about a minute.',
     );
@@ -133,7 +151,8 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
       <h2 id="flags-title">Daily migration flags</h2>
       <p class="summary">
         In effect now: migration <strong>{enabled ? 'on' : 'off'}</strong>, {flags.DAILY_MIGRATION_ROOM_IDS.length} room
-        {flags.DAILY_MIGRATION_ROOM_IDS.length === 1 ? '' : 's'} listed, {flags.DAILY_MIGRATION_PERCENT}% of all rooms.
+        {flags.DAILY_MIGRATION_ROOM_IDS.length === 1 ? '' : 's'} and {flags.DAILY_MIGRATION_USER_IDS.length} owner
+        {flags.DAILY_MIGRATION_USER_IDS.length === 1 ? '' : 's'} listed, {flags.DAILY_MIGRATION_PERCENT}% of all rooms.
         A change decides each room's next meeting; meetings in progress stay where they are.
       </p>
 
@@ -162,28 +181,24 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
       </div>
 
       <form onSubmit={submit} noValidate>
-        <div class="field">
-          <label for="flag-rooms">Rooms on Daily</label>
-          <textarea
-            id="flag-rooms"
-            name="DAILY_MIGRATION_ROOM_IDS"
-            rows={4}
-            value={rooms}
-            onInput={(event) => setRooms(event.currentTarget.value)}
-            aria-describedby={`flag-rooms-hint${errors.DAILY_MIGRATION_ROOM_IDS ? ' flag-rooms-error' : ''}`}
-            aria-invalid={errors.DAILY_MIGRATION_ROOM_IDS ? true : undefined}
-            spellcheck={false}
-          />
-          <p class="hint" id="flag-rooms-hint">
-            Room ids or names, one per line (commas work too): <code>DAILY_MIGRATION_ROOM_IDS</code>.
-          </p>
-          {errors.DAILY_MIGRATION_ROOM_IDS && (
-            <p class="field-error" id="flag-rooms-error">
-              {errors.DAILY_MIGRATION_ROOM_IDS}
-            </p>
-          )}
-          <Malformed items={malformed('DAILY_MIGRATION_ROOM_IDS')} />
-        </div>
+        <FlagList
+          flag="DAILY_MIGRATION_ROOM_IDS"
+          label="Rooms on Daily"
+          hint="Room ids or names, one per line (commas work too)"
+          value={rooms}
+          onInput={setRooms}
+          error={errors.DAILY_MIGRATION_ROOM_IDS}
+          malformed={malformed('DAILY_MIGRATION_ROOM_IDS')}
+        />
+        <FlagList
+          flag="DAILY_MIGRATION_USER_IDS"
+          label="Room owners on Daily"
+          hint="Every room of these owners (their user id, the sub of their sign-in), one per line"
+          value={owners}
+          onInput={setOwners}
+          error={errors.DAILY_MIGRATION_USER_IDS}
+          malformed={malformed('DAILY_MIGRATION_USER_IDS')}
+        />
         <div class="field">
           <label for="flag-percent">Share of all rooms on Daily</label>
           <div class="inline narrow">
@@ -215,7 +230,7 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
         </div>
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={saving !== null}>
-            {saving === 'form' ? 'Saving…' : 'Save rooms and share'}
+            {saving === 'form' ? 'Saving…' : 'Save rooms, owners and share'}
           </button>
         </div>
       </form>
@@ -227,8 +242,46 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
 }
 
 function pickFlags(flags: EffectiveFlags): RolloutFlags {
-  const { DAILY_MIGRATION_ENABLED, DAILY_MIGRATION_ROOM_IDS, DAILY_MIGRATION_PERCENT } = flags;
-  return { DAILY_MIGRATION_ENABLED, DAILY_MIGRATION_ROOM_IDS, DAILY_MIGRATION_PERCENT };
+  const { DAILY_MIGRATION_ENABLED, DAILY_MIGRATION_ROOM_IDS, DAILY_MIGRATION_USER_IDS, DAILY_MIGRATION_PERCENT } =
+    flags;
+  return { DAILY_MIGRATION_ENABLED, DAILY_MIGRATION_ROOM_IDS, DAILY_MIGRATION_USER_IDS, DAILY_MIGRATION_PERCENT };
+}
+
+/** A list flag's box: labelled, with its hint, the API's error for it, and any stored value that did not parse. */
+function FlagList(props: {
+  flag: ListFlag;
+  label: string;
+  hint: string;
+  value: string;
+  onInput: (value: string) => void;
+  error: string | undefined;
+  malformed: MalformedFlag[];
+}) {
+  const id = `flag-${props.flag.toLowerCase().replace(/_/g, '-')}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <textarea
+        id={id}
+        name={props.flag}
+        rows={4}
+        value={props.value}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+        aria-describedby={`${id}-hint${props.error ? ` ${id}-error` : ''}`}
+        aria-invalid={props.error ? true : undefined}
+        spellcheck={false}
+      />
+      <p class="hint" id={`${id}-hint`}>
+        {props.hint}: <code>{props.flag}</code>.
+      </p>
+      {props.error && (
+        <p class="field-error" id={`${id}-error`}>
+          {props.error}
+        </p>
+      )}
+      <Malformed items={props.malformed} />
+    </div>
+  );
 }
 
 function Malformed({ items }: { items: MalformedFlag[] }) {

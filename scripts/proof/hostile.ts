@@ -737,6 +737,33 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
       { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: ['   '], DAILY_MIGRATION_PERCENT: 0 },
     ],
     ['ROOM_IDS null', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: null, DAILY_MIGRATION_PERCENT: 0 }],
+    [
+      'USER_IDS as text',
+      {
+        DAILY_MIGRATION_ENABLED: true,
+        DAILY_MIGRATION_ROOM_IDS: [],
+        DAILY_MIGRATION_USER_IDS: 'ada',
+        DAILY_MIGRATION_PERCENT: 0,
+      },
+    ],
+    [
+      'USER_IDS with an empty one',
+      {
+        DAILY_MIGRATION_ENABLED: true,
+        DAILY_MIGRATION_ROOM_IDS: [],
+        DAILY_MIGRATION_USER_IDS: [''],
+        DAILY_MIGRATION_PERCENT: 0,
+      },
+    ],
+    [
+      'USER_IDS with a space',
+      {
+        DAILY_MIGRATION_ENABLED: true,
+        DAILY_MIGRATION_ROOM_IDS: [],
+        DAILY_MIGRATION_USER_IDS: ['ada lovelace'],
+        DAILY_MIGRATION_PERCENT: 0,
+      },
+    ],
     ['PERCENT as text', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: '50' }],
     ['PERCENT 101', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 101 }],
     ['PERCENT -1', { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: -1 }],

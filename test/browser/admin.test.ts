@@ -69,7 +69,7 @@ describe('/admin', () => {
     const rooms = adminPage.getByLabel('Rooms on Daily', { exact: true });
     await rooms.fill(listed.name);
     await adminPage.getByLabel('Share of all rooms on Daily').fill('0');
-    await adminPage.getByRole('button', { name: 'Save rooms and share' }).click();
+    await adminPage.getByRole('button', { name: 'Save rooms, owners and share' }).click();
     await adminPage.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     // Saving replaced the malformed value.
     expect(await adminPage.locator('.warning').count()).toBe(0);

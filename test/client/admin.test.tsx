@@ -13,6 +13,7 @@ import { BreakersSection, FlagsSection, MetricsSection, MetricsTable } from '../
 const FLAGS: EffectiveFlags = {
   DAILY_MIGRATION_ENABLED: false,
   DAILY_MIGRATION_ROOM_IDS: ['alpha', 'beta'],
+  DAILY_MIGRATION_USER_IDS: ['auth0|ada'],
   DAILY_MIGRATION_PERCENT: 10,
   malformed: [],
 };
@@ -49,23 +50,27 @@ describe('the rollout flags', () => {
     expect(api.setFlags).toHaveBeenCalledExactlyOnceWith({
       DAILY_MIGRATION_ENABLED: true,
       DAILY_MIGRATION_ROOM_IDS: ['alpha', 'beta'],
+      DAILY_MIGRATION_USER_IDS: ['auth0|ada'],
       DAILY_MIGRATION_PERCENT: 10,
     });
     expect(screen.getByText(/The migration is on/)).toBeTruthy();
   });
 
-  it('saves the room list and the share, one room per line or comma', async () => {
+  it('saves the room list, the owners and the share, one entry per line or comma', async () => {
     const api = client();
     render(<FlagsSection client={api} />);
-    fireEvent.input(await screen.findByLabelText('Rooms on Daily'), {
+    expect(((await screen.findByLabelText('Room owners on Daily')) as HTMLTextAreaElement).value).toBe('auth0|ada');
+    fireEvent.input(screen.getByLabelText('Rooms on Daily'), {
       target: { value: 'alpha\n gamma, delta\n\nalpha' },
     });
+    fireEvent.input(screen.getByLabelText('Room owners on Daily'), { target: { value: 'auth0|ada\ngrace, grace' } });
     fireEvent.input(screen.getByLabelText('Share of all rooms on Daily'), { target: { value: '25' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save rooms and share' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save rooms, owners and share' }));
     await waitFor(() => expect(api.setFlags).toHaveBeenCalled());
     expect(api.setFlags).toHaveBeenCalledWith({
       DAILY_MIGRATION_ENABLED: false,
       DAILY_MIGRATION_ROOM_IDS: ['alpha', 'gamma', 'delta'],
+      DAILY_MIGRATION_USER_IDS: ['auth0|ada', 'grace'],
       DAILY_MIGRATION_PERCENT: 25,
     });
   });
@@ -81,13 +86,15 @@ describe('the rollout flags', () => {
     render(<FlagsSection client={api} />);
     const percent = await screen.findByLabelText('Share of all rooms on Daily');
     fireEvent.input(percent, { target: { value: '120' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save rooms and share' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save rooms, owners and share' }));
     expect(document.getElementById('flag-percent-error')?.textContent).toBe('Give a number from 0 to 100.');
     expect(percent.getAttribute('aria-invalid')).toBe('true');
     expect(api.setFlags).not.toHaveBeenCalled();
     fireEvent.input(percent, { target: { value: '5' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Save rooms and share' }));
-    await waitFor(() => expect(document.getElementById('flag-rooms-error')?.textContent).toContain('Too small'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save rooms, owners and share' }));
+    await waitFor(() =>
+      expect(document.getElementById('flag-daily-migration-room-ids-error')?.textContent).toContain('Too small'),
+    );
   });
 
   it('tells a non-administrator what is going on', async () => {
@@ -128,7 +135,12 @@ const METRICS: Metrics = {
   window: '24h',
   from: '2026-11-30T12:00:00.000Z',
   to: '2026-12-01T12:00:00.000Z',
-  flags: { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 10 },
+  flags: {
+    DAILY_MIGRATION_ENABLED: true,
+    DAILY_MIGRATION_ROOM_IDS: [],
+    DAILY_MIGRATION_USER_IDS: [],
+    DAILY_MIGRATION_PERCENT: 10,
+  },
   platforms: {
     whereby: figures({ created: 1200, calls: 1300, failed: 1, p95: 2_450, failovers: { from: 0, to: 17 } }),
     daily: figures({ created: 3, calls: 0, failed: 0, p95: null, failovers: { from: 17, to: 0 } }),

@@ -9,10 +9,16 @@ beforeEach(resetWorld);
 const flags = (overrides: Partial<RolloutFlags>): RolloutFlags => ({
   DAILY_MIGRATION_ENABLED: true,
   DAILY_MIGRATION_ROOM_IDS: [],
+  DAILY_MIGRATION_USER_IDS: [],
   DAILY_MIGRATION_PERCENT: 0,
   ...overrides,
 });
-const room = (id: string, platform: 'whereby' | 'daily' = 'whereby') => ({ id, name: `name-of-${id}`, platform });
+const room = (id: string, platform: 'whereby' | 'daily' = 'whereby', userId = 'someone') => ({
+  id,
+  name: `name-of-${id}`,
+  platform,
+  userId,
+});
 const ids = Array.from({ length: 2000 }, (_, i) => `room-${i}-${(i * 7919).toString(36)}`);
 
 describe('choosing the platform of a new meeting (SPEC §3)', () => {
@@ -31,6 +37,16 @@ describe('choosing the platform of a new meeting (SPEC §3)', () => {
     expect(choosePlatform(room('id-1'), listed)).toBe('daily');
     expect(choosePlatform(room('id-2'), listed)).toBe('daily');
     expect(choosePlatform(room('id-3'), listed)).toBe('whereby');
+  });
+
+  it('moves every room of the listed owners', () => {
+    const owners = flags({ DAILY_MIGRATION_USER_IDS: ['auth0|ada', 'grace'] });
+    expect(choosePlatform(room('r1', 'whereby', 'auth0|ada'), owners)).toBe('daily');
+    expect(choosePlatform(room('r2', 'whereby', 'grace'), owners)).toBe('daily');
+    expect(choosePlatform(room('r3', 'whereby', 'linus'), owners)).toBe('whereby');
+    expect(choosePlatform(room('r1', 'whereby', 'auth0|ada'), { ...owners, DAILY_MIGRATION_ENABLED: false })).toBe(
+      'whereby',
+    );
   });
 
   it('otherwise keeps the room’s own platform', () => {
@@ -62,9 +78,37 @@ describe('choosing the platform of a new meeting (SPEC §3)', () => {
 });
 
 describe('reading the flags', () => {
+  it('reads the owners as a JSON array or a comma-separated list, KV first, the vars as fallback', () => {
+    expect(
+      resolveFlags({ DAILY_MIGRATION_USER_IDS: '["auth0|ada", " grace "]' }, {}).flags.DAILY_MIGRATION_USER_IDS,
+    ).toEqual(['auth0|ada', 'grace']);
+    expect(resolveFlags({}, { DAILY_MIGRATION_USER_IDS: 'ada, grace,' }).flags.DAILY_MIGRATION_USER_IDS).toEqual([
+      'ada',
+      'grace',
+    ]);
+    const state = resolveFlags({ DAILY_MIGRATION_USER_IDS: '["ada", 7]' }, { DAILY_MIGRATION_USER_IDS: 'linus' });
+    expect(state.flags.DAILY_MIGRATION_USER_IDS).toEqual(['linus']);
+    expect(state.malformed).toEqual([
+      {
+        key: 'DAILY_MIGRATION_USER_IDS',
+        source: 'kv',
+        raw: '["ada", 7]',
+        reason: 'expected a JSON array of strings or a comma-separated list',
+      },
+    ]);
+    const stray = resolveFlags({ DAILY_MIGRATION_USER_IDS: 'ada\u0000' }, {});
+    expect(stray.flags.DAILY_MIGRATION_USER_IDS).toEqual([]);
+    expect(stray.malformed[0]?.reason).toContain('is not a user id');
+  });
+
   it('takes KV first, the vars as fallback, and defaults last', () => {
     expect(resolveFlags({}, {})).toEqual({
-      flags: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
+      flags: {
+        DAILY_MIGRATION_ENABLED: false,
+        DAILY_MIGRATION_ROOM_IDS: [],
+        DAILY_MIGRATION_USER_IDS: [],
+        DAILY_MIGRATION_PERCENT: 0,
+      },
       malformed: [],
     });
     expect(
@@ -75,6 +119,7 @@ describe('reading the flags', () => {
     ).toEqual({
       DAILY_MIGRATION_ENABLED: true,
       DAILY_MIGRATION_ROOM_IDS: [],
+      DAILY_MIGRATION_USER_IDS: [],
       DAILY_MIGRATION_PERCENT: 30,
     });
   });
@@ -102,11 +147,14 @@ describe('reading the flags', () => {
     ['DAILY_MIGRATION_PERCENT', '-1'],
     ['DAILY_MIGRATION_PERCENT', 'ten'],
     ['DAILY_MIGRATION_PERCENT', ''],
+    ['DAILY_MIGRATION_USER_IDS', '{"ada": 1}'],
+    ['DAILY_MIGRATION_USER_IDS', 'ada lovelace'],
   ] as const)('counts %s = %j in KV as absent, and reports it', (key, raw) => {
     const state = resolveFlags({ [key]: raw }, {});
     expect(state.flags).toEqual({
       DAILY_MIGRATION_ENABLED: false,
       DAILY_MIGRATION_ROOM_IDS: [],
+      DAILY_MIGRATION_USER_IDS: [],
       DAILY_MIGRATION_PERCENT: 0,
     });
     expect(state.malformed).toEqual([{ key, source: 'kv', raw, reason: expect.any(String) }]);
@@ -150,6 +198,7 @@ describe('GET and PUT /v1/flags', () => {
       expect(response.body).toEqual({
         DAILY_MIGRATION_ENABLED: true,
         DAILY_MIGRATION_ROOM_IDS: ['a', 'b'],
+        DAILY_MIGRATION_USER_IDS: [],
         DAILY_MIGRATION_PERCENT: 0,
         malformed: [
           { key: 'DAILY_MIGRATION_PERCENT', source: 'kv', raw: 'lots', reason: 'expected a number from 0 to 100' },
@@ -165,10 +214,34 @@ describe('GET and PUT /v1/flags', () => {
       };
       const response = await call('PUT', '/v1/flags', { token: await tokenFor(ADMIN), body });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ ...body, malformed: [] });
+      expect(response.body).toEqual({ ...body, DAILY_MIGRATION_USER_IDS: [], malformed: [] });
       expect(await env.FLAGS.get('DAILY_MIGRATION_ENABLED')).toBe('true');
       expect(await env.FLAGS.get('DAILY_MIGRATION_ROOM_IDS')).toBe('["room-a","room-b"]');
       expect(await env.FLAGS.get('DAILY_MIGRATION_PERCENT')).toBe('12.5');
+    });
+
+    it('writes the owners when given, and keeps their stored value when a PUT leaves them out', async () => {
+      const token = await tokenFor(ADMIN);
+      const base = { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 };
+      const written = await call('PUT', '/v1/flags', {
+        token,
+        body: { ...base, DAILY_MIGRATION_USER_IDS: ['auth0|ada', 'grace'] },
+      });
+      expect(written.body).toMatchObject({ DAILY_MIGRATION_USER_IDS: ['auth0|ada', 'grace'] });
+      expect(await env.FLAGS.get('DAILY_MIGRATION_USER_IDS')).toBe('["auth0|ada","grace"]');
+
+      const kept = await call('PUT', '/v1/flags', { token, body: { ...base, DAILY_MIGRATION_PERCENT: 5 } });
+      expect(kept.status).toBe(200);
+      expect(kept.body).toMatchObject({ DAILY_MIGRATION_PERCENT: 5, DAILY_MIGRATION_USER_IDS: ['auth0|ada', 'grace'] });
+      expect(await env.FLAGS.get('DAILY_MIGRATION_USER_IDS')).toBe('["auth0|ada","grace"]');
+    });
+
+    it("moves a listed owner's rooms to Daily at their next meeting", async () => {
+      await createRoom(OWNER, { name: 'owners-room', platform: 'whereby' });
+      await createRoom(STRANGER, { name: 'strangers-room', platform: 'whereby' });
+      await setFlags({ DAILY_MIGRATION_ENABLED: 'true', DAILY_MIGRATION_USER_IDS: JSON.stringify([OWNER]) });
+      expect((await call('POST', '/v1/rooms/owners-room/meeting')).body).toMatchObject({ platform: 'daily' });
+      expect((await call('POST', '/v1/rooms/strangers-room/meeting')).body).toMatchObject({ platform: 'whereby' });
     });
   });
 
@@ -188,6 +261,24 @@ describe('GET and PUT /v1/flags', () => {
       ],
       [{ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [] }, 'DAILY_MIGRATION_PERCENT'],
       [{ DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 5, OTHER: 1 }, 'OTHER'],
+      [
+        {
+          DAILY_MIGRATION_ENABLED: true,
+          DAILY_MIGRATION_ROOM_IDS: [],
+          DAILY_MIGRATION_PERCENT: 5,
+          DAILY_MIGRATION_USER_IDS: ['ada', ''],
+        },
+        'DAILY_MIGRATION_USER_IDS',
+      ],
+      [
+        {
+          DAILY_MIGRATION_ENABLED: true,
+          DAILY_MIGRATION_ROOM_IDS: [],
+          DAILY_MIGRATION_PERCENT: 5,
+          DAILY_MIGRATION_USER_IDS: 'ada',
+        },
+        'DAILY_MIGRATION_USER_IDS',
+      ],
     ])('refuses %j with 422 naming %s, writing nothing', async (body, field) => {
       const response = await call('PUT', '/v1/flags', { token: await tokenFor(ADMIN), body });
       expect(response.status).toBe(422);

@@ -15,7 +15,7 @@ import worker from '../../worker/index';
 import { breakerObject } from '../../worker/platforms/breaker-object';
 import type { RecordingCopyMessage } from '../../worker/recordings/copy-message';
 import { s3Bucket } from '../../worker/recordings/s3';
-import { forgetCachedFlags } from '../../worker/rollout/flags';
+import { FLAG_KEYS, type FlagKey, forgetCachedFlags } from '../../worker/rollout/flags';
 
 // What the worker tests share: calls to the Worker, tokens signed as the identity provider
 // would (or forged), the provider stand-ins' and the S3 fault proxy's control endpoints, and a
@@ -226,11 +226,7 @@ export const resetBreakers = () =>
 
 export async function resetWorld() {
   await Promise.all([standIn.reset('daily'), standIn.reset('whereby'), resetBreakers()]);
-  await Promise.all(
-    ['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'].map((key) =>
-      env.FLAGS.delete(key),
-    ),
-  );
+  await Promise.all(FLAG_KEYS.map((key) => env.FLAGS.delete(key)));
   await env.DB.batch(
     [
       'meeting_consent',
@@ -261,9 +257,7 @@ export async function createRoom(owner: string, room: Record<string, unknown>) {
 }
 
 /** Writes rollout flags to KV as an operator would in the dashboard, and drops the isolate's copy. */
-export async function setFlags(
-  flags: Partial<Record<'DAILY_MIGRATION_ENABLED' | 'DAILY_MIGRATION_ROOM_IDS' | 'DAILY_MIGRATION_PERCENT', string>>,
-) {
+export async function setFlags(flags: Partial<Record<FlagKey, string>>) {
   await Promise.all(Object.entries(flags).map(([key, value]) => env.FLAGS.put(key, value)));
   forgetCachedFlags();
   forgetFoundMeetings();

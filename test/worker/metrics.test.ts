@@ -67,7 +67,12 @@ describe('GET /v1/metrics', () => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({
         window: '24h',
-        flags: { DAILY_MIGRATION_ENABLED: false, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 0 },
+        flags: {
+          DAILY_MIGRATION_ENABLED: false,
+          DAILY_MIGRATION_ROOM_IDS: [],
+          DAILY_MIGRATION_USER_IDS: [],
+          DAILY_MIGRATION_PERCENT: 0,
+        },
         platforms: { whereby: empty, daily: empty },
       });
       const { from, to } = response.body as { from: string; to: string };

@@ -16,9 +16,12 @@ export function rolloutBucket(roomId: string): number {
 }
 
 /** The platform of a room's next meeting (SPEC §3). */
-export function choosePlatform(room: Pick<Room, 'id' | 'name' | 'platform'>, flags: RolloutFlags): Platform {
+export function choosePlatform(room: Pick<Room, 'id' | 'name' | 'platform' | 'userId'>, flags: RolloutFlags): Platform {
   if (!flags.DAILY_MIGRATION_ENABLED) return 'whereby';
-  const listed = flags.DAILY_MIGRATION_ROOM_IDS.includes(room.id) || flags.DAILY_MIGRATION_ROOM_IDS.includes(room.name);
+  const listed =
+    flags.DAILY_MIGRATION_ROOM_IDS.includes(room.id) ||
+    flags.DAILY_MIGRATION_ROOM_IDS.includes(room.name) ||
+    flags.DAILY_MIGRATION_USER_IDS.includes(room.userId);
   if (listed || rolloutBucket(room.id) < flags.DAILY_MIGRATION_PERCENT) return 'daily';
   return room.platform;
 }

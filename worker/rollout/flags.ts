@@ -3,12 +3,19 @@ import { log } from '../log';
 // The rollout flags of SPEC §3: KV first, the Worker's vars as fallback. A malformed value
 // counts as absent, so the safe Whereby path wins, and is reported instead of failing anything.
 
-export const FLAG_KEYS = ['DAILY_MIGRATION_ENABLED', 'DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'] as const;
-type FlagKey = (typeof FLAG_KEYS)[number];
+export const FLAG_KEYS = [
+  'DAILY_MIGRATION_ENABLED',
+  'DAILY_MIGRATION_ROOM_IDS',
+  'DAILY_MIGRATION_USER_IDS',
+  'DAILY_MIGRATION_PERCENT',
+] as const;
+export type FlagKey = (typeof FLAG_KEYS)[number];
 
 export interface RolloutFlags {
   DAILY_MIGRATION_ENABLED: boolean;
   DAILY_MIGRATION_ROOM_IDS: string[];
+  /** Room owners (`user_id`, the sub) all of whose rooms move to Daily. */
+  DAILY_MIGRATION_USER_IDS: string[];
   DAILY_MIGRATION_PERCENT: number;
 }
 
@@ -26,13 +33,10 @@ interface FlagState {
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const parsers: { [K in FlagKey]: (text: string) => Parsed<RolloutFlags[K]> } = {
-  DAILY_MIGRATION_ENABLED(text) {
-    const value = text.trim().toLowerCase();
-    if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
-    return { ok: false, reason: 'expected true or false' };
-  },
-  DAILY_MIGRATION_ROOM_IDS(text) {
+/** A list flag: a JSON array of strings or a comma-separated list, each item matching `item`. */
+const listOf =
+  (item: RegExp, what: string) =>
+  (text: string): Parsed<string[]> => {
     const value = text.trim();
     let list: unknown = value.split(',');
     if (/^[[{"]/.test(value)) {
@@ -42,14 +46,24 @@ const parsers: { [K in FlagKey]: (text: string) => Parsed<RolloutFlags[K]> } = {
         return { ok: false, reason: 'not valid JSON' };
       }
     }
-    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
+    if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string'))
       return { ok: false, reason: 'expected a JSON array of strings or a comma-separated list' };
-    const rooms = list.map((item) => item.trim()).filter(Boolean);
-    // Room ids are UUIDs and names are [a-z0-9-]: anything else is a typo, not a room.
-    const stray = rooms.find((item) => !/^[A-Za-z0-9-]+$/.test(item));
-    if (stray !== undefined) return { ok: false, reason: `"${stray}" is not a room id or name` };
-    return { ok: true, value: rooms };
+    const entries = list.map((entry) => entry.trim()).filter(Boolean);
+    const stray = entries.find((entry) => !item.test(entry));
+    if (stray !== undefined) return { ok: false, reason: `"${stray.slice(0, 80)}" is not ${what}` };
+    return { ok: true, value: entries };
+  };
+
+const parsers: { [K in FlagKey]: (text: string) => Parsed<RolloutFlags[K]> } = {
+  DAILY_MIGRATION_ENABLED(text) {
+    const value = text.trim().toLowerCase();
+    if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
+    return { ok: false, reason: 'expected true or false' };
   },
+  // Room ids are UUIDs and names are [a-z0-9-]: anything else is a typo, not a room.
+  DAILY_MIGRATION_ROOM_IDS: listOf(/^[A-Za-z0-9-]+$/, 'a room id or name'),
+  // A sub is the identity provider's to choose (auth0|…, an email, a UUID): printable, no comma.
+  DAILY_MIGRATION_USER_IDS: listOf(/^[^\s,\p{C}]{1,255}$/u, 'a user id'),
   DAILY_MIGRATION_PERCENT(text) {
     const value = text.trim();
     const percent = Number(value);
@@ -62,6 +76,7 @@ const parsers: { [K in FlagKey]: (text: string) => Parsed<RolloutFlags[K]> } = {
 const DEFAULTS: RolloutFlags = {
   DAILY_MIGRATION_ENABLED: false,
   DAILY_MIGRATION_ROOM_IDS: [],
+  DAILY_MIGRATION_USER_IDS: [],
   DAILY_MIGRATION_PERCENT: 0,
 };
 
@@ -89,13 +104,8 @@ export function resolveFlags(kv: RawFlags, env: RawFlags): FlagState {
 }
 
 /** The text each flag is stored as in KV, as an operator would type it. */
-function flagTexts(flags: RolloutFlags): Record<FlagKey, string> {
-  return {
-    DAILY_MIGRATION_ENABLED: String(flags.DAILY_MIGRATION_ENABLED),
-    DAILY_MIGRATION_ROOM_IDS: JSON.stringify(flags.DAILY_MIGRATION_ROOM_IDS),
-    DAILY_MIGRATION_PERCENT: String(flags.DAILY_MIGRATION_PERCENT),
-  };
-}
+const flagText = <K extends FlagKey>(key: K, value: RolloutFlags[K]) =>
+  Array.isArray(value) ? JSON.stringify(value) : String(value);
 
 // KV caches the read at the edge for CACHE_SECONDS, and this isolate keeps the parsed state for
 // as long, so a request costs no KV read while fresh and a flip shows within about a minute.
@@ -113,9 +123,10 @@ export async function readFlags(kv: KVNamespace, fallbacks: RawFlags, now = Date
   return state;
 }
 
-export async function writeFlags(kv: KVNamespace, flags: RolloutFlags): Promise<void> {
-  const texts = flagTexts(flags);
-  await Promise.all(FLAG_KEYS.map((key) => kv.put(key, texts[key])));
+/** Writes the flags given to KV; a flag left out keeps its stored value. */
+export async function writeFlags(kv: KVNamespace, flags: Partial<RolloutFlags>): Promise<void> {
+  const given = FLAG_KEYS.filter((key) => flags[key] !== undefined);
+  await Promise.all(given.map((key) => kv.put(key, flagText(key, flags[key] as RolloutFlags[typeof key]))));
   forgetCachedFlags();
 }
 

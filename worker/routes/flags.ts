@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env';
 import { log } from '../log';
 import { FLAG_KEYS, forgetCachedFlags, readFlags, writeFlags } from '../rollout/flags';
 import { errorResponses, json, SECURITY } from './docs';
-import { RolloutFlagsSchema } from './shapes';
+import { RolloutFlagsInput, RolloutFlagsSchema } from './shapes';
 
 export const flagRoutes = new OpenAPIHono<AppEnv>();
 
@@ -36,7 +36,7 @@ flagRoutes.openapi(
     path: '/flags',
     summary: 'Writes the rollout flags to KV',
     security: SECURITY.signedIn,
-    request: { body: { required: true, ...json(RolloutFlagsSchema) } },
+    request: { body: { required: true, ...json(RolloutFlagsInput) } },
     responses: {
       200: { description: 'the flags now in effect', ...json(EffectiveFlags) },
       ...errorResponses(400, 401, 403, 422),

@@ -238,6 +238,15 @@ export const RolloutFlagsSchema = z
       .array(z.string().trim().min(1))
       .max(1000)
       .openapi({ description: 'room ids or names that move to Daily' }),
+    DAILY_MIGRATION_USER_IDS: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^[^\s,\p{C}]{1,255}$/u, 'a user id is 1 to 255 printable characters, no space or comma'),
+      )
+      .max(1000)
+      .openapi({ description: "room owners' user ids (sub): every room they own moves to Daily" }),
     DAILY_MIGRATION_PERCENT: z
       .number()
       .min(0)
@@ -246,6 +255,11 @@ export const RolloutFlagsSchema = z
   })
   .strict()
   .openapi('RolloutFlags');
+
+/** What PUT /v1/flags takes: the flags, of which DAILY_MIGRATION_USER_IDS may be left out to keep its value. */
+export const RolloutFlagsInput = RolloutFlagsSchema.partial({ DAILY_MIGRATION_USER_IDS: true }).openapi(
+  'RolloutFlagsInput',
+);
 
 type RoomResponse = z.infer<typeof RoomSchema>;
 type MeetingResponse = z.infer<typeof MeetingSchema>;
