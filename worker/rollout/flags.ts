@@ -104,8 +104,7 @@ export function resolveFlags(kv: RawFlags, env: RawFlags): FlagState {
 }
 
 /** The text each flag is stored as in KV, as an operator would type it. */
-const flagText = <K extends FlagKey>(key: K, value: RolloutFlags[K]) =>
-  Array.isArray(value) ? JSON.stringify(value) : String(value);
+const flagText = (value: RolloutFlags[FlagKey]) => (Array.isArray(value) ? JSON.stringify(value) : String(value));
 
 // KV caches the read at the edge for CACHE_SECONDS, and this isolate keeps the parsed state for
 // as long, so a request costs no KV read while fresh and a flip shows within about a minute.
@@ -126,7 +125,7 @@ export async function readFlags(kv: KVNamespace, fallbacks: RawFlags, now = Date
 /** Writes the flags given to KV; a flag left out keeps its stored value. */
 export async function writeFlags(kv: KVNamespace, flags: Partial<RolloutFlags>): Promise<void> {
   const given = FLAG_KEYS.filter((key) => flags[key] !== undefined);
-  await Promise.all(given.map((key) => kv.put(key, flagText(key, flags[key] as RolloutFlags[typeof key]))));
+  await Promise.all(given.map((key) => kv.put(key, flagText(flags[key] as RolloutFlags[FlagKey]))));
   forgetCachedFlags();
 }
 
