@@ -31,6 +31,9 @@ interface FlagState {
   malformed: MalformedFlag[];
 }
 
+/** A sub is the identity provider's to choose (auth0|…, an email, a UUID): printable, no space or comma. */
+export const USER_ID_PATTERN = /^[^\s,\p{C}]{1,255}$/u;
+
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A list flag: a JSON array of strings or a comma-separated list, each item matching `item`. */
@@ -62,8 +65,7 @@ const parsers: { [K in FlagKey]: (text: string) => Parsed<RolloutFlags[K]> } = {
   },
   // Room ids are UUIDs and names are [a-z0-9-]: anything else is a typo, not a room.
   DAILY_MIGRATION_ROOM_IDS: listOf(/^[A-Za-z0-9-]+$/, 'a room id or name'),
-  // A sub is the identity provider's to choose (auth0|…, an email, a UUID): printable, no comma.
-  DAILY_MIGRATION_USER_IDS: listOf(/^[^\s,\p{C}]{1,255}$/u, 'a user id'),
+  DAILY_MIGRATION_USER_IDS: listOf(USER_ID_PATTERN, 'a user id'),
   DAILY_MIGRATION_PERCENT(text) {
     const value = text.trim();
     const percent = Number(value);

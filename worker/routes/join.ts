@@ -1,12 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
-import { findMeetingById } from '../db/meetings';
-import { findRoomByName } from '../db/rooms';
-import { malformed, notFound } from '../errors';
+import { malformed } from '../errors';
 import { extendLease, stillInUse } from '../meetings/lease';
 import { meetingLinks } from '../meetings/links';
 import { noteOnRequestLog } from '../request-log';
 import { errorResponses, json, SECURITY } from './docs';
+import { meetingOfRoom } from './managed-meeting';
 import { limitJoins } from './meetings';
 import { MeetingSchema, toMeetingResponse } from './shapes';
 
@@ -36,10 +35,7 @@ joinRoutes.openapi(
   async (c) => {
     const db = c.var.db;
     const { room_name, meeting_id } = c.req.valid('param');
-    const room = await findRoomByName(db, room_name);
-    if (!room) throw notFound('The room');
-    const found = await findMeetingById(db, meeting_id);
-    if (!found || found.roomId !== room.id) throw notFound('The meeting');
+    const { room, meeting: found } = await meetingOfRoom(c, room_name, meeting_id);
     noteOnRequestLog(c, { room_id: room.id, platform: found.platform, meeting_id: found.id });
     // Who asks comes first: a refused token must not have extended a lease on the way.
     const user = await c.var.auth.user();

@@ -2,8 +2,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { User } from '../auth';
-import { findMeetingById, retireMeeting } from '../db/meetings';
-import { findRoomByName, findRoomWithActiveMeeting } from '../db/rooms';
+import { retireMeeting } from '../db/meetings';
+import { findRoomWithActiveMeeting } from '../db/rooms';
 import type { Meeting, Room } from '../db/schema';
 import { notFound } from '../errors';
 import { joinVerdict } from '../meetings/lease';
@@ -11,7 +11,7 @@ import { meetingLinks } from '../meetings/links';
 import { endingInBackground } from '../meetings/provider-end';
 import { noteOnRequestLog } from '../request-log';
 import { errorResponses, json, SECURITY } from './docs';
-import { managedMeeting } from './managed-meeting';
+import { managedMeeting, meetingOfRoom } from './managed-meeting';
 import { MeetingDeactivated, MeetingSchema, toMeetingResponse } from './shapes';
 
 // A room's meetings as Reflector's frontend reads and ends them (SPEC §10): reads that never make
@@ -66,10 +66,7 @@ roomMeetingRoutes.openapi(
   }),
   async (c) => {
     const { room_name, meeting_id } = c.req.valid('param');
-    const room = await findRoomByName(c.var.db, room_name);
-    if (!room) throw notFound('The room');
-    const meeting = await findMeetingById(c.var.db, meeting_id);
-    if (meeting?.roomId !== room.id) throw notFound('The meeting');
+    const { room, meeting } = await meetingOfRoom(c, room_name, meeting_id);
     noteOnRequestLog(c, { room_id: room.id, meeting_id: meeting.id });
     return c.json(await seenBy(c, meeting, room, await c.var.auth.user()), 200);
   },

@@ -14,6 +14,7 @@ import {
 } from '../../domain/rooms';
 import { fromApi, ROOM_SETTING_COLUMNS, toApi } from '../db/columns';
 import type { Meeting, Room } from '../db/schema';
+import { USER_ID_PATTERN } from '../rollout/flags';
 
 // The API's JSON shapes (SPEC §4): they validate requests, type handlers and make the OpenAPI
 // document. Field names are snake_case, as the existing clients use them.
@@ -239,12 +240,7 @@ export const RolloutFlagsSchema = z
       .max(1000)
       .openapi({ description: 'room ids or names that move to Daily' }),
     DAILY_MIGRATION_USER_IDS: z
-      .array(
-        z
-          .string()
-          .trim()
-          .regex(/^[^\s,\p{C}]{1,255}$/u, 'a user id is 1 to 255 printable characters, no space or comma'),
-      )
+      .array(z.string().trim().regex(USER_ID_PATTERN, 'a user id is 1 to 255 printable characters, no space or comma'))
       .max(1000)
       .openapi({ description: "room owners' user ids (sub): every room they own moves to Daily" }),
     DAILY_MIGRATION_PERCENT: z
