@@ -129,6 +129,11 @@ const figures = (overrides: {
   },
   recordings: { started: 4, in_progress: 1, stored: 2, failed: 1, deleted: 0, success_rate: 2 / 3 },
   reconciliation: { participant_corrections: 3, meetings_ended: 1, recordings_found: 0 },
+  join_success_rate: null,
+  median_seconds_to_join: null,
+  degraded_share: null,
+  rating_count: 0,
+  rating_mean: null,
 });
 
 const METRICS: Metrics = {

@@ -34,6 +34,11 @@ const empty = {
   webhooks: { received: 0, rejected: 0, duplicates: 0, applied: 0, ignored: 0, delay_ms: { p50: null, p95: null } },
   recordings: { started: 0, in_progress: 0, stored: 0, failed: 0, deleted: 0, success_rate: null },
   reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
+  join_success_rate: null,
+  median_seconds_to_join: null,
+  degraded_share: null,
+  rating_count: 0,
+  rating_mean: null,
 };
 
 /** A row of each kind three days old: inside a 7-day window, outside a 24-hour one. */
@@ -55,6 +60,12 @@ async function oldHistory() {
     ).bind(at, at),
     env.DB.prepare(
       "INSERT INTO meeting_corrections (platform, kind, at) VALUES ('whereby', 'participant-closed', ?)",
+    ).bind(at),
+    env.DB.prepare(
+      "INSERT INTO call_reports (meeting_id, platform, reported_at, joined, failure_reason) VALUES ('old-meeting', 'whereby', ?, 0, 'no camera')",
+    ).bind(at),
+    env.DB.prepare(
+      "INSERT INTO meeting_ratings (meeting_id, platform, rated_at, rating) VALUES ('old-meeting', 'whereby', ?, 1)",
     ).bind(at),
   ]);
 }
@@ -171,6 +182,17 @@ describe('GET /v1/metrics', () => {
       )
         .bind(daily.id, Date.now())
         .run();
+      // What the people in the calls reported (SPEC §13).
+      await env.DB.batch([
+        env.DB.prepare(
+          `INSERT INTO call_reports (meeting_id, platform, reported_at, joined, failure_reason, seconds_to_join, connected_seconds, degraded_seconds)
+           VALUES (?1, 'daily', ?3, 1, NULL, 5, 100, 30), (?1, 'daily', ?3, 1, NULL, 3, 100, 10), (?1, 'daily', ?3, 0, 'camera blocked', NULL, NULL, NULL),
+                  (?2, 'whereby', ?3, 1, NULL, 2, 60, 0)`,
+        ).bind(daily.id, whereby.id, Date.now()),
+        env.DB.prepare(
+          "INSERT INTO meeting_ratings (meeting_id, platform, rated_at, rating) VALUES (?1, 'daily', ?3, 4), (?1, 'daily', ?3, 5), (?2, 'whereby', ?3, 3)",
+        ).bind(daily.id, whereby.id, Date.now()),
+      ]);
 
       // Every provider call is one request to its stand-in here (no retries were needed).
       const dailyCalls = (await standIn.requests('daily')).length;
@@ -190,6 +212,11 @@ describe('GET /v1/metrics', () => {
           },
           recordings: { started: 1, in_progress: 0, stored: 1, failed: 0, deleted: 0, success_rate: 1 },
           reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
+          join_success_rate: 1,
+          median_seconds_to_join: 2,
+          degraded_share: 0,
+          rating_count: 1,
+          rating_mean: 3,
         },
         daily: {
           meetings: { created: 1 },
@@ -205,6 +232,12 @@ describe('GET /v1/metrics', () => {
           },
           recordings: { started: 1, in_progress: 1, stored: 0, failed: 0, deleted: 0, success_rate: null },
           reconciliation: { participant_corrections: 2, meetings_ended: 1, recordings_found: 0 },
+          join_success_rate: 0.6667,
+          // Nearest rank of the joined calls' 3 and 5 seconds.
+          median_seconds_to_join: 3,
+          degraded_share: 0.2,
+          rating_count: 2,
+          rating_mean: 4.5,
         },
       };
       await settledFigures('1h', today);
@@ -220,6 +253,11 @@ describe('GET /v1/metrics', () => {
           webhooks: { ...today.whereby.webhooks, received: 5, applied: 3 },
           recordings: { ...today.whereby.recordings, started: 2, failed: 1, success_rate: 0.5 },
           reconciliation: { ...today.whereby.reconciliation, participant_corrections: 1 },
+          join_success_rate: 0.5,
+          median_seconds_to_join: 2,
+          degraded_share: 0,
+          rating_count: 2,
+          rating_mean: 2,
         },
       };
       await settledFigures('7d', week);
@@ -279,7 +317,9 @@ describe('the tables behind GET /v1/metrics', () => {
       const reads = results
         .map((step) => step.detail)
         .filter((detail) =>
-          /^(SCAN|SEARCH) (meetings|metric_counts|webhook_events|recordings|meeting_corrections)\b/.test(detail),
+          /^(SCAN|SEARCH) (meetings|metric_counts|webhook_events|recordings|meeting_corrections|call_reports|meeting_ratings)\b/.test(
+            detail,
+          ),
         );
       expect(reads.length, name).toBeGreaterThan(0);
       for (const read of reads)

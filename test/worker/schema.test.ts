@@ -19,6 +19,9 @@ const tables = [
   schema.meetingCorrections,
   schema.metricCounts,
   schema.roomWebhookDeliveries,
+  schema.flagChanges,
+  schema.callReports,
+  schema.meetingRatings,
 ];
 
 interface ColumnInfo {

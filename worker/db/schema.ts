@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { DELIVERY_STATUSES, ROOM_WEBHOOK_EVENTS } from '../../domain/room-webhooks';
 import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import { ERROR_CODES } from '../errors';
+import { FLAG_KEYS } from '../rollout/flags';
 
 // Mirrors migrations/ exactly; test/worker/schema.test.ts compares the two.
 
@@ -298,7 +299,67 @@ export const roomWebhookDeliveries = sqliteTable(
   ],
 );
 
+/** Every change of a rollout flag (SPEC §12); values are KV's texts, null for an absent key. */
+export const flagChanges = sqliteTable(
+  'flag_changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** An admin's sub, `ramp`, or `kv-dashboard`. */
+    by: text('by').notNull(),
+    key: text('key', { enum: FLAG_KEYS }).notNull(),
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('flag_changes_at').on(t.at, t.id), index('flag_changes_key').on(t.key, t.id)],
+);
+
+/** What a browser saw of a call (SPEC §13), one row per visit of the join page. */
+export const callReports = sqliteTable(
+  'call_reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    reportKey: text('report_key'),
+    reportedAt: integer('reported_at').notNull(),
+    joined: integer('joined', { mode: 'boolean' }).notNull(),
+    failureReason: text('failure_reason'),
+    secondsToJoin: real('seconds_to_join'),
+    connectedSeconds: real('connected_seconds'),
+    degradedSeconds: real('degraded_seconds'),
+  },
+  (t) => [
+    uniqueIndex('call_reports_one_per_visit').on(t.meetingId, t.reportKey).where(sql`report_key IS NOT NULL`),
+    index('call_reports_reported').on(t.reportedAt, t.platform),
+  ],
+);
+
+/** The "you left" page's ratings (SPEC §13), one per meeting per browser. */
+export const meetingRatings = sqliteTable(
+  'meeting_ratings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    platform: text('platform', { enum: PLATFORMS }).notNull(),
+    ratingKey: text('rating_key'),
+    ratedAt: integer('rated_at').notNull(),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+  },
+  (t) => [
+    uniqueIndex('meeting_ratings_one_per_browser').on(t.meetingId, t.ratingKey).where(sql`rating_key IS NOT NULL`),
+    index('meeting_ratings_rated').on(t.ratedAt, t.platform),
+  ],
+);
+
 export type Room = typeof rooms.$inferSelect;
 export type Meeting = typeof meetings.$inferSelect;
 export type Recording = typeof recordings.$inferSelect;
 export type RoomWebhookDelivery = typeof roomWebhookDeliveries.$inferSelect;
+export type FlagChange = typeof flagChanges.$inferSelect;

@@ -1,7 +1,15 @@
-import { and, count, eq, gte, isNotNull, lt, sql, sum } from 'drizzle-orm';
+import { and, avg, count, eq, gte, isNotNull, lt, sql, sum } from 'drizzle-orm';
 import { PLATFORMS, type Platform } from '../../domain/rooms';
 import type { Database } from '../db/client';
-import { meetingCorrections, meetings, metricCounts, recordings, webhookEvents } from '../db/schema';
+import {
+  callReports,
+  meetingCorrections,
+  meetingRatings,
+  meetings,
+  metricCounts,
+  recordings,
+  webhookEvents,
+} from '../db/schema';
 import type { PlatformFigures } from '../routes/shapes';
 import { MINUTE_MS } from './counters';
 
@@ -41,6 +49,19 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
       ),
     )
     .as('ranked');
+  const reportsInWindow = and(gte(callReports.reportedAt, from), lt(callReports.reportedAt, to));
+  const joinTimes = db
+    .select({
+      platform: callReports.platform,
+      seconds: callReports.secondsToJoin,
+      rank: sql<number>`row_number() OVER (PARTITION BY ${callReports.platform} ORDER BY ${callReports.secondsToJoin})`.as(
+        'rank',
+      ),
+      total: sql<number>`count(*) OVER (PARTITION BY ${callReports.platform})`.as('total'),
+    })
+    .from(callReports)
+    .where(and(reportsInWindow, eq(callReports.joined, true), isNotNull(callReports.secondsToJoin)))
+    .as('join_times');
   return {
     meetingsCreated: db
       .select({ platform: meetings.platform, failoverFrom: meetings.failoverFrom, n: count() })
@@ -83,6 +104,32 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
       .from(meetingCorrections)
       .where(and(gte(meetingCorrections.at, from), lt(meetingCorrections.at, to)))
       .groupBy(meetingCorrections.platform, meetingCorrections.kind),
+    callReports: db
+      .select({
+        platform: callReports.platform,
+        n: count(),
+        // total(): 0 rather than null where every value is null.
+        joined: sql<number>`total(${callReports.joined})`,
+        connected: sql<number>`total(${callReports.connectedSeconds})`,
+        degraded: sql<number>`total(${callReports.degradedSeconds})`,
+      })
+      .from(callReports)
+      .where(reportsInWindow)
+      .groupBy(callReports.platform),
+    medianJoinTimes: db
+      .select({
+        platform: joinTimes.platform,
+        median: sql<
+          number | null
+        >`max(CASE WHEN ${joinTimes.rank} = (${joinTimes.total} + 1) / 2 THEN ${joinTimes.seconds} END)`,
+      })
+      .from(joinTimes)
+      .groupBy(joinTimes.platform),
+    ratings: db
+      .select({ platform: meetingRatings.platform, n: count(), mean: avg(meetingRatings.rating).mapWith(Number) })
+      .from(meetingRatings)
+      .where(and(gte(meetingRatings.ratedAt, from), lt(meetingRatings.ratedAt, to)))
+      .groupBy(meetingRatings.platform),
   };
 }
 
@@ -92,13 +139,16 @@ const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round(
 /** Every figure of both platforms over the range, read in one D1 batch. */
 export async function figuresOver(db: Database, range: TimeRange): Promise<Figures> {
   const q = metricQueries(db, range);
-  const [created, counters, outcomes, delays, statuses, corrections] = await db.batch([
+  const [created, counters, outcomes, delays, statuses, corrections, reports, joinTimes, ratings] = await db.batch([
     q.meetingsCreated,
     q.counters,
     q.webhookOutcomes,
     q.webhookDelays,
     q.recordingStatuses,
     q.corrections,
+    q.callReports,
+    q.medianJoinTimes,
+    q.ratings,
   ]);
 
   const figuresOf = (platform: Platform): PlatformFigures => {
@@ -115,6 +165,8 @@ export async function figuresOver(db: Database, range: TimeRange): Promise<Figur
     const duplicates = counter('webhooks_duplicate');
     const delay = mine(delays)[0];
     const [stored, failed, deleted] = [status('stored'), status('failed'), status('deleted')];
+    const report = mine(reports)[0];
+    const rated = mine(ratings)[0];
     return {
       meetings: { created: sumOf(mine(created)) },
       failovers: {
@@ -143,6 +195,11 @@ export async function figuresOver(db: Database, range: TimeRange): Promise<Figur
         meetings_ended: correction('meeting-ended'),
         recordings_found: correction('recording-found'),
       },
+      join_success_rate: report ? ratio(report.joined, report.n) : null,
+      median_seconds_to_join: mine(joinTimes)[0]?.median ?? null,
+      degraded_share: report ? ratio(report.degraded, report.connected) : null,
+      rating_count: rated?.n ?? 0,
+      rating_mean: rated ? Math.round(rated.mean * 100) / 100 : null,
     };
   };
 

@@ -106,7 +106,8 @@ export function resolveFlags(kv: RawFlags, env: RawFlags): FlagState {
 }
 
 /** The text each flag is stored as in KV, as an operator would type it. */
-const flagText = (value: RolloutFlags[FlagKey]) => (Array.isArray(value) ? JSON.stringify(value) : String(value));
+export const flagText = (value: RolloutFlags[FlagKey]) =>
+  Array.isArray(value) ? JSON.stringify(value) : String(value);
 
 // KV caches the read at the edge for CACHE_SECONDS, and this isolate keeps the parsed state for
 // as long, so a request costs no KV read while fresh and a flip shows within about a minute.
@@ -122,13 +123,6 @@ export async function readFlags(kv: KVNamespace, fallbacks: RawFlags, now = Date
   for (const problem of state.malformed) log('warn', 'malformed rollout flag ignored', { ...problem });
   cached = { state, expires: now + CACHE_SECONDS * 1000, kv, fallbacks: fallbackKey };
   return state;
-}
-
-/** Writes the flags given to KV; a flag left out keeps its stored value. */
-export async function writeFlags(kv: KVNamespace, flags: Partial<RolloutFlags>): Promise<void> {
-  const given = FLAG_KEYS.filter((key) => flags[key] !== undefined);
-  await Promise.all(given.map((key) => kv.put(key, flagText(flags[key] as RolloutFlags[FlagKey]))));
-  forgetCachedFlags();
 }
 
 /** Drops this isolate's copy, so the next read goes to KV (after a write, and in tests). */

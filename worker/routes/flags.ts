@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { log } from '../log';
-import { FLAG_KEYS, forgetCachedFlags, readFlags, writeFlags } from '../rollout/flags';
+import { FLAG_KEYS, forgetCachedFlags, readFlags } from '../rollout/flags';
+import { changeFlags } from '../rollout/history';
 import { errorResponses, json, SECURITY } from './docs';
 import { RolloutFlagsInput, RolloutFlagsSchema } from './shapes';
 
@@ -44,8 +45,8 @@ flagRoutes.openapi(
   }),
   async (c) => {
     const admin = await c.var.auth.requireAdmin();
-    const flags = c.req.valid('json');
-    await writeFlags(c.env.FLAGS, flags);
+    const { reason, ...flags } = c.req.valid('json');
+    await changeFlags(c.var.db, c.env.FLAGS, flags, { by: admin.id, reason: reason ?? 'set through the API' });
     log('info', 'rollout flags written', { user_id: admin.id, ...flags });
     const state = await readFlags(c.env.FLAGS, c.var.config.flagFallbacks());
     return c.json({ ...state.flags, malformed: state.malformed }, 200);

@@ -252,10 +252,21 @@ export const RolloutFlagsSchema = z
   .strict()
   .openapi('RolloutFlags');
 
-/** What PUT /v1/flags takes: the flags, of which DAILY_MIGRATION_USER_IDS may be left out to keep its value. */
-export const RolloutFlagsInput = RolloutFlagsSchema.partial({ DAILY_MIGRATION_USER_IDS: true }).openapi(
-  'RolloutFlagsInput',
-);
+/**
+ * What PUT /v1/flags takes: the flags, of which DAILY_MIGRATION_USER_IDS may be left out to keep
+ * its value, and why, for the flags' history.
+ */
+export const RolloutFlagsInput = RolloutFlagsSchema.partial({ DAILY_MIGRATION_USER_IDS: true })
+  .extend({
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "why, for the flags' history (SPEC §12); default: set through the API" }),
+  })
+  .openapi('RolloutFlagsInput');
 
 type RoomResponse = z.infer<typeof RoomSchema>;
 type MeetingResponse = z.infer<typeof MeetingSchema>;
@@ -396,6 +407,17 @@ const PlatformFiguresSchema = z
       })
       .openapi({ description: 'the recordings started in the window, by where they are now' }),
     reconciliation: z.object({ participant_corrections: count, meetings_ended: count, recordings_found: count }),
+    // What the people in the calls felt (SPEC §13), from the join page's reports and ratings in the window.
+    join_success_rate: share.openapi({ description: 'reports of a joined call / all reports; null without reports' }),
+    median_seconds_to_join: z
+      .number()
+      .nullable()
+      .openapi({ description: 'from page open to joined, over the joined calls; null without any' }),
+    degraded_share: share.openapi({
+      description: 'seconds with a degraded connection / seconds connected; null without connected time',
+    }),
+    rating_count: count,
+    rating_mean: z.number().min(1).max(5).nullable().openapi({ description: 'mean 1–5 rating; null without ratings' }),
   })
   .openapi('PlatformFigures');
 
