@@ -72,10 +72,9 @@ export function RateCall({
                 value={index + 1}
                 checked={rating === index + 1}
                 onChange={() => setRating(index + 1)}
+                aria-label={`${index + 1}, ${word}`}
               />
-              {index + 1}
-              <span class="visually-hidden">, </span>
-              <span class="hint">{word}</span>
+              {index + 1} <span class="hint">{word}</span>
             </label>
           ))}
         </div>

@@ -22,7 +22,7 @@ describe('the rating on the “you left” page', () => {
     const group = screen.getByRole('group', { name: 'How was the call?' });
     const options = screen.getAllByRole('radio');
     expect(group.contains(options[0] ?? null)).toBe(true);
-    expect(options.map((option) => option.closest('label')?.textContent)).toEqual([
+    expect(options.map((option) => option.getAttribute('aria-label'))).toEqual([
       '1, very poor',
       '2, poor',
       '3, fair',
@@ -35,7 +35,7 @@ describe('the rating on the “you left” page', () => {
 
   it('sends the rating, the trimmed comment and the browser’s key, then thanks', async () => {
     const send = rateCall();
-    fireEvent.click(screen.getByLabelText(/4, good/));
+    fireEvent.click(screen.getByRole('radio', { name: '4, good' }));
     fireEvent.input(screen.getByLabelText('Anything to add? (optional)'), { target: { value: '  Echo at times. ' } });
     expect(document.getElementById('rate-comment-count')?.textContent).toBe('17 of 1000 characters');
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
@@ -46,7 +46,7 @@ describe('the rating on the “you left” page', () => {
 
   it('leaves the comment out when it is blank', async () => {
     const send = rateCall();
-    fireEvent.click(screen.getByLabelText(/1, very poor/));
+    fireEvent.click(screen.getByRole('radio', { name: '1, very poor' }));
     fireEvent.submit(screen.getByRole('button', { name: 'Send' }).closest('form') as HTMLFormElement);
     expect(send).toHaveBeenCalledWith('meeting-1', { rating: 1, comment: undefined, rating_key: KEY });
     await screen.findByRole('status');
@@ -58,7 +58,7 @@ describe('the rating on the “you left” page', () => {
       .mockRejectedValueOnce(new ApiError(429, 'Too many answers for this meeting from your address.'))
       .mockResolvedValueOnce({ status: 'accepted' });
     rateCall(send);
-    fireEvent.click(screen.getByLabelText(/5, excellent/));
+    fireEvent.click(screen.getByRole('radio', { name: '5, excellent' }));
     fireEvent.click(screen.getByRole('button', { name: 'Send' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Too many answers for this meeting from your address.');
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
