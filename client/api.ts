@@ -8,6 +8,10 @@ import type { Platform } from '../domain/rooms.ts';
 import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
 import type {
+  QualityReportInput as QualityReportSchema,
+  RatingInput as RatingSchema,
+} from '../worker/routes/call-report-shapes.ts';
+import type {
   DeliveryList as DeliveryListSchema,
   WebhookTestResult as WebhookTestResultSchema,
 } from '../worker/routes/room-webhook-shapes.ts';
@@ -36,6 +40,8 @@ export type WebhookTestResult = z.infer<typeof WebhookTestResultSchema>;
 export type DeliveryList = z.infer<typeof DeliveryListSchema>;
 export type Delivery = DeliveryList['items'][number];
 export type ConsentInput = z.input<typeof ConsentInputSchema>;
+export type QualityReport = z.input<typeof QualityReportSchema>;
+export type RatingInput = z.input<typeof RatingSchema>;
 export type { MalformedFlag, RolloutFlags };
 export type EffectiveFlags = RolloutFlags & { malformed: MalformedFlag[] };
 
@@ -158,6 +164,20 @@ export const api = {
       consent_given: consentGiven,
       consent_key: consentKey,
     } satisfies ConsentInput),
+
+  /**
+   * The call's figures as a beacon (SPEC §13): it outlives the page, never delays leaving, and its
+   * text/plain body needs no preflight. Nothing waits for an answer: the next report repeats it all.
+   */
+  reportQuality: (meetingId: string, report: QualityReport) => {
+    const url = `/v1/meetings/${segment(meetingId)}/quality`;
+    const body = JSON.stringify(report);
+    if (navigator.sendBeacon?.(url, body)) return;
+    void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'same-origin' }).catch(() => undefined);
+  },
+  /** This browser's rating of the meeting: a later one with the same key replaces it. */
+  rate: (meetingId: string, rating: RatingInput) =>
+    request<{ status: 'accepted' }>('POST', `/meetings/${segment(meetingId)}/rating`, rating),
 
   listRooms: (page: number, size: number) => request<RoomList>('GET', '/rooms', undefined, { page, size }),
   createRoom: (input: RoomInput) => request<Room>('POST', '/rooms', input),

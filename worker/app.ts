@@ -15,6 +15,7 @@ import { platforms } from './platforms/registry';
 import { noteOnRequestLog, requestLog } from './request-log';
 import { handOverRoomWebhooks } from './room-webhooks/hand-over';
 import { calendarRoutes } from './routes/calendar';
+import { callReportRoutes } from './routes/call-reports';
 import { SECURITY_SCHEMES } from './routes/docs';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
@@ -137,6 +138,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   // Before the meetings: `/rooms/{name}/meetings/upcoming` is not a meeting's id.
   .route('/', calendarRoutes)
   .route('/', meetingRoutes)
+  .route('/', callReportRoutes)
   .route('/', roomMeetingRoutes)
   .route('/', joinRoutes)
   .route('/', recordingStartRoutes)

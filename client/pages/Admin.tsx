@@ -490,6 +490,19 @@ const SECTIONS: [title: string, rows: Row[]][] = [
     ],
   ],
   [
+    'Calls, from the people in them',
+    [
+      ['Joined', (f) => percent(f.join_success_rate)],
+      [
+        'Time to join, median',
+        (f) => delay(f.median_seconds_to_join === null ? null : f.median_seconds_to_join * 1_000),
+      ],
+      ['Time with a degraded connection', (f) => percent(f.degraded_share)],
+      ['Ratings', (f) => count(f.rating_count)],
+      ['Rating, mean of 1–5', (f) => (f.rating_mean === null ? '–' : f.rating_mean.toLocaleString('en'))],
+    ],
+  ],
+  [
     'Reconciliation',
     [
       ['Participant counts corrected', (f) => count(f.reconciliation.participant_corrections)],

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiError, api, type Meeting, toApiError } from '../api.ts';
 import { RoomContainer } from '../room/RoomContainer.tsx';
@@ -9,19 +10,25 @@ type JoinState =
   | { kind: 'loading' }
   | { kind: 'failed'; error: ApiError }
   | { kind: 'in-room'; meeting: Meeting }
-  | { kind: 'left' };
+  | { kind: 'left'; meetingId: string };
 
 interface JoinProps {
   roomName: string;
   /** Injected by tests. */
   join?: (roomName: string) => Promise<Meeting>;
+  loadRating?: () => Promise<RatingComponent>;
 }
 
+type RatingComponent = ComponentType<{ meetingId: string }>;
+const loadRateCall = () => import('../room/RateCall.tsx').then((module) => module.RateCall);
+
 /** `/{room_name}`: ask the API for the room's meeting, then hand it to the room container. */
-export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
+export function Join({ roomName, join = api.joinMeeting, loadRating = loadRateCall }: JoinProps) {
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<JoinState>({ kind: 'loading' });
   const main = useRef<HTMLElement>(null);
+  // When the current attempt began (performance.now()): the page's opening, then each Rejoin.
+  const attemptStartedAt = useRef(0);
 
   // Room names are lower case; a link typed with capitals still finds its room.
   const canonical = roomName.toLowerCase();
@@ -57,7 +64,10 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
     main.current?.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true });
   }, [state.kind]);
 
-  const retry = () => setAttempt((n) => n + 1);
+  const retry = () => {
+    attemptStartedAt.current = performance.now();
+    setAttempt((n) => n + 1);
+  };
 
   if (state.kind === 'in-room') {
     return (
@@ -65,7 +75,8 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
         <RoomContainer
           roomName={canonical}
           meeting={state.meeting}
-          onLeft={() => setState({ kind: 'left' })}
+          startedAt={attemptStartedAt.current}
+          onLeft={() => setState({ kind: 'left', meetingId: state.meeting.id })}
           onRejoin={retry}
         />
       </main>
@@ -74,12 +85,17 @@ export function Join({ roomName, join = api.joinMeeting }: JoinProps) {
 
   return (
     <main id="main" class="join centered" ref={main}>
-      <div class="panel">{panel(state, canonical, retry)}</div>
+      <div class="panel">{panel(state, canonical, retry, loadRating)}</div>
     </main>
   );
 }
 
-function panel(state: Exclude<JoinState, { kind: 'in-room' }>, room: string, retry: () => void) {
+function panel(
+  state: Exclude<JoinState, { kind: 'in-room' }>,
+  room: string,
+  retry: () => void,
+  loadRating: () => Promise<RatingComponent>,
+) {
   switch (state.kind) {
     case 'loading':
       return (
@@ -101,6 +117,7 @@ function panel(state: Exclude<JoinState, { kind: 'in-room' }>, room: string, ret
               Start page
             </Link>
           </div>
+          <LazyRating load={loadRating} meetingId={state.meetingId} />
         </>
       );
     case 'failed':
@@ -166,4 +183,20 @@ function failure(error: ApiError, room: string, retry: () => void) {
       <p>{error.detail}</p>
     </Problem>
   );
+}
+
+/** The rating question, once its chunk is here; without it (a failed download) the page simply has none. */
+function LazyRating({ load, meetingId }: { load: () => Promise<RatingComponent>; meetingId: string }) {
+  const [Rating, setRating] = useState<RatingComponent | null>(null);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (component) => current && setRating(() => component),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [load]);
+  return Rating ? <Rating meetingId={meetingId} /> : null;
 }

@@ -2,6 +2,7 @@ import DailyIframe, {
   type DailyCall,
   type DailyEventObjectFatalError,
   type DailyFatalErrorType,
+  type DailyNetworkStats,
 } from '@daily-co/daily-js';
 import { useEffect, useRef } from 'preact/hooks';
 import { isFrameable, UNFRAMEABLE_PROBLEM } from './frameable.ts';
@@ -13,7 +14,7 @@ import type { CallProblem, PlatformProps } from './types.ts';
 /** How long a frame may take to answer leave() before the page stops waiting for it. */
 const LEAVE_TIMEOUT_MS = 3_000;
 
-const PROBLEMS: Record<DailyFatalErrorType, CallProblem> = {
+const PROBLEMS: Record<DailyFatalErrorType, Omit<CallProblem, 'reason'>> = {
   ejected: {
     title: 'You were removed from the meeting',
     advice: 'Someone who runs the meeting removed you. Ask them before you join again.',
@@ -46,13 +47,23 @@ const PROBLEMS: Record<DailyFatalErrorType, CallProblem> = {
 
 export function problemOf(event: Pick<DailyEventObjectFatalError, 'errorMsg' | 'error'> | undefined): CallProblem {
   const type = event?.error?.type as DailyFatalErrorType | undefined;
-  return (
-    (type && PROBLEMS[type]) || {
-      title: 'The call stopped',
-      advice: event?.errorMsg ? `${event.errorMsg} Join again to retry.` : 'Join again to retry.',
-    }
-  );
+  const known = type && PROBLEMS[type];
+  if (known) return { ...known, reason: type };
+  return {
+    title: 'The call stopped',
+    advice: event?.errorMsg ? `${event.errorMsg} Join again to retry.` : 'Join again to retry.',
+    reason: (event?.errorMsg || 'fatal-error').slice(0, 200),
+  };
 }
+
+/**
+ * Daily's `network-quality-change` (SPEC §13: warning or bad is degraded): `networkState`, or in
+ * older frames only the deprecated `threshold` (low, very-low).
+ */
+export const isDegraded = (stats: Partial<Pick<DailyNetworkStats, 'networkState' | 'threshold'>>) =>
+  stats.networkState && stats.networkState !== 'unknown'
+    ? stats.networkState !== 'good'
+    : stats.threshold === 'low' || stats.threshold === 'very-low';
 
 /** The room URL without the owner token, and the token (Daily's `?t=` form, SPEC §4). */
 export function splitToken(roomUrl: string): { url: string; token: string | undefined } {
@@ -89,12 +100,12 @@ async function teardown(call: DailyCall): Promise<void> {
   }
 }
 
-export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: PlatformProps) {
+export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem, onConnection }: PlatformProps) {
   const container = useRef<HTMLDivElement>(null);
   const call = useRef<DailyCall | null>(null);
   // The latest callbacks, without re-creating the frame when the parent re-renders.
-  const handlers = useRef({ onJoined, onLeft, onProblem });
-  handlers.current = { onJoined, onLeft, onProblem };
+  const handlers = useRef({ onJoined, onLeft, onProblem, onConnection });
+  handlers.current = { onJoined, onLeft, onProblem, onConnection };
 
   useEffect(() => {
     // A URL that is not Daily's own room gets no frame at all (frameable.ts).
@@ -127,6 +138,7 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
         handlers.current.onProblem({
           title: 'The video call could not start',
           advice: `${why}Try another browser, or join again.`,
+          reason: 'create-frame-failed',
         });
         return;
       }
@@ -134,6 +146,7 @@ export function DailyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: Pla
       created.on('joined-meeting', () => handlers.current.onJoined());
       created.on('left-meeting', () => handlers.current.onLeft());
       created.on('error', (event) => handlers.current.onProblem(problemOf(event)));
+      created.on('network-quality-change', (event) => handlers.current.onConnection(isDegraded(event)));
       call.current = created;
       await nextTask();
       if (cancelled) return;

@@ -1,17 +1,19 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PLATFORM_NAMES } from '../../domain/rooms.ts';
-import type { Meeting } from '../api.ts';
+import { api, type Meeting, type QualityReport } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 import { asksForConsent, type ConsentStore } from './consent-store.ts';
 import { loadPlatform, type PlatformLoader } from './platform.ts';
 import { RecordingConsent } from './RecordingConsent.tsx';
-import type { CallProblem, PlatformComponent } from './types.ts';
+import type { CallComponent, CallProblem } from './types.ts';
 
 interface RoomContainerProps {
   /** The room's own name (the meeting's `room_name` is the provider's name for it). */
   roomName: string;
   meeting: Meeting;
+  /** When this attempt to join began, in performance.now() time: 0, the page's opening, for the first. */
+  startedAt?: number;
   /** The user has left the call (their own choice). */
   onLeft(): void;
   /** Ask the API for the room's meeting again and start over. */
@@ -21,9 +23,10 @@ interface RoomContainerProps {
   reload?: () => void;
   consentStore?: ConsentStore;
   sendConsent?: (meetingId: string, consentGiven: boolean, consentKey: string) => Promise<unknown>;
+  sendQuality?: (meetingId: string, report: QualityReport) => void;
 }
 
-type Sdk = { state: 'loading' } | { state: 'ready'; Component: PlatformComponent } | { state: 'failed' };
+type Sdk = { state: 'loading' } | { state: 'ready'; Component: CallComponent } | { state: 'failed' };
 
 /**
  * The joined meeting: a bar with the room's name, the recording control and Leave, and the stage
@@ -32,12 +35,14 @@ type Sdk = { state: 'loading' } | { state: 'ready'; Component: PlatformComponent
 export function RoomContainer({
   roomName,
   meeting,
+  startedAt = 0,
   onLeft,
   onRejoin,
   load = loadPlatform,
   reload = () => location.reload(),
   consentStore,
   sendConsent,
+  sendQuality = api.reportQuality,
 }: RoomContainerProps) {
   const [sdk, setSdk] = useState<Sdk>({ state: 'loading' });
   const [leaving, setLeaving] = useState(false);
@@ -50,7 +55,12 @@ export function RoomContainer({
     setSdk({ state: 'loading' });
     load(meeting.platform).then(
       (Component) => current && setSdk({ state: 'ready', Component }),
-      () => current && setSdk({ state: 'failed' }),
+      () => {
+        if (!current) return;
+        setSdk({ state: 'failed' });
+        // The call's own measuring came with the chunk that failed: the failure is reported here.
+        sendQuality(meeting.id, { joined: false, failure_reason: 'sdk-load-failed' });
+      },
     );
     return () => {
       current = false;
@@ -111,6 +121,7 @@ export function RoomContainer({
     stage = (
       <Component
         meeting={meeting}
+        startedAt={startedAt}
         leaving={leaving}
         onJoined={() => setJoined(true)}
         onLeft={leaveOnce}

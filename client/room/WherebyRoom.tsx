@@ -23,14 +23,14 @@ export function embedUrl(roomUrl: string): string {
   return url.href;
 }
 
-export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: PlatformProps) {
+export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem, onConnection }: PlatformProps) {
   // The owner gets the host link (SPEC §4); everyone else "" for it, and the room link. A link
   // that is not Whereby's own room gets no frame at all (frameable.ts).
   const link = meeting.host_room_url || meeting.room_url;
   const src = useMemo(() => (isFrameable('whereby', link) ? embedUrl(link) : null), [link]);
   const frame = useRef<HTMLIFrameElement>(null);
-  const handlers = useRef({ onJoined, onLeft, onProblem });
-  handlers.current = { onJoined, onLeft, onProblem };
+  const handlers = useRef({ onJoined, onLeft, onProblem, onConnection });
+  handlers.current = { onJoined, onLeft, onProblem, onConnection };
 
   useEffect(() => {
     if (src === null) handlers.current.onProblem(UNFRAMEABLE_PROBLEM);
@@ -42,13 +42,15 @@ export function WherebyRoom({ meeting, leaving, onJoined, onLeft, onProblem }: P
     // The room posts {type, payload} messages (the embed element relays exactly these).
     const listener = (event: MessageEvent) => {
       if (event.origin !== origin || event.source !== frame.current?.contentWindow) return;
-      const type: unknown = (event.data as { type?: unknown } | null)?.type;
+      const { type, payload } = (event.data ?? {}) as { type?: unknown; payload?: { status?: unknown } };
       if (type === 'join') handlers.current.onJoined();
+      else if (type === 'connection_status_change') handlers.current.onConnection(payload?.status === 'unstable');
       else if (type === 'leave') handlers.current.onLeft();
       else if (type === 'meeting_end')
         handlers.current.onProblem({
           title: 'The meeting has ended',
           advice: 'The host ended it for everyone. Join again to start a new meeting in this room.',
+          reason: 'meeting-ended',
         });
     };
     window.addEventListener('message', listener);

@@ -20,8 +20,11 @@ const memory = new Map<string, ConsentAnswer>();
 const CONSENT_KEY = 'meeting-rooms:consent-key';
 let memoryKey: string | undefined;
 
-/** 128 random bits as 32 hex digits: unguessable, and within the API's rule (crypto.randomUUID needs a secure context). */
-function newConsentKey(): string {
+/**
+ * 128 random bits as 32 hex digits: unguessable, and within the API's rule for a browser's keys
+ * (crypto.randomUUID needs a secure context).
+ */
+export function newBrowserKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
@@ -45,11 +48,11 @@ export const browserConsentStore: ConsentStore = {
     try {
       const stored = localStorage.getItem(CONSENT_KEY);
       if (stored !== null && CONSENT_KEY_PATTERN.test(stored)) return stored;
-      const made = newConsentKey();
+      const made = newBrowserKey();
       localStorage.setItem(CONSENT_KEY, made);
       return made;
     } catch {
-      memoryKey ??= newConsentKey();
+      memoryKey ??= newBrowserKey();
       return memoryKey;
     }
   },

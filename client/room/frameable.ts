@@ -39,4 +39,5 @@ export function isFrameable(platform: Platform, roomUrl: string, page: PageAddre
 export const UNFRAMEABLE_PROBLEM = {
   title: 'The video service is not available right now',
   advice: 'It sent a link to a call that is not on its own site, so the call is not shown. Try again in a moment.',
+  reason: 'unframeable-url',
 } as const;

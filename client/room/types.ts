@@ -8,6 +8,8 @@ import type { Meeting } from '../api.ts';
 export interface CallProblem {
   title: string;
   advice: string;
+  /** What failed, for the call-quality report (a provider's error type, say): not shown. */
+  reason: string;
 }
 
 /** What the room container gives the component of a meeting's platform. */
@@ -20,6 +22,15 @@ export interface PlatformProps {
   onLeft(): void;
   /** The call ended for a reason the user should hear about. */
   onProblem(problem: CallProblem): void;
+  /** The provider says the connection turned degraded (true) or fine again (false). */
+  onConnection(degraded: boolean): void;
 }
 
 export type PlatformComponent = ComponentType<PlatformProps>;
+
+/** What the room container mounts: a platform's component with its call measured (measured.tsx). */
+export interface CallProps extends Omit<PlatformProps, 'onConnection'> {
+  /** When this attempt to join began (performance.now()): 0, the page's opening, for the first. */
+  startedAt: number;
+}
+export type CallComponent = ComponentType<CallProps>;

@@ -111,8 +111,11 @@ interface ProviderSpec {
   port?: number;
   /** Mounted under /v1. */
   restRoutes: readonly Route[];
-  /** Mounted under /__control, next to reset, requests and faults. */
-  controlRoutes: readonly Route[];
+  /**
+   * Mounted under /__control, next to reset, requests, faults and frame messages; `frames` queues
+   * what a room's page posts to the page that frames it.
+   */
+  controlRoutes(frames: FrameMessages): readonly Route[];
   /**
    * Mounted under /__files: what the provider's download links point at. No API key (a link is
    * its own authorisation); logged and subject to faults like the REST API.
@@ -172,6 +175,26 @@ interface ReceivedBody {
   valid: boolean;
 }
 
+/** What a stand-in room's page posts to the page that frames it, as the provider's call would. */
+export interface FrameMessages {
+  /** `room`: the room page's path (`/<name>`); the message in the provider's own format. */
+  post(room: string, message: JsonObject): void;
+}
+
+/**
+ * The room page's part (a script of a few lines): every 250 ms it takes the messages queued for
+ * its room and posts each to the framing page. daily-js names its call in the frame's URL
+ * (`emb`) and listens only to messages that carry that id, so a Daily message gets it added.
+ */
+const FRAME_SCRIPT = `<script>
+const room = decodeURIComponent(location.pathname);
+const emb = new URLSearchParams(location.search).get('emb');
+setInterval(async () => {
+  const answer = await fetch('/__control/frame-messages/take?room=' + encodeURIComponent(room), { method: 'POST' });
+  for (const message of await answer.json()) parent.postMessage(emb ? { ...message, callClientId: emb } : message, '*');
+}, 250);
+</script>`;
+
 const REST_PREFIX = '/v1';
 export const CONTROL_PREFIX = '/__control';
 const FILES_PREFIX = '/__files';
@@ -219,10 +242,26 @@ export function createRecorder(onReset: () => void): Recorder {
 }
 
 export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
-  const recorder = createRecorder(spec.reset);
+  const queued = new Map<string, JsonObject[]>();
+  const recorder = createRecorder(() => {
+    queued.clear();
+    spec.reset();
+  });
   // Aborted on close so that requests held by delay_ms faults do not outlive the server.
   const closing = new AbortController();
-  const controlRoutes: readonly Route[] = [...recorder.controlRoutes, ...spec.controlRoutes];
+  const frames: FrameMessages = {
+    post: (room, message) => queued.set(room, [...(queued.get(room) ?? []), message]),
+  };
+  const controlRoutes: readonly Route[] = [
+    ...recorder.controlRoutes,
+    route('POST', '/frame-messages/take', ({ query }) => {
+      const room = query.get('room') ?? '';
+      const messages = queued.get(room) ?? [];
+      queued.delete(room);
+      return json(200, messages);
+    }),
+    ...spec.controlRoutes(frames),
+  ];
 
   const server = createServer();
   const origin = await listen(server, spec.port ?? 0);
@@ -258,7 +297,7 @@ export async function startStandIn(spec: ProviderSpec): Promise<StandIn> {
     const title = found
       ? `Local ${spec.name} stand-in room: ${path}`
       : `Local ${spec.name} stand-in: no room at ${path}`;
-    return send(response, htmlPage(found ? 200 : 404, title));
+    return send(response, htmlPage(found ? 200 : 404, title, found ? FRAME_SCRIPT : ''));
   }
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -432,11 +471,11 @@ function statusAllowsBody(status: number): boolean {
   return status !== 204 && status !== 304;
 }
 
-function htmlPage(status: number, title: string): Reply {
+function htmlPage(status: number, title: string, script = ''): Reply {
   const text = escapeHtml(title);
   return {
     status,
-    body: `<!doctype html>\n<html><head><meta charset="utf-8"><title>${text}</title></head><body><h1>${text}</h1></body></html>\n`,
+    body: `<!doctype html>\n<html><head><meta charset="utf-8"><title>${text}</title></head><body><h1>${text}</h1>${script}</body></html>\n`,
     headers: { 'content-type': 'text/html; charset=utf-8' },
   };
 }

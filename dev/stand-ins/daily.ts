@@ -3,7 +3,7 @@
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
+import type { ErrorKind, FrameMessages, JsonObject, Reply, Route, StandIn } from './control.ts';
 import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 
 interface DailyRoom {
@@ -96,7 +96,7 @@ export async function startDailyStandIn(
     apiKey: options.apiKey ?? 'daily-local-key',
     port: options.port ?? 0,
     restRoutes: restRoutes(state, options),
-    controlRoutes: controlRoutes(state),
+    controlRoutes: (frames) => controlRoutes(state, frames),
     fileRoutes: fileRoutes(state),
     errorReply: dailyErrorReply,
     hasRoom: (path) => state.rooms.has(path.slice(1)),
@@ -186,8 +186,40 @@ function restRoutes(state: DailyState, origins: { roomOrigin?: string; fileOrigi
   ];
 }
 
-function controlRoutes(state: DailyState): Route[] {
+/** Daily's network states (daily-js 0.92) and the deprecated `threshold` its frames still send beside them. */
+const NETWORK_THRESHOLDS: Record<string, string> = { good: 'good', warning: 'low', bad: 'very-low' };
+
+function controlRoutes(state: DailyState, frames: FrameMessages): Route[] {
+  const framed = (body: unknown, post: (room: string, given: JsonObject) => JsonObject | string): Reply => {
+    if (!isRecord(body) || typeof body.room !== 'string' || !state.rooms.has(body.room))
+      return controlError(404, 'room must name a room of this stand-in');
+    const message = post(body.room, body);
+    if (typeof message === 'string') return controlError(400, message);
+    frames.post(`/${body.room}`, { what: 'iframe-call-message', from: 'embedded', ...message });
+    return noContent;
+  };
   return [
+    // What Daily's call in the frame tells daily-js: its network quality changed...
+    route('POST', '/daily/frames/network-quality', ({ body }) =>
+      framed(body, (_room, { state: networkState }) => {
+        const threshold = typeof networkState === 'string' ? NETWORK_THRESHOLDS[networkState] : undefined;
+        if (!threshold) return 'state must be good, warning or bad';
+        return {
+          action: 'network-quality-change',
+          state: { state: networkState, reasons: [] },
+          threshold,
+          quality: 50,
+        };
+      }),
+    ),
+    // ... or the call failed for good (a join that fails is told so), PROVIDERS.md's fatal `error`.
+    route('POST', '/daily/frames/fatal-error', ({ body }) =>
+      framed(body, (_room, { type, errorMsg }) => {
+        if (typeof type !== 'string') return 'type must be a fatal error type (connection-error, meeting-full, ...)';
+        const text = typeof errorMsg === 'string' ? errorMsg : type;
+        return { action: 'error', errorMsg: text, error: { type, msg: text } };
+      }),
+    ),
     route('PUT', '/daily/presence/:room', ({ params, body }) => {
       if (!state.rooms.has(params.room)) return controlError(404, `room ${params.room} not found`);
       const people = parsePresence(body);

@@ -1,7 +1,7 @@
 // Local stand-in of Whereby's REST API (see /work/shared/PROVIDERS.md), for tests and `npm start`.
 
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { ErrorKind, JsonObject, Reply, Route, StandIn } from './control.ts';
+import type { ErrorKind, FrameMessages, JsonObject, Reply, Route, StandIn } from './control.ts';
 import { controlError, isRecord, isRecordArray, json, noContent, parseDate, route, startStandIn } from './control.ts';
 
 interface WherebyMeeting {
@@ -44,7 +44,7 @@ export async function startWherebyStandIn(
     apiKey: options.apiKey ?? 'whereby-local-key',
     port: options.port ?? 0,
     restRoutes: restRoutes(state, options.roomOrigin),
-    controlRoutes: controlRoutes(state),
+    controlRoutes: (frames) => controlRoutes(state, frames),
     errorReply: wherebyErrorReply,
     hasRoom: (path) => [...state.meetings.values()].some(({ meeting }) => meeting.roomName === path),
     reset() {
@@ -99,8 +99,17 @@ function restRoutes(state: WherebyState, roomOrigin: string | undefined): Route[
   ];
 }
 
-function controlRoutes(state: WherebyState): Route[] {
+function controlRoutes(state: WherebyState, frames: FrameMessages): Route[] {
   return [
+    // What Whereby's room in the frame posts to the page: one of its embed events, {type, payload}.
+    route('POST', '/whereby/frames/event', ({ body }) => {
+      if (!isRecord(body) || typeof body.room !== 'string' || typeof body.type !== 'string')
+        return controlError(400, 'room (the room page’s path) and type (an embed event) are required');
+      if (![...state.meetings.values()].some(({ meeting }) => meeting.roomName === body.room))
+        return controlError(404, `room ${body.room} not found`);
+      frames.post(body.room, { type: body.type, payload: isRecord(body.payload) ? body.payload : {} });
+      return noContent;
+    }),
     route('PUT', '/whereby/sessions', ({ body }) => {
       if (!isRecord(body) || typeof body.roomName !== 'string' || !body.roomName.startsWith('/')) {
         return controlError(400, 'roomName must be a room name with its leading slash');

@@ -28,6 +28,7 @@ export type Kind =
   | 'consent: meeting ended over an hour ago'
   | 'consent: repeated answer'
   | 'consent: malformed consent_key'
+  | 'report: meeting ended over an hour ago'
   | 'rate limit: joins of one room from one address'
   | 'rate limit: answers in one meeting from one address'
   | 'rate limit: refused webhooks from one address'

@@ -69,6 +69,7 @@ function props(overrides: Partial<Parameters<typeof DailyRoom>[0]> = {}) {
     onJoined: vi.fn(),
     onLeft: vi.fn(),
     onProblem: vi.fn(),
+    onConnection: vi.fn(),
     ...overrides,
   };
 }
@@ -132,9 +133,26 @@ describe('the Daily component', () => {
     expect(given.onProblem).toHaveBeenCalledWith({
       title: 'This meeting is full',
       advice: 'Try again when someone has left.',
+      reason: 'meeting-full',
     });
     act(() => FakeCall.created[0]?.emit('left-meeting'));
     expect(given.onLeft).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    [{ networkState: 'warning', threshold: 'low' }, true],
+    [{ networkState: 'bad', threshold: 'very-low' }, true],
+    [{ networkState: 'good', threshold: 'good' }, false],
+    // Frames that send only the deprecated threshold.
+    [{ networkState: 'unknown', threshold: 'low' }, true],
+    [{ threshold: 'very-low' }, true],
+    [{ threshold: 'good' }, false],
+  ])('reports network-quality-change %o as degraded: %s', async (event, degraded) => {
+    const given = props();
+    render(<DailyRoom {...given} />);
+    await waitFor(() => expect(FakeCall.created).toHaveLength(1));
+    act(() => FakeCall.created[0]?.emit('network-quality-change', { action: 'network-quality-change', ...event }));
+    expect(given.onConnection).toHaveBeenCalledWith(degraded);
   });
 
   it('leaves through daily-js when asked to, and destroys the frame when it goes', async () => {

@@ -81,6 +81,7 @@ describe('the Whereby component', () => {
     onJoined: vi.fn(),
     onLeft: vi.fn(),
     onProblem: vi.fn(),
+    onConnection: vi.fn(),
     ...overrides,
   });
 

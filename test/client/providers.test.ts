@@ -32,6 +32,7 @@ describe('Daily', () => {
     expect(problemOf({ errorMsg: 'Something new.', error: undefined })).toEqual({
       title: 'The call stopped',
       advice: 'Something new. Join again to retry.',
+      reason: 'Something new.',
     });
   });
 });

@@ -2,13 +2,13 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact
 import { useEffect } from 'preact/hooks';
 import { describe, expect, it, vi } from 'vitest';
 import { RoomContainer } from '../../client/room/RoomContainer.tsx';
-import type { PlatformComponent, PlatformProps } from '../../client/room/types.ts';
+import type { CallComponent, CallProps } from '../../client/room/types.ts';
 import type { Platform } from '../../domain/rooms.ts';
 import { deferred, meeting } from './fixtures.ts';
 
 /** A platform component that shows what it was given and lets the test drive its callbacks. */
-function fakePlatform(log: { props: PlatformProps[]; unmounted: number }): PlatformComponent {
-  return function FakeCall(props: PlatformProps) {
+function fakePlatform(log: { props: CallProps[]; unmounted: number }): CallComponent {
+  return function FakeCall(props: CallProps) {
     log.props.push(props);
     useEffect(() => () => void log.unmounted++, []);
     useEffect(() => {
@@ -19,8 +19,8 @@ function fakePlatform(log: { props: PlatformProps[]; unmounted: number }): Platf
 }
 
 function setUp(overrides: Partial<Parameters<typeof RoomContainer>[0]> = {}) {
-  const log = { props: [] as PlatformProps[], unmounted: 0 };
-  const chunk = deferred<PlatformComponent>();
+  const log = { props: [] as CallProps[], unmounted: 0 };
+  const chunk = deferred<CallComponent>();
   const load = vi.fn((_platform: Platform) => chunk.promise);
   const onLeft = vi.fn();
   const onRejoin = vi.fn();
@@ -93,7 +93,11 @@ describe('the room container', () => {
     const { chunk, component, log, onRejoin } = setUp();
     await act(async () => chunk.resolve(component));
     act(() =>
-      log.props.at(-1)?.onProblem({ title: 'This meeting is full', advice: 'Try again when someone has left.' }),
+      log.props.at(-1)?.onProblem({
+        title: 'This meeting is full',
+        advice: 'Try again when someone has left.',
+        reason: 'meeting-full',
+      }),
     );
     expect(screen.queryByTestId('call')).toBeNull();
     expect(log.unmounted).toBe(1);

@@ -35,6 +35,8 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/rooms/{room_name}/meetings/{meeting_id}/join',
         'POST /v1/meetings/{meeting_id}/recordings/start',
         'POST /v1/meetings/{meeting_id}/consent',
+        'POST /v1/meetings/{meeting_id}/quality',
+        'POST /v1/meetings/{meeting_id}/rating',
         'GET /v1/flags',
         'PUT /v1/flags',
         'GET /v1/metrics',
@@ -68,6 +70,8 @@ describe('GET /v1/openapi.json', () => {
         'WebhookTestResult',
         'RoomWebhookDelivery',
         'RecordingStoredEvent',
+        'QualityReportInput',
+        'RatingInput',
       ]),
     );
     const roomInput = document.components.schemas.RoomInput as {

@@ -1,11 +1,12 @@
 import type { Meeting } from '../db/schema';
 
-// SPEC §14: a meeting takes recording-consent answers while it goes on and for an hour after its
-// end, then no more: an answer that comes later (a stale tab, or someone replaying requests) must
-// not delete the audio of a meeting long over, nor grow its rows.
+// SPEC §13–14: a meeting takes answers from the people in it (recording consent, call-quality
+// reports, ratings) while it goes on and for an hour after its end, then no more: an answer that
+// comes later (a stale tab, or someone replaying requests) must not delete the audio of a meeting
+// long over, nor grow its rows.
 
 /** How long after its end a meeting still takes answers: people answer as they leave, or a little later. */
-const CONSENT_GRACE_MS = 60 * 60_000;
+const ANSWER_GRACE_MS = 60 * 60_000;
 
 /**
  * When the meeting stops taking answers (unix ms), or null while it goes on.
@@ -17,14 +18,14 @@ const CONSENT_GRACE_MS = 60 * 60_000;
  * of before migration 0009) ended at its end date; one whose end date cannot be read counts as
  * long over.
  */
-function consentClosesAt(meeting: Pick<Meeting, 'isActive' | 'numClients' | 'endDate' | 'retiredAt'>): number | null {
+function answersCloseAt(meeting: Pick<Meeting, 'isActive' | 'numClients' | 'endDate' | 'retiredAt'>): number | null {
   if (meeting.isActive && meeting.numClients > 0) return null;
   const endDate = Date.parse(meeting.endDate);
   const ended = Math.min(Number.isNaN(endDate) ? -Infinity : endDate, meeting.retiredAt ?? Infinity);
-  return ended + CONSENT_GRACE_MS;
+  return ended + ANSWER_GRACE_MS;
 }
 
-export const takesConsent = (meeting: Parameters<typeof consentClosesAt>[0], now = Date.now()): boolean => {
-  const closes = consentClosesAt(meeting);
+export const takesAnswers = (meeting: Parameters<typeof answersCloseAt>[0], now = Date.now()): boolean => {
+  const closes = answersCloseAt(meeting);
   return closes === null || now <= closes;
 };

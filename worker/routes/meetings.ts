@@ -3,7 +3,7 @@ import type { AppEnv } from '../app-env';
 import { type ConsentAnswerer, findMeetingById, recordConsent } from '../db/meetings';
 import { findRoomWithActiveMeeting } from '../db/rooms';
 import { conflict, notFound } from '../errors';
-import { takesConsent } from '../meetings/consent-window';
+import { takesAnswers } from '../meetings/consent-window';
 import { getOrCreateMeeting } from '../meetings/get-or-create';
 import { joinVerdict } from '../meetings/lease';
 import { meetingLinks } from '../meetings/links';
@@ -93,7 +93,7 @@ meetingRoutes.openapi(
     if (!meeting) throw notFound('The meeting');
     noteOnRequestLog(c, { platform: meeting.platform, room_id: meeting.roomId, meeting_id: meeting.id });
     const user = await c.var.auth.user();
-    if (!takesConsent(meeting))
+    if (!takesAnswers(meeting))
       throw conflict('This meeting ended more than an hour ago; it takes no more recording-consent answers.');
     const { consent_given, consent_key } = c.req.valid('json');
     // A person is their sub; a guest their browser's key; a guest without one (Reflector's clients)

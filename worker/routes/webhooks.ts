@@ -1,10 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { Platform } from '../../domain/rooms';
 import type { AppEnv } from '../app-env';
-import { ApiError, ConfigError, malformed, unauthenticated } from '../errors';
+import { ConfigError, malformed, unauthenticated } from '../errors';
 import { log } from '../log';
 import { rateLimit } from '../rate-limits';
 import { startRecordingOnTrigger } from '../recordings/start-on-trigger';
@@ -12,6 +11,7 @@ import { noteOnRequestLog } from '../request-log';
 import { applyWebhookEvent } from '../webhooks/apply';
 import type { WebhookReceiver } from '../webhooks/receiver';
 import { WEBHOOK_RECEIVERS } from '../webhooks/registry';
+import { bodyOfAtMost } from './body-limit';
 import { errorResponses, SECURITY } from './docs';
 
 // The providers' webhook receivers (SPEC §5), one route per receiver of webhooks/registry.ts:
@@ -20,14 +20,7 @@ import { errorResponses, SECURITY } from './docs';
 
 export const webhookRoutes = new OpenAPIHono<AppEnv>();
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new ApiError('too-large', 'The webhook body is over 1 MB.');
-  },
-});
+const limitBody = bodyOfAtMost(1024 * 1024, 'The webhook body is over 1 MB.');
 /** Deliveries refused (any answer but 2xx) are counted: they leave no row of their own. */
 const countRefusals = (platform: Platform) =>
   createMiddleware<AppEnv>(async (c, next) => {
