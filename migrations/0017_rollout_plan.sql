@@ -1,11 +1,12 @@
 -- The guarded ramp (SPEC §12): a plan of rising percents for DAILY_MIGRATION_PERCENT, judged by
 -- the Cron against Whereby's figures. The current plan is the newest row; a PUT adds a row, so a
 -- past plan keeps its verdicts (why it rolled back stays readable after the next plan is put).
+-- A plan put over a running or paused one turns that one `replaced`: one plan runs at a time.
 CREATE TABLE rollout_plans (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   -- The settings as put: {steps, step_minutes, min_meetings, guards}, JSON.
   settings TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'rolled-back', 'done')),
+  state TEXT NOT NULL CHECK (state IN ('running', 'paused', 'rolled-back', 'done', 'replaced')),
   step_index INTEGER NOT NULL,
   -- When the current step's percent was written (its window's start); null: not yet written,
   -- which the next Cron run does.

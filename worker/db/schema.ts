@@ -398,3 +398,4 @@ export const rolloutVerdicts = sqliteTable(
 );
 
 export type RolloutPlan = typeof rolloutPlans.$inferSelect;
+export type RolloutVerdict = typeof rolloutVerdicts.$inferSelect;

@@ -5,7 +5,8 @@ import type { PlatformFigures } from '../routes/shapes';
 // platforms' figures over the current step's window, so that every case is one row of a table
 // (test/worker/ramp-decision.test.ts) and the Cron only applies what it says.
 
-export const PLAN_STATES = ['running', 'paused', 'rolled-back', 'done'] as const;
+/** A plan's states; `replaced`: a later plan was put over it while it ran or was paused. */
+export const PLAN_STATES = ['running', 'paused', 'rolled-back', 'done', 'replaced'] as const;
 export type PlanState = (typeof PLAN_STATES)[number];
 
 export const RAMP_DECISIONS = ['advance', 'wait', 'pause', 'roll-back', 'done'] as const;
@@ -52,6 +53,8 @@ export interface Judgement {
   decision: RampDecision;
   reason: string;
   figures: VerdictFigures;
+  /** The step has fewer than min_meetings Daily meetings: it waits for data (or paused for lack of it). */
+  waitingForData: boolean;
 }
 
 export interface RampMoment {
@@ -179,17 +182,18 @@ export function decide(moment: RampMoment): Judgement {
   const guards = GUARD_NAMES.map((name) => judgeGuard(name, settings.guards[name], figures));
   const dailyMeetings = dailyMeetingsOf(figures.daily);
   const dailyCalls = figures.daily.provider_calls.total;
+  const enough = dailyMeetings >= settings.min_meetings;
   const verdict = (decision: RampDecision, reason: string): Judgement => ({
     decision,
     reason,
     figures: { daily_meetings: dailyMeetings, daily_provider_calls: dailyCalls, guards },
+    waitingForData: !enough,
   });
   const step = `step ${stepIndex + 1} of ${settings.steps.length} (${settings.steps[stepIndex]}%)`;
 
   if (!moment.masterSwitchOn)
     return verdict('pause', `DAILY_MIGRATION_ENABLED was turned off outside the ramp at ${step}; resume to go on`);
 
-  const enough = dailyMeetings >= settings.min_meetings;
   const failing = guards.filter((guard) => guard.verdict === 'fail');
   const outage = failing.find((guard) => guard.guard === 'max_error_rate_delta' && dailyCalls >= settings.min_meetings);
   if (enough && failing.length > 0)
