@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/d1';
 import { runnerImport } from 'vite';
 import { getPlatformProxy } from 'wrangler';
+import { EXAMPLE_RAMP_PLAN } from '../dev/ramp-plan.ts';
 import { positiveInteger } from './local/ports.ts';
 import { ROOT } from './local/root.ts';
 import { exitCode, spawnWrangler } from './local/wrangler.ts';
@@ -109,18 +110,8 @@ async function main() {
     for (const statement of seedStatements(meetings, from)) await d1.prepare(statement).run();
 
     const db = drizzle(d1 as unknown as Parameters<typeof drizzle>[0]);
-    const settings = {
-      steps: [10, 50, 100],
-      step_minutes: 60,
-      min_meetings: 20,
-      guards: {
-        max_error_rate_delta: 2,
-        max_recording_failure_delta: 5,
-        max_join_failure_delta: 5,
-        max_webhook_lag_seconds_delta: 30,
-        min_rating_delta: 0.5,
-      },
-    };
+    const settings = { ...EXAMPLE_RAMP_PLAN, step_minutes: 60, min_meetings: 20 };
+
     const judge = async () => {
       const figures = await report.figuresOver(db, { from, to });
       return decision.decide({

@@ -3,6 +3,7 @@
 // operation of the OpenAPI document the lists do not name. Sending and judging are in attack.ts.
 
 import { randomUUID } from 'node:crypto';
+import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan.ts';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
 import { type Attack, json, type Kind } from './attack.ts';
 import { roomWebhookAttacks } from './room-webhook-attacks.ts';
@@ -463,18 +464,8 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
   });
 
   // The guarded ramp's plan (admin only): no plan is ever put, so pause and resume find none.
-  const plan = {
-    steps: [10, 50, 100],
-    step_minutes: 10,
-    min_meetings: 5,
-    guards: {
-      max_error_rate_delta: 2,
-      max_recording_failure_delta: 5,
-      max_join_failure_delta: 5,
-      max_webhook_lag_seconds_delta: 30,
-      min_rating_delta: 0.5,
-    },
-  };
+  const plan = EXAMPLE_RAMP_PLAN;
+
   const planRoutes = [
     ['GET /v1/rollout/plan', 'GET', '/v1/rollout/plan'],
     ['PUT /v1/rollout/plan', 'PUT', '/v1/rollout/plan', J(plan)],

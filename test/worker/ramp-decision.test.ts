@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan';
 import { decide, type GuardName, type RampMoment, type RampSettings } from '../../worker/rollout/ramp-decision';
 import type { PlatformFigures } from '../../worker/routes/shapes';
 
@@ -8,18 +9,7 @@ import type { PlatformFigures } from '../../worker/routes/shapes';
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-12-02T10:00:00Z');
 
-const SETTINGS: RampSettings = {
-  steps: [10, 50, 100],
-  step_minutes: 10,
-  min_meetings: 5,
-  guards: {
-    max_error_rate_delta: 2,
-    max_recording_failure_delta: 5,
-    max_join_failure_delta: 5,
-    max_webhook_lag_seconds_delta: 30,
-    min_rating_delta: 0.5,
-  },
-};
+const SETTINGS: RampSettings = EXAMPLE_RAMP_PLAN;
 
 /** A platform's figures with no data at all, and what a row puts in. */
 interface Seen {

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan';
 import { judgeRamp } from '../../worker/scheduled/rollout-ramp';
 import { ADMIN, call, resetWorld, setFlags, tokenFor } from './helpers';
 
@@ -9,18 +10,7 @@ import { ADMIN, call, resetWorld, setFlags, tokenFor } from './helpers';
 
 type Json = Record<string, any>;
 
-const PLAN = {
-  steps: [10, 50, 100],
-  step_minutes: 10,
-  min_meetings: 3,
-  guards: {
-    max_error_rate_delta: 2,
-    max_recording_failure_delta: 5,
-    max_join_failure_delta: 5,
-    max_webhook_lag_seconds_delta: 30,
-    min_rating_delta: 0.5,
-  },
-};
+const PLAN = { ...EXAMPLE_RAMP_PLAN, min_meetings: 3 };
 
 const asAdmin = async (method: string, path: string, body?: unknown) =>
   call(method, path, { token: await tokenFor(ADMIN), body });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan';
 import { call, createRoom, OWNER, resetWorld } from './helpers';
 import { type ProtectedRoute, securitySuite } from './security-suite';
 
@@ -15,18 +16,6 @@ const ownersMeeting = (action: string) => async () => {
 };
 const ownersRoomByName = async () =>
   `/v1/rooms/name/${(await createRoom(OWNER, { name: `own-${crypto.randomUUID().slice(0, 8)}` })).name}`;
-const RAMP_PLAN = {
-  steps: [10, 50, 100],
-  step_minutes: 10,
-  min_meetings: 5,
-  guards: {
-    max_error_rate_delta: 2,
-    max_recording_failure_delta: 5,
-    max_join_failure_delta: 5,
-    max_webhook_lag_seconds_delta: 30,
-    min_rating_delta: 0.5,
-  },
-};
 const flags = { DAILY_MIGRATION_ENABLED: true, DAILY_MIGRATION_ROOM_IDS: [], DAILY_MIGRATION_PERCENT: 10 };
 
 const PROTECTED: Record<string, ProtectedRoute> = {
@@ -46,7 +35,7 @@ const PROTECTED: Record<string, ProtectedRoute> = {
   'PUT /v1/flags': { method: 'PUT', path: () => '/v1/flags', body: flags, access: 'admin' },
   'GET /v1/metrics': { method: 'GET', path: () => '/v1/metrics?window=1h', access: 'admin' },
   'GET /v1/rollout/plan': { method: 'GET', path: () => '/v1/rollout/plan', access: 'admin' },
-  'PUT /v1/rollout/plan': { method: 'PUT', path: () => '/v1/rollout/plan', body: RAMP_PLAN, access: 'admin' },
+  'PUT /v1/rollout/plan': { method: 'PUT', path: () => '/v1/rollout/plan', body: EXAMPLE_RAMP_PLAN, access: 'admin' },
   'POST /v1/rollout/plan/pause': { method: 'POST', path: () => '/v1/rollout/plan/pause', access: 'admin' },
   'POST /v1/rollout/plan/resume': { method: 'POST', path: () => '/v1/rollout/plan/resume', access: 'admin' },
   'POST /v1/rooms/{room_id}/webhook/test': {
