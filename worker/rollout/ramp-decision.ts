@@ -10,7 +10,7 @@ export const PLAN_STATES = ['running', 'paused', 'rolled-back', 'done', 'replace
 export type PlanState = (typeof PLAN_STATES)[number];
 
 export const RAMP_DECISIONS = ['advance', 'wait', 'pause', 'roll-back', 'done'] as const;
-export type RampDecision = (typeof RAMP_DECISIONS)[number];
+type RampDecision = (typeof RAMP_DECISIONS)[number];
 
 export const GUARD_NAMES = [
   'max_error_rate_delta',
@@ -29,9 +29,9 @@ export interface RampSettings {
   guards: Record<GuardName, number>;
 }
 
-export type GuardVerdict = 'pass' | 'fail' | 'not-judged';
+type GuardVerdict = 'pass' | 'fail' | 'not-judged';
 
-export interface GuardJudgement {
+interface GuardJudgement {
   guard: GuardName;
   /** Daily's figure in the guard's unit (percentage points, seconds, rating points); null without data. */
   daily: number | null;
@@ -162,8 +162,7 @@ const describeGuard = (judgement: GuardJudgement) => {
  * it, and those that failed over from Daily to Whereby (PROVIDER_FAILOVER on). A Daily outage
  * still brings the evidence in: its rooms' meetings count though Whereby made them.
  */
-export const dailyMeetingsOf = (daily: PlatformFigures) =>
-  daily.meetings.created - daily.failovers.to + daily.failovers.from;
+const dailyMeetingsOf = (daily: PlatformFigures) => daily.meetings.created - daily.failovers.to + daily.failovers.from;
 
 const minutes = (ms: number) => Math.floor(ms / 60_000);
 

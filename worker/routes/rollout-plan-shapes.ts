@@ -112,7 +112,7 @@ export const RolloutPlanSchema = RampSettingsInput.extend({
   verdicts: z.array(VerdictSchema).openapi({ description: 'the last judgements, newest first, with their figures' }),
 }).openapi('RolloutPlan');
 
-export type RolloutPlanAnswer = z.infer<typeof RolloutPlanSchema>;
+type RolloutPlanAnswer = z.infer<typeof RolloutPlanSchema>;
 
 const isoOf = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
