@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Platform } from '../domain/rooms.ts';
 import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
+import type { RampSettingsInput, RolloutPlanSchema } from '../worker/routes/rollout-plan-shapes.ts';
 import type {
   QualityReportInput as QualityReportSchema,
   RatingInput as RatingSchema,
@@ -50,6 +51,8 @@ export type Health = z.infer<typeof HealthSchema>;
 /** A provider's circuit breaker as GET /v1/health shows it; null when it could not be read. */
 export type Breaker = Health['breakers'][Platform];
 export type PlatformFigures = Metrics['platforms'][Platform];
+export type RolloutPlan = z.infer<typeof RolloutPlanSchema>;
+export type RolloutPlanInput = z.input<typeof RampSettingsInput>;
 
 /**
  * A failed call: the status (0 when no answer came at all) and the API's sentence, with its
@@ -198,4 +201,14 @@ export const api = {
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
   metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
   health: () => request<Health>('GET', '/health'),
+
+  /** The guarded ramp's current plan; null before any was put. */
+  rolloutPlan: () =>
+    request<RolloutPlan>('GET', '/rollout/plan').catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }),
+  putRolloutPlan: (plan: RolloutPlanInput) => request<RolloutPlan>('PUT', '/rollout/plan', plan),
+  pauseRolloutPlan: () => request<RolloutPlan>('POST', '/rollout/plan/pause'),
+  resumeRolloutPlan: () => request<RolloutPlan>('POST', '/rollout/plan/resume'),
 };

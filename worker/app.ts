@@ -25,6 +25,7 @@ import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
 import { recordingStartRoutes } from './routes/recording-start';
 import { recordingRoutes } from './routes/recordings';
+import { rolloutPlanRoutes } from './routes/rollout-plan';
 import { roomMeetingRoutes } from './routes/room-meetings';
 import { roomWebhookRoutes } from './routes/room-webhooks';
 import { roomRoutes } from './routes/rooms';
@@ -143,6 +144,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', joinRoutes)
   .route('/', recordingStartRoutes)
   .route('/', flagRoutes)
+  .route('/', rolloutPlanRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)
   .route('/', roomWebhookRoutes)

@@ -14,6 +14,7 @@ import { extendLeases } from './scheduled/lease-extensions';
 import { deleteLeftProviderCopies } from './scheduled/provider-copies';
 import { reconcile } from './scheduled/reconcile';
 import { endRetiredMeetings } from './scheduled/retired-meetings';
+import { judgeRamp } from './scheduled/rollout-ramp';
 
 // The Durable Object class of the providers' circuit breakers (wrangler.toml's BREAKERS).
 export { ProviderBreaker } from './platforms/breaker-object';
@@ -39,6 +40,7 @@ export default {
       sweepDeclinedAudio(env, providers),
       deleteLeftProviderCopies(env, providers),
       dropOldCounts(env),
+      judgeRamp(env),
     ]);
     // After the passes that end meetings and delete audio: their events go out with the lost ones.
     ctx.waitUntil(passes);

@@ -14,6 +14,7 @@ import {
   toApiError,
 } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
+import { RolloutPlanSection } from './admin/RolloutPlan.tsx';
 import { WebhookDeliveriesSection } from './WebhookDeliveries.tsx';
 
 type Load<T> = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: T };
@@ -24,6 +25,7 @@ export function AdminPage() {
     <>
       <h1 tabIndex={-1}>Rollout</h1>
       <FlagsSection />
+      <RolloutPlanSection />
       <BreakersSection />
       <WebhookDeliveriesSection />
       <MetricsSection />

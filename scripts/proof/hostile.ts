@@ -3,6 +3,7 @@
 // operation of the OpenAPI document the lists do not name. Sending and judging are in attack.ts.
 
 import { randomUUID } from 'node:crypto';
+import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan.ts';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
 import { type Attack, json, type Kind } from './attack.ts';
 import { callReportAttacks } from './call-report-attacks.ts';
@@ -201,6 +202,7 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
       token: undefined,
     },
     { operation: 'PUT /v1/flags', method: 'PUT', path: '/v1/flags', token: tokens.admin },
+    { operation: 'PUT /v1/rollout/plan', method: 'PUT', path: '/v1/rollout/plan', token: tokens.admin },
     { operation: START, method: 'POST', path: `/v1/meetings/${dailyMeeting.id}/recordings/start`, token: undefined },
   ];
   for (const target of bodyTargets) {
@@ -461,6 +463,81 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
     }),
     expect: [413, 422],
   });
+
+  // The guarded ramp's plan (admin only): no plan is ever put, so pause and resume find none.
+  const plan = EXAMPLE_RAMP_PLAN;
+
+  const planRoutes = [
+    ['GET /v1/rollout/plan', 'GET', '/v1/rollout/plan'],
+    ['PUT /v1/rollout/plan', 'PUT', '/v1/rollout/plan', J(plan)],
+    ['POST /v1/rollout/plan/pause', 'POST', '/v1/rollout/plan/pause'],
+    ['POST /v1/rollout/plan/resume', 'POST', '/v1/rollout/plan/resume'],
+  ] as const;
+  for (const [operation, method, path, body] of planRoutes) {
+    for (const credential of tokens.bad)
+      add({
+        kind: 'missing/forged/expired/garbage credentials',
+        operation,
+        what: credential.name,
+        method,
+        path,
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...credential.headers },
+        body,
+        expect: [401],
+      });
+    for (const token of [tokens.owner, tokens.stranger])
+      add({
+        kind: 'not allowed (non-owner, non-admin)',
+        operation,
+        what: `${method} ${path} as a user who is not an administrator`,
+        method,
+        path,
+        headers: body ? json(token) : bearer(token),
+        body,
+        expect: [403],
+      });
+  }
+  for (const path of ['/v1/rollout/plan/pause', '/v1/rollout/plan/resume'])
+    add({
+      kind: 'unknown ids and paths',
+      operation: `POST ${path}`,
+      what: 'no plan to pause or resume',
+      method: 'POST',
+      path,
+      headers: bearer(tokens.admin),
+      expect: [404],
+    });
+  const badPlans: [Kind, string, unknown, string][] = [
+    ['wrong types', 'falling steps', { ...plan, steps: [10, 50, 40] }, 'steps.2'],
+    ['wrong types', 'a step over 100', { ...plan, steps: [10, 101] }, 'steps.1'],
+    [
+      'wrong types',
+      'a negative margin',
+      { ...plan, guards: { ...plan.guards, max_error_rate_delta: -1 } },
+      'guards.max_error_rate_delta',
+    ],
+    ['wrong types', 'fractional minutes', { ...plan, step_minutes: 0.5 }, 'step_minutes'],
+    [
+      'oversized body',
+      'a thousand steps',
+      { ...plan, steps: Array.from({ length: 1000 }, (_, i) => i / 10 + 1) },
+      'steps',
+    ],
+    ['unknown fields', 'an unknown field', { ...plan, auto: true }, 'auto'],
+    ['unknown fields', 'an unknown guard', { ...plan, guards: { ...plan.guards, max_cpu: 1 } }, 'guards.max_cpu'],
+  ];
+  for (const [kind, what, body, field] of badPlans)
+    add({
+      kind,
+      operation: 'PUT /v1/rollout/plan',
+      what,
+      method: 'PUT',
+      path: '/v1/rollout/plan',
+      headers: json(tokens.admin),
+      body: J(body),
+      expect: [422],
+      expectField: field,
+    });
 
   for (const [name, path, token] of [
     [ROOMS.whereby, '/v1/rooms', tokens.owner],

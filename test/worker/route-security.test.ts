@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan';
 import { call, createRoom, OWNER, resetWorld } from './helpers';
 import { type ProtectedRoute, securitySuite } from './security-suite';
 
@@ -33,6 +34,10 @@ const PROTECTED: Record<string, ProtectedRoute> = {
   'GET /v1/flags': { method: 'GET', path: () => '/v1/flags', access: 'admin' },
   'PUT /v1/flags': { method: 'PUT', path: () => '/v1/flags', body: flags, access: 'admin' },
   'GET /v1/metrics': { method: 'GET', path: () => '/v1/metrics?window=1h', access: 'admin' },
+  'GET /v1/rollout/plan': { method: 'GET', path: () => '/v1/rollout/plan', access: 'admin' },
+  'PUT /v1/rollout/plan': { method: 'PUT', path: () => '/v1/rollout/plan', body: EXAMPLE_RAMP_PLAN, access: 'admin' },
+  'POST /v1/rollout/plan/pause': { method: 'POST', path: () => '/v1/rollout/plan/pause', access: 'admin' },
+  'POST /v1/rollout/plan/resume': { method: 'POST', path: () => '/v1/rollout/plan/resume', access: 'admin' },
   'POST /v1/rooms/{room_id}/webhook/test': {
     method: 'POST',
     path: async () => `${await ownersRoom()}/webhook/test`,

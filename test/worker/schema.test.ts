@@ -22,6 +22,8 @@ const tables = [
   schema.flagChanges,
   schema.callReports,
   schema.meetingRatings,
+  schema.rolloutPlans,
+  schema.rolloutVerdicts,
 ];
 
 interface ColumnInfo {

@@ -4,6 +4,7 @@ import { DELIVERY_STATUSES, ROOM_WEBHOOK_EVENTS } from '../../domain/room-webhoo
 import { PLATFORMS, RECORDING_TRIGGERS, RECORDING_TYPES, ROOM_MODES } from '../../domain/rooms';
 import { ERROR_CODES } from '../errors';
 import { FLAG_KEYS } from '../rollout/flags';
+import { PLAN_STATES, RAMP_DECISIONS, type RampSettings, type VerdictFigures } from '../rollout/ramp-decision';
 
 // Mirrors migrations/ exactly; test/worker/schema.test.ts compares the two.
 
@@ -363,3 +364,38 @@ export type Meeting = typeof meetings.$inferSelect;
 export type Recording = typeof recordings.$inferSelect;
 export type RoomWebhookDelivery = typeof roomWebhookDeliveries.$inferSelect;
 export type FlagChange = typeof flagChanges.$inferSelect;
+
+/** The guarded ramp's plans (SPEC §12); the current one is the newest. */
+export const rolloutPlans = sqliteTable('rollout_plans', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  settings: text('settings', { mode: 'json' }).notNull().$type<RampSettings>(),
+  state: text('state', { enum: PLAN_STATES }).notNull(),
+  stepIndex: integer('step_index').notNull(),
+  /** When the current step's percent was written; null: the next Cron run writes it. */
+  stepStartedAt: integer('step_started_at'),
+  /** Since when the step has lacked enough Daily meetings; null once it has them. */
+  waitingSince: integer('waiting_since'),
+  nextCheckAt: integer('next_check_at').notNull(),
+  putBy: text('put_by').notNull(),
+  putAt: integer('put_at').notNull(),
+});
+
+/** Every judgement of a running plan, with the figures it used. */
+export const rolloutVerdicts = sqliteTable(
+  'rollout_verdicts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    planId: integer('plan_id')
+      .notNull()
+      .references(() => rolloutPlans.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    stepIndex: integer('step_index').notNull(),
+    decision: text('decision', { enum: RAMP_DECISIONS }).notNull(),
+    reason: text('reason').notNull(),
+    figures: text('figures', { mode: 'json' }).notNull().$type<VerdictFigures>(),
+  },
+  (t) => [index('rollout_verdicts_plan').on(t.planId, t.id)],
+);
+
+export type RolloutPlan = typeof rolloutPlans.$inferSelect;
+export type RolloutVerdict = typeof rolloutVerdicts.$inferSelect;
