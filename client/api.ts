@@ -7,11 +7,11 @@ import type { z } from 'zod';
 import type { Platform } from '../domain/rooms.ts';
 import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
-import type { RampSettingsInput, RolloutPlanSchema } from '../worker/routes/rollout-plan-shapes.ts';
 import type {
   QualityReportInput as QualityReportSchema,
   RatingInput as RatingSchema,
 } from '../worker/routes/call-report-shapes.ts';
+import type { RampSettingsInput, RolloutPlanSchema } from '../worker/routes/rollout-plan-shapes.ts';
 import type {
   DeliveryList as DeliveryListSchema,
   WebhookTestResult as WebhookTestResultSchema,
