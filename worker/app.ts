@@ -16,6 +16,7 @@ import { noteOnRequestLog, requestLog } from './request-log';
 import { handOverRoomWebhooks } from './room-webhooks/hand-over';
 import { calendarRoutes } from './routes/calendar';
 import { SECURITY_SCHEMES } from './routes/docs';
+import { flagHistoryRoutes } from './routes/flag-history';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { joinRoutes } from './routes/join';
@@ -141,6 +142,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', joinRoutes)
   .route('/', recordingStartRoutes)
   .route('/', flagRoutes)
+  .route('/', flagHistoryRoutes)
   .route('/', metricRoutes)
   .route('/', recordingRoutes)
   .route('/', roomWebhookRoutes)

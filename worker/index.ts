@@ -6,6 +6,7 @@ import { breakers } from './platforms/breaker-object';
 import { platforms } from './platforms/registry';
 import { consumeRecordingCopies } from './recordings/consumer';
 import type { RecordingCopyMessage } from './recordings/copy-message';
+import { recordDashboardEdits } from './rollout/kv-dashboard';
 import { consumeRoomWebhooks } from './room-webhooks/consumer';
 import type { RoomWebhookMessage } from './room-webhooks/message';
 import { queueLostDeliveries, queueNewDeliveries } from './room-webhooks/outbox';
@@ -39,6 +40,7 @@ export default {
       sweepDeclinedAudio(env, providers),
       deleteLeftProviderCopies(env, providers),
       dropOldCounts(env),
+      recordDashboardEdits(database(env), env.FLAGS),
     ]);
     // After the passes that end meetings and delete audio: their events go out with the lost ones.
     ctx.waitUntil(passes);
