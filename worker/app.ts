@@ -23,6 +23,7 @@ import { joinRoutes } from './routes/join';
 import { meRoutes } from './routes/me';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
+import { metricSeriesRoutes } from './routes/metrics-series';
 import { recordingStartRoutes } from './routes/recording-start';
 import { recordingRoutes } from './routes/recordings';
 import { roomMeetingRoutes } from './routes/room-meetings';
@@ -144,6 +145,7 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', flagRoutes)
   .route('/', flagHistoryRoutes)
   .route('/', metricRoutes)
+  .route('/', metricSeriesRoutes)
   .route('/', recordingRoutes)
   .route('/', roomWebhookRoutes)
   .route('/', webhookRoutes);

@@ -38,6 +38,8 @@ describe('GET /v1/openapi.json', () => {
         'GET /v1/flags',
         'PUT /v1/flags',
         'GET /v1/metrics',
+        'GET /v1/flags/history',
+        'GET /v1/metrics/series',
         'POST /v1/daily/webhook',
         'POST /v1/whereby',
         'GET /v1/meetings/{meeting_id}/recordings',

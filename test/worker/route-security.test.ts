@@ -33,6 +33,8 @@ const PROTECTED: Record<string, ProtectedRoute> = {
   'GET /v1/flags': { method: 'GET', path: () => '/v1/flags', access: 'admin' },
   'PUT /v1/flags': { method: 'PUT', path: () => '/v1/flags', body: flags, access: 'admin' },
   'GET /v1/metrics': { method: 'GET', path: () => '/v1/metrics?window=1h', access: 'admin' },
+  'GET /v1/flags/history': { method: 'GET', path: () => '/v1/flags/history', access: 'admin' },
+  'GET /v1/metrics/series': { method: 'GET', path: () => '/v1/metrics/series?window=1h', access: 'admin' },
   'POST /v1/rooms/{room_id}/webhook/test': {
     method: 'POST',
     path: async () => `${await ownersRoom()}/webhook/test`,

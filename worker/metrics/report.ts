@@ -134,7 +134,9 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
 }
 
 const sumOf = (rows: { n: number }[]) => rows.reduce((sum, row) => sum + row.n, 0);
-const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+/** part / whole to 4 decimals; null without a whole. */
+export const ratio = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 
 /** Every figure of both platforms over the range, read in one D1 batch. */
 export async function figuresOver(db: Database, range: TimeRange): Promise<Figures> {
