@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import type { Platform } from '../domain/rooms.ts';
 import type { ErrorCode } from '../worker/errors.ts';
 import type { MalformedFlag, RolloutFlags } from '../worker/rollout/flags.ts';
+import type { FlagChangeList as FlagChangeListSchema } from '../worker/routes/flag-history-shapes.ts';
+import type { MetricsSeries as MetricsSeriesSchema } from '../worker/routes/metrics-series-shapes.ts';
 import type {
   DeliveryList as DeliveryListSchema,
   WebhookTestResult as WebhookTestResultSchema,
@@ -44,6 +46,9 @@ export type Health = z.infer<typeof HealthSchema>;
 /** A provider's circuit breaker as GET /v1/health shows it; null when it could not be read. */
 export type Breaker = Health['breakers'][Platform];
 export type PlatformFigures = Metrics['platforms'][Platform];
+export type FlagChangeList = z.infer<typeof FlagChangeListSchema>;
+export type FlagChange = FlagChangeList['items'][number];
+export type MetricsSeries = z.infer<typeof MetricsSeriesSchema>;
 
 /**
  * A failed call: the status (0 when no answer came at all) and the API's sentence, with its
@@ -177,5 +182,10 @@ export const api = {
   flags: () => request<EffectiveFlags>('GET', '/flags'),
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
   metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
+  /** Admins: the flags' changes, newest first. */
+  flagHistory: (page: number, size: number) =>
+    request<FlagChangeList>('GET', '/flags/history', undefined, { page, size }),
+  /** Admins: both platforms' figures bucket by bucket over the window, with the flag changes inside. */
+  metricsSeries: (window: string) => request<MetricsSeries>('GET', '/metrics/series', undefined, { window }),
   health: () => request<Health>('GET', '/health'),
 };
