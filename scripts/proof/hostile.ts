@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
 import { type Attack, json, type Kind } from './attack.ts';
+import { rolloutReadAttacks } from './rollout-read-attacks.ts';
 import { roomWebhookAttacks } from './room-webhook-attacks.ts';
 import { ADMIN, type Fixture, PROOF_CONSENT_KEY, ROOMS, type Secrets, type Tokens } from './setup.ts';
 import { webhookAttacks } from './webhook-attacks.ts';
@@ -1096,6 +1097,7 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
   // --- Webhooks.
   (await webhookAttacks(fixture, secrets)).forEach(add);
   roomWebhookAttacks(fixture, tokens, secrets).forEach(add);
+  rolloutReadAttacks(tokens).forEach(add);
   return list;
 }
 
