@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
 import { PLATFORM_NAMES, PLATFORMS, type Platform } from '../../../domain/rooms.ts';
-import { type ApiError, api, type MetricsSeries, toApiError } from '../../api.ts';
+import { api, type MetricsSeries } from '../../api.ts';
 import { Loading, Problem } from '../../ui/Status.tsx';
+import { useLoad } from '../../ui/use-load.ts';
 import { linearScale, linePath, niceMax, points } from './chart-math.ts';
 import { changeSummary } from './flag-change.ts';
 import './admin.css';
@@ -10,7 +10,6 @@ import './admin.css';
 // Daily in one picture, told apart by dash and marker as well as colour, with the flag changes
 // marked on the time axis. Inline SVG: no chart library to download.
 
-type Load = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: MetricsSeries };
 type Bucket = MetricsSeries['buckets'][number];
 type Figures = Bucket[Platform];
 
@@ -77,20 +76,7 @@ export function MetricsCharts({
   window: string;
   client?: Pick<typeof api, 'metricsSeries'>;
 }) {
-  const [state, setState] = useState<Load>({ kind: 'loading' });
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    setState({ kind: 'loading' });
-    client.metricsSeries(window).then(
-      (value) => current && setState({ kind: 'ready', value }),
-      (error: unknown) => current && setState({ kind: 'failed', error: toApiError(error, String(error)) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [window, attempt]);
+  const [state, again] = useLoad(() => client.metricsSeries(window), [window]);
 
   if (state.kind === 'loading') return <Loading>Loading the charts…</Loading>;
   if (state.kind === 'failed')
@@ -98,7 +84,7 @@ export function MetricsCharts({
       <Problem
         title="The charts could not be loaded"
         actions={
-          <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
+          <button type="button" class="btn" onClick={again}>
             Try again
           </button>
         }

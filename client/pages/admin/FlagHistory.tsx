@@ -1,7 +1,8 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, api, type FlagChange, toApiError } from '../../api.ts';
+import { api, type FlagChange, type FlagChangeList, toApiError } from '../../api.ts';
 import { Loading, Problem } from '../../ui/Status.tsx';
+import { useLoad } from '../../ui/use-load.ts';
 import { exactTime, valueText } from './flag-change.ts';
 import './admin.css';
 
@@ -9,11 +10,6 @@ import './admin.css';
 // administrator, the ramp, an edit in the KV dashboard), with older pages on demand.
 
 const PAGE_SIZE = 20;
-
-type Load =
-  | { kind: 'loading' }
-  | { kind: 'failed'; error: ApiError }
-  | { kind: 'ready'; items: FlagChange[]; total: number; pages: number };
 
 const WHO: Record<string, string> = { ramp: 'the guarded ramp', 'kv-dashboard': 'an edit in the KV dashboard' };
 
@@ -32,38 +28,23 @@ export function relativeTime(iso: string, now = Date.now()) {
 }
 
 export function FlagHistorySection({ client = api }: { client?: Pick<typeof api, 'flagHistory'> }) {
-  const [state, setState] = useState<Load>({ kind: 'loading' });
-  const [page, setPage] = useState(1);
-  const [attempt, setAttempt] = useState(0);
+  const [first, again] = useLoad(() => client.flagHistory(1, PAGE_SIZE), []);
+  // The older pages loaded on demand since: their changes, and the last page's answer.
+  const [older, setOlder] = useState<{ items: FlagChange[]; last: FlagChangeList } | null>(null);
   const [more, setMore] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  useEffect(() => setOlder(null), [first]);
 
-  useEffect(() => {
-    let current = true;
-    setState({ kind: 'loading' });
-    setPage(1);
-    client.flagHistory(1, PAGE_SIZE).then(
-      (list) => current && setState({ kind: 'ready', items: list.items, total: list.total, pages: list.pages }),
-      (error: unknown) => current && setState({ kind: 'failed', error: toApiError(error, String(error)) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [attempt]);
+  const latest = older?.last ?? (first.kind === 'ready' ? first.value : null);
+  const items = first.kind === 'ready' ? [...first.value.items, ...(older?.items ?? [])] : [];
 
   async function loadOlder() {
-    if (state.kind !== 'ready') return;
+    if (!latest) return;
     setMore({ loading: true, error: null });
     try {
-      const list = await client.flagHistory(page + 1, PAGE_SIZE);
+      const list = await client.flagHistory(latest.page + 1, PAGE_SIZE);
       // A change recorded since the first page shifts the pages: never show one twice.
-      const seen = new Set(state.items.map((item) => item.id));
-      setState({
-        kind: 'ready',
-        items: [...state.items, ...list.items.filter((item) => !seen.has(item.id))],
-        total: list.total,
-        pages: list.pages,
-      });
-      setPage(page + 1);
+      const seen = new Set(items.map((item) => item.id));
+      setOlder({ items: [...(older?.items ?? []), ...list.items.filter((item) => !seen.has(item.id))], last: list });
       setMore({ loading: false, error: null });
     } catch (caught) {
       setMore({ loading: false, error: toApiError(caught, 'The older changes could not be loaded.').detail });
@@ -71,29 +52,29 @@ export function FlagHistorySection({ client = api }: { client?: Pick<typeof api,
   }
 
   const refresh = (
-    <button type="button" class="btn" onClick={() => setAttempt((n) => n + 1)}>
-      {state.kind === 'failed' ? 'Try again' : 'Refresh'}
+    <button type="button" class="btn" onClick={again}>
+      {first.kind === 'failed' ? 'Try again' : 'Refresh'}
     </button>
   );
   let body: JSX.Element;
-  if (state.kind === 'loading') body = <Loading>Loading the flags’ history…</Loading>;
-  else if (state.kind === 'failed')
+  if (first.kind === 'failed')
     body = (
       <Problem title="The flags’ history could not be loaded" actions={refresh}>
-        <p>{state.error.detail}</p>
+        <p>{first.error.detail}</p>
       </Problem>
     );
+  else if (!latest) body = <Loading>Loading the flags’ history…</Loading>;
   else
     body = (
       <>
         <p class="summary">
-          {state.total === 0
+          {latest.total === 0
             ? 'No flag has changed since the history began.'
-            : `${state.total} change${state.total === 1 ? '' : 's'}, newest first.`}
+            : `${latest.total} change${latest.total === 1 ? '' : 's'}, newest first.`}
         </p>
-        {state.items.length > 0 && (
+        {items.length > 0 && (
           <ol class="timeline" aria-label="Flag changes, newest first">
-            {state.items.map((change) => (
+            {items.map((change) => (
               <li key={change.id}>
                 <p class="timeline-head">
                   <time dateTime={change.at} title={exactTime(change.at)}>
@@ -112,7 +93,7 @@ export function FlagHistorySection({ client = api }: { client?: Pick<typeof api,
           </ol>
         )}
         <div class="actions">
-          {page < state.pages && (
+          {latest.page < latest.pages && (
             <button type="button" class="btn" onClick={loadOlder} disabled={more.loading}>
               {more.loading ? 'Loading older changes…' : 'Show older changes'}
             </button>
