@@ -1,10 +1,10 @@
-import { and, avg, count, eq, gte, inArray, isNotNull, lt, type SQL, sql, sum } from 'drizzle-orm';
+import { and, avg, count, gte, inArray, lt, type SQL, sql, sum } from 'drizzle-orm';
 import { PLATFORMS, type Platform } from '../../domain/rooms';
 import type { Database } from '../db/client';
 import { flagChangesBetween } from '../db/flag-changes';
 import { callReports, type FlagChange, meetingRatings, meetings, metricCounts, webhookEvents } from '../db/schema';
 import { MINUTE_MS } from './counters';
-import { ratio } from './report';
+import { delayPercentile, rankedDelays, ratio } from './report';
 
 // The rollout's figures over a window as a time series (SPEC §13, the /admin charts): the window
 // cut into buckets, each table read once for all of them (grouped by bucket, the integer part of
@@ -53,28 +53,8 @@ export function seriesQueries(db: Database, { start, width, count: buckets }: Se
   const end = start + buckets * width;
   const bucketExpression = (ms: SQL) => sql<number>`CAST((${ms} - ${start}) / ${width} AS INTEGER)`;
   const bucketOf = (ms: SQL) => bucketExpression(ms).as('bucket');
-  const eventBucket = bucketExpression(sql`${webhookEvents.receivedAt}`);
   const iso = (ms: number) => new Date(ms).toISOString();
-  const ranked = db
-    .select({
-      platform: webhookEvents.platform,
-      bucket: eventBucket.as('bucket'),
-      delayMs: webhookEvents.delayMs,
-      rank: sql<number>`row_number() OVER (PARTITION BY ${webhookEvents.platform}, ${eventBucket} ORDER BY ${webhookEvents.delayMs})`.as(
-        'rank',
-      ),
-      total: sql<number>`count(*) OVER (PARTITION BY ${webhookEvents.platform}, ${eventBucket})`.as('total'),
-    })
-    .from(webhookEvents)
-    .where(
-      and(
-        gte(webhookEvents.receivedAt, start),
-        lt(webhookEvents.receivedAt, end),
-        eq(webhookEvents.outcome, 'applied'),
-        isNotNull(webhookEvents.delayMs),
-      ),
-    )
-    .as('ranked');
+  const ranked = rankedDelays(db, { from: start, to: end }, bucketExpression(sql`${webhookEvents.receivedAt}`));
   const meetingBucket = bucketOf(sql`strftime('%s', ${meetings.startDate}) * 1000`);
   const counterBucket = bucketOf(sql`${metricCounts.minute} * ${MINUTE_MS}`);
   const reportBucket = bucketOf(sql`${callReports.reportedAt}`);
@@ -101,17 +81,10 @@ export function seriesQueries(db: Database, { start, width, count: buckets }: Se
         ),
       )
       .groupBy(metricCounts.platform, sql`bucket`, metricCounts.name),
-    // Nearest rank, as the window's figures: the delay at rank ceil(0.95 × n) of each bucket's.
     webhookDelays: db
-      .select({
-        platform: ranked.platform,
-        bucket: ranked.bucket,
-        p95: sql<
-          number | null
-        >`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 95 + 99) / 100 THEN ${ranked.delayMs} END)`,
-      })
+      .select({ platform: ranked.platform, bucket: ranked.group, p95: delayPercentile(ranked, 95) })
       .from(ranked)
-      .groupBy(ranked.platform, sql`${ranked.bucket}`),
+      .groupBy(ranked.platform, sql`${ranked.group}`),
     callReports: db
       .select({
         platform: callReports.platform,
