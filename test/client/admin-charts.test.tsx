@@ -55,7 +55,7 @@ describe('the /admin charts', () => {
       'Rating (1 to 5)',
     ]);
     expect(join.querySelector('desc')?.textContent).toBe(
-      'Whereby: latest 90 %, highest 90 %; Daily: latest 80 %, highest 100 %. 1 flag change in the window.',
+      'Whereby: latest 90 %, highest 90 %; Daily: latest 80 %, highest 100 %. 1 flag change marked.',
     );
     const rating = screen.getByRole('img', { name: /^Rating/ });
     expect(rating.querySelector('desc')?.textContent).toContain('Whereby: no data; Daily: no data');
@@ -118,7 +118,7 @@ describe('the /admin charts', () => {
       ['90 %', '80 %'],
     ]);
     const errors = screen.getByRole('img', { name: /^Provider API error rate/ }).closest('figure');
-    expect(errors?.querySelector('details')?.textContent).toContain('No data in this window.');
+    expect(errors?.querySelector('details')?.textContent).toContain('No data over this time.');
   });
 
   it('shows the loading state, then an error with a way to try again', async () => {

@@ -217,7 +217,7 @@ function describe(figure: Figure, values: Record<Platform, (number | null)[]>, s
       : `${PLATFORM_NAMES[platform]}: latest ${figure.format(latest)}, highest ${figure.format(Math.max(...known))}`;
   });
   const changes = series.flag_changes.length;
-  return `${platforms.join('; ')}. ${changes === 0 ? 'No flag change' : `${changes} flag change${changes === 1 ? '' : 's'}`} in the window.`;
+  return `${platforms.join('; ')}. ${changes === 0 ? 'No flag change' : `${changes} flag change${changes === 1 ? '' : 's'}`} marked.`;
 }
 
 /** The chart's numbers as a table, for screen readers and anyone who wants them exactly. */
@@ -241,9 +241,9 @@ function Numbers({
         Numbers<span class="visually-hidden"> of {figure.title}</span>
       </summary>
       {rows.length === 0 ? (
-        <p class="meta">No data in this window.</p>
+        <p class="meta">No data over this time.</p>
       ) : (
-        <table class="metrics">
+        <table class="chart-table">
           <thead>
             <tr>
               <th scope="col">From</th>
