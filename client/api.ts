@@ -11,6 +11,8 @@ import type {
   QualityReportInput as QualityReportSchema,
   RatingInput as RatingSchema,
 } from '../worker/routes/call-report-shapes.ts';
+import type { FlagChangeList as FlagChangeListSchema } from '../worker/routes/flag-history-shapes.ts';
+import type { MetricsSeries as MetricsSeriesSchema } from '../worker/routes/metrics-series-shapes.ts';
 import type { RampSettingsInput, RolloutPlanSchema } from '../worker/routes/rollout-plan-shapes.ts';
 import type {
   DeliveryList as DeliveryListSchema,
@@ -53,6 +55,9 @@ export type Breaker = Health['breakers'][Platform];
 export type PlatformFigures = Metrics['platforms'][Platform];
 export type RolloutPlan = z.infer<typeof RolloutPlanSchema>;
 export type RolloutPlanInput = z.input<typeof RampSettingsInput>;
+export type FlagChangeList = z.infer<typeof FlagChangeListSchema>;
+export type FlagChange = FlagChangeList['items'][number];
+export type MetricsSeries = z.infer<typeof MetricsSeriesSchema>;
 
 /**
  * A failed call: the status (0 when no answer came at all) and the API's sentence, with its
@@ -200,6 +205,11 @@ export const api = {
   flags: () => request<EffectiveFlags>('GET', '/flags'),
   setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
   metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
+  /** Admins: the flags' changes, newest first. */
+  flagHistory: (page: number, size: number) =>
+    request<FlagChangeList>('GET', '/flags/history', undefined, { page, size }),
+  /** Admins: both platforms' figures bucket by bucket over the window, with the flag changes inside. */
+  metricsSeries: (window: string) => request<MetricsSeries>('GET', '/metrics/series', undefined, { window }),
   health: () => request<Health>('GET', '/health'),
 
   /** The guarded ramp's current plan; null before any was put. */

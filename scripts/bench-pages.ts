@@ -2,7 +2,8 @@
 //  - gzipped bytes of the JavaScript and CSS the join page loads before the platform SDK
 //    (budget 15 KB), and of each platform's chunk, as Chromium downloaded them;
 //  - Lighthouse (mobile preset, the local Chromium) performance, accessibility and best practices
-//    of the join page (a Whereby and a Daily room) and of /rooms (goal ≥ 95 each).
+//    of the join page (a Whereby and a Daily room), of /rooms and of /admin (goal ≥ 95 each);
+//  - gzipped bytes of every script and stylesheet /admin loads until its figures show.
 // Lighthouse runs through `npx --yes lighthouse@VERSION`, so it is not a dependency of the project.
 // Its scores move with the machine's load (it simulates a slow phone by multiplying the CPU time it
 // observes): each page is measured several times and the median is reported, with Lighthouse's
@@ -38,41 +39,52 @@ interface PageWeight {
   files: Transfer[];
 }
 
-/** What Chromium downloads for a join page until the call is mounted, gzipped as a CDN would serve it. */
-async function weighJoinPage(base: string, room: string): Promise<PageWeight> {
+/** The page's scripts, stylesheets and document as Chromium downloaded them once `ready` shows, gzipped as a CDN would serve them. */
+async function pageFiles(url: string, ready: string): Promise<Transfer[]> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     const files: Transfer[] = [];
     const pending: Promise<void>[] = [];
+    const origin = new URL(url).origin;
     page.on('response', (response) => {
-      const url = new URL(response.url());
+      const at = new URL(response.url());
       const kind = response.request().resourceType();
-      if (url.origin !== base || (kind !== 'script' && kind !== 'stylesheet' && kind !== 'document')) return;
+      if (at.origin !== origin || (kind !== 'script' && kind !== 'stylesheet' && kind !== 'document')) return;
       pending.push(
         response
           .body()
-          .then((body) => void files.push({ url: url.pathname, kind, gzipBytes: gzipSync(body, { level: 9 }).length })),
+          .then((body) => void files.push({ url: at.pathname, kind, gzipBytes: gzipSync(body, { level: 9 }).length })),
       );
     });
-    await page.goto(`${base}/${room}`, { waitUntil: 'networkidle' });
-    await page.locator('.call-frame').first().waitFor();
+    await page.goto(url, { waitUntil: 'networkidle' });
+    await page.locator(ready).first().waitFor();
     await Promise.all(pending);
-    const chunkOf = (file: Transfer) => PLATFORM_CHUNKS.find((name) => new RegExp(`/assets/${name}-`).test(file.url));
-    const platform = files.find((file) => chunkOf(file));
-    const beforeSdk = files
-      .filter((file) => file.kind !== 'document' && !chunkOf(file))
-      .reduce((sum, file) => sum + file.gzipBytes, 0);
-    const html = files.filter((file) => file.kind === 'document').reduce((sum, file) => sum + file.gzipBytes, 0);
-    return {
-      beforeSdk,
-      html,
-      platformChunk: platform ? { name: chunkOf(platform) ?? '', gzipBytes: platform.gzipBytes } : null,
-      files,
-    };
+    return files;
   } finally {
     await browser.close();
   }
+}
+
+const bytesOf = (files: Transfer[]) => files.reduce((sum, file) => sum + file.gzipBytes, 0);
+
+/** What Chromium downloads for a join page until the call is mounted. */
+async function weighJoinPage(base: string, room: string): Promise<PageWeight> {
+  const files = await pageFiles(`${base}/${room}`, '.call-frame');
+  const chunkOf = (file: Transfer) => PLATFORM_CHUNKS.find((name) => new RegExp(`/assets/${name}-`).test(file.url));
+  const platform = files.find((file) => chunkOf(file));
+  return {
+    beforeSdk: bytesOf(files.filter((file) => file.kind !== 'document' && !chunkOf(file))),
+    html: bytesOf(files.filter((file) => file.kind === 'document')),
+    platformChunk: platform ? { name: chunkOf(platform) ?? '', gzipBytes: platform.gzipBytes } : null,
+    files,
+  };
+}
+
+/** What /admin downloads until its figures show: every script and stylesheet, gzipped. */
+async function weighAdminPage(base: string): Promise<{ scriptsAndStyles: number; files: Transfer[] }> {
+  const files = await pageFiles(`${base}/admin`, 'table.metrics');
+  return { scriptsAndStyles: bytesOf(files.filter((file) => file.kind !== 'document')), files };
 }
 
 interface Scores {
@@ -126,14 +138,14 @@ function median(runs: Scores[]): Scores {
 }
 
 export interface PageFigures {
-  weight: { whereby: PageWeight; daily: PageWeight };
+  weight: { whereby: PageWeight; daily: PageWeight; admin: { scriptsAndStyles: number; files: Transfer[] } };
   /** Per page: the median run and every run; empty when Lighthouse was left out. */
   lighthouse: { page: string; median: Scores; runs: Scores[] }[];
 }
 
 /**
- * Weighs the join page of a Whereby and a Daily room, then runs Lighthouse `lighthouseRuns`
- * times on each join page and on /rooms (0: not at all), keeping its reports in `outputDir`.
+ * Weighs the join page of a Whereby and a Daily room and /admin, then runs Lighthouse `lighthouseRuns`
+ * times on each join page, /rooms and /admin (0: not at all), keeping its reports in `outputDir`.
  * The service must sign everyone in as the local administrator (no AUTH_JWKS_URL).
  */
 export async function benchPages(
@@ -153,11 +165,16 @@ export async function benchPages(
     if (response.status !== 201)
       throw new Error(`POST /v1/rooms answered ${response.status}: ${await response.text()}`);
   }
-  const weight = { whereby: await weighJoinPage(base, rooms.whereby), daily: await weighJoinPage(base, rooms.daily) };
+  const weight = {
+    whereby: await weighJoinPage(base, rooms.whereby),
+    daily: await weighJoinPage(base, rooms.daily),
+    admin: await weighAdminPage(base),
+  };
   const pages = [
     ['join page, Whereby room', 'join-whereby', `${base}/${rooms.whereby}`],
     ['join page, Daily room', 'join-daily', `${base}/${rooms.daily}`],
     ['/rooms', 'rooms', `${base}/rooms`],
+    ['/admin', 'admin', `${base}/admin`],
   ] as const;
   const scores: PageFigures['lighthouse'] = [];
   if (lighthouseRuns > 0) {
@@ -185,6 +202,7 @@ export function pageRows({ weight, lighthouse: scores }: PageFigures): string[][
       `≤ ${kb(BEFORE_SDK_BUDGET_BYTES)}`,
     ],
     ['join page: HTML (gzip)', kb(weight.whereby.html), ''],
+    ['/admin: JS + CSS (gzip)', kb(weight.admin.scriptsAndStyles), ''],
     ['Whereby chunk (gzip)', chunk(weight.whereby), ''],
     ['Daily chunk, daily-js included (gzip)', chunk(weight.daily), ''],
     ...scores.flatMap(({ page, median: middle, runs }) => [

@@ -17,12 +17,14 @@ import { handOverRoomWebhooks } from './room-webhooks/hand-over';
 import { calendarRoutes } from './routes/calendar';
 import { callReportRoutes } from './routes/call-reports';
 import { SECURITY_SCHEMES } from './routes/docs';
+import { flagHistoryRoutes } from './routes/flag-history';
 import { flagRoutes } from './routes/flags';
 import { healthRoutes } from './routes/health';
 import { joinRoutes } from './routes/join';
 import { meRoutes } from './routes/me';
 import { meetingRoutes } from './routes/meetings';
 import { metricRoutes } from './routes/metrics';
+import { metricSeriesRoutes } from './routes/metrics-series';
 import { recordingStartRoutes } from './routes/recording-start';
 import { recordingRoutes } from './routes/recordings';
 import { rolloutPlanRoutes } from './routes/rollout-plan';
@@ -145,7 +147,9 @@ const v1 = new OpenAPIHono<AppEnv>({ defaultHook })
   .route('/', recordingStartRoutes)
   .route('/', flagRoutes)
   .route('/', rolloutPlanRoutes)
+  .route('/', flagHistoryRoutes)
   .route('/', metricRoutes)
+  .route('/', metricSeriesRoutes)
   .route('/', recordingRoutes)
   .route('/', roomWebhookRoutes)
   .route('/', webhookRoutes);

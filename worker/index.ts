@@ -6,6 +6,7 @@ import { breakers } from './platforms/breaker-object';
 import { platforms } from './platforms/registry';
 import { consumeRecordingCopies } from './recordings/consumer';
 import type { RecordingCopyMessage } from './recordings/copy-message';
+import { recordDashboardEdits } from './rollout/kv-dashboard';
 import { consumeRoomWebhooks } from './room-webhooks/consumer';
 import type { RoomWebhookMessage } from './room-webhooks/message';
 import { queueLostDeliveries, queueNewDeliveries } from './room-webhooks/outbox';
@@ -40,7 +41,15 @@ export default {
       sweepDeclinedAudio(env, providers),
       deleteLeftProviderCopies(env, providers),
       dropOldCounts(env),
-      judgeRamp(env),
+      // The dashboard's edits first, so the ramp's own writes are never taken for one; the ramp
+      // runs even if that pass fails: a rollback must not wait on the history.
+      recordDashboardEdits(database(env), env.FLAGS).then(
+        () => judgeRamp(env),
+        async (error: unknown) => {
+          await judgeRamp(env);
+          throw error;
+        },
+      ),
     ]);
     // After the passes that end meetings and delete audio: their events go out with the lost ones.
     ctx.waitUntil(passes);

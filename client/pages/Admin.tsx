@@ -14,6 +14,8 @@ import {
   toApiError,
 } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
+import { MetricsCharts } from './admin/Charts.tsx';
+import { FlagHistorySection } from './admin/FlagHistory.tsx';
 import { RolloutPlanSection } from './admin/RolloutPlan.tsx';
 import { WebhookDeliveriesSection } from './WebhookDeliveries.tsx';
 
@@ -26,6 +28,7 @@ export function AdminPage() {
       <h1 tabIndex={-1}>Rollout</h1>
       <FlagsSection />
       <RolloutPlanSection />
+      <FlagHistorySection />
       <BreakersSection />
       <WebhookDeliveriesSection />
       <MetricsSection />
@@ -386,7 +389,7 @@ const WINDOWS = [
   ['7d', 'Last 7 days'],
 ] as const;
 
-export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'metrics'> }) {
+export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'metrics' | 'metricsSeries'> }) {
   const [span, setSpan] = useState<string>('24h');
   const [state, setState] = useState<Load<Metrics>>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
@@ -438,6 +441,7 @@ export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'me
         </label>
       </div>
       {body}
+      <MetricsCharts window={span} client={client} />
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { EXAMPLE_RAMP_PLAN } from '../../dev/ramp-plan.ts';
 import { RESERVED_ROOM_NAMES } from '../../domain/rooms.ts';
 import { type Attack, json, type Kind } from './attack.ts';
 import { callReportAttacks } from './call-report-attacks.ts';
+import { rolloutReadAttacks } from './rollout-read-attacks.ts';
 import { roomWebhookAttacks } from './room-webhook-attacks.ts';
 import { ADMIN, type Fixture, PROOF_CONSENT_KEY, ROOMS, type Secrets, type Tokens } from './setup.ts';
 import { webhookAttacks } from './webhook-attacks.ts';
@@ -1175,6 +1176,7 @@ export async function attacks(fixture: Fixture, tokens: Tokens, secrets: Secrets
   (await webhookAttacks(fixture, secrets)).forEach(add);
   roomWebhookAttacks(fixture, tokens, secrets).forEach(add);
   callReportAttacks(fixture).forEach(add);
+  rolloutReadAttacks(tokens).forEach(add);
   return list;
 }
 

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN } from './env.ts';
-import { api, contextFor, createRoom, launch, openJoinPage, screenshots, uniqueName } from './helpers.ts';
+import { api, chunksOf, contextFor, createRoom, launch, openJoinPage, screenshots, uniqueName } from './helpers.ts';
 
 // Only this file writes the rollout flags; the others rely on the settings the global setup
 // gives (the master switch on through its fallback, the percentage malformed on purpose).
@@ -108,6 +108,55 @@ describe('/admin', () => {
     await expect
       .poll(counts, { timeout: 10_000 })
       .toSatisfy(([whereby, daily]: number[]) => (whereby ?? 0) >= 1 && (daily ?? 0) >= 1);
+    await Promise.all([admin.close(), guest.close()]);
+  });
+
+  it('draws the figures as charts with the flag changes marked, and lists the changes in the timeline', async () => {
+    const reason = `browser test ${uniqueName('reason')}`;
+    const room = await createRoom(uniqueName('owner'), { name: uniqueName('charted'), recording_type: 'none' });
+    const { status } = await api('PUT', '/flags', {
+      as: ADMIN,
+      body: {
+        DAILY_MIGRATION_ENABLED: true,
+        DAILY_MIGRATION_ROOM_IDS: [room.name],
+        DAILY_MIGRATION_PERCENT: 0,
+        reason,
+      },
+    });
+    expect(status).toBe(200);
+    // A guest's join makes a meeting to chart, and its page loads none of the admin page's code.
+    const guest = await contextFor(browser, null);
+    const guestPage = await guest.newPage();
+    const chunks = chunksOf(guestPage);
+    const styles: string[] = [];
+    guestPage.on('request', (request) => styles.push(new URL(request.url()).pathname));
+    expect((await openJoinPage(guestPage, room.name)).platform).toBe('daily');
+    expect(chunks.has('Admin')).toBe(false);
+    expect(styles.filter((path) => path.startsWith('/assets/Admin-'))).toEqual([]);
+
+    const admin = await contextFor(browser, ADMIN);
+    const page = await admin.newPage();
+    await page.goto('/admin');
+    const meetings = page.getByRole('img', { name: /^Meetings created/ });
+    await meetings.waitFor();
+    expect(await page.locator('.chart svg[role="img"]').count()).toBe(5);
+    // Daily's line has a point where the meeting was made; the mark of the change stands on the axis.
+    expect(await meetings.locator('[data-platform="daily"] rect').count()).toBeGreaterThan(0);
+    expect(await meetings.locator('[data-platform="daily"] path').getAttribute('d')).toMatch(/^M/);
+    const marks = meetings.locator('line.flag-mark title');
+    expect((await marks.allTextContents()).some((title) => title.includes(reason))).toBe(true);
+
+    const timeline = page.getByRole('list', { name: 'Flag changes, newest first' });
+    const entry = timeline.getByRole('listitem').filter({ hasText: reason }).first();
+    await entry.waitFor();
+    expect(await entry.textContent()).toContain('DAILY_MIGRATION_ROOM_IDS');
+    expect(await entry.textContent()).toContain(`by ${ADMIN}`);
+    // The numbers behind a chart open from the keyboard.
+    const numbers = page.locator('.chart').first().locator('summary');
+    await numbers.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.chart').first().locator('details table').waitFor();
+    await screenshots(page, 'admin-charts');
     await Promise.all([admin.close(), guest.close()]);
   });
 });

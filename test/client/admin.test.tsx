@@ -179,13 +179,16 @@ describe('the metrics', () => {
 
   it('asks for the chosen window, and offers to try again when the figures fail to load', async () => {
     const metrics = vi.fn().mockRejectedValueOnce(new ApiError(503, 'D1 is not answering.')).mockResolvedValue(METRICS);
-    render(<MetricsSection client={{ metrics }} />);
+    // The charts follow the same window (their own states: test/client/admin-charts.test.tsx).
+    const metricsSeries = vi.fn(() => new Promise<never>(() => {}));
+    render(<MetricsSection client={{ metrics, metricsSeries }} />);
     expect((await screen.findByRole('alert')).textContent).toContain('D1 is not answering.');
     expect(metrics).toHaveBeenCalledWith('24h');
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await screen.findByRole('table');
     fireEvent.change(screen.getByLabelText('Window'), { target: { value: '7d' } });
     await waitFor(() => expect(metrics).toHaveBeenLastCalledWith('7d'));
+    expect(metricsSeries).toHaveBeenLastCalledWith('7d');
   });
 });
 

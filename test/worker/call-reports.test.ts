@@ -9,7 +9,6 @@ import { ADMIN, call, createRoom, OWNER, resetWorld, setFlags, tokenFor } from '
 
 beforeEach(async () => {
   await resetWorld();
-  await env.DB.batch([env.DB.prepare('DELETE FROM call_reports'), env.DB.prepare('DELETE FROM meeting_ratings')]);
   forgetRateLimitWarnings();
 });
 

@@ -229,6 +229,11 @@ export async function resetWorld() {
   await Promise.all(FLAG_KEYS.map((key) => env.FLAGS.delete(key)));
   await env.DB.batch(
     [
+      'call_reports',
+      'meeting_ratings',
+      'rollout_verdicts',
+      'rollout_plans',
+      'flag_changes',
       'meeting_consent',
       'webhook_events',
       'participant_sessions',

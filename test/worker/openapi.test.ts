@@ -44,6 +44,8 @@ describe('GET /v1/openapi.json', () => {
         'POST /v1/rollout/plan/pause',
         'POST /v1/rollout/plan/resume',
         'GET /v1/metrics',
+        'GET /v1/flags/history',
+        'GET /v1/metrics/series',
         'POST /v1/daily/webhook',
         'POST /v1/whereby',
         'GET /v1/meetings/{meeting_id}/recordings',

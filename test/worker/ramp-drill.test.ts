@@ -88,13 +88,6 @@ async function cronAt(seconds: number): Promise<RampRun> {
   return judgeRamp(env);
 }
 
-async function resetRamp() {
-  await resetWorld();
-  await env.DB.batch(
-    ['rollout_verdicts', 'rollout_plans', 'flag_changes'].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
-  );
-}
-
 beforeAll(() => {
   vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
 });
@@ -108,7 +101,7 @@ describe('the ramp drill: Daily healthy, then failing, with failover on', () => 
 
   beforeAll(async () => {
     at(-120);
-    await resetRamp();
+    await resetWorld();
     rooms = await roomsByShare('ramp', { first: 2, second: 3, whereby: 2 });
   });
 
@@ -204,7 +197,7 @@ describe('the ramp drill with PROVIDER_FAILOVER off: the outage makes no meeting
 
   it('advances on healthy Daily, then rolls back on failing creates though no Daily meeting was made', async () => {
     at(1_000);
-    await resetRamp();
+    await resetWorld();
     const rooms = await roomsByShare('nofo', { first: 2, second: 2, whereby: 1 });
     at(1_010);
     await putPlan();

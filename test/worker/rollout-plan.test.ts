@@ -30,9 +30,6 @@ const verdictCount = async () =>
 
 beforeEach(async () => {
   await resetWorld();
-  await env.DB.batch(
-    ['rollout_verdicts', 'rollout_plans', 'flag_changes'].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
-  );
 });
 
 describe('PUT /v1/rollout/plan', () => {

@@ -38,6 +38,8 @@ const PROTECTED: Record<string, ProtectedRoute> = {
   'PUT /v1/rollout/plan': { method: 'PUT', path: () => '/v1/rollout/plan', body: EXAMPLE_RAMP_PLAN, access: 'admin' },
   'POST /v1/rollout/plan/pause': { method: 'POST', path: () => '/v1/rollout/plan/pause', access: 'admin' },
   'POST /v1/rollout/plan/resume': { method: 'POST', path: () => '/v1/rollout/plan/resume', access: 'admin' },
+  'GET /v1/flags/history': { method: 'GET', path: () => '/v1/flags/history', access: 'admin' },
+  'GET /v1/metrics/series': { method: 'GET', path: () => '/v1/metrics/series?window=1h', access: 'admin' },
   'POST /v1/rooms/{room_id}/webhook/test': {
     method: 'POST',
     path: async () => `${await ownersRoom()}/webhook/test`,

@@ -1,4 +1,4 @@
-import { and, avg, count, eq, gte, isNotNull, lt, sql, sum } from 'drizzle-orm';
+import { and, avg, count, eq, gte, isNotNull, lt, type SQL, sql, sum } from 'drizzle-orm';
 import { PLATFORMS, type Platform } from '../../domain/rooms';
 import type { Database } from '../db/client';
 import {
@@ -27,17 +27,20 @@ interface TimeRange {
 
 type Figures = Record<Platform, PlatformFigures>;
 
-/** The window's queries, one per source table; exported so a test can read their query plans. */
-export function metricQueries(db: Database, { from, to }: TimeRange) {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const ranked = db
+/**
+ * The applied webhooks' delays in the range, ranked within each platform and `group` (a bucket of
+ * the charts' series; one group by default), for nearest-rank percentiles.
+ */
+export function rankedDelays(db: Database, { from, to }: TimeRange, group: SQL<number> = sql<number>`0`) {
+  return db
     .select({
       platform: webhookEvents.platform,
+      group: group.as('delay_group'),
       delayMs: webhookEvents.delayMs,
-      rank: sql<number>`row_number() OVER (PARTITION BY ${webhookEvents.platform} ORDER BY ${webhookEvents.delayMs})`.as(
+      rank: sql<number>`row_number() OVER (PARTITION BY ${webhookEvents.platform}, ${group} ORDER BY ${webhookEvents.delayMs})`.as(
         'rank',
       ),
-      total: sql<number>`count(*) OVER (PARTITION BY ${webhookEvents.platform})`.as('total'),
+      total: sql<number>`count(*) OVER (PARTITION BY ${webhookEvents.platform}, ${group})`.as('total'),
     })
     .from(webhookEvents)
     .where(
@@ -49,6 +52,18 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
       ),
     )
     .as('ranked');
+}
+
+/** Nearest rank: the delay at rank ceil(p × n) of a group's sorted delays. */
+export const delayPercentile = (ranked: ReturnType<typeof rankedDelays>, percent: number) =>
+  sql<
+    number | null
+  >`max(CASE WHEN ${ranked.rank} = (${ranked.total} * ${sql.raw(String(percent))} + 99) / 100 THEN ${ranked.delayMs} END)`;
+
+/** The window's queries, one per source table; exported so a test can read their query plans. */
+export function metricQueries(db: Database, { from, to }: TimeRange) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const ranked = rankedDelays(db, { from, to });
   const reportsInWindow = and(gte(callReports.reportedAt, from), lt(callReports.reportedAt, to));
   const joinTimes = db
     .select({
@@ -81,16 +96,11 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
       .from(webhookEvents)
       .where(and(gte(webhookEvents.receivedAt, from), lt(webhookEvents.receivedAt, to)))
       .groupBy(webhookEvents.platform, webhookEvents.outcome),
-    // Nearest-rank percentiles: the delay at rank ceil(p × n) of each platform's sorted delays.
     webhookDelays: db
       .select({
         platform: ranked.platform,
-        p50: sql<
-          number | null
-        >`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 50 + 99) / 100 THEN ${ranked.delayMs} END)`,
-        p95: sql<
-          number | null
-        >`max(CASE WHEN ${ranked.rank} = (${ranked.total} * 95 + 99) / 100 THEN ${ranked.delayMs} END)`,
+        p50: delayPercentile(ranked, 50),
+        p95: delayPercentile(ranked, 95),
       })
       .from(ranked)
       .groupBy(ranked.platform),
@@ -134,7 +144,9 @@ export function metricQueries(db: Database, { from, to }: TimeRange) {
 }
 
 const sumOf = (rows: { n: number }[]) => rows.reduce((sum, row) => sum + row.n, 0);
-const ratio = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+/** part / whole to 4 decimals; null without a whole. */
+export const ratio = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 
 /** Every figure of both platforms over the range, read in one D1 batch. */
 export async function figuresOver(db: Database, range: TimeRange): Promise<Figures> {

@@ -16,7 +16,7 @@ import type { Platforms } from '../platforms/registry';
 import { webhookUrlProblem } from '../room-webhooks/url-policy';
 import { errorResponses, json, SECURITY } from './docs';
 import { failuresOfManaged, roomAnswer } from './room-answer';
-import { Pagination, RoomDeleted, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi } from './shapes';
+import { listPage, Pagination, RoomDeleted, RoomInput, RoomList, RoomPatch, RoomSchema, roomFromApi } from './shapes';
 
 export const roomRoutes = new OpenAPIHono<AppEnv>();
 
@@ -106,8 +106,7 @@ roomRoutes.openapi(
     const { items, total } = await listVisibleRooms(c.var.db, user.id, page, size);
     const failures = await failuresOfManaged(c.var.db, items, user);
     const rooms = items.map((room) => roomAnswer(room, user, failures));
-    // As fastapi-pagination's Page counts them, which Reflector's frontend reads.
-    return c.json({ items: rooms, total, page, size, pages: Math.ceil(total / size) }, 200);
+    return c.json(listPage(rooms, total, { page, size }), 200);
   },
 );
 

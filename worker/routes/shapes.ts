@@ -138,15 +138,26 @@ export const RoomSchema = z
   })
   .openapi('Room', { description: "this service's room, with every field of Reflector's RoomDetails" });
 
-export const RoomList = z
-  .object({
-    items: z.array(RoomSchema),
+/** A page of a list, as every paginated list of this API answers it (Reflector's `Page`). */
+export const pageOf = <Item extends z.ZodTypeAny>(item: Item) =>
+  z.object({
+    items: z.array(item),
     total: z.number().int(),
     page: z.number().int(),
     size: z.number().int(),
     pages: z.number().int().openapi({ description: 'ceil(total / size); 0 when there are none' }),
-  })
-  .openapi('RoomList');
+  });
+
+/** The answer of a paginated list: `pages` as fastapi-pagination's Page counts them, which Reflector's frontend reads. */
+export const listPage = <Item>(items: Item[], total: number, { page, size }: { page: number; size: number }) => ({
+  items,
+  total,
+  page,
+  size,
+  pages: Math.ceil(total / size),
+});
+
+export const RoomList = pageOf(RoomSchema).openapi('RoomList');
 
 /** Reflector's DeletionStatus. */
 export const RoomDeleted = z.object({ status: z.literal('ok') }).openapi('RoomDeleted');
