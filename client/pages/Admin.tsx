@@ -16,6 +16,7 @@ import {
 import { Loading, Problem } from '../ui/Status.tsx';
 import { MetricsCharts } from './admin/Charts.tsx';
 import { FlagHistorySection } from './admin/FlagHistory.tsx';
+import { PlatformsHead } from './admin/PlatformsHead.tsx';
 import { RolloutPlanSection } from './admin/RolloutPlan.tsx';
 import { WebhookDeliveriesSection } from './WebhookDeliveries.tsx';
 
@@ -528,16 +529,7 @@ export function MetricsTable({ metrics }: { metrics: Metrics }) {
         <caption>
           From {when(metrics.from)} to {when(metrics.to)}
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Figure</th>
-            {PLATFORMS.map((platform) => (
-              <th scope="col" key={platform}>
-                {PLATFORM_NAMES[platform]}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <PlatformsHead first="Figure" />
         {SECTIONS.map(([title, rows]) => (
           <tbody key={title}>
             <tr class="metrics-group">

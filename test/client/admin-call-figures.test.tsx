@@ -2,23 +2,11 @@ import { render, screen } from '@testing-library/preact';
 import { expect, it } from 'vitest';
 import type { Metrics, PlatformFigures } from '../../client/api.ts';
 import { MetricsTable } from '../../client/pages/Admin.tsx';
+import { noFigures } from './fixtures.ts';
 
 // SPEC §13: /admin shows what the people in the calls felt, Whereby and Daily side by side.
 
-const figures = (felt: Partial<PlatformFigures>): PlatformFigures => ({
-  meetings: { created: 0 },
-  failovers: { from: 0, to: 0 },
-  provider_calls: { total: 0, failed: 0, error_rate: null },
-  webhooks: { received: 0, rejected: 0, duplicates: 0, applied: 0, ignored: 0, delay_ms: { p50: null, p95: null } },
-  recordings: { started: 0, in_progress: 0, stored: 0, failed: 0, deleted: 0, success_rate: null },
-  reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
-  join_success_rate: null,
-  median_seconds_to_join: null,
-  degraded_share: null,
-  rating_count: 0,
-  rating_mean: null,
-  ...felt,
-});
+const figures = (felt: Partial<PlatformFigures>): PlatformFigures => ({ ...noFigures(), ...felt });
 
 const METRICS: Metrics = {
   window: '24h',

@@ -9,6 +9,7 @@ import {
   type RolloutFlags,
 } from '../../client/api.ts';
 import { BreakersSection, FlagsSection, MetricsSection, MetricsTable } from '../../client/pages/Admin.tsx';
+import { noFigures } from './fixtures.ts';
 
 const FLAGS: EffectiveFlags = {
   DAILY_MIGRATION_ENABLED: false,
@@ -112,6 +113,7 @@ const figures = (overrides: {
   p95: number | null;
   failovers?: PlatformFigures['failovers'];
 }): PlatformFigures => ({
+  ...noFigures(),
   meetings: { created: overrides.created },
   failovers: overrides.failovers ?? { from: 0, to: 0 },
   provider_calls: {
@@ -129,11 +131,6 @@ const figures = (overrides: {
   },
   recordings: { started: 4, in_progress: 1, stored: 2, failed: 1, deleted: 0, success_rate: 2 / 3 },
   reconciliation: { participant_corrections: 3, meetings_ended: 1, recordings_found: 0 },
-  join_success_rate: null,
-  median_seconds_to_join: null,
-  degraded_share: null,
-  rating_count: 0,
-  rating_mean: null,
 });
 
 const METRICS: Metrics = {

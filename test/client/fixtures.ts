@@ -1,4 +1,4 @@
-import type { Meeting, Room } from '../../client/api.ts';
+import type { Meeting, PlatformFigures, Room } from '../../client/api.ts';
 
 export function meeting(overrides: Partial<Meeting> = {}): Meeting {
   return {
@@ -67,3 +67,18 @@ export function deferred<T>() {
   });
   return { promise, resolve, reject };
 }
+
+/** A platform's figures over a window in which nothing happened. */
+export const noFigures = (): PlatformFigures => ({
+  meetings: { created: 0 },
+  failovers: { from: 0, to: 0 },
+  provider_calls: { total: 0, failed: 0, error_rate: null },
+  webhooks: { received: 0, rejected: 0, duplicates: 0, applied: 0, ignored: 0, delay_ms: { p50: null, p95: null } },
+  recordings: { started: 0, in_progress: 0, stored: 0, failed: 0, deleted: 0, success_rate: null },
+  reconciliation: { participant_corrections: 0, meetings_ended: 0, recordings_found: 0 },
+  join_success_rate: null,
+  median_seconds_to_join: null,
+  degraded_share: null,
+  rating_count: 0,
+  rating_mean: null,
+});

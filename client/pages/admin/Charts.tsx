@@ -4,6 +4,7 @@ import { Loading, Problem } from '../../ui/Status.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { linearScale, linePath, niceMax, points } from './chart-math.ts';
 import { changeSummary } from './flag-change.ts';
+import { PlatformsHead } from './PlatformsHead.tsx';
 import './admin.css';
 
 // The /admin charts (SPEC §13): each figure over the window chosen for the metrics, Whereby and
@@ -244,16 +245,7 @@ function Numbers({
         <p class="meta">No data over this time.</p>
       ) : (
         <table class="chart-table">
-          <thead>
-            <tr>
-              <th scope="col">From</th>
-              {PLATFORMS.map((platform) => (
-                <th scope="col" key={platform}>
-                  {PLATFORM_NAMES[platform]}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <PlatformsHead first="From" />
           <tbody>
             {rows.map(({ bucket, index }) => (
               <tr key={bucket.from}>
