@@ -203,7 +203,7 @@ export const api = {
   failedDeliveries: () => request<DeliveryList>('GET', '/webhook-deliveries', undefined, { status: 'failed' }),
 
   flags: () => request<EffectiveFlags>('GET', '/flags'),
-  setFlags: (flags: RolloutFlags) => request<EffectiveFlags>('PUT', '/flags', flags),
+  setFlags: (flags: RolloutFlags & { reason?: string }) => request<EffectiveFlags>('PUT', '/flags', flags),
   metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
   /** Admins: the flags' changes, newest first. */
   flagHistory: (page: number, size: number) =>

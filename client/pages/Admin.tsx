@@ -99,12 +99,13 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
   const flags = state.value;
   const malformed = (key: MalformedFlag['key']) => flags.malformed.filter((item) => item.key === key);
 
-  async function save(next: RolloutFlags, what: 'switch' | 'form', done: string) {
+  /** `reason` goes into the flags' history beside the admin's name (SPEC §12). */
+  async function save(next: RolloutFlags, reason: string, what: 'switch' | 'form', done: string) {
     setSaving(what);
     setMessage(null);
     setErrors({});
     try {
-      show(await client.setFlags(next));
+      show(await client.setFlags({ ...next, reason }));
       setMessage({ text: done, error: false });
     } catch (caught) {
       const error = toApiError(caught, String(caught));
@@ -125,6 +126,7 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
     // The switch is the rollback: it saves at once, with the other flags as they are in effect.
     void save(
       { ...pickFlags(flags), DAILY_MIGRATION_ENABLED: enabled },
+      enabled ? 'master switch turned on in /admin' : 'master switch turned off in /admin: rolled back',
       'switch',
       enabled
         ? 'The migration is on: the rooms below get their next meeting on Daily.'
@@ -146,6 +148,7 @@ export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flag
         DAILY_MIGRATION_USER_IDS: entriesOf(owners),
         DAILY_MIGRATION_PERCENT: value,
       },
+      'rooms, owners and share saved in /admin',
       'form',
       'Saved. New meetings follow these flags within about a minute.',
     );

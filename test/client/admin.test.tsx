@@ -53,6 +53,7 @@ describe('the rollout flags', () => {
       DAILY_MIGRATION_ROOM_IDS: ['alpha', 'beta'],
       DAILY_MIGRATION_USER_IDS: ['auth0|ada'],
       DAILY_MIGRATION_PERCENT: 10,
+      reason: 'master switch turned on in /admin',
     });
     expect(screen.getByText(/The migration is on/)).toBeTruthy();
   });
@@ -73,6 +74,7 @@ describe('the rollout flags', () => {
       DAILY_MIGRATION_ROOM_IDS: ['alpha', 'gamma', 'delta'],
       DAILY_MIGRATION_USER_IDS: ['auth0|ada', 'grace'],
       DAILY_MIGRATION_PERCENT: 25,
+      reason: 'rooms, owners and share saved in /admin',
     });
   });
 
