@@ -106,7 +106,7 @@ export function toApiError(failure: unknown, fallback: string, body?: unknown): 
 /** How long a request may take before the page says so; a meeting may need a provider call. */
 const TIMEOUT_MS = 30_000;
 
-async function request<T>(
+export async function request<T>(
   method: string,
   path: string,
   body?: unknown,
@@ -142,7 +142,7 @@ async function request<T>(
   return data as T;
 }
 
-const segment = encodeURIComponent;
+export const segment = encodeURIComponent;
 
 /** The room's active meeting, created if there is none. */
 const roomMeeting = (roomName: string) => request<Meeting>('POST', `/rooms/${segment(roomName)}/meeting`);
@@ -197,28 +197,4 @@ export const api = {
   /** Every failed delivery of the room, sent again. */
   resendFailedDeliveries: (roomId: string) =>
     request<{ resent: number }>('POST', `/rooms/${segment(roomId)}/webhook/deliveries/resend`),
-  resendDelivery: (roomId: string, deliveryId: number) =>
-    request<Delivery>('POST', `/rooms/${segment(roomId)}/webhook/deliveries/${deliveryId}/resend`),
-  /** Admins: every room's deliveries that failed. */
-  failedDeliveries: () => request<DeliveryList>('GET', '/webhook-deliveries', undefined, { status: 'failed' }),
-
-  flags: () => request<EffectiveFlags>('GET', '/flags'),
-  setFlags: (flags: RolloutFlags & { reason?: string }) => request<EffectiveFlags>('PUT', '/flags', flags),
-  metrics: (window: string) => request<Metrics>('GET', '/metrics', undefined, { window }),
-  /** Admins: the flags' changes, newest first. */
-  flagHistory: (page: number, size: number) =>
-    request<FlagChangeList>('GET', '/flags/history', undefined, { page, size }),
-  /** Admins: both platforms' figures bucket by bucket over the window, with the flag changes inside. */
-  metricsSeries: (window: string) => request<MetricsSeries>('GET', '/metrics/series', undefined, { window }),
-  health: () => request<Health>('GET', '/health'),
-
-  /** The guarded ramp's current plan; null before any was put. */
-  rolloutPlan: () =>
-    request<RolloutPlan>('GET', '/rollout/plan').catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return null;
-      throw error;
-    }),
-  putRolloutPlan: (plan: RolloutPlanInput) => request<RolloutPlan>('PUT', '/rollout/plan', plan),
-  pauseRolloutPlan: () => request<RolloutPlan>('POST', '/rollout/plan/pause'),
-  resumeRolloutPlan: () => request<RolloutPlan>('POST', '/rollout/plan/resume'),
 };

@@ -1,9 +1,9 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { PLATFORM_NAMES, PLATFORMS } from '../../domain/rooms.ts';
+import { adminApi } from '../admin-api.ts';
 import {
   type ApiError,
-  api,
   type Breaker,
   type EffectiveFlags,
   type Health,
@@ -50,7 +50,7 @@ const entriesOf = (text: string) => [
   ),
 ];
 
-export function FlagsSection({ client = api }: { client?: Pick<typeof api, 'flags' | 'setFlags'> }) {
+export function FlagsSection({ client = adminApi }: { client?: Pick<typeof adminApi, 'flags' | 'setFlags'> }) {
   const [state, setState] = useState<Load<EffectiveFlags>>({ kind: 'loading' });
   const [rooms, setRooms] = useState('');
   const [owners, setOwners] = useState('');
@@ -315,7 +315,7 @@ const BREAKER_STATES = {
 } as const;
 
 /** Each provider's circuit breaker (SPEC §9), from GET /v1/health, with a way to look again. */
-export function BreakersSection({ client = api }: { client?: Pick<typeof api, 'health'> }) {
+export function BreakersSection({ client = adminApi }: { client?: Pick<typeof adminApi, 'health'> }) {
   const [state, setState] = useState<Load<Health>>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
@@ -393,7 +393,7 @@ const WINDOWS = [
   ['7d', 'Last 7 days'],
 ] as const;
 
-export function MetricsSection({ client = api }: { client?: Pick<typeof api, 'metrics' | 'metricsSeries'> }) {
+export function MetricsSection({ client = adminApi }: { client?: Pick<typeof adminApi, 'metrics' | 'metricsSeries'> }) {
   const [span, setSpan] = useState<string>('24h');
   const [state, setState] = useState<Load<Metrics>>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, api, type Delivery, type DeliveryList, toApiError } from '../api.ts';
+import { adminApi } from '../admin-api.ts';
+import { type ApiError, type Delivery, type DeliveryList, toApiError } from '../api.ts';
 import { Loading, Problem } from '../ui/Status.tsx';
 
 // Admins: every room's webhook deliveries kept as failed (SPEC §11), each with its last error
@@ -9,9 +10,9 @@ import { Loading, Problem } from '../ui/Status.tsx';
 type Load = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; value: DeliveryList };
 
 export function WebhookDeliveriesSection({
-  client = api,
+  client = adminApi,
 }: {
-  client?: Pick<typeof api, 'failedDeliveries' | 'resendDelivery'>;
+  client?: Pick<typeof adminApi, 'failedDeliveries' | 'resendDelivery'>;
 }) {
   const [state, setState] = useState<Load>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { adminApi } from '../../client/admin-api.ts';
 import { ApiError, api, toApiError } from '../../client/api.ts';
 
 const answer = (status: number, body: unknown) =>
@@ -41,7 +42,7 @@ describe('a failed call', () => {
       'fetch',
       answer(422, { detail: 'too small', code: 'validation', field: 'DAILY_MIGRATION_ROOM_IDS.0', request_id: 'r' }),
     );
-    const error = await failure(api.setFlags({} as never));
+    const error = await failure(adminApi.setFlags({} as never));
     expect(error.fieldIn(['DAILY_MIGRATION_ROOM_IDS', 'DAILY_MIGRATION_PERCENT'])).toBe('DAILY_MIGRATION_ROOM_IDS');
   });
 

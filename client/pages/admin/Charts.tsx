@@ -1,5 +1,6 @@
 import { PLATFORM_NAMES, PLATFORMS, type Platform } from '../../../domain/rooms.ts';
-import { api, type MetricsSeries } from '../../api.ts';
+import { adminApi } from '../../admin-api.ts';
+import type { MetricsSeries } from '../../api.ts';
 import { Loading, Problem } from '../../ui/Status.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { linearScale, linePath, niceMax, points } from './chart-math.ts';
@@ -72,10 +73,10 @@ const STYLE: Record<Platform, { dash?: string; marker: 'circle' | 'square'; lege
 
 export function MetricsCharts({
   window,
-  client = api,
+  client = adminApi,
 }: {
   window: string;
-  client?: Pick<typeof api, 'metricsSeries'>;
+  client?: Pick<typeof adminApi, 'metricsSeries'>;
 }) {
   const [state, again] = useLoad(() => client.metricsSeries(window), [window]);
 

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, type FlagChange, type FlagChangeList, toApiError } from '../../api.ts';
+import { adminApi } from '../../admin-api.ts';
+import { type FlagChange, type FlagChangeList, toApiError } from '../../api.ts';
 import { Loading, Problem } from '../../ui/Status.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { exactTime, valueText } from './flag-change.ts';
@@ -27,7 +28,7 @@ export function relativeTime(iso: string, now = Date.now()) {
   return format.format(Math.round(ago / ms), unit);
 }
 
-export function FlagHistorySection({ client = api }: { client?: Pick<typeof api, 'flagHistory'> }) {
+export function FlagHistorySection({ client = adminApi }: { client?: Pick<typeof adminApi, 'flagHistory'> }) {
   const [first, again] = useLoad(() => client.flagHistory(1, PAGE_SIZE), []);
   // The older pages loaded on demand since: their changes, and the last page's answer.
   const [older, setOlder] = useState<{ items: FlagChange[]; last: FlagChangeList } | null>(null);

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { GuardName } from '../../../worker/rollout/ramp-decision.ts';
-import { type ApiError, api, type RolloutPlan, type RolloutPlanInput, toApiError } from '../../api.ts';
+import { adminApi } from '../../admin-api.ts';
+import { type ApiError, type RolloutPlan, type RolloutPlanInput, toApiError } from '../../api.ts';
 import { Loading, Problem } from '../../ui/Status.tsx';
+import './admin.css';
 
 // `/admin`'s guarded ramp (SPEC §12): the plan's form, where it stands (its steps with the
 // current one marked, the next check), pause and resume, and the Cron's last verdicts with the
 // figures behind each guard.
 
-type Client = Pick<typeof api, 'rolloutPlan' | 'putRolloutPlan' | 'pauseRolloutPlan' | 'resumeRolloutPlan'>;
+type Client = Pick<typeof adminApi, 'rolloutPlan' | 'putRolloutPlan' | 'pauseRolloutPlan' | 'resumeRolloutPlan'>;
 type Load = { kind: 'loading' } | { kind: 'failed'; error: ApiError } | { kind: 'ready'; plan: RolloutPlan | null };
 
 /** Each guard as people read it: what it compares, in which unit its margin is. */
@@ -54,7 +56,7 @@ const DEFAULTS: RolloutPlanInput = {
 const time = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 const figure = (value: number | null, unit: string) => (value === null ? '—' : `${value} ${unit}`);
 
-export function RolloutPlanSection({ client = api }: { client?: Client }) {
+export function RolloutPlanSection({ client = adminApi }: { client?: Client }) {
   const [state, setState] = useState<Load>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [busy, setBusy] = useState(false);
